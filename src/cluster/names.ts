@@ -1,0 +1,65 @@
+// The naming and labelling contract shared by the plugin, the agent and the tests.
+// Every object name and every label/annotation key the project writes comes from here,
+// so the CLI and the agent can never disagree about what an object is called.
+
+export const GROUP = 'kubectl-kd.io'
+
+export const LABEL = {
+  cluster: `${GROUP}/cluster`,
+  app: `${GROUP}/app`,
+  role: `${GROUP}/role`,
+  managedBy: 'app.kubernetes.io/managed-by',
+  component: 'app.kubernetes.io/component',
+  /** marks a ConfigMap that stores an app definition added with `kubectl kd app add` */
+  appDefinition: `${GROUP}/app-definition`,
+  /** marks a ConfigMap that holds a config package (tar in binaryData) */
+  package: `${GROUP}/package`,
+} as const
+
+export const MANAGED_BY = 'kubectl-kd'
+export const FIELD_MANAGER = 'kubectl-kd'
+
+export const ANNOTATION = {
+  /** member pod: create pending|creating|configured|config error|delete pending|deleting; root: creating|updating|configured */
+  state: `${GROUP}/state`,
+  /** member pod: the container ID the config package was last run for */
+  configuredContainer: `${GROUP}/configured-container`,
+  /** member pod: the cluster generation (membership) the member last saw */
+  configGeneration: `${GROUP}/config-generation`,
+  /** member pod: short last error (never secrets) */
+  lastError: `${GROUP}/last-error`,
+  /** member pod: last lines of startscript output on a config error */
+  lastOutput: `${GROUP}/last-output`,
+  /** root ConfigMap: JSON member-state rollup, KubeDirector's memberStateRollup */
+  rollup: `${GROUP}/rollup`,
+  /** root ConfigMap: membership generation, bumped by create/scale */
+  generation: `${GROUP}/generation`,
+  /** agent Deployment: version of the agent code it runs */
+  agentVersion: `${GROUP}/agent-version`,
+} as const
+
+/** Pod condition the agent sets; member pods list it as a readinessGate. */
+export const CONFIGURED_CONDITION = `${GROUP}/configured`
+
+/** Keys of the root ConfigMap's data. */
+export const ROOT_KEYS = {
+  app: 'app.json',
+  cluster: 'cluster.json',
+} as const
+
+export const MEMBER_STATES = ['create pending', 'creating', 'configured', 'config error', 'delete pending', 'deleting'] as const
+export type MemberState = (typeof MEMBER_STATES)[number]
+export const CLUSTER_STATES = ['creating', 'updating', 'configured'] as const
+export type ClusterState = (typeof CLUSTER_STATES)[number]
+
+export const APP_CONTAINER = 'app'
+export const DEFAULT_DOMAIN = 'cluster.local'
+
+export const rootConfigMapName = (cluster: string) => `${cluster}-kd`
+export const headlessServiceName = (cluster: string) => cluster
+export const roleStatefulSetName = (cluster: string, role: string) => `${cluster}-${role}`
+export const memberPodName = (cluster: string, role: string, index: number) => `${roleStatefulSetName(cluster, role)}-${index}`
+export const memberServiceName = (podName: string) => podName
+export const agentName = (cluster: string) => `${cluster}-kd-agent`
+export const memberFqdn = (podName: string, cluster: string, namespace: string, domain = DEFAULT_DOMAIN) =>
+  `${podName}.${headlessServiceName(cluster)}.${namespace}.svc.${domain}`

@@ -1,0 +1,25 @@
+import {Flags} from '@oclif/core'
+import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
+import {formatData, parseFormat} from '../output/format.ts'
+
+export default class Version extends KdCommand {
+  static summary = 'Print the client version, and the server and agent versions when a cluster is reachable'
+  static examples = ['<%= config.bin %> version', '<%= config.bin %> version --client', '<%= config.bin %> version -o json']
+  static flags = {
+    client: Flags.boolean({description: 'Client version only (no cluster needed)'}),
+    output: outputFlag(['json', 'yaml']),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Version)
+    const format = parseFormat(flags.output, ['json', 'yaml'])
+    const {versions} = await import('../actions/version.ts')
+    const info = await versions(this.config.version, flags.client ? undefined : connectionOptions(flags))
+    if (format === 'table') {
+      process.stdout.write(`Client Version: v${info.clientVersion}\n`)
+      if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)
+      for (const a of info.agents ?? []) process.stdout.write(`Agent Version: ${a.version} (cluster ${a.namespace}/${a.cluster})\n`)
+      if (info.serverError) process.stderr.write(`${info.serverError}\n`)
+    } else process.stdout.write(formatData(info, format))
+  }
+}

@@ -1,0 +1,12 @@
+// Errors a user can fix. The CLI prints their message as one `error: …` line and exits 1;
+// anything that is not a UserError is a bug and is printed with a hint to re-run with -v.
+export class UserError extends Error {
+  override name = 'UserError'
+  constructor(message: string, readonly exitCode = 1) {
+    super(message)
+  }
+}
+
+export function isUserError(err: unknown): err is UserError {
+  return err instanceof Error && err.name === 'UserError'
+}

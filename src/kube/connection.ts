@@ -1,0 +1,119 @@
+// Connecting to a cluster: kubeconfig (or in-cluster config), context and namespace, resolved the way
+// kubectl resolves them. The only module that loads @kubernetes/client-node, and only when a command
+// actually talks to a cluster, so offline commands and --help stay fast.
+import {existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {delimiter, join} from 'node:path'
+import {UserError} from '../errors.ts'
+import {translateApiError} from './errors.ts'
+import {debugEnabled} from '../output/errors.ts'
+
+export interface ConnectionOptions {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+  requestTimeoutMs?: number
+  /** inside a pod: use the ServiceAccount (the agent) */
+  inCluster?: boolean
+}
+
+export type K8s = typeof import('@kubernetes/client-node')
+
+export interface Kube {
+  k8s: K8s
+  kc: import('@kubernetes/client-node').KubeConfig
+  namespace: string
+  context: string
+  server: string
+  core: import('@kubernetes/client-node').CoreV1Api
+  apps: import('@kubernetes/client-node').AppsV1Api
+  rbac: import('@kubernetes/client-node').RbacAuthorizationV1Api
+  authz: import('@kubernetes/client-node').AuthorizationV1Api
+  objects: import('@kubernetes/client-node').KubernetesObjectApi
+  /** Runs one API call with the request timeout, debug logging and error translation. */
+  call<T>(what: string, fn: () => Promise<T>): Promise<T>
+}
+
+export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
+  const k8s = await import('@kubernetes/client-node')
+  const kc = new k8s.KubeConfig()
+  if (opts.inCluster) {
+    kc.loadFromCluster()
+  } else {
+    const files = opts.kubeconfig ? [opts.kubeconfig] : (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
+    const fallback = join(homedir(), '.kube', 'config')
+    const existing = files.length ? files.filter((f) => existsSync(f)) : existsSync(fallback) ? [fallback] : []
+    if (opts.kubeconfig && existing.length === 0) throw new UserError(`--kubeconfig: file ${opts.kubeconfig} does not exist`)
+    if (existing.length === 0) {
+      if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster()
+      else
+        throw new UserError(
+          'no kubeconfig found: set KUBECONFIG or pass --kubeconfig (for the local test cluster: npm run cluster:up, then export KUBECONFIG=~/.cache/kubectl-kd/local/kubeconfig)',
+        )
+    } else {
+      try {
+        kc.loadFromFile(existing[0]!)
+        for (const extra of existing.slice(1)) {
+          const more = new k8s.KubeConfig()
+          more.loadFromFile(extra)
+          kc.mergeConfig(more, true)
+        }
+      } catch (err) {
+        throw new UserError(`kubeconfig ${existing.join(delimiter)} cannot be read: ${(err as Error).message.split('\n')[0]}`)
+      }
+    }
+  }
+  if (opts.context) {
+    if (!kc.getContextObject(opts.context)) {
+      throw new UserError(`context "${opts.context}" does not exist in the kubeconfig (known: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
+    }
+    kc.setCurrentContext(opts.context)
+  }
+  const context = kc.getCurrentContext()
+  const cluster = kc.getCurrentCluster()
+  if (!cluster) throw new UserError(`the kubeconfig context "${context}" names no cluster; choose one with --context`)
+  const namespace = opts.namespace || kc.getContextObject(context)?.namespace || (opts.inCluster ? inClusterNamespace() : '') || 'default'
+  const timeout = opts.requestTimeoutMs ?? 0
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    const started = Date.now()
+    try {
+      const result = timeout > 0 ? await withTimeout(fn(), timeout, what) : await fn()
+      if (debugEnabled()) process.stderr.write(`I kd ${what} (${Date.now() - started} ms)\n`)
+      return result
+    } catch (err) {
+      if (debugEnabled()) process.stderr.write(`I kd ${what} failed (${Date.now() - started} ms): ${(err as Error).message?.split('\n')[0]}\n`)
+      throw translateApiError(err, what, cluster.server)
+    }
+  }
+  return {
+    k8s,
+    kc,
+    namespace,
+    context,
+    server: cluster.server,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    rbac: kc.makeApiClient(k8s.RbacAuthorizationV1Api),
+    authz: kc.makeApiClient(k8s.AuthorizationV1Api),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    call,
+  }
+}
+
+function inClusterNamespace(): string {
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim()
+  } catch {
+    return ''
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new UserError(`${what}: no answer from the API server within ${ms / 1000}s (--request-timeout)`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}

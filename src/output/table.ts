@@ -1,0 +1,20 @@
+// Tables the way kubectl prints them: uppercase headers, columns padded to the widest cell plus three
+// spaces (cli-runtime's tabwriter), no trailing spaces.
+export interface Table {
+  headers: string[]
+  rows: string[][]
+}
+
+export function renderTable(table: Table, opts: {noHeaders?: boolean} = {}): string {
+  const all = opts.noHeaders ? table.rows : [table.headers.map((h) => h.toUpperCase()), ...table.rows]
+  if (all.length === 0) return ''
+  const widths = table.headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
+  return all
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : (cell ?? '').padEnd(widths[i]! + 3))).join('').trimEnd())
+    .join('\n') + '\n'
+}
+
+/** Adds kubectl's leading NAMESPACE column for -A. */
+export function withNamespaceColumn(table: Table, namespaces: string[]): Table {
+  return {headers: ['NAMESPACE', ...table.headers], rows: table.rows.map((r, i) => [namespaces[i] ?? '', ...r])}
+}
