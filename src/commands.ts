@@ -1,7 +1,11 @@
 // The command registry (oclif's "explicit" strategy). Command modules hold only flags and printing;
 // each imports its action lazily, so loading this registry stays cheap.
+import AppList from './commands/app/list.ts'
+import AppShow from './commands/app/show.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
+  'app:list': AppList,
+  'app:show': AppShow,
   version: Version,
 }

@@ -1,0 +1,58 @@
+import {Args} from '@oclif/core'
+import {KdCommand, connectionOptions, outputFlag} from '../../base-command.ts'
+import {formatData, isDataFormat, parseFormat} from '../../output/format.ts'
+import {renderTable} from '../../output/table.ts'
+
+const FORMATS = ['json', 'yaml', 'jsonpath'] as const
+
+export default class AppShow extends KdCommand {
+  static summary = 'Show an app: its roles, cardinalities, images, config packages and services'
+  static examples = ['<%= config.bin %> app show spark221e2', '<%= config.bin %> app show cassandra311 -o yaml']
+  static args = {name: Args.string({required: true, description: 'App name (see `kubectl kd app list`)'})}
+  static flags = {output: outputFlag(FORMATS)}
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(AppShow)
+    const format = parseFormat(flags.output, FORMATS)
+    const {resolveApp} = await import('../../actions/apps.ts')
+    const {findBuiltinApp} = await import('../../app/catalog.ts')
+    const {hasKubeconfig} = await import('../../kube/kubeconfig-present.ts')
+    let kube
+    if (!findBuiltinApp(args.name) || flags.namespace) {
+      if (hasKubeconfig(flags.kubeconfig)) kube = await (await import('../../kube/connection.ts')).connect(connectionOptions(flags))
+    }
+    const app = await resolveApp(args.name, kube)
+    if (isDataFormat(format)) {
+      process.stdout.write(formatData(app, format))
+      return
+    }
+    const out = [
+      `Name:         ${app.id}`,
+      `Label:        ${app.label.name}`,
+      `Description:  ${app.label.description}`,
+      `Distro:       ${app.distroID}`,
+      `Version:      ${app.version}`,
+      `Source:       ${app.source}`,
+      `Config meta:  ${Object.entries(app.defaultConfig.configMeta).map(([k, v]) => `${k}=${v}`).join(', ') || '<none>'}`,
+      '',
+      'Roles:',
+      renderTable({
+        headers: ['ROLE', 'CARDINALITY', 'SELECTED', 'IMAGE', 'PACKAGE', 'SERVICES'],
+        rows: app.roles.map((r) => [
+          r.id,
+          r.cardinality,
+          app.defaultConfig.selectedRoles.includes(r.id) ? 'yes' : 'no',
+          r.imageRepoTag,
+          r.configPackage?.packageURL ?? '<none>',
+          r.serviceIds.join(',') || '<none>',
+        ]),
+      }).replace(/^(?=.)/gm, '  '),
+      'Services:',
+      renderTable({
+        headers: ['ID', 'NAME', 'PORT', 'SCHEME', 'DASHBOARD'],
+        rows: app.services.map((s) => [s.id, s.label.name, s.endpoint ? String(s.endpoint.port) : '-', s.endpoint?.urlScheme ?? '-', s.endpoint?.isDashboard ? 'yes' : 'no']),
+      }).replace(/^(?=.)/gm, '  '),
+    ]
+    process.stdout.write(out.join('\n'))
+  }
+}
