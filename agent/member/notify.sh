@@ -1,0 +1,34 @@
+# kubectl-kd membership update (run by the agent over pods/exec as `sh -c SCRIPT kd-notify CID [OP ROLE FQDNS]...`;
+# stdin: a tar with fresh etc/configmeta.json, etc/configmeta.env, etc/configcli.keys).
+# Installs the new configmeta, then runs `startscript --addnodes|--delnodes --nodegroup 1 --role ROLE --fqdns FQDNS`
+# for each triple, in order, stopping at the first failure. Refuses to act for another container (the
+# agent must then set the member up again). stdout: `@@kd notify I CODE` per command run.
+CID=$1; shift
+G=${KD_GUESTCONFIG_DIR:-/opt/guestconfig}
+E=${KD_GUESTCONFIG_ETC:-/etc/guestconfig}
+case $(cat "$G/configure.status" 2>/dev/null) in
+  "$CID=0") ;;
+  *) echo "kd-notify: this container ($CID) is not configured" >&2; exit 4 ;;
+esac
+umask 077
+S=$G/.kd-notify
+rm -rf "$S" && mkdir -p "$S" && tar -x -f - -C "$S" || { echo 'kd-notify: cannot unpack configmeta' >&2; exit 3; }
+for f in configmeta.json configmeta.env configcli.keys; do
+  [ -f "$S/etc/$f" ] && { cp "$S/etc/$f" "$E/$f.new" && mv -f "$E/$f.new" "$E/$f" || exit 3; }
+done
+rm -rf "$S"
+SS=
+for s in "$G"/*/startscript; do [ -f "$s" ] && { SS=$s; break; }; done
+i=0
+while [ $# -ge 3 ]; do
+  if [ -n "$SS" ]; then
+    (cd "$G" && PATH=$G/bin:$PATH "$SS" "--$1" --nodegroup 1 --role "$2" --fqdns "$3" </dev/null)
+    rc=$?
+  else
+    rc=0
+  fi
+  echo "@@kd notify $i $rc"
+  [ $rc -eq 0 ] || exit 5
+  i=$((i + 1)); shift 3
+done
+exit 0
