@@ -12,8 +12,8 @@ const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/
 export const PACKAGE_SCHEMES = ['file://', 'http://', 'https://', 'configmap://', 'bundled://'] as const
 
 export function checkServiceId(id: string, source: string, path: string): void {
-  if (id.length < 1 || id.length > 15 || !DNS_LABEL.test(id))
-    throw fieldError(source, path, `service id ${JSON.stringify(id)} must be 1-15 characters of a-z, 0-9 and '-', starting and ending with a letter or digit (it names a container port)`)
+  if (id.length < 1 || id.length > 15 || !DNS_LABEL.test(id) || !/[a-z]/.test(id) || id.includes('--'))
+    throw fieldError(source, path, `service id ${JSON.stringify(id)} must be 1-15 characters of a-z, 0-9 and '-' with at least one letter, starting and ending with a letter or digit, no '--' (it names a container port)`)
 }
 
 export function checkUrlScheme(scheme: string, source: string, path: string): void {

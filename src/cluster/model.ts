@@ -1,0 +1,83 @@
+// The KubeDirectorCluster model: ClusterSpec is what the user wrote (any form, members may be omitted);
+// ResolvedCluster is the checked, defaulted cluster the renderer, configmeta and the agent work from
+// (stored as cluster.json in the root ConfigMap).
+
+export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const
+export type ServiceType = (typeof SERVICE_TYPES)[number]
+
+export type ClusterForm = 'v1beta1' | 'v1alpha1' | 'announcement'
+
+export interface EnvVar {
+  name: string
+  value: string
+}
+
+export interface Resources {
+  requests: Record<string, string>
+  limits: Record<string, string>
+}
+
+export interface RoleStorage {
+  size: string
+  storageClassName?: string
+}
+
+export interface ClusterRoleSpec {
+  id: string
+  members?: number
+  resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
+  env: EnvVar[]
+  storage?: RoleStorage
+  podLabels?: Record<string, string>
+  podAnnotations?: Record<string, string>
+  serviceLabels?: Record<string, string>
+  serviceAnnotations?: Record<string, string>
+  /** where the role was written, for error messages: `spec.roles[1]` and the keys used (`members` or `replicas`) */
+  at: {path: string; idKey: 'id' | 'name'; membersKey: 'members' | 'replicas'}
+}
+
+export interface ClusterSpec {
+  name: string
+  namespace?: string
+  app: string
+  appCatalog?: string
+  serviceType?: ServiceType
+  roles: ClusterRoleSpec[]
+  labels?: Record<string, string>
+  form: ClusterForm
+}
+
+export interface ResolvedRole {
+  id: string
+  members: number
+  resources: Resources
+  env: EnvVar[]
+  storage?: RoleStorage
+  podLabels: Record<string, string>
+  podAnnotations: Record<string, string>
+  serviceLabels: Record<string, string>
+  serviceAnnotations: Record<string, string>
+}
+
+export interface ResolvedCluster {
+  name: string
+  namespace?: string
+  /** the app id (KubeDirectorApp metadata.name) */
+  app: string
+  serviceType?: ServiceType
+  /** every role the cluster may run, in the app's role order; roles not in the spec have 0 members */
+  roles: ResolvedRole[]
+  labels: Record<string, string>
+}
+
+/** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */
+export const DEFAULT_RESOURCES: Resources = {
+  requests: {cpu: '100m', memory: '128Mi'},
+  limits: {cpu: '1', memory: '512Mi'},
+}
+
+export const MAX_TOTAL_MEMBERS = 1000
+
+export function totalMembers(cluster: ResolvedCluster): number {
+  return cluster.roles.reduce((n, r) => n + r.members, 0)
+}

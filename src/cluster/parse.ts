@@ -1,0 +1,114 @@
+// Reads KubeDirectorCluster documents (kubedirector.hpe.com/v1beta1, kubedirector.bluedata.io/v1alpha1 and
+// the announcement's form with roles as {name, replicas}) from YAML or JSON text, multi-document streams
+// and `kind: List` included, into ClusterSpec. Only shape and syntax are checked here; everything that
+// needs the app (cardinality, roles, resources) is checked by resolveCluster(). Pure; no I/O.
+import {UserError} from '../errors.ts'
+import {isRecord, loadDocuments, manifestsOf} from '../app/documents.ts'
+import {FieldReader} from '../app/field-reader.ts'
+import type {App} from '../app/model.ts'
+import {APP_KIND, appFromObject} from '../app/parse.ts'
+import {isQuantity} from './quantity.ts'
+import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, ServiceType} from './model.ts'
+import {SERVICE_TYPES} from './model.ts'
+
+export const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
+export const CLUSTER_KIND = 'KubeDirectorCluster'
+
+/** Every KubeDirectorCluster in `text`; any other kind is a UserError. */
+export function parseClusterSpecs(text: string, source: string): ClusterSpec[] {
+  const {apps, clusters} = parseManifests(text, source)
+  if (apps.length > 0) throw new UserError(`${source}: holds a ${APP_KIND}; expected only ${CLUSTER_KIND} documents`)
+  return clusters
+}
+
+/** Apps and clusters from one file (`create -f` accepts app definitions next to the clusters using them). */
+export function parseManifests(text: string, source: string): {apps: App[]; clusters: ClusterSpec[]} {
+  const manifests = loadDocuments(text, source).flatMap(manifestsOf)
+  if (manifests.length === 0) throw new UserError(`${source}: no ${CLUSTER_KIND} found (the file is empty)`)
+  const apps: App[] = []
+  const clusters: ClusterSpec[] = []
+  manifests.forEach((m, i) => {
+    const label = manifests.length > 1 ? `${source} (document ${i + 1})` : source
+    if (isRecord(m) && m.kind === APP_KIND) apps.push(appFromObject(m, label))
+    else clusters.push(clusterFromObject(m, label))
+  })
+  return {apps, clusters}
+}
+
+export function clusterFromObject(obj: unknown, source: string): ClusterSpec {
+  const doc = FieldReader.of(obj, source, '')
+  const kind = doc.string('kind')
+  if (kind !== CLUSTER_KIND) throw doc.error('kind', `${JSON.stringify(kind ?? '')} is not allowed: use ${CLUSTER_KIND} (or ${APP_KIND} for an app definition)`)
+  const apiVersion = doc.string('apiVersion') ?? ''
+  if (!(CLUSTER_API_VERSIONS as readonly string[]).includes(apiVersion))
+    throw doc.error('apiVersion', `${JSON.stringify(apiVersion)} is not allowed: use one of ${CLUSTER_API_VERSIONS.join(', ')}`)
+  const metadata = doc.requiredChild('metadata')
+  const spec = doc.requiredChild('spec')
+  const roleReaders = spec.list('roles')
+  if (!roleReaders || roleReaders.length === 0) throw spec.error('roles', 'at least one role is required')
+  const roles = roleReaders.map(readRole)
+  const announcement = roles.some((r) => r.at.idKey === 'name' || r.at.membersKey === 'replicas')
+  const form: ClusterForm = apiVersion === CLUSTER_API_VERSIONS[0] ? 'v1beta1' : announcement ? 'announcement' : 'v1alpha1'
+
+  const serviceType = spec.string('serviceType')
+  if (serviceType !== undefined && !(SERVICE_TYPES as readonly string[]).includes(serviceType))
+    throw spec.error('serviceType', `${JSON.stringify(serviceType)} is not allowed: use one of ${SERVICE_TYPES.join(', ')}`)
+  const appCatalog = spec.string('appCatalog')
+  if (appCatalog !== undefined && appCatalog !== 'local' && appCatalog !== 'system')
+    throw spec.error('appCatalog', `${JSON.stringify(appCatalog)} is not allowed: use local or system`)
+  const namespace = metadata.string('namespace')
+  const labels = metadata.stringMap('labels')
+  return {
+    name: metadata.requiredString('name'),
+    ...(namespace ? {namespace} : {}),
+    app: spec.requiredString('app'),
+    ...(appCatalog ? {appCatalog} : {}),
+    ...(serviceType ? {serviceType: serviceType as ServiceType} : {}),
+    roles,
+    ...(labels ? {labels} : {}),
+    form,
+  }
+}
+
+function readRole(r: FieldReader): ClusterRoleSpec {
+  const idKey = r.has('id') || !r.has('name') ? 'id' : 'name'
+  const membersKey = r.has('replicas') && !r.has('members') ? 'replicas' : 'members'
+  const members = r.integer(membersKey)
+  if (members !== undefined && members < 0) throw r.error(membersKey, `${members} is not allowed: use 0 or more`)
+  const role: ClusterRoleSpec = {
+    id: r.requiredString(idKey),
+    ...(members !== undefined ? {members} : {}),
+    env: readEnv(r),
+    at: {path: r.path, idKey, membersKey},
+  }
+  const resources = r.child('resources')
+  if (resources) {
+    role.resources = {}
+    for (const kind of ['requests', 'limits'] as const) {
+      const list = resources.stringMap(kind)
+      if (!list) continue
+      for (const [k, v] of Object.entries(list))
+        if (!isQuantity(v)) throw resources.error(`${kind}.${k}`, `${JSON.stringify(v)} is not a Kubernetes quantity (e.g. 500m, 2, 512Mi, 4Gi)`)
+      role.resources[kind] = list
+    }
+  }
+  const storage = r.child('storage')
+  if (storage) {
+    const size = storage.requiredString('size')
+    if (!isQuantity(size)) throw storage.error('size', `${JSON.stringify(size)} is not a Kubernetes quantity (e.g. 10Gi)`)
+    const storageClassName = storage.string('storageClassName')
+    role.storage = {size, ...(storageClassName ? {storageClassName} : {})}
+  }
+  for (const key of ['podLabels', 'podAnnotations', 'serviceLabels', 'serviceAnnotations'] as const) {
+    const map = r.stringMap(key)
+    if (map) role[key] = map
+  }
+  return role
+}
+
+function readEnv(r: FieldReader): EnvVar[] {
+  return (r.list('env') ?? []).map((e) => {
+    if (e.has('valueFrom')) throw e.error('valueFrom', 'is not supported; KubeDirector roles take env as {name, value}')
+    return {name: e.requiredString('name'), value: e.string('value') ?? ''}
+  })
+}

@@ -1,0 +1,139 @@
+// KubeDirector's kdcluster rules checked against the app, plus the Kubernetes name limits of everything
+// render() will create: turns a ClusterSpec into a ResolvedCluster (members defaulted from the
+// cardinality, resources defaulted, every app role present) or throws one UserError naming the field.
+import {fieldError} from '../app/field-reader.ts'
+import type {App, AppRole} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {agentName, memberPodName, roleStatefulSetName, rootConfigMapName} from './names.ts'
+import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources} from './model.ts'
+import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
+import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+/** A StatefulSet's pods carry a `controller-revision-hash` label of NAME-HASH (≤ 63): keep NAME ≤ 52. */
+export const MAX_STATEFULSET_NAME = 52
+
+export function resolveCluster(app: App, spec: ClusterSpec, source: string): ResolvedCluster {
+  if (spec.app !== app.id) throw fieldError(source, 'spec.app', `is ${JSON.stringify(spec.app)} but the app given is ${app.id}`)
+  checkClusterName(spec.name, source)
+  const roleIds = app.roles.map((r) => r.id)
+
+  const seen = new Set<string>()
+  for (const r of spec.roles) {
+    const at = `${r.at.path}.${r.at.idKey}`
+    if (!roleIds.includes(r.id))
+      throw fieldError(source, at, `unknown role ${JSON.stringify(r.id)} in app ${app.id}; valid roles: ${roleIds.join(', ')}`)
+    if (seen.has(r.id)) throw fieldError(source, at, `duplicate role ${JSON.stringify(r.id)} (each role may appear once)`)
+    seen.add(r.id)
+  }
+  for (const role of app.roles) {
+    if (app.defaultConfig.selectedRoles.includes(role.id) && cardinalityMinimum(role.cardinality) > 0 && !seen.has(role.id))
+      throw fieldError(source, 'spec.roles', `role ${JSON.stringify(role.id)} of app ${app.id} needs at least ${cardinalityMinimum(role.cardinality)} member(s) (cardinality ${role.cardinality}) but is missing`)
+  }
+
+  const roles: ResolvedRole[] = []
+  for (const appRole of app.roles) {
+    const given = spec.roles.find((r) => r.id === appRole.id)
+    if (!given && !app.defaultConfig.selectedRoles.includes(appRole.id)) continue
+    roles.push(resolveRole(app, appRole, given, source))
+  }
+  const total = roles.reduce((n, r) => n + r.members, 0)
+  if (total > MAX_TOTAL_MEMBERS)
+    throw fieldError(source, 'spec.roles', `${total} members in total is above the maximum ${MAX_TOTAL_MEMBERS} per cluster`)
+  for (const r of roles) checkRoleNames(spec.name, r, source, spec.roles.find((g) => g.id === r.id))
+
+  return {
+    name: spec.name,
+    ...(spec.namespace ? {namespace: spec.namespace} : {}),
+    app: app.id,
+    ...(spec.serviceType ? {serviceType: spec.serviceType} : {}),
+    roles,
+    labels: spec.labels ?? {},
+  }
+}
+
+function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string): ResolvedRole {
+  const min = cardinalityMinimum(appRole.cardinality)
+  const members = given ? (given.members ?? min) : 0
+  if (given) {
+    const at = `${given.at.path}.${given.at.membersKey}`
+    const of = `of role ${JSON.stringify(appRole.id)} (app ${app.id})`
+    if (cardinalityIsOpen(appRole.cardinality) && members < min)
+      throw fieldError(source, at, `${members} is below the cardinality ${appRole.cardinality} ${of}`)
+    if (!cardinalityIsOpen(appRole.cardinality) && members !== min)
+      throw fieldError(source, at, `${members} does not match the cardinality ${appRole.cardinality} ${of}: use exactly ${min}`)
+  }
+  const resources = resolveResources(app, appRole, given, source)
+  const role: ResolvedRole = {
+    id: appRole.id,
+    members,
+    resources,
+    env: given?.env ?? [],
+    podLabels: given?.podLabels ?? {},
+    podAnnotations: given?.podAnnotations ?? {},
+    serviceLabels: given?.serviceLabels ?? {},
+    serviceAnnotations: given?.serviceAnnotations ?? {},
+  }
+  if (given?.storage) {
+    const at = `${given.at.path}.storage.size`
+    if (!(parseQuantity(given.storage.size) > 0)) throw fieldError(source, at, `${given.storage.size} must be greater than zero`)
+    if (appRole.minStorage && compareQuantities(given.storage.size, appRole.minStorage.size) < 0)
+      throw fieldError(source, at, `${given.storage.size} is below the minimum ${appRole.minStorage.size} of role ${JSON.stringify(appRole.id)} (app ${app.id})`)
+    role.storage = given.storage
+  } else if (given && members > 0 && appRole.minStorage && !appRole.minStorage.ephemeralModeSupported) {
+    throw fieldError(source, `${given.at.path}.storage`, `is required: role ${JSON.stringify(appRole.id)} (app ${app.id}) needs persistent storage of at least ${appRole.minStorage.size}`)
+  }
+  return role
+}
+
+/** The user's resources (requests default to limits, as Kubernetes does), or DEFAULT_RESOURCES raised to minResources. */
+function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string): Resources {
+  const path = given ? `${given.at.path}.resources` : ''
+  const userGave = given?.resources && (given.resources.limits || given.resources.requests)
+  let resources: Resources
+  if (userGave) {
+    const limits = {...(given!.resources!.limits ?? {})}
+    for (const key of ['cpu', 'memory'])
+      if (limits[key] === undefined) throw fieldError(source, `${path}.limits.${key}`, `is required (every role needs limits.cpu and limits.memory)`)
+    const requests = {...limits, ...(given!.resources!.requests ?? {})}
+    for (const [key, request] of Object.entries(requests)) {
+      const limit = limits[key]
+      if (limit !== undefined && compareQuantities(request, limit) > 0)
+        throw fieldError(source, `${path}.requests.${key}`, `${request} is above the limit ${limit}`)
+    }
+    resources = {requests, limits}
+  } else {
+    const requests = {...DEFAULT_RESOURCES.requests}
+    const limits = {...DEFAULT_RESOURCES.limits}
+    for (const [key, min] of Object.entries(appRole.minResources)) {
+      requests[key] = requests[key] === undefined ? min : maxQuantity(requests[key]!, min)
+      limits[key] = limits[key] === undefined ? min : maxQuantity(limits[key]!, requests[key]!)
+    }
+    return {requests, limits}
+  }
+  for (const [key, min] of Object.entries(appRole.minResources)) {
+    const request = resources.requests[key] ?? '0'
+    if (compareQuantities(request, min) < 0)
+      throw fieldError(source, `${path}.requests.${key}`, `${request} is below the minimum ${min} of role ${JSON.stringify(appRole.id)} (app ${app.id})`)
+  }
+  return resources
+}
+
+export function checkClusterName(name: string, source: string): void {
+  if (name.length > 63 || !DNS_1035_LABEL.test(name))
+    throw fieldError(source, 'metadata.name', `${JSON.stringify(name)} must be at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit (it names the cluster's Service)`)
+  const agent = agentName(name)
+  if (agent.length > 253 || rootConfigMapName(name).length > 253) throw fieldError(source, 'metadata.name', `${JSON.stringify(name)} is too long`)
+}
+
+function checkRoleNames(cluster: string, role: ResolvedRole, source: string, given: ClusterRoleSpec | undefined): void {
+  const at = given ? `${given.at.path}.${given.at.idKey}` : 'spec.roles'
+  const sts = roleStatefulSetName(cluster, role.id)
+  if (!DNS_1123_LABEL.test(sts))
+    throw fieldError(source, at, `role ${JSON.stringify(role.id)} cannot be part of Kubernetes object names (${sts}): only a-z, 0-9 and '-' are allowed`)
+  if (sts.length > MAX_STATEFULSET_NAME)
+    throw fieldError(source, 'metadata.name', `cluster name ${JSON.stringify(cluster)} is too long for role ${JSON.stringify(role.id)}: StatefulSet name ${sts} has ${sts.length} characters, at most ${MAX_STATEFULSET_NAME} are allowed (a shorter cluster name fixes this)`)
+  const lastPod = memberPodName(cluster, role.id, Math.max(0, role.members - 1))
+  if (lastPod.length > 63) throw fieldError(source, 'metadata.name', `member name ${lastPod} is longer than 63 characters`)
+}
