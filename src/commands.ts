@@ -2,10 +2,14 @@
 // each imports its action lazily, so loading this registry stays cheap.
 import AppList from './commands/app/list.ts'
 import AppShow from './commands/app/show.ts'
+import Apply from './commands/apply.ts'
+import Create from './commands/create.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
   'app:list': AppList,
   'app:show': AppShow,
+  apply: Apply,
+  create: Create,
   version: Version,
 }

@@ -1,0 +1,207 @@
+// Reading app clusters back from the API: list (`get`), one cluster's detailed status (`status`),
+// delete, and waiting for the agent to report `configured`. State comes from the root ConfigMap's
+// annotations (written by the agent) and the member pods; nothing here keeps state of its own.
+import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
+import type {App} from '../app/model.ts'
+import type {ResolvedCluster} from '../cluster/model.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
+import {UserError} from '../errors.ts'
+import type {Kube} from '../kube/connection.ts'
+import {isNotFound} from '../kube/errors.ts'
+import {collectionPath, rawJson, type ObjectList} from '../kube/raw.ts'
+
+export interface StoredCluster {
+  root: V1ConfigMap
+  cluster: ResolvedCluster
+  app: App
+}
+
+export const clusterSelector = (name?: string) => `${LABEL.managedBy}=${MANAGED_BY},${name ? `${LABEL.cluster}=${name}` : LABEL.cluster}`
+
+export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
+  const c = root.data?.[ROOT_KEYS.cluster]
+  const a = root.data?.[ROOT_KEYS.app]
+  if (!c || !a) return undefined
+  return {root, cluster: JSON.parse(c) as ResolvedCluster, app: JSON.parse(a) as App}
+}
+
+export async function readCluster(kube: Kube, name: string): Promise<StoredCluster> {
+  try {
+    const root = await kube.call(`get cluster ${name}`, () => kube.core.readNamespacedConfigMap({name: rootConfigMapName(name), namespace: kube.namespace}))
+    const stored = storedFromRoot(root)
+    if (stored && root.metadata?.labels?.[LABEL.cluster] === name) return stored
+  } catch (err) {
+    if (!isNotFound(err)) throw err
+  }
+  throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
+}
+
+export interface ClusterSummary {
+  name: string
+  namespace: string
+  app: string
+  state: ClusterState | string
+  ready: number
+  total: number
+  created?: string
+  roles: {id: string; members: number}[]
+  serviceType: string
+  rollup?: Record<string, number>
+}
+
+const isReady = (pod: V1Pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+
+function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
+  const {root, cluster} = stored
+  const mine = pods.filter((p) => p.metadata?.labels?.[LABEL.cluster] === cluster.name && p.metadata?.labels?.[LABEL.role])
+  const rollupText = root.metadata?.annotations?.[ANNOTATION.rollup]
+  return {
+    name: cluster.name,
+    namespace: root.metadata?.namespace ?? '',
+    app: cluster.app,
+    state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
+    ready: mine.filter(isReady).length,
+    total: cluster.roles.reduce((n, r) => n + r.members, 0),
+    created: root.metadata?.creationTimestamp ? new Date(root.metadata.creationTimestamp).toISOString() : undefined,
+    roles: cluster.roles.filter((r) => r.members > 0).map((r) => ({id: r.id, members: r.members})),
+    serviceType: cluster.serviceType ?? 'NodePort',
+    rollup: rollupText ? (JSON.parse(rollupText) as Record<string, number>) : undefined,
+  }
+}
+
+export async function listClusters(kube: Kube, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
+  const ns = opts.allNamespaces ? '' : kube.namespace
+  const selector = [clusterSelector(opts.name), opts.selector].filter(Boolean).join(',')
+  const [roots, pods] = await Promise.all([
+    rawJson<ObjectList<V1ConfigMap>>(kube, collectionPath('v1', 'configmaps', ns), {query: {labelSelector: selector}}),
+    rawJson<ObjectList<V1Pod>>(kube, collectionPath('v1', 'pods', ns), {query: {labelSelector: clusterSelector(opts.name)}}),
+  ])
+  const stored = roots.items
+    .filter((cm) => cm.metadata?.name === rootConfigMapName(cm.metadata?.labels?.[LABEL.cluster] ?? ''))
+    .flatMap((cm) => storedFromRoot(cm) ?? [])
+  const podsByNs = (n: string) => pods.items.filter((p) => p.metadata?.namespace === n)
+  const summaries = stored.map((s) => summarize(s, podsByNs(s.root.metadata?.namespace ?? '')))
+  summaries.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  if (opts.name && summaries.length === 0) throw new UserError(`cluster "${opts.name}" not found in namespace "${kube.namespace}"`)
+  return {summaries, stored}
+}
+
+export interface MemberStatus {
+  pod: string
+  role: string
+  state: string
+  phase: string
+  node: string
+  ready: boolean
+  configured: boolean
+  restarts: number
+  created?: string
+  lastError?: string
+  lastOutput?: string
+}
+
+export interface Endpoint {
+  member: string
+  service: string
+  name: string
+  port: number
+  nodePort?: number
+  clusterIP?: string
+  dashboard: boolean
+  url: string
+}
+
+export interface ClusterStatus extends ClusterSummary {
+  members: MemberStatus[]
+  endpoints: Endpoint[]
+  events?: {type: string; reason: string; message: string; time?: string}[]
+}
+
+export function memberStatus(pod: V1Pod): MemberStatus {
+  const ann = pod.metadata?.annotations ?? {}
+  const containers = pod.status?.containerStatuses ?? []
+  return {
+    pod: pod.metadata?.name ?? '',
+    role: pod.metadata?.labels?.[LABEL.role] ?? '',
+    state: pod.metadata?.deletionTimestamp ? 'deleting' : (ann[ANNOTATION.state] ?? 'create pending'),
+    phase: pod.status?.phase ?? 'Pending',
+    node: pod.spec?.nodeName ?? '<none>',
+    ready: isReady(pod),
+    configured: pod.status?.conditions?.some((c) => c.type === CONFIGURED_CONDITION && c.status === 'True') ?? false,
+    restarts: containers.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    created: pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).toISOString() : undefined,
+    lastError: ann[ANNOTATION.lastError] || undefined,
+    lastOutput: ann[ANNOTATION.lastOutput] || undefined,
+  }
+}
+
+/** Endpoints of a member Service: NodePort URLs on the node's address, else ClusterIP:port. */
+export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined): Endpoint[] {
+  const member = svc.spec?.selector?.['statefulset.kubernetes.io/pod-name'] ?? svc.metadata?.name ?? ''
+  return (svc.spec?.ports ?? []).map((p) => {
+    const service = app.services.find((s) => s.id === p.name)
+    const scheme = service?.endpoint?.urlScheme ?? 'tcp'
+    const path = service?.endpoint?.path ?? ''
+    const host = p.nodePort && nodeAddress ? `${nodeAddress}:${p.nodePort}` : `${svc.spec?.clusterIP}:${p.port}`
+    return {
+      member,
+      service: svc.metadata?.name ?? '',
+      name: p.name ?? '',
+      port: p.port,
+      nodePort: p.nodePort,
+      clusterIP: svc.spec?.clusterIP,
+      dashboard: service?.endpoint?.isDashboard ?? false,
+      url: `${scheme}://${host}${scheme === 'http' || scheme === 'https' ? path : ''}`,
+    }
+  })
+}
+
+export async function clusterStatus(kube: Kube, name: string): Promise<ClusterStatus> {
+  const stored = await readCluster(kube, name)
+  const selector = clusterSelector(name)
+  const [pods, services, events] = await Promise.all([
+    rawJson<ObjectList<V1Pod>>(kube, collectionPath('v1', 'pods', kube.namespace), {query: {labelSelector: selector}}),
+    rawJson<ObjectList<V1Service>>(kube, collectionPath('v1', 'services', kube.namespace), {query: {labelSelector: selector}}),
+    rawJson<ObjectList<{type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string}>>(
+      kube,
+      collectionPath('v1', 'events', kube.namespace),
+      {query: {fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${rootConfigMapName(name)}`}},
+    ).catch(() => ({items: [], metadata: {}})),
+  ])
+  const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map(memberStatus)
+  const roleOrder = stored.cluster.roles.map((r) => r.id)
+  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || a.pod.localeCompare(b.pod, undefined, {numeric: true}))
+  // NodePorts answer on the node's address, which is the members' hostIP
+  const nodeAddress = pods.items.find((p) => p.status?.hostIP)?.status?.hostIP
+  const endpoints = services.items
+    .filter((s) => s.spec?.clusterIP !== 'None')
+    .flatMap((s) => endpointsOf(s, stored.app, nodeAddress))
+    .sort((a, b) => a.member.localeCompare(b.member, undefined, {numeric: true}))
+  return {
+    ...summarize(stored, pods.items),
+    members,
+    endpoints,
+    events: events.items.slice(-10).map((e) => ({type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', time: e.lastTimestamp ?? e.eventTime})),
+  }
+}
+
+export async function deleteCluster(kube: Kube, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
+  await readCluster(kube, name)
+  await kube.call(`delete cluster ${name}`, () =>
+    kube.core.deleteNamespacedConfigMap({
+      name: rootConfigMapName(name),
+      namespace: kube.namespace,
+      propagationPolicy: 'Background',
+      dryRun: opts.dryRun === 'server' ? 'All' : undefined,
+    }),
+  )
+  if (opts.wait && opts.dryRun !== 'server') {
+    const {waitUntil} = await import('../kube/watch.ts')
+    await waitUntil<V1Pod, true>(
+      kube,
+      {path: collectionPath('v1', 'pods', kube.namespace), labelSelector: clusterSelector(name)},
+      (cache) => (cache.size === 0 ? true : undefined),
+      {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for the members of cluster "${name}" to go away`},
+    )
+  }
+}

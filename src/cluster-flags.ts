@@ -1,0 +1,25 @@
+// Flags shared by the commands that create or change app clusters (create, apply, scale).
+import {Flags} from '@oclif/core'
+import {SERVICE_TYPES} from './cluster/model.ts'
+
+export const clusterChangeFlags = {
+  'dry-run': Flags.string({
+    description: 'Only print what would be done: "client" renders locally, "server" also sends the objects to the API server for validation',
+    options: ['none', 'client', 'server'],
+    default: 'none',
+  }),
+  wait: Flags.boolean({description: 'Wait until every member is configured, showing progress per role'}),
+  timeout: Flags.string({description: 'How long --wait waits (e.g. 90s, 5m)', default: '10m'}),
+}
+
+export const overrideFlags = {
+  members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true, default: []}),
+  image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true, default: []}),
+  package: Flags.string({
+    description: 'Config package of a role: ROLE=DIR (a local directory), ROLE=http(s)://…, ROLE=file://… (in the image) or ROLE=configmap://NAME',
+    multiple: true,
+    default: [],
+  }),
+  'service-type': Flags.string({description: 'Type of the per-member Services', options: [...SERVICE_TYPES]}),
+  'agent-image': Flags.string({description: 'Node.js image the cluster agent runs on (default docker.io/library/node:24-slim)'}),
+}

@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core'
+import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
+import {clusterChangeFlags, overrideFlags} from '../cluster-flags.ts'
+import {parseFormat} from '../output/format.ts'
+
+export default class Apply extends KdCommand {
+  static summary = 'Create app clusters from KubeDirectorCluster files, or update the ones that exist'
+  static description = 'Like create -f, but an existing cluster is updated to the file (members, resources, images) instead of refused.'
+  static examples = [
+    '<%= config.bin %> apply -f examples/clusters/shelldemo.yaml',
+    '<%= config.bin %> apply -f cluster.yaml --wait --timeout 5m',
+  ]
+  static flags = {
+    filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin); repeatable', multiple: true, required: true}),
+    ...overrideFlags,
+    ...clusterChangeFlags,
+    output: outputFlag(['yaml', 'json', 'name']),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Apply)
+    const {runClusterChange} = await import('../output/cluster-change.ts')
+    await runClusterChange({
+      conn: connectionOptions(flags),
+      files: flags.filename,
+      members: flags.members,
+      images: flags.image,
+      packages: flags.package,
+      serviceType: flags['service-type'],
+      agentImage: flags['agent-image'],
+      dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
+      wait: flags.wait,
+      timeoutMs: parseDuration(flags.timeout, 'timeout'),
+      format: parseFormat(flags.output, ['yaml', 'json', 'name']),
+      allowExisting: true,
+    })
+  }
+}

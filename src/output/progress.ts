@@ -1,0 +1,85 @@
+// Progress of long waits (create/apply/scale --wait) as a listr2 view on stderr: one line per role
+// with its members' states. Plain line-per-change output when stderr is not a terminal or CI is set;
+// nothing at all with -o json|yaml|name.
+import type {ClusterSnapshot} from '../actions/wait.ts'
+
+interface Deferred {
+  promise: Promise<void>
+  resolve: () => void
+  reject: (e: unknown) => void
+  settled: boolean
+}
+
+function deferred(): Deferred {
+  const d = {settled: false} as Deferred
+  d.promise = new Promise<void>((resolve, reject) => {
+    d.resolve = () => { d.settled = true; resolve() }
+    d.reject = (e) => { d.settled = true; reject(e) }
+  })
+  d.promise.catch(() => undefined)
+  return d
+}
+
+const roleLine = (role: string, s: ClusterSnapshot) => {
+  const members = s.members.filter((m) => m.role === role)
+  const configured = members.filter((m) => m.state === 'configured').length
+  const others = members.filter((m) => m.state !== 'configured').map((m) => `${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}`)
+  return `${role}: ${configured}/${s.desired[role] ?? 0} configured${others.length ? ` (${others.join(', ')})` : ''}`
+}
+
+export async function withClusterProgress(
+  title: string,
+  roles: string[],
+  silent: boolean,
+  wait: (onUpdate: (s: ClusterSnapshot) => void) => Promise<ClusterSnapshot>,
+): Promise<ClusterSnapshot> {
+  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  const logger = new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)})
+  const perRole = new Map(roles.map((r) => [r, deferred()]))
+  const titles = new Map<string, (t: string) => void>()
+  const tty = process.stderr.isTTY && !process.env.CI
+  const list = new Listr(
+    [
+      {
+        title,
+        task: (_ctx, task) =>
+          task.newListr(
+            roles.map((role) => ({
+              title: `${role}: waiting`,
+              task: async (_c, t) => {
+                titles.set(role, (s) => { if (t.title !== s) t.title = s })
+                await perRole.get(role)!.promise
+              },
+            })),
+            {concurrent: true, exitOnError: false},
+          ),
+      },
+    ],
+    {
+      renderer: silent ? 'silent' : tty ? 'default' : 'verbose',
+      fallbackRenderer: silent ? 'silent' : 'verbose',
+      rendererOptions: {logger, collapseSubtasks: false},
+      fallbackRendererOptions: {logger, logTitleChange: true},
+      exitOnError: false,
+      registerSignalListeners: false,
+    } as never,
+  )
+  const running = list.run()
+  try {
+    const result = await wait((s) => {
+      for (const role of roles) {
+        titles.get(role)?.(roleLine(role, s))
+        const d = perRole.get(role)!
+        const members = s.members.filter((m) => m.role === role)
+        if (!d.settled && members.length === (s.desired[role] ?? 0) && members.every((m) => m.state === 'configured')) d.resolve()
+      }
+    })
+    for (const d of perRole.values()) if (!d.settled) d.resolve()
+    await running
+    return result
+  } catch (err) {
+    for (const d of perRole.values()) if (!d.settled) d.reject(new Error('not configured'))
+    await running.catch(() => undefined)
+    throw err
+  }
+}
