@@ -205,3 +205,13 @@ export async function deleteCluster(kube: Kube, name: string, opts: {wait?: bool
     )
   }
 }
+
+export async function clusterExists(kube: Kube, name: string): Promise<boolean> {
+  try {
+    await readCluster(kube, name)
+    return true
+  } catch (err) {
+    if (err instanceof UserError && /not found/.test(err.message)) return false
+    throw err
+  }
+}

@@ -196,13 +196,23 @@ export async function planClusters(opts: CreateOptions, kube: Kube | undefined, 
     if (seen.has(`${ns}/${cluster.name}`)) throw new UserError(`${source}: cluster "${cluster.name}" is defined twice`)
     seen.add(`${ns}/${cluster.name}`)
     const {app, packages} = planPackages(overridden, cluster.name)
-    const objects = renderCluster(app, cluster, {
-      namespace: ns,
-      serviceType: cluster.serviceType ?? 'NodePort',
-      agentImage: opts.agentImage,
-    }) as KubeObject[]
+    const objects = renderPlanObjects(app, cluster, ns, {agentImage: opts.agentImage})
     return {app, cluster, namespace: ns, objects, packages}
   })
+}
+
+export const OPTIONS_KEY = 'options.json'
+
+export interface StoredOptions {
+  agentImage?: string
+}
+
+/** Renders a cluster and records on its root the options a later scale must render with again. */
+export function renderPlanObjects(app: App, cluster: ResolvedCluster, namespace: string, options: StoredOptions): KubeObject[] {
+  const objects = renderCluster(app, cluster, {namespace, serviceType: cluster.serviceType ?? 'NodePort', agentImage: options.agentImage}) as KubeObject[]
+  const root = objects[0] as KubeObject & {data?: Record<string, string>}
+  root.data = {...root.data, [OPTIONS_KEY]: JSON.stringify(options)}
+  return objects
 }
 
 /** The ConfigMaps that carry packages and the agent code, rendered from local files. */

@@ -1,0 +1,49 @@
+import {Args, Flags} from '@oclif/core'
+import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
+import {UserError} from '../errors.ts'
+
+export default class Scale extends KdCommand {
+  static summary = "Change the number of members of a cluster's role"
+  static description = 'Checks the role\'s cardinality, updates the cluster and its StatefulSet; the agent then tells the other members (--addnodes / --delnodes).'
+  static examples = [
+    '<%= config.bin %> scale spark221e2 --role worker --members 4',
+    '<%= config.bin %> scale spark221e2 worker=2 --wait',
+  ]
+  static args = {
+    name: Args.string({required: true, description: 'Cluster name (or cluster/NAME)'}),
+    assignment: Args.string({description: 'ROLE=N, instead of --role/--members'}),
+  }
+  static flags = {
+    role: Flags.string({description: 'Role to scale'}),
+    members: Flags.integer({description: 'New member count', min: 0}),
+    'dry-run': Flags.string({options: ['none', 'server'], default: 'none', description: 'server: validate the change on the API server without persisting it'}),
+    wait: Flags.boolean({description: 'Wait until every member is configured again'}),
+    timeout: Flags.string({description: 'How long --wait waits', default: '10m'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Scale)
+    let {role, members} = flags
+    if (args.assignment) {
+      const m = /^([^=]+)=(\d+)$/.exec(args.assignment)
+      if (!m) throw new UserError(`${args.assignment}: expected ROLE=N, e.g. worker=3`)
+      ;[role, members] = [m[1], Number(m[2])]
+    }
+    if (!role || members === undefined) throw new UserError('give the role and its member count: --role ROLE --members N, or ROLE=N')
+    const name = args.name.replace(/^clusters?\//, '')
+    const started = Date.now()
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
+    const {scaleCluster} = await import('../actions/scale.ts')
+    const result = await scaleCluster(kube, name, role, members, flags['dry-run'] as 'none' | 'server')
+    const suffix = flags['dry-run'] === 'server' ? ' (server dry run)' : ''
+    process.stdout.write(result.unchanged ? `cluster/${name} unchanged (${role} already has ${members} members)\n` : `cluster/${name} scaled: ${role} ${result.from} -> ${result.to}${suffix}\n`)
+    if (!flags.wait || flags['dry-run'] !== 'none') return
+    const {waitForCluster} = await import('../actions/wait.ts')
+    const {withClusterProgress} = await import('../output/progress.ts')
+    const {readCluster} = await import('../actions/clusters.ts')
+    const roles = (await readCluster(kube, name)).cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
+    await withClusterProgress(`cluster/${name}`, roles, false, (onUpdate) => waitForCluster(kube, name, {timeoutMs: parseDuration(flags.timeout, 'timeout'), onUpdate}))
+    process.stdout.write(`cluster/${name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+  }
+}

@@ -1,0 +1,59 @@
+import {Args, Flags} from '@oclif/core'
+import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
+import {formatData, isDataFormat, parseFormat} from '../output/format.ts'
+import {parseTarget} from '../target.ts'
+
+const FORMATS = ['json', 'yaml', 'jsonpath'] as const
+
+export default class Status extends KdCommand {
+  static summary = 'Show the detailed state of an app cluster (members, endpoints, errors) or of a Spark job'
+  static examples = [
+    {description: 'A cluster: state, every member, every endpoint', command: '<%= config.bin %> status spark221e2'},
+    {description: 'Keep it live', command: '<%= config.bin %> status spark221e2 -w'},
+    {description: 'A Spark job', command: '<%= config.bin %> status job/spark-pi'},
+    {description: 'Machine-readable', command: '<%= config.bin %> status cluster/spark221e2 -o json'},
+  ]
+  static args = {
+    target: Args.string({required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    name: Args.string({description: 'NAME when the first argument is a type (status job NAME)'}),
+  }
+  static flags = {
+    output: outputFlag(FORMATS),
+    watch: Flags.boolean({char: 'w', description: 'Keep the view up to date as the cluster changes'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Status)
+    const format = parseFormat(flags.output, FORMATS)
+    const target = parseTarget(args.target, args.name)
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
+    let kind = target.kind
+    if (!kind) {
+      const {clusterExists} = await import('../actions/clusters.ts')
+      const {jobExists} = await import('../actions/jobs.ts')
+      kind = (await clusterExists(kube, target.name)) ? 'cluster' : (await jobExists(kube, target.name)) ? 'job' : 'cluster'
+    }
+    if (kind === 'job') {
+      const {jobStatus} = await import('../actions/jobs.ts')
+      const {jobStatusText} = await import('../spark/print.ts')
+      const status = await jobStatus(kube, target.name)
+      process.stdout.write(isDataFormat(format) ? formatData(status, format) : jobStatusText(status))
+      return
+    }
+    const {clusterStatus} = await import('../actions/clusters.ts')
+    const {clusterStatusText} = await import('../output/clusters.ts')
+    const show = async () => {
+      const status = await clusterStatus(kube, target.name)
+      if (isDataFormat(format)) process.stdout.write(formatData(status, format))
+      else {
+        if (flags.watch && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J')
+        process.stdout.write(clusterStatusText(status) + (flags.watch && !process.stdout.isTTY ? '---\n' : ''))
+      }
+    }
+    await show()
+    if (!flags.watch) return
+    const {watchClusters} = await import('../actions/watch-clusters.ts')
+    await watchClusters(kube, {name: target.name}, show)
+  }
+}

@@ -1,0 +1,96 @@
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {humanDuration, age} from '../../src/output/age.ts'
+import {renderTable, withNamespaceColumn} from '../../src/output/table.ts'
+import {formatData, formatName, parseFormat, asList} from '../../src/output/format.ts'
+import {jsonpath} from '../../src/output/jsonpath.ts'
+import {parseTarget} from '../../src/target.ts'
+import {parseDuration} from '../../src/base-command.ts'
+
+const durations = suite('humanDuration (kubectl AGE)')
+for (const [ms, text] of [
+  [0, '0s'],
+  [59_000, '59s'],
+  [119_000, '119s'],
+  [120_000, '2m'],
+  [125_000, '2m5s'],
+  [600_000, '10m'],
+  [179 * 60_000, '179m'],
+  [3 * 3_600_000, '3h'],
+  [3 * 3_600_000 + 12 * 60_000, '3h12m'],
+  [47 * 3_600_000, '47h'],
+  [2 * 86_400_000, '2d'],
+  [2 * 86_400_000 + 5 * 3_600_000, '2d5h'],
+  [30 * 86_400_000, '30d'],
+  [3 * 365 * 86_400_000, '3y'],
+  [-5000, '<invalid>'],
+] as const) {
+  durations(`${ms} ms is ${text}`, () => assert.is(humanDuration(ms), text))
+}
+durations('age of a timestamp', () => {
+  assert.is(age('2026-01-01T00:00:00Z', Date.parse('2026-01-01T00:05:00Z')), '5m')
+  assert.is(age(undefined), '<unknown>')
+})
+durations.run()
+
+const tables = suite('tables')
+tables('uppercase headers, 3-space gaps, no trailing spaces', () => {
+  const out = renderTable({headers: ['name', 'state', 'age'], rows: [['a', 'configured', '5m'], ['long-name', 'x', '1h']]})
+  assert.is(out, 'NAME        STATE        AGE\na           configured   5m\nlong-name   x            1h\n')
+})
+tables('--no-headers and -A', () => {
+  const t = withNamespaceColumn({headers: ['NAME'], rows: [['a']]}, ['ns1'])
+  assert.is(renderTable(t, {noHeaders: true}), 'ns1   a\n')
+})
+tables.run()
+
+const formats = suite('-o formats')
+formats('closed set with kubectl wording', () => {
+  assert.is(parseFormat(undefined, ['json']), 'table')
+  assert.is(parseFormat('wide', ['json', 'wide']), 'wide')
+  assert.throws(() => parseFormat('xml', ['json', 'yaml', 'name']), /unable to match a printer suitable for the output format "xml", allowed formats are: json,name,yaml/)
+  assert.is(parseFormat('jsonpath={.a}', ['jsonpath']), 'jsonpath={.a}')
+})
+formats('name printer and lists', () => {
+  assert.is(formatName({kind: 'Cluster', group: 'kubectl-kd.io', name: 'x'}), 'cluster.kubectl-kd.io/x')
+  assert.is(formatData(null, 'name', [{kind: 'job', name: 'a'}, {kind: 'job', name: 'b'}]), 'job/a\njob/b\n')
+  assert.equal(JSON.parse(formatData(asList([1]), 'json')), {apiVersion: 'v1', kind: 'List', items: [1], metadata: {resourceVersion: ''}})
+  assert.is(formatData({a: {b: 1}}, 'yaml'), 'a:\n  b: 1\n')
+})
+formats.run()
+
+const jp = suite('jsonpath')
+const data = {items: [{metadata: {name: 'a', labels: {'x.io/k': 'v1'}}}, {metadata: {name: 'b', labels: {'x.io/k': 'v2'}}}]}
+jp('fields, wildcards, indexes, quoted keys', () => {
+  assert.is(jsonpath(data, '{.items[*].metadata.name}'), 'a b')
+  assert.is(jsonpath(data, '{.items[0].metadata.name}'), 'a')
+  assert.is(jsonpath(data, '{.items[-1].metadata.name}'), 'b')
+  assert.is(jsonpath(data, "{.items[1].metadata.labels['x.io/k']}"), 'v2')
+  assert.is(jsonpath(data, 'names: {.items[*].metadata.name}!'), 'names: a b!')
+})
+jp('range/end with literals', () => {
+  assert.is(jsonpath(data, '{range .items[*]}{.metadata.name}{"\\n"}{end}'), 'a\nb\n')
+})
+jp('errors', () => {
+  assert.throws(() => jsonpath(data, '{.items[*].metadata.name'), /unclosed action/)
+  assert.throws(() => jsonpath(data, '{range .items[*]}{.x}'), /range without end/)
+  assert.throws(() => jsonpath(data, '{.items[?(@.x)]}'), /unsupported expression/)
+})
+jp.run()
+
+const targets = suite('TYPE/NAME arguments and durations')
+targets('forms kubectl accepts', () => {
+  assert.equal(parseTarget('spark'), {name: 'spark'})
+  assert.equal(parseTarget('cluster/spark'), {kind: 'cluster', name: 'spark'})
+  assert.equal(parseTarget('job/pi'), {kind: 'job', name: 'pi'})
+  assert.equal(parseTarget('job', 'pi'), {kind: 'job', name: 'pi'})
+  assert.throws(() => parseTarget('pod/x'), /unknown resource type "pod"/)
+  assert.throws(() => parseTarget('job/'), /the name is missing/)
+})
+targets('durations', () => {
+  assert.is(parseDuration('90', 'timeout'), 90_000)
+  assert.is(parseDuration('1m30s', 'timeout'), 90_000)
+  assert.is(parseDuration('250ms', 'timeout'), 250)
+  assert.throws(() => parseDuration('5 minutes', 'timeout'), /invalid value "5 minutes" for flag --timeout/)
+})
+targets.run()
