@@ -6,7 +6,19 @@ import {UserError} from '../errors.ts'
 /** Every non-empty document in `text` (YAML `---` streams, a JSON object, or a JSON array of objects is one document). */
 export function loadDocuments(text: string, source: string): unknown[] {
   const trimmed = text.replace(/^\uFEFF/, '').trimStart()
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return [parseJson(text, source)]
+  const looksLikeJson = trimmed.startsWith('{') || trimmed.startsWith('[')
+  if (looksLikeJson) {
+    try {
+      return [JSON.parse(text)]
+    } catch (jsonError) {
+      // maybe a YAML stream of JSON documents (`{…}\n---\n{…}`): YAML reads those; if not, report the JSON error
+      try {
+        return loadAll(text, {filename: source}).filter((d) => d !== null && d !== undefined)
+      } catch {
+        throw jsonSyntaxError(jsonError as Error, text, source)
+      }
+    }
+  }
   let docs: unknown[]
   try {
     docs = loadAll(text, {filename: source})
@@ -19,18 +31,14 @@ export function loadDocuments(text: string, source: string): unknown[] {
   return docs.filter((d) => d !== null && d !== undefined)
 }
 
-function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch (err) {
-    const message = (err as Error).message
-    const lineCol = /\(line (\d+) column \d+\)/.exec(message)
-    const position = /at position (\d+)/.exec(message)
-    let line = lineCol ? Number(lineCol[1]) : undefined
-    if (line === undefined && position) line = text.slice(0, Number(position[1])).split('\n').length
-    const reason = message.replace(/ in JSON at position.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')
-    throw new UserError(`${source}:${line !== undefined ? ` line ${line}:` : ''} malformed JSON: ${reason}`)
-  }
+function jsonSyntaxError(err: Error, text: string, source: string): UserError {
+  const message = err.message
+  const lineCol = /\(line (\d+) column \d+\)/.exec(message)
+  const position = /at position (\d+)/.exec(message)
+  let line = lineCol ? Number(lineCol[1]) : undefined
+  if (line === undefined && position) line = text.slice(0, Number(position[1])).split('\n').length
+  const reason = message.replace(/ in JSON at position.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')
+  return new UserError(`${source}:${line !== undefined ? ` line ${line}:` : ''} malformed JSON: ${reason}`)
 }
 
 /** The manifests in a document: a JSON array or a `kind: List` yields its items. */

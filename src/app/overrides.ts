@@ -3,7 +3,7 @@
 // Pure; the caller turns a local package dir into a configmap:// or bundled:// reference first.
 import type {App} from './model.ts'
 import {UserError} from '../errors.ts'
-import {checkPackageURL} from './validate.ts'
+import {packageURLProblem} from './validate.ts'
 
 export interface AppOverrides {
   /** role id → image */
@@ -33,7 +33,8 @@ export function applyOverrides(app: App, overrides: AppOverrides): App {
       delete role.configPackage
       continue
     }
-    checkPackageURL(pkg, '--package', role.id)
+    const problem = packageURLProblem(pkg)
+    if (problem) throw new UserError(`--package ${role.id}=${pkg}: ${problem}`)
     role.configPackage = {packageURL: pkg, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}
   }
   return out

@@ -35,12 +35,17 @@ export function checkPort(port: number, source: string, path: string): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw fieldError(source, path, `port ${port} is out of range 1-65535`)
 }
 
-export function checkPackageURL(url: string, source: string, path: string): void {
+/** Why a package URL is not allowed, or undefined when it is. */
+export function packageURLProblem(url: string): string | undefined {
   const scheme = PACKAGE_SCHEMES.find((s) => url.startsWith(s))
-  if (!scheme || url.length === scheme.length)
-    throw fieldError(source, path, `package URL ${JSON.stringify(url)} must start with ${PACKAGE_SCHEMES.join(', ')}`)
-  if ((scheme === 'file://' || scheme.startsWith('http')) && !/\.(tgz|tar\.gz)$/.test(url))
-    throw fieldError(source, path, `package URL ${JSON.stringify(url)} must name a .tgz file`)
+  if (!scheme || url.length === scheme.length) return `package URL ${JSON.stringify(url)} must start with ${PACKAGE_SCHEMES.join(', ')}`
+  if ((scheme === 'file://' || scheme.startsWith('http')) && !/\.(tgz|tar\.gz)$/.test(url)) return `package URL ${JSON.stringify(url)} must name a .tgz file`
+  return undefined
+}
+
+export function checkPackageURL(url: string, source: string, path: string): void {
+  const problem = packageURLProblem(url)
+  if (problem) throw fieldError(source, path, problem)
 }
 
 export function checkPersistDir(dir: string, source: string, path: string): void {
