@@ -6,6 +6,8 @@
 CID=$1; shift
 G=${KD_GUESTCONFIG_DIR:-/opt/guestconfig}
 E=${KD_GUESTCONFIG_ETC:-/etc/guestconfig}
+[ -f "$G/configure.status" ] || { G=/tmp/kd/guestconfig E=/tmp/kd/etc-guestconfig; }
+export KD_CONFIGCLI_KEYS="$E/configcli.keys" KD_CONFIGMETA="$E/configmeta.json" KD_GUESTCONFIG_ETC="$E"
 case $(cat "$G/configure.status" 2>/dev/null) in
   "$CID=0") ;;
   *) echo "kd-notify: this container ($CID) is not configured" >&2; exit 4 ;;

@@ -10,6 +10,9 @@
 CID=$1 PKG=$2 CONFIGURE=$3
 G=${KD_GUESTCONFIG_DIR:-/opt/guestconfig}
 E=${KD_GUESTCONFIG_ETC:-/etc/guestconfig}
+# images whose user cannot write /etc and /opt (no volumes mounted there): fall back to /tmp/kd
+if ! { mkdir -p "$G" "$E" 2>/dev/null && [ -w "$G" ] && [ -w "$E" ]; }; then G=/tmp/kd/guestconfig E=/tmp/kd/etc-guestconfig; fi
+export KD_CONFIGCLI_KEYS="$E/configcli.keys" KD_CONFIGMETA="$E/configmeta.json" KD_GUESTCONFIG_ETC="$E"
 TAILBYTES=${KD_TAIL_BYTES:-2048}
 
 fail() { echo "kd-setup: $*" >&2; exit 3; }

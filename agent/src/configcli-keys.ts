@@ -128,25 +128,3 @@ export function configcliKeyFile(configmeta: unknown): string {
   const entries = [...keyEntries(configmeta as Json), ...macroEntries(configmeta as Json)]
   return entries.map(([k, v]) => `${k}\t${escapeValue(v)}\n`).join('')
 }
-
-/** configmeta.env: a flat, sourceable view for shell scripts (KD_NODE_FQDN=…, KD_NODE_ROLE_ID=…). */
-export function configmetaEnv(configmeta: unknown): string {
-  const m = materialize(configmeta as Json)
-  const lines: string[] = []
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
-  const add = (name: string, v: Json | undefined) => {
-    if (v === undefined) return
-    lines.push(`KD_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}=${q(renderValue(v))}`)
-  }
-  if (isObject(m)) {
-    add('version', m.version)
-    if (isObject(m.cluster)) for (const k of ['name', 'id', 'isolated']) add(`cluster_${k}`, m.cluster[k])
-    if (isObject(m.node)) for (const [k, v] of Object.entries(m.node)) if (!isObject(v)) add(`node_${k}`, v)
-    const macros = Object.fromEntries(macroEntries(configmeta as Json))
-    add('all_fqdns', macros[`${MACRO_PREFIX}all_fqdns`])
-    add('self_index', macros[`${MACRO_PREFIX}self_index`])
-    const roles = isObject(m.nodegroups) && isObject(m.nodegroups['1']) ? m.nodegroups['1'].roles : undefined
-    if (isObject(roles)) for (const [id, r] of Object.entries(roles)) if (isObject(r)) add(`role_${id}_fqdns`, r.fqdns)
-  }
-  return lines.map((l) => `${l}\n`).join('')
-}

@@ -2,11 +2,11 @@
 // run under every sh found on this machine (dash, busybox sh) against a sample configmeta.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {configcliKeyFile, configmetaEnv, materialize} from '../../agent/src/configcli-keys.ts'
+import {configcliKeyFile, materialize} from '../../agent/src/configcli-keys.ts'
 import {CONFIGCLI_SH} from '../../agent/src/member-scripts.ts'
 
 const meta = JSON.parse(readFileSync(new URL('./fixtures/agent-configmeta.json', import.meta.url), 'utf8'))
@@ -72,12 +72,6 @@ test('materialize resolves every refkey', () => {
   const m = materialize(meta) as any
   assert.equal(m.services.spark['1'].controller.fqdns, [C0])
   assert.not.match(JSON.stringify(m), 'bdvlibrefkey')
-})
-
-test('configmeta.env is sourceable and quotes safely', () => {
-  const env = configmetaEnv(meta)
-  const out = execFileSync('/bin/sh', ['-c', `${env}\necho "$KD_NODE_FQDN|$KD_SELF_INDEX|$KD_ROLE_WORKER_FQDNS|$KD_CLUSTER_NAME"`], {encoding: 'utf8'})
-  assert.is(out.trim(), `${W1}|1|${W0},${W1}|s`)
 })
 
 test.run()

@@ -1,0 +1,419 @@
+// The agent's runtime: turns informer changes into plan() actions and runs them, one task per member at
+// a time, members in parallel (a slow or failing member never blocks another), failed tasks retried with
+// backoff. All I/O goes through AgentIO, so tests can drive it with fakes and main.ts wires in src/kube.
+import type {App} from '../../src/app/model.ts'
+import type {ResolvedCluster} from '../../src/cluster/model.ts'
+import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
+import {packageConfigMapFromURL, packageConfigMapName, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
+import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
+import {configcliKeyFile} from './configcli-keys.ts'
+import {CONFIGCLI_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
+import {KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
+
+export interface PodLike {
+  metadata?: {name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown; resourceVersion?: string}
+  status?: {
+    phase?: string
+    conditions?: Array<{type: string; status: string}>
+    containerStatuses?: Array<{name: string; containerID?: string; state?: {running?: unknown}}>
+  }
+}
+
+export interface RootLike {
+  metadata?: {name?: string; uid?: string; annotations?: Record<string, string>; resourceVersion?: string}
+  data?: Record<string, string>
+}
+
+export interface ExecOutcome {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export interface AgentIO {
+  exec(pod: string, command: string[], stdin?: Uint8Array): Promise<ExecOutcome>
+  /** both resolve to the patched pod (kept locally until the informer catches up) */
+  patchPod(pod: string, annotations: Record<string, string | null>): Promise<PodLike | void>
+  setCondition(pod: string, status: 'True' | 'False', reason: string, message: string): Promise<PodLike | void>
+  patchRoot(annotations: Record<string, string | null>): Promise<void>
+  event(reason: string, message: string, type?: 'Normal' | 'Warning'): Promise<void>
+  /** bytes of a package ConfigMap's package.tgz */
+  readPackageConfigMap(name: string): Promise<Uint8Array>
+  fetchURL(url: string): Promise<Uint8Array>
+  log(msg: string): void
+}
+
+export interface AgentOptions {
+  cluster: string
+  namespace: string
+  domain?: string
+  /** max members set up / notified at once */
+  concurrency?: number
+  /** characters of startscript output kept on a config error */
+  maxOutput?: number
+}
+
+interface Model {
+  rv: string
+  app: App
+  cluster: ResolvedCluster
+  desired: DesiredMember[]
+  roles: Record<string, RolePolicy>
+}
+
+type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stream'; entries: TarEntry[]}
+
+export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
+
+export class Agent {
+  private pods = new Map<string, PodLike>()
+  private root: RootLike | undefined
+  private model: Model | undefined
+  private busy = new Set<string>()
+  private waiting = new Map<string, NodeJS.Timeout>()
+  private attempts = new Map<string, number>()
+  private packages = new Map<string, Promise<PackageSource>>()
+  private scheduled = false
+  private running = 0
+  private queue: Array<() => void> = []
+  private lastRootState: string | undefined
+  stopped = false
+
+  constructor(private io: AgentIO, private opts: AgentOptions) {}
+
+  /** Informer callbacks feed these; each schedules one reconcile. */
+  setPods(pods: Iterable<PodLike>) {
+    const next = new Map<string, PodLike>()
+    for (const p of pods) {
+      const name = p.metadata?.name ?? ''
+      const mine = this.pods.get(name)
+      // a pod we patched may be newer than the informer's copy for a moment: keep the newer one
+      next.set(name, mine && mine.metadata?.uid === p.metadata?.uid && newerRV(mine, p) ? mine : p)
+    }
+    this.pods = next
+    this.schedule()
+  }
+
+  private keep(p: PodLike | void) {
+    const name = p?.metadata?.name
+    if (!p || !name) return
+    const cur = this.pods.get(name)
+    if (!cur || (cur.metadata?.uid === p.metadata?.uid && newerRV(p, cur))) this.pods.set(name, p)
+  }
+
+  private async patchPod(pod: string, annotations: Record<string, string | null>) {
+    this.keep(await this.patchPod(pod, annotations))
+  }
+
+  private async setCondition(pod: string, status: 'True' | 'False', reason: string, message: string) {
+    this.keep(await this.setCondition(pod, status, reason, message))
+  }
+  setRoot(root: RootLike | undefined) {
+    this.root = root
+    this.schedule()
+  }
+
+  schedule() {
+    if (this.scheduled || this.stopped) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      try {
+        this.reconcile()
+      } catch (err) {
+        this.io.log(`reconcile failed: ${(err as Error).message}`)
+      }
+    })
+  }
+
+  stop() {
+    this.stopped = true
+    for (const t of this.waiting.values()) clearTimeout(t)
+  }
+
+  private loadModel(): Model | undefined {
+    const root = this.root
+    if (!root?.data) return undefined
+    const rv = root.metadata?.resourceVersion ?? ''
+    if (this.model?.rv === rv) return this.model
+    const app = JSON.parse(root.data['app.json'] ?? 'null') as App
+    const cluster = JSON.parse(root.data['cluster.json'] ?? 'null') as ResolvedCluster
+    if (!app || !cluster) return undefined
+    const desired: DesiredMember[] = []
+    for (const role of cluster.roles) {
+      for (let index = 0; index < role.members; index++) {
+        const pod = memberPodName(cluster.name, role.id, index)
+        desired.push({role: role.id, index, pod, fqdn: memberFqdn(pod, cluster.name, this.opts.namespace, this.opts.domain)})
+      }
+    }
+    const roles: Record<string, RolePolicy> = {}
+    for (const r of app.roles) {
+      roles[r.id] = {hasPackage: !!r.configPackage, configure: r.eventList.includes('configure'), addnodes: r.eventList.includes('addnodes'), delnodes: r.eventList.includes('delnodes')}
+    }
+    const changed = this.model !== undefined && membershipSignature(this.model.desired) !== membershipSignature(desired)
+    this.model = {rv, app, cluster, desired, roles}
+    if (changed) void this.io.event('MembershipChanged', `members now ${membershipSignature(desired) || 'none'}`).catch(() => {})
+    return this.model
+  }
+
+  private observed(): ObservedPod[] {
+    const out: ObservedPod[] = []
+    for (const p of this.pods.values()) {
+      const name = p.metadata?.name ?? ''
+      const role = p.metadata?.labels?.[LABEL.role]
+      const m = /-(\d+)$/.exec(name)
+      if (!role || !m) continue
+      const app = p.status?.containerStatuses?.find((c) => c.name === APP_CONTAINER)
+      out.push({
+        name,
+        role,
+        index: Number(m[1]),
+        deleting: !!p.metadata?.deletionTimestamp,
+        phase: p.status?.phase ?? 'Pending',
+        runningContainer: app?.state?.running && app.containerID ? app.containerID : undefined,
+        annotations: p.metadata?.annotations ?? {},
+        condition: p.status?.conditions?.find((c) => c.type === CONFIGURED_CONDITION)?.status as ObservedPod['condition'],
+      })
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  planInput(): PlanInput | undefined {
+    const model = this.loadModel()
+    if (!model) return undefined
+    const cluster = model.cluster.name
+    return {
+      desired: model.desired,
+      pods: this.observed(),
+      roles: model.roles,
+      fqdnOf: (m) => memberFqdn(memberPodName(cluster, m.role, m.index), cluster, this.opts.namespace, this.opts.domain),
+    }
+  }
+
+  reconcile() {
+    const input = this.planInput()
+    if (!input) return
+    const blocked = new Set([...this.busy, ...this.waiting.keys()])
+    for (const action of plan(input, blocked)) this.start(action)
+    const r = rollup(input, new Set([...this.busy, ...this.waiting.keys()]), (this.root?.metadata?.annotations?.[ANNOTATION.state] as ClusterState | undefined) ?? undefined)
+    const {state, ...rest} = r
+    const rollupJson = JSON.stringify(rest)
+    const ann = this.root?.metadata?.annotations ?? {}
+    if (ann[ANNOTATION.state] !== state || ann[ANNOTATION.rollup] !== rollupJson) {
+      if (ann[ANNOTATION.state] !== state && this.lastRootState !== state) {
+        this.lastRootState = state
+        this.io.log(`cluster ${state}`)
+        void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
+      }
+      // optimistic: the informer brings the patched root back
+      this.root = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
+      void this.io.patchRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}).catch((e) => {
+        this.io.log(`patch root failed: ${(e as Error).message}`)
+        this.root = undefined
+      })
+    }
+  }
+
+  private start(action: Action) {
+    const pod = action.pod
+    this.busy.add(pod)
+    const run = async () => {
+      try {
+        await this.runAction(action)
+        this.attempts.delete(pod)
+      } catch (err) {
+        const n = (this.attempts.get(pod) ?? 0) + 1
+        this.attempts.set(pod, n)
+        const delay = Math.min(500 * 2 ** (n - 1), 60_000)
+        this.io.log(`${pod}: ${action.kind} failed (attempt ${n}, retry in ${delay} ms): ${(err as Error).message}`)
+        this.waiting.set(pod, setTimeout(() => {
+          this.waiting.delete(pod)
+          this.schedule()
+        }, delay))
+      } finally {
+        this.busy.delete(pod)
+        this.release()
+        this.schedule()
+      }
+    }
+    // annotation/condition fixes are cheap: no slot needed
+    if (action.kind === 'state' || action.kind === 'condition') void (async () => { this.running++; await run() })()
+    else this.acquire(() => void run())
+  }
+
+  private acquire(fn: () => void) {
+    if (this.running < (this.opts.concurrency ?? 64)) {
+      this.running++
+      fn()
+    } else this.queue.push(fn)
+  }
+
+  private release() {
+    this.running--
+    const next = this.queue.shift()
+    if (next) {
+      this.running++
+      next()
+    }
+  }
+
+  private async runAction(a: Action) {
+    switch (a.kind) {
+      case 'state':
+        return this.patchPod(a.pod, {[ANNOTATION.state]: a.state})
+      case 'condition':
+        return this.setCondition(a.pod, a.status, a.reason, a.status === 'True' ? 'config package ran' : 'config package failed')
+      case 'setup':
+        return this.setup(a.pod, a.container)
+      case 'notify':
+        return this.notify(a)
+    }
+  }
+
+  private member(pod: string): MemberInfo {
+    const d = this.model!.desired.find((m) => m.pod === pod)
+    if (!d) throw new Error(`${pod} is no longer a member`)
+    return d
+  }
+
+  /** configmeta.json, .env and the configcli key file of one member, as tar entries under etc/. */
+  private configEntries(pod: string): TarEntry[] {
+    const model = this.model!
+    const meta = configmeta(model.app, {...model.cluster, namespace: this.opts.namespace}, model.desired, this.member(pod), {clusterId: this.root?.metadata?.uid, domain: this.opts.domain})
+    const enc = (s: string) => new TextEncoder().encode(s)
+    return [
+      {path: 'etc', type: 'dir', mode: 0o700},
+      {path: 'etc/configmeta.json', type: 'file', mode: 0o600, data: enc(`${JSON.stringify(meta, null, 2)}\n`)},
+      {path: 'etc/configmeta.env', type: 'file', mode: 0o600, data: enc(configmetaEnv(meta))},
+      {path: 'etc/configcli.keys', type: 'file', mode: 0o600, data: enc(configcliKeyFile(meta))},
+    ]
+  }
+
+  private packageFor(role: string): Promise<PackageSource> {
+    const appRole = this.model!.app.roles.find((r) => r.id === role)
+    const url = appRole?.configPackage?.packageURL
+    if (!url) return Promise.resolve({mode: 'none'})
+    if (url.startsWith('file://')) return Promise.resolve({mode: 'file', url})
+    let p = this.packages.get(url)
+    if (!p) {
+      const cm = packageConfigMapFromURL(url) ?? (url.startsWith('bundled://') ? packageConfigMapName(this.model!.app.id, url.slice('bundled://'.length)) : undefined)
+      const bytes = cm ? this.io.readPackageConfigMap(cm) : /^https?:\/\//.test(url) ? this.io.fetchURL(url) : Promise.reject(new Error(`unsupported package URL ${url}`))
+      p = bytes.then((b) => ({mode: 'stream' as const, entries: prefixEntries(readTar(b), 'pkg')}))
+      p.catch(() => this.packages.delete(url))
+      this.packages.set(url, p)
+    }
+    return p
+  }
+
+  private async setup(pod: string, container: string) {
+    const m = this.member(pod)
+    const policy = this.model!.roles[m.role]
+    const signature = membershipSignature(this.model!.desired)
+    const known = encodeMembers(this.model!.desired.filter((d) => d.pod !== pod))
+    await this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
+    const pkg = await this.packageFor(m.role)
+    const entries: TarEntry[] = [
+      ...this.configEntries(pod),
+      {path: 'bin', type: 'dir', mode: 0o755},
+      {path: 'bin/configcli', type: 'file', mode: 0o755, data: new TextEncoder().encode(CONFIGCLI_SH)},
+      ...(pkg.mode === 'stream' ? [{path: 'pkg', type: 'dir' as const, mode: 0o700}, ...pkg.entries] : []),
+    ]
+    const started = Date.now()
+    const r = await this.io.exec(pod, ['sh', '-c', SETUP_SH, 'kd-setup', container, pkg.mode === 'file' ? pkg.url : pkg.mode, policy?.configure === false ? '0' : '1'], writeTar(entries))
+    if (r.code !== 0) {
+      const msg = lastLine(r.stderr) || `setup exited with ${r.code}`
+      if (r.code === 3) return this.fail(pod, container, msg, r.stderr)
+      throw new Error(msg)
+    }
+    const result = parseSetupOutput(r.stdout)
+    if (result.container !== container) throw new Error(`configure.status names container ${result.container || '(none)'}, expected ${container}`)
+    if (result.code === '0') {
+      await this.patchPod(pod, {
+        [ANNOTATION.state]: 'configured',
+        [ANNOTATION.configuredContainer]: container,
+        [ANNOTATION.configGeneration]: signature,
+        [KNOWN_MEMBERS_ANNOTATION]: known,
+        [ANNOTATION.lastError]: null,
+        [ANNOTATION.lastOutput]: null,
+      })
+      await this.setCondition(pod, 'True', 'Configured', 'config package ran')
+      this.io.log(`${pod}: configured (${Date.now() - started} ms)`)
+      void this.io.event('MemberConfigured', `member ${pod} configured`).catch(() => {})
+      return
+    }
+    const what = result.code === 'interrupted' ? 'configure was interrupted' : `configure failed with exit status ${result.code}`
+    await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512))
+  }
+
+  private async fail(pod: string, container: string, message: string, output: string) {
+    await this.patchPod(pod, {
+      [ANNOTATION.state]: 'config error',
+      [ANNOTATION.configuredContainer]: container,
+      [ANNOTATION.lastError]: message.slice(0, 256),
+      [ANNOTATION.lastOutput]: output.slice(-(this.opts.maxOutput ?? 512)),
+    })
+    await this.setCondition(pod, 'False', 'ConfigError', message.slice(0, 256))
+    this.io.log(`${pod}: config error: ${message}`)
+    void this.io.event('MemberConfigError', `member ${pod}: ${message}`, 'Warning').catch(() => {})
+  }
+
+  private async notify(a: Extract<Action, {kind: 'notify'}>) {
+    const signature = membershipSignature(this.model!.desired)
+    const args = a.ops.flatMap((o) => [o.op, o.role, o.fqdns.join(',')])
+    const r = await this.io.exec(a.pod, ['sh', '-c', NOTIFY_SH, 'kd-notify', a.container, ...args], writeTar(this.configEntries(a.pod)))
+    if (r.code === 4) return // another container now: the next plan sets it up again
+    if (r.code !== 0) {
+      const failed = a.ops[Number(/@@kd notify (\d+) /.exec(r.stdout.split('\n').reverse().find((l) => l.startsWith('@@kd notify')) ?? '')?.[1] ?? 0)]
+      const msg = failed ? `--${failed.op} --role ${failed.role} failed (exit ${r.code})` : `membership update failed (exit ${r.code}): ${lastLine(r.stderr)}`
+      await this.patchPod(a.pod, {[ANNOTATION.lastError]: msg.slice(0, 256)}).catch(() => {})
+      throw new Error(msg)
+    }
+    await this.patchPod(a.pod, {[ANNOTATION.configGeneration]: signature, [KNOWN_MEMBERS_ANNOTATION]: a.known, [ANNOTATION.lastError]: null})
+    for (const o of a.ops) this.io.log(`${a.pod}: --${o.op} --role ${o.role} --fqdns ${o.fqdns.join(',')}`)
+    if (a.ops.length) void this.io.event('MembersNotified', `member ${a.pod}: ${a.ops.map((o) => `--${o.op} ${o.role} ${o.fqdns.length}`).join(', ')}`).catch(() => {})
+  }
+}
+
+export interface SetupOutput {
+  container: string
+  code: string
+  stdout: string
+  stderr: string
+}
+
+/** Parses setup.sh's stdout (`@@kd status` / `@@kd stdout` / `@@kd stderr` sections). */
+export function parseSetupOutput(out: string): SetupOutput {
+  const sections: Record<string, string[]> = {}
+  let cur = ''
+  for (const line of out.split('\n')) {
+    const m = /^@@kd (status|stdout|stderr)$/.exec(line)
+    if (m) {
+      cur = m[1]!
+      sections[cur] = []
+    } else if (cur) sections[cur]!.push(line)
+  }
+  const status = (sections.status ?? []).find((l) => l.includes('=')) ?? ''
+  const eq = status.lastIndexOf('=')
+  return {
+    container: eq >= 0 ? status.slice(0, eq) : '',
+    code: eq >= 0 ? status.slice(eq + 1).trim() : '',
+    stdout: (sections.stdout ?? []).join('\n').trim(),
+    stderr: (sections.stderr ?? []).join('\n').trim(),
+  }
+}
+
+function newerRV(a: PodLike, b: PodLike): boolean {
+  const x = Number(a.metadata?.resourceVersion)
+  const y = Number(b.metadata?.resourceVersion)
+  return Number.isFinite(x) && Number.isFinite(y) && x > y
+}
+
+function lastLine(s: string): string {
+  return s.trim().split('\n').pop()?.trim() ?? ''
+}
+
+/** Last lines of stdout and stderr, at most `max` characters, for status. */
+export function joinOutput(stdout: string, stderr: string, max: number): string {
+  const parts = [stdout && `stdout: ${stdout.slice(-max)}`, stderr && `stderr: ${stderr.slice(-max)}`].filter(Boolean)
+  return parts.join('\n').slice(-max)
+}

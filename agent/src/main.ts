@@ -1,0 +1,79 @@
+// Entry point of the in-cluster agent (bundled to dist/agent.mjs, shipped in ConfigMap NAME-kd-agent and
+// run by `node /agent/agent.mjs` on a stock Node.js image). Wires the Agent to two informers (the
+// cluster's member pods, the root ConfigMap) and to src/kube for exec, patches and Events.
+// Env: KD_CLUSTER (required), KD_NAMESPACE (default: the ServiceAccount's), KD_CLUSTER_DOMAIN, KD_AGENT_KUBECONFIG
+// (run outside a cluster for tests), KD_CONCURRENCY.
+import {connect, type Kube} from '../../src/kube/connection.ts'
+import {execInPod} from '../../src/kube/exec.ts'
+import {recordEvent} from '../../src/kube/events.ts'
+import {startInformer} from '../../src/kube/informer.ts'
+import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
+import {rawJson} from '../../src/kube/raw.ts'
+import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
+import {PACKAGE_KEY} from '../../src/cluster/package.ts'
+import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
+
+const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
+
+export async function main(env = process.env): Promise<Agent> {
+  const cluster = env.KD_CLUSTER
+  if (!cluster) throw new Error('KD_CLUSTER is not set')
+  const kube: Kube = await connect(env.KD_AGENT_KUBECONFIG ? {kubeconfig: env.KD_AGENT_KUBECONFIG, namespace: env.KD_NAMESPACE} : {inCluster: true, namespace: env.KD_NAMESPACE})
+  const namespace = kube.namespace
+  const root = rootConfigMapName(cluster)
+  let rootUid: string | undefined
+  const io: AgentIO = {
+    exec: (pod, command, stdin) => execInPod(kube, {namespace, pod, container: APP_CONTAINER, command, stdin}),
+    patchPod: async (pod, annotations) => (await patchAnnotations(kube, podPath(namespace, pod), annotations)) as PodLike,
+    setCondition: async (pod, status, reason, message) =>
+      (await patchPodCondition(kube, namespace, pod, {type: CONFIGURED_CONDITION, status, reason, message})) as PodLike,
+    patchRoot: async (annotations) => void (await patchAnnotations(kube, configMapPath(namespace, root), annotations)),
+    event: (reason, message, type) =>
+      recordEvent(kube, {apiVersion: 'v1', kind: 'ConfigMap', name: root, namespace, uid: rootUid}, {reason, message, type, component: 'kubectl-kd-agent'}),
+    readPackageConfigMap: async (name) => {
+      const cm = await rawJson<{binaryData?: Record<string, string>}>(kube, configMapPath(namespace, name))
+      const b64 = cm.binaryData?.[PACKAGE_KEY]
+      if (!b64) throw new Error(`ConfigMap ${name} has no binaryData ${PACKAGE_KEY}`)
+      return new Uint8Array(Buffer.from(b64, 'base64'))
+    },
+    fetchURL: async (url) => {
+      const res = await fetch(url, {redirect: 'follow', signal: AbortSignal.timeout(60_000)})
+      if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`)
+      return new Uint8Array(await res.arrayBuffer())
+    },
+    log,
+  }
+  const agent = new Agent(io, {cluster, namespace, domain: env.KD_CLUSTER_DOMAIN, concurrency: Number(env.KD_CONCURRENCY) || undefined})
+  const onError = (what: string) => (err: unknown, attempt: number) => {
+    if (attempt === 1 || attempt % 10 === 0) log(`${what} watch interrupted (attempt ${attempt}): ${(err as Error).message?.split('\n')[0]}`)
+  }
+  const pods = startInformer<PodLike>(kube, {path: `/api/v1/namespaces/${namespace}/pods`, labelSelector: `${LABEL.cluster}=${cluster}`}, {
+    onChange: () => agent.setPods(pods.cache.values()),
+    onError: onError('pods'),
+  })
+  const rootInf = startInformer<RootLike>(kube, {path: `/api/v1/namespaces/${namespace}/configmaps`, fieldSelector: `metadata.name=${root}`}, {
+    onChange: () => {
+      const r = rootInf.cache.get(root)
+      rootUid = r?.metadata?.uid
+      agent.setRoot(r)
+    },
+    onError: onError('root'),
+  })
+  log(`agent for cluster ${cluster} in ${namespace} started (pid ${process.pid})`)
+  const shutdown = () => {
+    agent.stop()
+    pods.stop()
+    rootInf.stop()
+    process.exit(0)
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+  return agent
+}
+
+if (process.argv[1] && /agent(\.mjs|\/src\/main\.ts)$/.test(process.argv[1])) {
+  main().catch((err) => {
+    log(`fatal: ${(err as Error).message}`)
+    process.exit(1)
+  })
+}
