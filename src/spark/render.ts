@@ -1,0 +1,246 @@
+// renderDriver: the objects spark-submit 3.5 creates in cluster mode (driver Pod, headless driver
+// Service, spark-drv-…-conf-map with spark.properties), field for field as captured from a real
+// spark-submit (see test/unit/spark-golden/), so the stock driver inside the image runs unchanged.
+// Pure: ids, namespace, API server URL, user and clock come in as data.
+import {storeProperties} from './java-properties.ts'
+import {
+  DRIVER_CONF_VOLUME,
+  DRIVER_CONTAINER,
+  LOCAL_DIR_VOLUME,
+  SHIPPED_FILES_DIR,
+  SHIPPED_FILES_VOLUME,
+  SPARK_CONF_DIR,
+  SPARK_LABEL,
+  SPARK_PROPERTIES,
+  appNameLabel,
+  driverConfigMapName,
+  driverServiceName,
+  resourceNamePrefix,
+  shippedFilesConfigMapName,
+  type SubmissionIds,
+} from './names.ts'
+import type {Submission} from './submission.ts'
+import {byteStringAs, scalaToDouble} from './units.ts'
+
+export interface RenderContext {
+  namespace: string
+  /** the API server URL, written as spark.master=k8s://URL */
+  server: string
+  /** SPARK_USER: the client's user name */
+  user: string
+  ids: SubmissionIds
+  /** ConfigMap binaryData for shipped files (key → base64), when there are any */
+  shippedData?: Record<string, string>
+}
+
+type Obj = Record<string, unknown>
+export interface KubeObj {
+  apiVersion: string
+  kind: string
+  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: Obj[]; [k: string]: unknown}
+  [k: string]: unknown
+}
+
+export interface DriverObjects {
+  pod: KubeObj
+  service: KubeObj
+  configMap: KubeObj
+  /** only when client-local files are shipped (kubectl kd's addition) */
+  filesConfigMap?: KubeObj
+  /** the conf the driver reads (spark.properties as a map) */
+  properties: Map<string, string>
+  appId: string
+  jobName: string
+}
+
+const withPrefix = (conf: Map<string, string>, prefix: string): [string, string][] =>
+  [...conf.entries()].filter(([k]) => k.startsWith(prefix) && k.length > prefix.length).map(([k, v]) => [k.slice(prefix.length), v])
+
+/** Spark's memory overhead: explicit spark.driver.memoryOverhead, else max(factor × memory, 384) MiB. */
+export function driverMemoryMiB(sub: Submission): {memoryMiB: number; overheadMiB: number; factor: number} {
+  const conf = sub.conf
+  const memoryMiB = byteStringAs(conf.get('spark.driver.memory') ?? '1g', 'm')
+  const explicitFactor = conf.get('spark.driver.memoryOverheadFactor') ?? conf.get('spark.kubernetes.memoryOverheadFactor')
+  const baseFactor = scalaToDouble(conf.get('spark.driver.memoryOverheadFactor') ?? conf.get('spark.kubernetes.memoryOverheadFactor') ?? '0.1')!
+  const factor = sub.resourceType !== 'java' && explicitFactor === undefined ? 0.4 : baseFactor
+  const overhead = conf.get('spark.driver.memoryOverhead')
+  const overheadMiB = overhead !== undefined ? byteStringAs(overhead, 'm') : Math.max(Math.trunc(factor * memoryMiB), 384)
+  return {memoryMiB, overheadMiB, factor}
+}
+
+/** Scala's Double.toString for the factors Spark writes back (0.1, 0.4, 0.25). */
+const scalaDouble = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n))
+
+export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects {
+  const {conf} = sub
+  const {ids, namespace} = ctx
+  const prefix = resourceNamePrefix(sub.appName, ids.prefixId)
+  const podName = conf.get('spark.kubernetes.driver.pod.name') ?? `${prefix}-driver`
+  const serviceName = driverServiceName(prefix, ids.prefixId)
+  const configMapName = driverConfigMapName(ids.configMapId)
+  const image = conf.get('spark.kubernetes.driver.container.image') ?? conf.get('spark.kubernetes.container.image')!
+  const driverPort = Number(conf.get('spark.driver.port') ?? 7078)
+  const blockManagerPort = Number(conf.get('spark.driver.blockManager.port') ?? conf.get('spark.blockManager.port') ?? 7079)
+  const uiPort = Number(conf.get('spark.ui.port') ?? 4040)
+  const substitute = (v: string) => v.replaceAll('{{APP_ID}}', ids.appId)
+
+  const labels: Record<string, string> = {
+    ...Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.label.')),
+    [SPARK_LABEL.version]: sub.sparkVersion,
+    [SPARK_LABEL.appId]: ids.appId,
+    [SPARK_LABEL.appName]: appNameLabel(sub.appName),
+    [SPARK_LABEL.role]: 'driver',
+  }
+  const annotations = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.annotation.').map(([k, v]) => [k, substitute(v)]))
+  const {memoryMiB, overheadMiB, factor} = driverMemoryMiB(sub)
+  const memory = `${memoryMiB + overheadMiB}Mi`
+  const cpuRequest = conf.get('spark.kubernetes.driver.request.cores') ?? String(Number(conf.get('spark.driver.cores') ?? '1'))
+  const cpuLimit = conf.get('spark.kubernetes.driver.limit.cores')
+  const limits: Record<string, string> = {memory, ...(cpuLimit ? {cpu: cpuLimit} : {})}
+  for (const [rest, amount] of withPrefix(conf, 'spark.driver.resource.')) {
+    const m = /^(.+)\.amount$/.exec(rest)
+    const vendor = m && conf.get(`spark.driver.resource.${m[1]}.vendor`)
+    if (m && vendor) limits[`${vendor}/${m[1]}`] = amount
+  }
+  const localDir = `/var/data/spark-${ids.localDirUuid}`
+  const env: Obj[] = [
+    {name: 'SPARK_USER', value: ctx.user},
+    {name: 'SPARK_APPLICATION_ID', value: ids.appId},
+    ...withPrefix(conf, 'spark.kubernetes.driverEnv.').map(([name, value]) => ({name, value})),
+    {name: 'SPARK_DRIVER_BIND_ADDRESS', valueFrom: {fieldRef: {apiVersion: 'v1', fieldPath: 'status.podIP'}}},
+    {name: 'SPARK_LOCAL_DIRS', value: localDir},
+    ...(sub.resourceType === 'python'
+      ? [
+          ...(conf.has('spark.pyspark.python') ? [{name: 'PYSPARK_PYTHON', value: conf.get('spark.pyspark.python')}] : []),
+          ...(conf.has('spark.pyspark.driver.python') || conf.has('spark.pyspark.python')
+            ? [{name: 'PYSPARK_DRIVER_PYTHON', value: conf.get('spark.pyspark.driver.python') ?? conf.get('spark.pyspark.python')}]
+            : []),
+        ]
+      : []),
+    {name: 'SPARK_CONF_DIR', value: SPARK_CONF_DIR},
+  ]
+  const secretMounts = withPrefix(conf, 'spark.kubernetes.driver.secrets.')
+  const volumeMounts: Obj[] = [
+    ...secretMounts.map(([secret, path]) => ({mountPath: path, name: `${secret}-volume`})),
+    {mountPath: localDir, name: LOCAL_DIR_VOLUME},
+    {mountPath: SPARK_CONF_DIR, name: DRIVER_CONF_VOLUME},
+    ...(sub.shippedFiles.length ? [{mountPath: SHIPPED_FILES_DIR, name: SHIPPED_FILES_VOLUME, readOnly: true}] : []),
+  ]
+  const volumes: Obj[] = [
+    ...secretMounts.map(([secret]) => ({name: `${secret}-volume`, secret: {secretName: secret}})),
+    {emptyDir: conf.get('spark.kubernetes.local.dirs.tmpfs') === 'true' ? {medium: 'Memory'} : {}, name: LOCAL_DIR_VOLUME},
+    {configMap: {items: [{key: SPARK_PROPERTIES, mode: 420, path: SPARK_PROPERTIES}], name: configMapName}, name: DRIVER_CONF_VOLUME},
+    ...(sub.shippedFiles.length ? [{configMap: {name: shippedFilesConfigMapName(ids.configMapId)}, name: SHIPPED_FILES_VOLUME}] : []),
+  ]
+  const nodeSelector = Object.fromEntries([...withPrefix(conf, 'spark.kubernetes.node.selector.'), ...withPrefix(conf, 'spark.kubernetes.driver.node.selector.')])
+  const pullSecrets = (conf.get('spark.kubernetes.container.image.pullSecrets') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  const serviceAccount = conf.get('spark.kubernetes.authenticate.driver.serviceAccountName')
+  const schedulerName = conf.get('spark.kubernetes.driver.scheduler.name') ?? conf.get('spark.kubernetes.scheduler.name')
+  const args = ['driver', '--properties-file', `${SPARK_CONF_DIR}/${SPARK_PROPERTIES}`, '--class', sub.mainClass, sub.primaryResource, ...sub.appArgs]
+
+  const pod: KubeObj = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {name: podName, namespace, labels, ...(Object.keys(annotations).length ? {annotations} : {})},
+    spec: {
+      containers: [
+        {
+          args,
+          env,
+          image,
+          imagePullPolicy: conf.get('spark.kubernetes.container.image.pullPolicy') ?? 'IfNotPresent',
+          name: DRIVER_CONTAINER,
+          ports: [
+            {containerPort: driverPort, name: 'driver-rpc-port', protocol: 'TCP'},
+            {containerPort: blockManagerPort, name: 'blockmanager', protocol: 'TCP'},
+            {containerPort: uiPort, name: 'spark-ui', protocol: 'TCP'},
+          ],
+          resources: {limits, requests: {cpu: cpuRequest, memory}},
+          volumeMounts,
+        },
+      ],
+      ...(pullSecrets.length ? {imagePullSecrets: pullSecrets.map((name) => ({name}))} : {}),
+      ...(Object.keys(nodeSelector).length ? {nodeSelector} : {}),
+      restartPolicy: 'Never',
+      ...(schedulerName ? {schedulerName} : {}),
+      ...(serviceAccount ? {serviceAccount, serviceAccountName: serviceAccount} : {}),
+      volumes,
+    },
+  }
+
+  const serviceAnnotations = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.annotation.'))
+  const ipFamilies = (conf.get('spark.kubernetes.driver.service.ipFamilies') ?? 'IPv4').split(',').map((s) => s.trim())
+  const service: KubeObj = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: serviceName,
+      namespace,
+      labels: {[SPARK_LABEL.appId]: ids.appId, ...Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.label.'))},
+      ...(Object.keys(serviceAnnotations).length ? {annotations: serviceAnnotations} : {}),
+    },
+    spec: {
+      clusterIP: 'None',
+      ipFamilies,
+      ipFamilyPolicy: conf.get('spark.kubernetes.driver.service.ipFamilyPolicy') ?? 'SingleStack',
+      ports: [
+        {name: 'driver-rpc-port', port: driverPort, targetPort: driverPort},
+        {name: 'blockmanager', port: blockManagerPort, targetPort: blockManagerPort},
+        {name: 'spark-ui', port: uiPort, targetPort: uiPort},
+      ],
+      selector: {...labels},
+    },
+  }
+
+  // spark.properties: the submission conf, what SparkSubmit adds, and the feature steps' system properties
+  const properties = new Map(conf)
+  const set = (k: string, v: string) => properties.set(k, v)
+  set('spark.master', `k8s://${ctx.server}`)
+  set('spark.submit.deployMode', 'cluster')
+  set('spark.app.submitTime', String(ids.submitTime))
+  set('spark.kubernetes.namespace', namespace)
+  if (sub.resourceType === 'java') {
+    set('spark.jars', [...(conf.get('spark.jars') ?? '').split(',').filter(Boolean), sub.primaryResource].join(','))
+  }
+  set('spark.submit.pyFiles', conf.get('spark.submit.pyFiles') ?? '')
+  set('spark.kubernetes.driver.pod.name', podName)
+  set('spark.app.id', ids.appId)
+  set('spark.kubernetes.submitInDriver', 'true')
+  set('spark.kubernetes.memoryOverheadFactor', scalaDouble(factor))
+  set('spark.driver.host', `${serviceName}.${namespace}.svc`)
+  set('spark.driver.port', String(driverPort))
+  set('spark.driver.blockManager.port', String(blockManagerPort))
+  set('spark.kubernetes.resource.type', sub.resourceType)
+
+  const configMap: KubeObj = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {name: configMapName, namespace},
+    data: {
+      [SPARK_PROPERTIES]: storeProperties(properties, `Java properties built from Kubernetes config map with name: ${configMapName}`, new Date(ids.submitTime)),
+      'spark.kubernetes.namespace': namespace,
+    },
+    immutable: true,
+  }
+  const filesConfigMap: KubeObj | undefined = sub.shippedFiles.length
+    ? {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {name: shippedFilesConfigMapName(ids.configMapId), namespace, labels: {[SPARK_LABEL.appId]: ids.appId}},
+        binaryData: Object.fromEntries(sub.shippedFiles.map((f) => [f.key, ctx.shippedData?.[f.key] ?? ''])),
+        immutable: true,
+      }
+    : undefined
+  return {pod, service, configMap, filesConfigMap, properties, appId: ids.appId, jobName: podName.endsWith('-driver') ? podName.slice(0, -7) : podName}
+}
+
+/** Adds the ownerReference spark-submit puts on the service and ConfigMap, once the driver pod exists. */
+export function ownedByDriver<T extends KubeObj>(obj: T, pod: {metadata?: {name?: string; uid?: string}}): T {
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      ownerReferences: [{apiVersion: 'v1', kind: 'Pod', controller: true, name: pod.metadata!.name!, uid: pod.metadata!.uid!}],
+    },
+  }
+}
