@@ -4,6 +4,10 @@ import AppList from './commands/app/list.ts'
 import AppShow from './commands/app/show.ts'
 import Apply from './commands/apply.ts'
 import Create from './commands/create.ts'
+import Delete from './commands/delete.ts'
+import Get from './commands/get.ts'
+import Scale from './commands/scale.ts'
+import Status from './commands/status.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
@@ -11,5 +15,9 @@ export const COMMANDS = {
   'app:show': AppShow,
   apply: Apply,
   create: Create,
+  delete: Delete,
+  get: Get,
+  scale: Scale,
+  status: Status,
   version: Version,
 }

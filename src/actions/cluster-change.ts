@@ -2,7 +2,6 @@
 // `--dry-run=client` needs no cluster at all when the apps are built in.
 import type {DryRun} from '../kube/apply.ts'
 import type {ConnectionOptions, Kube} from '../kube/connection.ts'
-import {findBuiltinApp} from '../app/catalog.ts'
 import {applyPlan, parseMembers, parseRoleAssignments, planClusters, supportObjects, type AppliedObject, type ClusterPlan} from './create.ts'
 import type {ServiceType} from '../cluster/model.ts'
 
@@ -34,20 +33,16 @@ export async function changeClusters(req: ClusterChangeRequest): Promise<Cluster
     serviceType: req.serviceType as ServiceType | undefined,
     agentImage: req.agentImage,
   }
-  const offline = req.dryRun === 'client' && !req.files?.length && req.app !== undefined && findBuiltinApp(req.app) !== undefined
+  // --dry-run=client never needs a cluster: the kubeconfig only supplies the namespace, and apps stored in
+  // a namespace are looked up only when one answers
   let kube: Kube | undefined
-  if (!offline) {
+  const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
+  if (req.dryRun !== 'client' || hasKubeconfig(req.conn.kubeconfig)) {
     const {connect} = await import('../kube/connection.ts')
-    kube = await connect(req.conn)
-  } else {
-    const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
-    if (!req.conn.namespace && hasKubeconfig(req.conn.kubeconfig)) {
-      const {connect} = await import('../kube/connection.ts')
-      kube = await connect(req.conn).catch(() => undefined)
-    }
+    kube = req.dryRun === 'client' ? await connect(req.conn).catch(() => undefined) : await connect(req.conn)
   }
   const namespace = kube?.namespace ?? req.conn.namespace ?? 'default'
-  const plans = await planClusters({...overrides, conn: req.conn, app: req.app, name: req.name, files: req.files, dryRun: req.dryRun}, req.dryRun === 'client' && offline ? undefined : kube, namespace)
+  const plans = await planClusters({...overrides, conn: req.conn, app: req.app, name: req.name, files: req.files, dryRun: req.dryRun}, kube, namespace)
   if (req.dryRun === 'client') {
     for (const p of plans) p.objects.splice(1, 0, ...supportObjects(p))
     return {plans, applied: [], kube}

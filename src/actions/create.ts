@@ -18,6 +18,7 @@ import type {ConnectionOptions, Kube} from '../kube/connection.ts'
 import type {DryRun, KubeObject} from '../kube/apply.ts'
 import {agentBundlePath, bundledPackageDir} from '../paths.ts'
 import {resolveApp} from './apps.ts'
+import {findBuiltinApp} from '../app/catalog.ts'
 
 export interface ClusterOverrides {
   members: Record<string, number>
@@ -163,6 +164,16 @@ function planPackages(app: App, cluster: string): {app: App; packages: Record<st
 }
 
 export async function planClusters(opts: CreateOptions, kube: Kube | undefined, namespace: string): Promise<ClusterPlan[]> {
+  // a client-side dry run falls back to the built-in catalog when the cluster does not answer
+  const lookup = async (name: string) => {
+    try {
+      return await resolveApp(name, kube)
+    } catch (err) {
+      const builtin = opts.dryRun === 'client' ? findBuiltinApp(name) : undefined
+      if (builtin && !/unknown app/.test((err as Error).message)) return builtin
+      throw err
+    }
+  }
   const inputs: {app: App; spec: ClusterSpec; source: string}[] = []
   if (opts.files?.length) {
     if (opts.app) throw new UserError('give either an app name or -f FILE, not both')
@@ -170,14 +181,14 @@ export async function planClusters(opts: CreateOptions, kube: Kube | undefined, 
     const fileApps = new Map(docs.flatMap((d) => d.apps.map((a) => [a.id, a] as const)))
     for (const d of docs) {
       for (const spec of d.clusters) {
-        const app = fileApps.get(spec.app) ?? (await resolveApp(spec.app, kube))
+        const app = fileApps.get(spec.app) ?? (await lookup(spec.app))
         inputs.push({app, spec, source: d.source})
       }
     }
     if (inputs.length === 0) throw new UserError(`-f ${opts.files.join(', ')}: no KubeDirectorCluster found`)
   } else {
     if (!opts.app) throw new UserError('missing APP: give an app name (kubectl kd app list) or -f FILE')
-    const app = await resolveApp(opts.app, kube)
+    const app = await lookup(opts.app)
     const name = opts.name ?? defaultClusterName(app.id)
     try {
       checkClusterName(name, 'NAME')

@@ -1,7 +1,8 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
 import {clusterChangeFlags, overrideFlags} from '../cluster-flags.ts'
 import {parseFormat} from '../output/format.ts'
+import {UserError} from '../errors.ts'
 
 export default class Apply extends KdCommand {
   static summary = 'Create app clusters from KubeDirectorCluster files, or update the ones that exist'
@@ -10,19 +11,23 @@ export default class Apply extends KdCommand {
     '<%= config.bin %> apply -f examples/clusters/shelldemo.yaml',
     '<%= config.bin %> apply -f cluster.yaml --wait --timeout 5m',
   ]
+  // oclif hands a lone `-` (-f - for stdin) to an argument instead of to -f
+  static args = {stdin: Args.string({ignoreStdin: true, hidden: true, options: ['-']})}
   static flags = {
-    filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin); repeatable', multiple: true, required: true}),
+    filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin); repeatable', multiple: true}),
     ...overrideFlags,
     ...clusterChangeFlags,
     output: outputFlag(['yaml', 'json', 'name']),
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Apply)
+    const {args, flags} = await this.parse(Apply)
+    const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(args.stdin ? ['-'] : [])])]
+    if (files.length === 0) throw new UserError('apply needs -f FILE|DIR|- (for an app from the catalog use kubectl kd create APP)')
     const {runClusterChange} = await import('../output/cluster-change.ts')
     await runClusterChange({
       conn: connectionOptions(flags),
-      files: flags.filename,
+      files,
       members: flags.members,
       images: flags.image,
       packages: flags.package,

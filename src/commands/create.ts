@@ -16,8 +16,8 @@ if anything fails midway, what was created is removed again.`
     {description: 'From KubeDirectorCluster files (a file, a directory, or - for stdin)', command: '<%= config.bin %> create -f examples/clusters/shelldemo.yaml'},
   ]
   static args = {
-    app: Args.string({description: 'App to create a cluster of (kubectl kd app list)'}),
-    name: Args.string({description: 'Cluster name (default: the app name)'}),
+    app: Args.string({ignoreStdin: true, description: 'App to create a cluster of (kubectl kd app list)'}),
+    name: Args.string({ignoreStdin: true, description: 'Cluster name (default: the app name)'}),
   }
   static flags = {
     filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin); repeatable', multiple: true}),
@@ -29,11 +29,14 @@ if anything fails midway, what was created is removed again.`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Create)
     const {runClusterChange} = await import('../output/cluster-change.ts')
+    // oclif hands a lone `-` (stdin) to the first argument instead of to -f
+    const stdin = args.app === '-'
+    const files = stdin ? [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), '-'])] : flags.filename
     await runClusterChange({
       conn: connectionOptions(flags),
-      app: args.app,
+      app: stdin ? undefined : args.app,
       name: args.name,
-      files: flags.filename,
+      files,
       members: flags.members,
       images: flags.image,
       packages: flags.package,

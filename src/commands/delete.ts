@@ -10,8 +10,8 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete job/spark-pi',
   ]
   static args = {
-    target: Args.string({required: true, description: 'NAME, cluster/NAME or job/NAME'}),
-    name: Args.string({description: 'NAME when the first argument is a type (delete job NAME)'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (delete job NAME)'}),
   }
   static flags = {
     wait: Flags.boolean({description: 'Wait until every member pod is gone'}),

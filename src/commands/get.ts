@@ -17,8 +17,8 @@ export default class Get extends KdCommand {
     {description: 'Names of clusters of one app', command: "<%= config.bin %> get clusters -l kubectl-kd.io/app=shelldemo -o jsonpath='{.items[*].name}'"},
   ]
   static args = {
-    type: Args.string({description: 'clusters (default) or jobs; TYPE/NAME also works'}),
-    name: Args.string({description: 'Only this one'}),
+    type: Args.string({ignoreStdin: true, description: 'clusters (default) or jobs; TYPE/NAME also works'}),
+    name: Args.string({ignoreStdin: true, description: 'Only this one'}),
   }
   static flags = {
     'all-namespaces': Flags.boolean({char: 'A', description: 'List across all namespaces'}),

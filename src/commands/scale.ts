@@ -10,8 +10,8 @@ export default class Scale extends KdCommand {
     '<%= config.bin %> scale spark221e2 worker=2 --wait',
   ]
   static args = {
-    name: Args.string({required: true, description: 'Cluster name (or cluster/NAME)'}),
-    assignment: Args.string({description: 'ROLE=N, instead of --role/--members'}),
+    name: Args.string({ignoreStdin: true, required: true, description: 'Cluster name (or cluster/NAME)'}),
+    assignment: Args.string({ignoreStdin: true, description: 'ROLE=N, instead of --role/--members'}),
   }
   static flags = {
     role: Flags.string({description: 'Role to scale'}),

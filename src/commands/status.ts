@@ -14,8 +14,8 @@ export default class Status extends KdCommand {
     {description: 'Machine-readable', command: '<%= config.bin %> status cluster/spark221e2 -o json'},
   ]
   static args = {
-    target: Args.string({required: true, description: 'NAME, cluster/NAME or job/NAME'}),
-    name: Args.string({description: 'NAME when the first argument is a type (status job NAME)'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (status job NAME)'}),
   }
   static flags = {
     output: outputFlag(FORMATS),
@@ -30,9 +30,9 @@ export default class Status extends KdCommand {
     const kube = await connect(connectionOptions(flags))
     let kind = target.kind
     if (!kind) {
+      // a bare NAME is a cluster, unless only a job has that name
       const {clusterExists} = await import('../actions/clusters.ts')
-      const {jobExists} = await import('../actions/jobs.ts')
-      kind = (await clusterExists(kube, target.name)) ? 'cluster' : (await jobExists(kube, target.name)) ? 'job' : 'cluster'
+      kind = (await clusterExists(kube, target.name)) ? 'cluster' : 'job'
     }
     if (kind === 'job') {
       const {jobStatus} = await import('../actions/jobs.ts')

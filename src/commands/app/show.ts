@@ -8,7 +8,7 @@ const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 export default class AppShow extends KdCommand {
   static summary = 'Show an app: its roles, cardinalities, images, config packages and services'
   static examples = ['<%= config.bin %> app show spark221e2', '<%= config.bin %> app show cassandra311 -o yaml']
-  static args = {name: Args.string({required: true, description: 'App name (see `kubectl kd app list`)'})}
+  static args = {name: Args.string({ignoreStdin: true, required: true, description: 'App name (see `kubectl kd app list`)'})}
   static flags = {output: outputFlag(FORMATS)}
 
   async run(): Promise<void> {
