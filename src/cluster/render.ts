@@ -39,7 +39,7 @@ export function renderCluster(app: App, cluster: ResolvedCluster, options: Rende
   const objects: KubeObject[] = [renderRoot(effectiveApp, cluster, options), renderHeadlessService(cluster, options)]
   for (const role of cluster.roles) objects.push(renderStatefulSet(effectiveApp, cluster, role, options))
   for (const role of cluster.roles) objects.push(...renderMemberServices(effectiveApp, cluster, role, options))
-  objects.push(...renderAgent(cluster, options))
+  objects.push(...renderAgent(cluster, options, effectiveApp))
   return objects.map(plainCopy)
 }
 
