@@ -1,6 +1,8 @@
 // The command registry (oclif's "explicit" strategy). Command modules hold only flags and printing;
 // each imports its action lazily, so loading this registry stays cheap.
+import AppAdd from './commands/app/add.ts'
 import AppList from './commands/app/list.ts'
+import AppRemove from './commands/app/remove.ts'
 import AppShow from './commands/app/show.ts'
 import Apply from './commands/apply.ts'
 import Create from './commands/create.ts'
@@ -11,7 +13,9 @@ import Status from './commands/status.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
+  'app:add': AppAdd,
   'app:list': AppList,
+  'app:remove': AppRemove,
   'app:show': AppShow,
   apply: Apply,
   create: Create,

@@ -1,0 +1,114 @@
+// `kubectl kd app add|remove`: stores an app definition in the namespace (ConfigMap kd-app-<id>) with
+// its config packages (ConfigMaps kd-pkg-<id>-<dir>, owned by the app's ConfigMap). In an added app,
+// `bundled://DIR` names a package directory next to the app file, which is packed and stored too.
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
+import type {App} from '../app/model.ts'
+import {parseApp, isAppManifest} from '../app/parse.ts'
+import {loadDocuments} from '../app/documents.ts'
+import {LABEL, MANAGED_BY} from '../cluster/names.ts'
+import {configMapPackageURL, packDirectory, packageConfigMapName, renderPackageConfigMap} from '../cluster/package.ts'
+import {UserError} from '../errors.ts'
+import type {KubeObject} from '../kube/apply.ts'
+import type {Kube} from '../kube/connection.ts'
+import {APP_KEY, appConfigMapName} from './apps.ts'
+
+/** Finds the app definition: FILE itself, or the one KubeDirectorApp file in DIR. */
+export function findAppFile(path: string): string {
+  if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`)
+  if (!statSync(path).isDirectory()) return path
+  const candidates = readdirSync(path)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .map((f) => join(path, f))
+    .filter((f) => {
+      try {
+        return loadDocuments(readFileSync(f, 'utf8'), f).some(isAppManifest)
+      } catch {
+        return false
+      }
+    })
+  if (candidates.length === 0) throw new UserError(`${path}: the directory holds no KubeDirectorApp file (.yaml, .yml or .json)`)
+  if (candidates.length > 1) throw new UserError(`${path}: the directory holds ${candidates.length} app definitions (${candidates.join(', ')}); give the file`)
+  return candidates[0]!
+}
+
+export interface AppAddPlan {
+  app: App
+  objects: KubeObject[]
+}
+
+/** Reads the app and its local packages; pure apart from reading files. */
+export function planAppAdd(path: string, packages: Record<string, string>, namespace: string): AppAddPlan {
+  const file = findAppFile(path)
+  const text = readFileSync(file, 'utf8')
+  if (text.length > 512 * 1024) throw new UserError(`${file}: ${text.length} bytes is too large for an app definition (at most 524288)`)
+  const parsed = parseApp(text, file, 'namespace')
+  const base = dirname(resolve(file))
+  const pkgObjects = new Map<string, KubeObject>()
+  const roles = parsed.roles.map((role) => {
+    const given = packages[role.id]
+    const url = given ?? role.configPackage?.packageURL
+    if (!url) return role
+    const local = given && !/^[a-z]+:\/\//.test(given) ? resolve(given) : url.startsWith('bundled://') ? join(base, url.slice('bundled://'.length)) : undefined
+    if (!local) return {...role, configPackage: {packageURL: url, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
+    if (!existsSync(local) || !statSync(local).isDirectory()) throw new UserError(`config package of role "${role.id}": ${local} is not a directory`)
+    const name = packageConfigMapName(parsed.id, local)
+    if (!pkgObjects.has(name)) {
+      let tgz: Uint8Array
+      try {
+        tgz = packDirectory(local)
+      } catch (err) {
+        throw new UserError((err as Error).message)
+      }
+      pkgObjects.set(name, renderPackageConfigMap({name, namespace, app: parsed.id, tgz}) as KubeObject)
+    }
+    return {...role, configPackage: {packageURL: configMapPackageURL(name), useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
+  })
+  for (const role of Object.keys(packages)) {
+    if (!parsed.roles.some((r) => r.id === role)) throw new UserError(`--package ${role}=…: app ${parsed.id} has no role "${role}"`)
+  }
+  const app: App = {...parsed, roles}
+  const appObject: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: appConfigMapName(app.id),
+      namespace,
+      labels: {[LABEL.managedBy]: MANAGED_BY, [LABEL.appDefinition]: app.id, [LABEL.app]: app.id},
+    },
+    data: {[APP_KEY]: JSON.stringify(app, null, 2)},
+  }
+  return {app, objects: [appObject, ...pkgObjects.values()]}
+}
+
+export async function addApp(kube: Kube, plan: AppAddPlan, dryRun: 'none' | 'server'): Promise<'created' | 'configured'> {
+  const {applyObject, applyNeeds, checkAccess} = await import('../kube/apply.ts')
+  const {isNotFound} = await import('../kube/errors.ts')
+  await checkAccess(kube, applyNeeds(plan.objects))
+  let existed = true
+  await kube.call(`get app ${plan.app.id}`, () => kube.core.readNamespacedConfigMap({name: appConfigMapName(plan.app.id), namespace: kube.namespace})).catch((err) => {
+    if (!isNotFound(err)) throw err
+    existed = false
+  })
+  const [appObject, ...pkgs] = plan.objects
+  const root = await applyObject(kube, appObject!, {dryRun})
+  for (const p of pkgs) {
+    p.metadata = {...p.metadata, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: root.metadata.name, uid: root.metadata.uid ?? 'dry-run', controller: true}]} as KubeObject['metadata']
+    await applyObject(kube, p, {dryRun})
+  }
+  return existed ? 'configured' : 'created'
+}
+
+export async function removeApp(kube: Kube, id: string): Promise<void> {
+  const {isNotFound} = await import('../kube/errors.ts')
+  const {listClusters} = await import('./clusters.ts')
+  const {summaries} = await listClusters(kube, {selector: `${LABEL.app}=${id}`})
+  if (summaries.length > 0)
+    throw new UserError(`app "${id}" is used by cluster(s) ${summaries.map((s) => s.name).join(', ')}; delete them first`)
+  try {
+    await kube.call(`delete app ${id}`, () => kube.core.deleteNamespacedConfigMap({name: appConfigMapName(id), namespace: kube.namespace, propagationPolicy: 'Background'}))
+  } catch (err) {
+    if (isNotFound(err)) throw new UserError(`app "${id}" is not stored in namespace "${kube.namespace}" (built-in apps cannot be removed)`)
+    throw err
+  }
+}
