@@ -1,0 +1,153 @@
+// Spark jobs read back from the cluster: a job is its driver pod (label spark-role=driver), found by
+// job name (the pod name without `-driver`), pod name, app id or app name; executors are the pods with
+// its spark-app-selector. Works for jobs started by spark-submit or the operator just as well.
+import {UserError} from '../errors.ts'
+import type {Kube} from '../kube/connection.ts'
+import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
+import {jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+
+type Pod = Record<string, any>
+
+const podsPath = (ns: string) => (ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods')
+
+async function listPods(kube: Kube, namespace: string, labelSelector: string): Promise<Pod[]> {
+  const {rawJson} = await import('../kube/raw.ts')
+  return (await rawJson<{items: Pod[]}>(kube, podsPath(namespace), {query: {labelSelector}})).items
+}
+
+/** The driver pod of job `name` in the namespace, or undefined. */
+export async function findDriverPod(kube: Kube, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
+  const {rawJson} = await import('../kube/raw.ts')
+  const {isNotFound} = await import('../kube/errors.ts')
+  for (const podName of [`${name}-driver`, name]) {
+    try {
+      const pod = await rawJson<Pod>(kube, `${podsPath(namespace)}/${podName}`)
+      if (pod.metadata?.labels?.[SPARK_LABEL.role] === 'driver') return pod
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+    }
+  }
+  const drivers = await listPods(kube, namespace, `${SPARK_LABEL.role}=driver`)
+  const matches = drivers.filter((p) => p.metadata.labels?.[SPARK_LABEL.appId] === name || p.metadata.labels?.[SPARK_LABEL.appName] === name)
+  if (matches.length > 1) {
+    throw new UserError(`"${name}" names ${matches.length} jobs in namespace "${namespace}": ${matches.map((p) => jobNameOfDriverPod(p.metadata.name)).join(', ')}; use one of those names`)
+  }
+  return matches[0]
+}
+
+async function requireDriverPod(kube: Kube, name: string): Promise<Pod> {
+  const pod = await findDriverPod(kube, name)
+  if (!pod) throw new UserError(`job "${name}" not found in namespace "${kube.namespace}" (kubectl kd get jobs lists them)`)
+  return pod
+}
+
+export async function jobExists(kube: Kube, name: string): Promise<boolean> {
+  return (await findDriverPod(kube, name)) !== undefined
+}
+
+export interface ListJobsOptions {
+  allNamespaces?: boolean
+  selector?: string
+  name?: string
+}
+
+/** All jobs (driver pods) in the namespace or everywhere, newest last. */
+export async function listJobs(kube: Kube, opts: ListJobsOptions = {}): Promise<JobStatus[]> {
+  if (opts.name) return [await jobStatus(kube, opts.name)]
+  const ns = opts.allNamespaces ? '' : kube.namespace
+  const [drivers, executors] = await Promise.all([
+    listPods(kube, ns, [`${SPARK_LABEL.role}=driver`, opts.selector].filter(Boolean).join(',')),
+    listPods(kube, ns, `${SPARK_LABEL.role}=executor`),
+  ])
+  const byApp = new Map<string, Pod[]>()
+  for (const e of executors) {
+    const key = `${e.metadata.namespace}/${e.metadata.labels?.[SPARK_LABEL.appId]}`
+    byApp.set(key, [...(byApp.get(key) ?? []), e])
+  }
+  return drivers
+    .map((d) => jobStatusFromPods(d, byApp.get(`${d.metadata.namespace}/${d.metadata.labels?.[SPARK_LABEL.appId]}`) ?? []))
+    .sort((a, b) => (a.namespace + (a.created ?? '') + a.name < b.namespace + (b.created ?? '') + b.name ? -1 : 1))
+}
+
+/** spark.properties of the job (from the driver's ConfigMap), if it is still there. */
+async function driverProperties(kube: Kube, driver: Pod): Promise<Map<string, string> | undefined> {
+  const cmName = (driver.spec?.volumes ?? []).find((v: Pod) => v.name === DRIVER_CONF_VOLUME)?.configMap?.name
+  if (!cmName) return undefined
+  try {
+    const {rawJson} = await import('../kube/raw.ts')
+    const cm = await rawJson<Pod>(kube, `/api/v1/namespaces/${driver.metadata.namespace}/configmaps/${cmName}`)
+    const {loadProperties} = await import('../spark/java-properties.ts')
+    return loadProperties(cm.data?.[SPARK_PROPERTIES] ?? '')
+  } catch {
+    return undefined
+  }
+}
+
+export interface JobStatusOptions {
+  /** driver log lines to include when the job failed (default 10) */
+  logLines?: number
+}
+
+export async function jobStatus(kube: Kube, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
+  const driver = await requireDriverPod(kube, name)
+  const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
+  const [executors, props] = await Promise.all([
+    appId ? listPods(kube, driver.metadata.namespace, `${SPARK_LABEL.appId}=${appId},${SPARK_LABEL.role}=executor`) : Promise.resolve([]),
+    driverProperties(kube, driver),
+  ])
+  const requested = props?.get('spark.dynamicAllocation.enabled') === 'true' ? undefined : Number(props?.get('spark.executor.instances') ?? 2)
+  const host = props?.get('spark.driver.host')
+  const status = jobStatusFromPods(driver, executors, {requested, serviceName: host?.split('.')[0]})
+  if (status.state === 'FAILED' && (opts.logLines ?? 10) > 0) {
+    try {
+      const {readLogs} = await import('../kube/logs.ts')
+      const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, tailLines: opts.logLines ?? 10})
+      status.lastLogLines = text.split('\n').filter((l) => l.trim() !== '')
+    } catch {
+      // logs may be gone with the node; the status stands without them
+    }
+  }
+  return status
+}
+
+/** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
+export async function deleteJob(kube: Kube, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {
+  const driver = await requireDriverPod(kube, name)
+  const {rawJson} = await import('../kube/raw.ts')
+  await rawJson(kube, `${podsPath(driver.metadata.namespace)}/${driver.metadata.name}`, {
+    method: 'DELETE',
+    query: {propagationPolicy: 'Background', dryRun: opts.dryRun ? 'All' : undefined},
+  })
+  return {pod: driver.metadata.name}
+}
+
+export interface JobLogsOptions {
+  follow?: boolean
+  /** executor id (spark-exec-id) instead of the driver */
+  executor?: string
+  tailLines?: number
+  write: (chunk: Uint8Array) => void
+  signal?: AbortSignal
+}
+
+export async function jobLogs(kube: Kube, name: string, opts: JobLogsOptions): Promise<void> {
+  const driver = await requireDriverPod(kube, name)
+  const ns = driver.metadata.namespace
+  let pod = driver.metadata.name
+  let container = 'spark-kubernetes-driver'
+  if (opts.executor !== undefined) {
+    const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
+    const execs = await listPods(kube, ns, `${SPARK_LABEL.appId}=${appId},${SPARK_LABEL.role}=executor`)
+    const e = execs.find((p) => p.metadata.labels?.[SPARK_LABEL.execId] === opts.executor)
+    if (!e) {
+      const ids = execs.map((p) => p.metadata.labels?.[SPARK_LABEL.execId]).sort()
+      throw new UserError(
+        `job "${name}" has no executor ${opts.executor}${ids.length ? ` (executors: ${ids.join(', ')})` : ' (its executors are gone: Spark deletes them at the end unless spark.kubernetes.executor.deleteOnTermination=false)'}`,
+      )
+    }
+    pod = e.metadata.name
+    container = EXECUTOR_CONTAINER
+  }
+  const {streamLogs} = await import('../kube/logs.ts')
+  await streamLogs(kube, {namespace: ns, pod, container, follow: opts.follow, tailLines: opts.tailLines, signal: opts.signal}, opts.write)
+}

@@ -1,0 +1,242 @@
+// submitJob: what `spark-submit --deploy-mode cluster` does on the client, without a JVM. Validates
+// everything (arguments, files, the caller's and the driver service account's rights, name clashes)
+// before the first write, then creates the driver pod, and its Service and ConfigMap(s) owned by it —
+// the order spark-submit uses. With `wait`, follows the job to its end.
+import {readFileSync, statSync} from 'node:fs'
+import {userInfo} from 'node:os'
+import {UserError} from '../errors.ts'
+import type {ConnectionOptions, Kube} from '../kube/connection.ts'
+import {renderDriver, ownedByDriver, type DriverObjects, type KubeObj} from '../spark/render.ts'
+import {newSubmissionIds, SPARK_LABEL} from '../spark/names.ts'
+import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
+import {isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+
+/** The most a ConfigMap holds (the API server's limit on data + binaryData). */
+export const SHIP_LIMIT_BYTES = 1024 * 1024
+
+export interface SubmitOptions {
+  conn: ConnectionOptions
+  /** spark-submit style arguments, or… */
+  args?: SubmitArgs
+  /** …a SparkApplication manifest (path or - for stdin) */
+  file?: string
+  dryRun?: 'none' | 'client' | 'server'
+  /** create the service account and a Role letting it run executors, if missing */
+  createServiceAccount?: boolean
+  wait?: boolean
+  /** stream the driver log to this sink (implies wait) */
+  follow?: (chunk: Uint8Array) => void
+  timeoutMs?: number
+  /** progress lines for stderr */
+  onProgress?: (line: string) => void
+  /** injectable for tests */
+  now?: () => number
+}
+
+export interface SubmitResult {
+  jobName: string
+  namespace: string
+  appId: string
+  driverPod: string
+  objects: KubeObj[]
+  warnings: string[]
+  /** ms from the start of submitJob to the driver pod's creation */
+  podCreatedMs?: number
+  final?: JobStatus
+}
+
+/** The permissions the Spark driver's service account needs to run executors (fatal ones only). */
+export const DRIVER_NEEDS = [
+  {verb: 'create', resource: 'pods'},
+  {verb: 'get', resource: 'pods'},
+  {verb: 'list', resource: 'pods'},
+  {verb: 'watch', resource: 'pods'},
+  {verb: 'delete', resource: 'pods'},
+  {verb: 'create', resource: 'configmaps'},
+]
+
+function readSource(path: string, limit: number): Buffer {
+  let size: number
+  try {
+    const st = statSync(path)
+    if (!st.isFile()) throw new UserError(`${path}: not a regular file`)
+    size = st.size
+  } catch (err) {
+    if (err instanceof UserError) throw err
+    throw new UserError(`${path}: no such file (a path without a scheme is a file on this machine; for a file inside the image use local:///path)`)
+  }
+  if (size > limit) {
+    throw new UserError(
+      `${path}: ${(size / 1024 / 1024).toFixed(1)} MiB is too big to ship with the job (files shipped in a ConfigMap may total at most 1 MiB); put it in the image and pass local:///path, or use an http(s):// or s3a:// URL`,
+    )
+  }
+  return readFileSync(path)
+}
+
+/** Reads the inputs (SparkApplication file, properties file, shipped files) and builds the submission. */
+export async function prepareSubmission(opts: SubmitOptions): Promise<{submission: Submission; shippedData: Record<string, string>; namespace?: string; warnings: string[]}> {
+  let args = opts.args ?? {}
+  let namespace: string | undefined
+  const warnings: string[] = []
+  if (opts.file) {
+    const {loadDocuments} = await import('./spark-input.ts')
+    const doc = loadDocuments(opts.file)
+    const {sparkAppToSubmitArgs} = await import('../spark/sparkapp.ts')
+    const input = sparkAppToSubmitArgs(doc, opts.file === '-' ? '<stdin>' : opts.file)
+    warnings.push(...input.warnings)
+    // flags given with -f override the manifest (e.g. --image)
+    args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
+    namespace = input.namespace
+    if (opts.conn.namespace && namespace && opts.conn.namespace !== namespace) {
+      throw new UserError(`the namespace from the provided object "${namespace}" does not match the namespace "${opts.conn.namespace}". You must pass '--namespace=${namespace}' to perform this operation.`)
+    }
+  }
+  const submission = buildSubmission(args)
+  warnings.push(...submission.warnings)
+  let total = 0
+  const shippedData: Record<string, string> = {}
+  for (const f of submission.shippedFiles) {
+    const data = readSource(f.source, SHIP_LIMIT_BYTES - total)
+    total += data.length
+    shippedData[f.key] = data.toString('base64')
+  }
+  return {submission, shippedData, namespace, warnings}
+}
+
+export function renderSubmission(submission: Submission, shippedData: Record<string, string>, namespace: string, server: string, nowMs: number): DriverObjects {
+  const user = process.env.SPARK_USER || safeUser()
+  return renderDriver(submission, {namespace, server, user, ids: newSubmissionIds(nowMs), shippedData})
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    return 'spark'
+  }
+}
+
+export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
+  const now = opts.now ?? Date.now
+  const started = now()
+  const progress = opts.onProgress ?? (() => {})
+  const prepared = await prepareSubmission(opts)
+  const {submission, shippedData} = prepared
+  // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
+  const conn = {...opts.conn, namespace: opts.conn.namespace ?? submission.conf.get('spark.kubernetes.namespace') ?? prepared.namespace}
+  const {connect} = await import('../kube/connection.ts')
+  let kube: Kube | undefined
+  if (opts.dryRun === 'client') {
+    const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
+    if (hasKubeconfig(conn.kubeconfig)) kube = await connect(conn)
+  } else kube = await connect(conn)
+  const namespace = conn.namespace ?? kube?.namespace ?? 'default'
+  // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
+  submission.conf.set('spark.kubernetes.namespace', namespace)
+  const objs = renderSubmission(submission, shippedData, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
+  const objects = [objs.pod, objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])]
+  const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: prepared.warnings}
+  if (opts.dryRun === 'client') return result
+  const k = kube!
+  const serverDryRun = opts.dryRun === 'server'
+
+  // checks, all before the first write
+  const sa = submission.conf.get('spark.kubernetes.authenticate.driver.serviceAccountName') ?? 'default'
+  const {checkAccess} = await import('../kube/apply.ts')
+  const {isNotFound} = await import('../kube/errors.ts')
+  const {rawJson} = await import('../kube/raw.ts')
+  const podsPath = `/api/v1/namespaces/${namespace}/pods`
+  const [existing, saExists] = await Promise.all([
+    rawJson(k, `${podsPath}/${objs.pod.metadata.name}`).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err))),
+    rawJson(k, `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}`).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err))),
+    checkAccess(k, [
+      {verb: 'create', resource: 'pods'},
+      {verb: 'create', resource: 'services'},
+      {verb: 'patch', resource: 'services'},
+      {verb: 'create', resource: 'configmaps'},
+      {verb: 'patch', resource: 'configmaps'},
+      ...(opts.createServiceAccount ? [{verb: 'create', resource: 'serviceaccounts'}, {verb: 'create', resource: 'roles', group: 'rbac.authorization.k8s.io'}, {verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io'}] : []),
+    ], namespace),
+  ])
+  if (existing) {
+    throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
+  }
+  const grantHint = `kubectl create rolebinding ${sa}-spark --clusterrole=edit --serviceaccount=${namespace}:${sa} -n ${namespace}`
+  if (opts.createServiceAccount) {
+    const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
+    await ensureDriverServiceAccount(k, namespace, sa, serverDryRun)
+    progress(`serviceaccount/${sa} and role/${sa}-spark-driver ready`)
+  } else {
+    if (!saExists) {
+      throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
+    }
+    const {serviceAccountDenied} = await import('../kube/access-review.ts')
+    const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
+    if (denied === undefined) result.warnings.push(`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`)
+    else if (denied.length) {
+      throw new UserError(
+        `serviceaccount "${sa}" in namespace "${namespace}" may not ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')}, which the Spark driver needs to run executors: grant it (${grantHint}) or pass --create-service-account`,
+      )
+    }
+  }
+
+  // create: the driver pod first, then what it owns (as spark-submit); undo the pod if the rest fails
+  const query = serverDryRun ? {dryRun: 'All', fieldManager: 'kubectl-kd'} : {fieldManager: 'kubectl-kd'}
+  const pod = await rawJson<KubeObj & {metadata: {uid: string}}>(k, podsPath, {method: 'POST', body: objs.pod, query})
+  result.podCreatedMs = now() - started
+  progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+  try {
+    const {applyObject} = await import('../kube/apply.ts')
+    const owned = [objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])].map((o) => ownedByDriver(o, pod))
+    await Promise.all(owned.map((o) => applyObject(k, o as never, {dryRun: serverDryRun ? 'server' : undefined})))
+  } catch (err) {
+    if (!serverDryRun) await rawJson(k, `${podsPath}/${objs.pod.metadata.name}`, {method: 'DELETE'}).catch(() => undefined)
+    throw err
+  }
+  if (serverDryRun || !(opts.wait || opts.follow)) return result
+  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(submission.conf.get('spark.executor.instances') ?? 2)})
+  return result
+}
+
+/** Watches the job's pods until the driver ends; optionally streams the driver log meanwhile. */
+export async function followJob(
+  kube: Kube,
+  namespace: string,
+  appId: string,
+  driverPod: string,
+  opts: {timeoutMs: number; follow?: (chunk: Uint8Array) => void; onProgress?: (line: string) => void; requested?: number},
+): Promise<JobStatus> {
+  const {waitUntil} = await import('../kube/watch.ts')
+  let lastLine = ''
+  let streaming: Promise<void> | undefined
+  const logsAbort = new AbortController()
+  type Pod = {metadata?: {name?: string; labels?: Record<string, string>}; status?: {phase?: string}}
+  const final = await waitUntil<Pod, JobStatus>(
+    kube,
+    {path: `/api/v1/namespaces/${namespace}/pods`, labelSelector: `${SPARK_LABEL.appId}=${appId}`},
+    (cache) => {
+      const pods = [...cache.values()]
+      const driver = pods.find((p) => p.metadata?.name === driverPod)
+      if (!driver) return undefined
+      const status = jobStatusFromPods(driver, pods.filter((p) => p.metadata?.labels?.[SPARK_LABEL.role] === 'executor'), {requested: opts.requested})
+      const line = `job/${status.name}: ${status.state}, executors ${status.executors.running} running${status.reason ? ` (${status.reason})` : ''}`
+      if (line !== lastLine) opts.onProgress?.((lastLine = line))
+      const phase = driver.status?.phase
+      if (opts.follow && !streaming && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) {
+        streaming = import('../kube/logs.ts').then(({streamLogs}) =>
+          streamLogs(kube, {namespace, pod: driverPod, follow: true, signal: logsAbort.signal}, opts.follow!).catch(() => undefined),
+        )
+      }
+      if (isTerminal(status.state)) return status
+      if (status.stuck) return status
+      return undefined
+    },
+    {timeoutMs: opts.timeoutMs, timeoutMessage: `job driver pod/${driverPod} did not finish within the --timeout; it keeps running (kubectl kd status job/${driverPod.replace(/-driver$/, '')})`},
+  )
+  if (streaming) {
+    // the log stream ends with the container; give it a moment to flush the last lines
+    await Promise.race([streaming, new Promise((r) => setTimeout(r, 5000))])
+    logsAbort.abort()
+  }
+  return final
+}

@@ -1,0 +1,142 @@
+import {Args, Flags} from '@oclif/core'
+import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
+import {UserError} from '../errors.ts'
+import {parseFormat} from '../output/format.ts'
+
+const FORMATS = ['yaml', 'json', 'name'] as const
+
+export default class Submit extends KdCommand {
+  static summary = "Run a Spark job the way spark-submit's cluster mode does, without a JVM on this machine"
+  static description = `Creates what spark-submit --deploy-mode cluster creates (the driver pod, its headless Service and the
+spark.properties ConfigMap, with Spark's names and labels); the Spark driver in the image then starts the
+executors. Takes spark-submit's flags, or a SparkApplication (sparkoperator.k8s.io/v1beta2) with -f.
+Everything after APP_FILE is passed to the application. A local APP_FILE (./job.py, a small jar) and
+local --py-files/--jars are shipped with the job in a ConfigMap (1 MiB in all). The driver's service
+account must be allowed to manage pods and configmaps: --create-service-account sets that up.
+Differences to spark-submit: docs/spark-differences.md.`
+  static examples = [
+    {
+      description: 'SparkPi from the examples jar in the image, following it to the end',
+      command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.3 --class org.apache.spark.examples.SparkPi --num-executors 2 --create-service-account --service-account spark --wait local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar 100',
+    },
+    {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.3 --service-account spark --follow examples/spark/pi.py 20'},
+    {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
+    {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image spark:3.5.3 --dry-run=client -o yaml examples/spark/pi.py'},
+  ]
+  static strict = false
+  static args = {
+    app: Args.string({description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
+    appArgs: Args.string({description: 'Arguments passed to the application'}),
+  }
+  static flags = {
+    filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, or - for stdin'}),
+    class: Flags.string({description: "Your application's main class (Java/Scala apps)"}),
+    name: Flags.string({description: 'A name of your application (spark.app.name)'}),
+    conf: Flags.string({char: 'c', description: 'Arbitrary Spark configuration property, KEY=VALUE; repeatable', multiple: true}),
+    'properties-file': Flags.string({description: 'File with extra Spark properties (Java properties format)'}),
+    'driver-memory': Flags.string({description: 'Memory for the driver (e.g. 1000M, 2G) (Default: 1024M)'}),
+    'driver-cores': Flags.string({description: 'Number of cores used by the driver (Default: 1)'}),
+    'executor-memory': Flags.string({description: 'Memory per executor (e.g. 1000M, 2G) (Default: 1G)'}),
+    'executor-cores': Flags.string({description: 'Number of cores per executor (Default: 1)'}),
+    'num-executors': Flags.string({description: 'Number of executors to launch (Default: 2)'}),
+    jars: Flags.string({description: 'Comma-separated list of jars for the driver and executor classpaths'}),
+    'py-files': Flags.string({description: 'Comma-separated list of .zip, .egg or .py files for the PYTHONPATH'}),
+    image: Flags.string({description: 'Container image for driver and executors (spark.kubernetes.container.image)'}),
+    'service-account': Flags.string({description: "Service account the driver runs as (spark.kubernetes.authenticate.driver.serviceAccountName; default: the namespace's default)"}),
+    'create-service-account': Flags.boolean({description: "Create the service account (if missing) and a Role letting it run executors"}),
+    'spark-version': Flags.string({description: 'Spark version for the spark-version label (default: from the image tag)'}),
+    wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
+    follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),
+    timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long (0 = never)', default: '0'}),
+    'dry-run': Flags.string({description: 'client: print the objects only; server: let the API server validate them', options: ['none', 'client', 'server'], default: 'none'}),
+    output: outputFlag(FORMATS),
+  }
+
+  /** spark-submit semantics: everything after the application file belongs to the application. */
+  private splitArgv(): {own: string[]; appArgs: string[]} {
+    const valued = new Set<string>()
+    for (const [name, f] of Object.entries({...Submit.baseFlags, ...Submit.flags})) {
+      if ((f as {type?: string}).type === 'option') {
+        valued.add(`--${name}`)
+        const char = (f as {char?: string}).char
+        if (char) valued.add(`-${char}`)
+      }
+    }
+    const argv = this.argv
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!
+      if (a === '--') return {own: argv.slice(0, i + 2), appArgs: argv.slice(i + 2)}
+      if (a.startsWith('-') && a !== '-') {
+        if (valued.has(a)) i++
+        continue
+      }
+      return {own: argv.slice(0, i + 1), appArgs: argv.slice(i + 1)}
+    }
+    return {own: argv, appArgs: []}
+  }
+
+  async run(): Promise<void> {
+    const {own, appArgs} = this.splitArgv()
+    const {args, flags} = await this.parse(Submit, own.filter((a) => a !== '--'))
+    const format = flags.output ? parseFormat(flags.output, FORMATS) : undefined
+    const dryRun = flags['dry-run'] as 'none' | 'client' | 'server'
+    if (flags.filename && args.app) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
+    if (!flags.filename && !args.app) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGS…], or -f sparkapp.yaml')
+    let propertiesFile: {path: string; text: string} | undefined
+    if (flags['properties-file']) {
+      const {readFileSync, existsSync} = await import('node:fs')
+      if (!existsSync(flags['properties-file'])) throw new UserError(`Properties file ${flags['properties-file']} does not exist`)
+      propertiesFile = {path: flags['properties-file'], text: readFileSync(flags['properties-file'], 'latin1')}
+    }
+    const wait = flags.wait || flags.follow
+    const {submitJob} = await import('../actions/submit.ts')
+    const stderr = (line: string) => process.stderr.write(line + '\n')
+    const result = await submitJob({
+      conn: connectionOptions(flags),
+      file: flags.filename,
+      args: {
+        appResource: args.app,
+        appArgs: flags.filename ? undefined : appArgs,
+        mainClass: flags.class,
+        name: flags.name,
+        conf: flags.conf,
+        propertiesFile,
+        driverMemory: flags['driver-memory'],
+        driverCores: flags['driver-cores'],
+        executorMemory: flags['executor-memory'],
+        executorCores: flags['executor-cores'],
+        numExecutors: flags['num-executors'],
+        jars: flags.jars,
+        pyFiles: flags['py-files'],
+        image: flags.image,
+        serviceAccount: flags['service-account'],
+        sparkVersion: flags['spark-version'],
+      },
+      dryRun,
+      createServiceAccount: flags['create-service-account'],
+      wait,
+      follow: flags.follow ? (chunk) => process.stdout.write(chunk) : undefined,
+      timeoutMs: parseDuration(flags.timeout, 'timeout'),
+      onProgress: format || flags.follow ? undefined : stderr,
+    })
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`)
+    const {formatData, asList} = await import('../output/format.ts')
+    if (dryRun === 'client' && (format === 'yaml' || format === 'json')) {
+      const {dumpYamlDocuments} = await import('../output/yaml.ts')
+      process.stdout.write(format === 'yaml' ? dumpYamlDocuments(result.objects) : formatData(asList(result.objects), 'json'))
+      return
+    }
+    const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''
+    if (format === 'name') process.stdout.write(`job.kubectl-kd.io/${result.jobName}\n`)
+    else if (format) process.stdout.write(formatData(result.final ?? {job: result.jobName, namespace: result.namespace, appId: result.appId, driverPod: result.driverPod}, format))
+    else if (!flags.follow) process.stdout.write(`job/${result.jobName} created${suffix}\n`)
+    if (!format && dryRun === 'none') {
+      stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)
+    }
+    if (result.final) {
+      const s = result.final
+      stderr(`job/${s.name} ${s.state}${s.reason ? `: ${s.reason}` : ''}${s.durationMs !== undefined ? ` after ${(s.durationMs / 1000).toFixed(0)}s` : ''}`)
+      if (s.state !== 'COMPLETED') this.exit(1)
+    }
+  }
+}
