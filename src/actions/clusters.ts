@@ -185,23 +185,27 @@ export async function clusterStatus(kube: Kube, name: string): Promise<ClusterSt
   }
 }
 
+/**
+ * Deletes the root ConfigMap; the garbage collector removes everything it owns. With --wait the
+ * deletion is in the foreground, so the root disappears only after all it owns (pods included) is gone.
+ */
 export async function deleteCluster(kube: Kube, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
   await readCluster(kube, name)
   await kube.call(`delete cluster ${name}`, () =>
     kube.core.deleteNamespacedConfigMap({
       name: rootConfigMapName(name),
       namespace: kube.namespace,
-      propagationPolicy: 'Background',
+      propagationPolicy: opts.wait ? 'Foreground' : 'Background',
       dryRun: opts.dryRun === 'server' ? 'All' : undefined,
     }),
   )
   if (opts.wait && opts.dryRun !== 'server') {
     const {waitUntil} = await import('../kube/watch.ts')
-    await waitUntil<V1Pod, true>(
+    await waitUntil<V1ConfigMap, true>(
       kube,
-      {path: collectionPath('v1', 'pods', kube.namespace), labelSelector: clusterSelector(name)},
+      {path: collectionPath('v1', 'configmaps', kube.namespace), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
       (cache) => (cache.size === 0 ? true : undefined),
-      {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for the members of cluster "${name}" to go away`},
+      {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for cluster "${name}" and everything it owns to be deleted`},
     )
   }
 }

@@ -254,7 +254,7 @@ const ownedBy = (obj: KubeObject, root: KubeObject & {metadata: {uid?: string}})
   ...obj,
   metadata: {
     ...obj.metadata,
-    ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: root.metadata.name, uid: root.metadata.uid!, controller: true, blockOwnerDeletion: false}],
+    ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: root.metadata.name, uid: root.metadata.uid!, controller: true, blockOwnerDeletion: true}],
   },
 })
 

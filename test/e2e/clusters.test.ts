@@ -1,0 +1,161 @@
+// App clusters end to end: the real plugin binary against the local cluster, real pods, real agent.
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {clusterEnv, createNamespace, deleteNamespace, env, kubeconfigFor, kubeconfigWithToken, kubectl, kubectlJson, objectsWithLabel} from '../lib/cluster.ts'
+import {isOneLineError, kd} from '../lib/kd.ts'
+
+const ns = createNamespace('kd-e2e-clusters')
+const run = (args: string[], extra: Record<string, string> = {}) => kd([...args, '-n', ns], {env: {...clusterEnv(), ...extra}})
+
+async function httpGet(url: string): Promise<string> {
+  const r = await fetch(url, {signal: AbortSignal.timeout(10_000)})
+  return r.text()
+}
+
+const demo = suite('shelldemo: create, get, status, scale, delete')
+demo.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
+})
+
+demo('create --wait reaches configured', () => {
+  const r = run(['create', 'shelldemo', 'demo', '--wait', '--timeout', '5m'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^cluster\/demo created$/m)
+  assert.match(r.stdout, /^cluster\/demo configured \(\d+\.\ds\)$/m)
+  assert.match(r.stderr, /controller: 1\/1 configured/)
+})
+
+demo('kubectl wait --for=condition=Ready works on the members', () => {
+  const out = kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '-l', 'kubectl-kd.io/cluster=demo', '--timeout=60s'])
+  assert.is(out.trim().split('\n').length, 4)
+})
+
+demo('get shows the cluster as kubectl would', () => {
+  const r = run(['get'])
+  assert.is(r.code, 0, r.stderr)
+  const [header, row] = r.stdout.trim().split('\n')
+  assert.match(header!, /^NAME\s+APP\s+STATE\s+MEMBERS\s+AGE$/)
+  assert.match(row!, /^demo\s+shelldemo\s+configured\s+4\/4\s+\d+[sm]/)
+  const wide = run(['get', 'cluster', 'demo', '-o', 'wide'])
+  assert.match(wide.stdout, /controller=1,worker=2,edge=1\s+NodePort/)
+  const json = JSON.parse(run(['get', 'clusters', '-o', 'json']).stdout)
+  assert.is(json.kind, 'List')
+  assert.is(json.items[0].name, 'demo')
+  assert.is(run(['get', '-o', 'name']).stdout, 'cluster.kubectl-kd.io/demo\n')
+})
+
+demo('status lists members and reachable endpoints', async () => {
+  const r = run(['status', 'demo'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /State:\s+configured/)
+  for (const pod of ['demo-controller-0', 'demo-worker-0', 'demo-worker-1', 'demo-edge-0']) assert.match(r.stdout, new RegExp(`${pod}\\s+configured`))
+  const status = JSON.parse(run(['status', 'demo', '-o', 'json']).stdout)
+  const web = status.endpoints.find((e: any) => e.member === 'demo-controller-0' && e.name === 'web')
+  assert.ok(web?.nodePort, JSON.stringify(status.endpoints))
+  assert.is(web.dashboard, true)
+  const page = await httpGet(web.url)
+  assert.match(page, /demo-controller-0/)
+})
+
+demo('scale up and down within the cardinality', () => {
+  let r = run(['scale', 'demo', 'worker=3', '--wait', '--timeout', '5m'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /cluster\/demo scaled: worker 2 -> 3/)
+  assert.match(run(['get']).stdout, /demo\s+shelldemo\s+configured\s+5\/5/)
+  r = run(['scale', 'demo', '--role', 'worker', '--members', '2', '--wait', '--timeout', '5m'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(run(['get']).stdout, /demo\s+shelldemo\s+configured\s+4\/4/)
+  assert.is(kubectl(['-n', ns, 'get', 'svc', 'demo-worker-2', '--ignore-not-found', '-o', 'name']).trim(), '')
+})
+
+demo('errors: cardinality, existing cluster, unknown cluster', () => {
+  let r = run(['scale', 'demo', 'worker=1'])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /cannot scale role "worker" of cluster demo to 1: its cardinality is 2\+/)
+  r = run(['create', 'shelldemo', 'demo'])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /cluster "demo" already exists in namespace "kd-e2e-clusters[^"]*": choose another name/)
+  r = run(['status', 'cluster/nosuch'])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /cluster "nosuch" not found/)
+})
+
+demo('delete --wait leaves nothing with the cluster label', () => {
+  const r = run(['delete', 'demo', '--wait', '--timeout', '3m'])
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'cluster/demo deleted\n')
+  assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=demo'), [])
+})
+demo.run()
+
+const files = suite('from a KubeDirectorCluster file and from an added app')
+files('create -f reaches configured; apply -f changes it', () => {
+  let r = run(['create', '-f', 'examples/clusters/shelldemo.yaml', '--wait', '--timeout', '5m'])
+  assert.is(r.code, 0, r.stderr)
+  const name = /^cluster\/(\S+) created$/m.exec(r.stdout)?.[1]
+  assert.ok(name, r.stdout)
+  r = run(['delete', name!, '--wait'])
+  assert.is(r.code, 0, r.stderr)
+})
+files('app add, create from it, app remove', () => {
+  let r = run(['app', 'add', 'examples/apps/greeter'])
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'app/greeter created\n')
+  assert.match(run(['app', 'list']).stdout, /^greeter\s+example\/greeter\s+1.0\s+greeter\(2\+\)\s+namespace\//m)
+  r = run(['create', 'greeter', 'hi', '--wait', '--timeout', '5m'])
+  assert.is(r.code, 0, r.stderr)
+  const page = kubectl(['-n', ns, 'exec', 'hi-greeter-0', '--', 'wget', '-qO-', 'http://hi-greeter-1.hi:8080/'])
+  assert.match(page, /hello, hi-greeter-0\.hi\./)
+  r = run(['app', 'remove', 'greeter'])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /used by cluster\(s\) hi/)
+  assert.is(run(['delete', 'hi', '--wait']).code, 0)
+  assert.is(run(['app', 'remove', 'greeter']).stdout, 'app/greeter removed\n')
+})
+files.run()
+
+const access = suite('access: namespace admin is enough, edit is not')
+access('a ServiceAccount with admin in the namespace creates and deletes a cluster', () => {
+  const kc = kubeconfigFor(ns, 'alice', 'admin')
+  let r = kd(['create', 'shelldemo', 'by-admin', '--wait', '--timeout', '5m'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.is(r.code, 0, r.stderr)
+  r = kd(['delete', 'by-admin', '--wait'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.is(r.code, 0, r.stderr)
+})
+access('with edit: one line naming the missing permission, nothing created', () => {
+  const kc = kubeconfigFor(ns, 'bob', 'edit')
+  const r = kd(['create', 'shelldemo', 'by-edit'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /forbidden: you cannot .*create roles\.rbac\.authorization\.k8s\.io/)
+  assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=by-edit'), [])
+})
+access('with view: get works, create does not', () => {
+  const kc = kubeconfigFor(ns, 'carol', 'view')
+  assert.is(kd(['get'], {env: {...clusterEnv(), KUBECONFIG: kc}}).code, 0)
+  const r = kd(['create', 'shelldemo', 'by-view'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /forbidden/)
+})
+access.run()
+
+const failures = suite('connection errors')
+failures('no reachable cluster', () => {
+  const kc = kubeconfigWithToken(ns, 'x', 'https://127.0.0.1:1')
+  const r = kd(['get'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /the cluster at https:\/\/127.0.0.1:1 is not reachable \(ECONNREFUSED\)/)
+})
+failures('rejected credentials', () => {
+  const kc = kubeconfigWithToken(ns, 'not-a-valid-token')
+  const r = kd(['get'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /rejected the credentials \(401 Unauthorized\)/)
+})
+failures('missing namespace', () => {
+  const r = kd(['create', 'shelldemo', 'x', '-n', 'no-such-namespace-kd'], {env: clusterEnv()})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /namespaces "no-such-namespace-kd" not found/)
+})
+failures.run()
+
+export {env, kubectlJson}
