@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# npm run demo: builds the plugin, brings up the embedded local Kubernetes (built from source the first
+# time, cached after), then runs the main jobs a user runs: a Spark app cluster from the KubeDirector
+# catalog (spark221e2, with the project's Spark 3.5 image and package), and a Spark job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
+
+npm run -s build
+bash test/cluster/up.sh
+# shellcheck disable=SC1091
+source test/cluster/env.sh
+kd() { step "kubectl kd $*"; bin/kubectl-kd "$@"; }
+
+NS=kd-demo
+"$KD_KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KD_KUBECTL" apply -f - >/dev/null
+export KUBECONFIG
+"$KD_KUBECTL" config set-context --current --namespace "$NS" >/dev/null
+
+kd app list
+bin/kubectl-kd delete spark221e2 --wait >/dev/null 2>&1 || true
+kd create spark221e2 --members worker=2 \
+  --image controller="$KD_SPARK_IMAGE" --image worker="$KD_SPARK_IMAGE" \
+  --package controller=bundled://spark35 --package worker=bundled://spark35 \
+  --wait --timeout 10m
+kd get
+kd status spark221e2
+kd submit --cluster spark221e2 --class org.apache.spark.examples.SparkPi local:///opt/spark/examples/jars/spark-examples.jar 20
+bin/kubectl-kd delete job spark-pi >/dev/null 2>&1 || true
+kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 \
+  --class org.apache.spark.examples.SparkPi local:///opt/spark/examples/jars/spark-examples.jar 100 --wait
+kd get jobs
+step "kubectl kd logs spark-pi | grep 'Pi is roughly'"
+bin/kubectl-kd logs spark-pi | grep 'Pi is roughly'
+printf '\nThe cluster keeps running: export KUBECONFIG=%s; kubectl kd get -n %s\n' "$KUBECONFIG" "$NS" >&2
