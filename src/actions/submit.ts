@@ -186,9 +186,18 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
   result.podCreatedMs = now() - started
   progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
   try {
-    const {applyObject} = await import('../kube/apply.ts')
+    // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
     const owned = [objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])].map((o) => ownedByDriver(o, pod))
-    await Promise.all(owned.map((o) => applyObject(k, o as never, {dryRun: serverDryRun ? 'server' : undefined})))
+    await Promise.all(
+      owned.map((o) =>
+        rawJson(k, `/api/v1/namespaces/${namespace}/${o.kind === 'Service' ? 'services' : 'configmaps'}/${o.metadata.name}`, {
+          method: 'PATCH',
+          body: o,
+          contentType: 'application/apply-patch+yaml',
+          query: {...query, force: true},
+        }),
+      ),
+    )
   } catch (err) {
     if (!serverDryRun) await rawJson(k, `${podsPath}/${objs.pod.metadata.name}`, {method: 'DELETE'}).catch(() => undefined)
     throw err
