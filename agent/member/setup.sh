@@ -66,7 +66,14 @@ for old in "$G"/*; do
   case ${old##*/} in bin|configure.*|'*') ;; *) rm -rf "$old" ;; esac
 done
 case $PKG in
-  stream) [ -d "$S/pkg" ] && { (cd "$S/pkg" && for p in * .[!.]*; do [ -e "$p" ] && mv "$p" "$G/"; done) || fail 'cannot install the package'; } ;;
+  stream)
+    if [ -d "$S/pkg" ]; then
+      for p in "$S/pkg"/* "$S/pkg"/.[!.]*; do
+        [ -e "$p" ] || continue
+        mv "$p" "$G/" || fail 'cannot install the package'
+      done
+    fi
+    ;;
   file://*) tar -x -z -f "${PKG#file://}" -C "$G" || fail "cannot unpack ${PKG#file://} (needs tar with gzip support)" ;;
   none) ;;
   *) fail "unknown package source $PKG" ;;

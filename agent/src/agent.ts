@@ -102,11 +102,11 @@ export class Agent {
   }
 
   private async patchPod(pod: string, annotations: Record<string, string | null>) {
-    this.keep(await this.patchPod(pod, annotations))
+    this.keep(await this.io.patchPod(pod, annotations))
   }
 
   private async setCondition(pod: string, status: 'True' | 'False', reason: string, message: string) {
-    this.keep(await this.setCondition(pod, status, reason, message))
+    this.keep(await this.io.setCondition(pod, status, reason, message))
   }
   setRoot(root: RootLike | undefined) {
     this.root = root

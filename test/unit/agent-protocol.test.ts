@@ -1,0 +1,192 @@
+// The agent end to end against fake members: every exec runs the real member scripts (setup.sh,
+// notify.sh, configcli) in a local sh with per-member directories, so the protocol (configure once,
+// --addnodes/--delnodes with exact FQDNs, config error output, agent restart mid-configure) is checked
+// without a cluster. Pod and root objects are plain in-memory objects patched like the API would.
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {spawn} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Agent, type AgentIO, type PodLike, type RootLike} from '../../agent/src/agent.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL, memberFqdn} from '../../src/cluster/names.ts'
+import {packDirectory} from '../../src/cluster/package.ts'
+
+const base = mkdtempSync(join(tmpdir(), 'kd-agent-proto-'))
+const pkgDir = join(base, 'pkg', 'demo')
+mkdirSync(pkgDir, {recursive: true})
+writeFileSync(join(pkgDir, 'startscript'), `#!/bin/sh
+log=$KD_GUESTCONFIG_ETC/../calls.log
+echo "$* self=$(configcli --get node.fqdn) all=$(configcli --get_all_fqdns)" >>"$log"
+[ "$1" = --configure ] && [ -e "$KD_GUESTCONFIG_ETC/../slow" ] && sleep "$(cat "$KD_GUESTCONFIG_ETC/../slow")"
+[ "$1" = --configure ] && [ -e "$KD_GUESTCONFIG_ETC/../fail" ] && { echo "configuring"; echo "boom: bad config" >&2; exit 7; }
+exit 0
+`)
+chmodSync(join(pkgDir, 'startscript'), 0o755)
+const tgz = packDirectory(pkgDir)
+
+const app = {
+  id: 'demo', label: {name: 'd', description: ''}, distroID: 'x/demo', version: '1', configSchemaVersion: 8, systemdRequired: false, capabilities: [],
+  defaultConfig: {selectedRoles: ['a', 'b'], configMeta: {}}, source: 'builtin',
+  services: [{id: 'web', label: {name: 'web'}, endpoint: {port: 80, urlScheme: 'http', isDashboard: false, hasAuthToken: false}}],
+  roles: ['a', 'b'].map((id) => ({id, cardinality: '0+', imageRepoTag: 'img', configPackage: {packageURL: 'configmap://kd-pkg-demo', useNewSetupLayout: true}, persistDirs: [], eventList: ['configure', 'addnodes', 'delnodes'], minResources: {}, serviceIds: ['web'], maxLogSizeDump: 256})),
+}
+const resources = {requests: {cpu: '1', memory: '64Mi'}, limits: {cpu: '1', memory: '64Mi'}}
+const clusterJson = (a: number, b: number) => ({name: 'c', namespace: 'ns', app: 'demo', labels: {}, roles: [['a', a], ['b', b]].map(([id, members]) => ({id, members, resources, env: [], podLabels: {}, podAnnotations: {}, serviceLabels: {}, serviceAnnotations: {}}))})
+
+class World {
+  pods = new Map<string, PodLike>()
+  root: RootLike
+  rv = 1
+  agent!: Agent
+  dir: string
+  constructor(name: string, a: number, b: number) {
+    this.dir = join(base, name)
+    this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(app), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
+  }
+  fqdn(pod: string) {
+    return memberFqdn(pod, 'c', 'ns')
+  }
+  addPod(role: string, index: number, container = 'cid-1') {
+    const name = `c-${role}-${index}`
+    mkdirSync(join(this.dir, name, 'opt'), {recursive: true})
+    mkdirSync(join(this.dir, name, 'etc'), {recursive: true})
+    this.pods.set(name, {metadata: {name, uid: `${name}-uid`, labels: {[LABEL.cluster]: 'c', [LABEL.role]: role}, annotations: {}, resourceVersion: String(++this.rv)}, status: {phase: 'Running', conditions: [], containerStatuses: [{name: 'app', containerID: `${container}-${name}`, state: {running: {}}}]}})
+    this.agent?.setPods(this.pods.values())
+  }
+  deletePod(name: string) {
+    this.pods.delete(name)
+    this.agent.setPods(this.pods.values())
+  }
+  scale(a: number, b: number) {
+    this.root = {...this.root, metadata: {...this.root.metadata, resourceVersion: String(++this.rv)}, data: {...this.root.data, 'cluster.json': JSON.stringify(clusterJson(a, b))}}
+    this.agent.setRoot(this.root)
+  }
+  calls(pod: string): string[] {
+    const f = join(this.dir, pod, 'calls.log')
+    return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n') : []
+  }
+  io(): AgentIO {
+    const patchPod = (name: string, ann: Record<string, string | null>) => {
+      const p = this.pods.get(name)
+      if (!p) throw new Error('not found')
+      const a = {...p.metadata!.annotations}
+      for (const [k, v] of Object.entries(ann)) if (v === null) delete a[k]; else a[k] = v
+      const next = {...p, metadata: {...p.metadata, annotations: a, resourceVersion: String(++this.rv)}}
+      this.pods.set(name, next)
+      setImmediate(() => this.agent.setPods(this.pods.values()))
+      return next
+    }
+    return {
+      exec: (pod, command, stdin) => new Promise((resolve) => {
+        const d = join(this.dir, pod)
+        const child = spawn(command[0]!, command.slice(1), {env: {PATH: process.env.PATH, KD_GUESTCONFIG_DIR: join(d, 'opt'), KD_GUESTCONFIG_ETC: join(d, 'etc')}})
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (b) => (stdout += b))
+        child.stderr.on('data', (b) => (stderr += b))
+        child.on('close', (code) => resolve({code: code ?? 1, stdout, stderr}))
+        child.stdin.on('error', () => {})
+        child.stdin.end(stdin ? Buffer.from(stdin) : undefined)
+      }),
+      patchPod: async (pod, ann) => patchPod(pod, ann),
+      setCondition: async (pod, status, reason) => {
+        const p = this.pods.get(pod)!
+        const conditions = [...(p.status!.conditions ?? []).filter((c) => c.type !== CONFIGURED_CONDITION), {type: CONFIGURED_CONDITION, status, reason}]
+        const next = {...p, metadata: {...p.metadata, resourceVersion: String(++this.rv)}, status: {...p.status, conditions}}
+        this.pods.set(pod, next)
+        setImmediate(() => this.agent.setPods(this.pods.values()))
+        return next
+      },
+      patchRoot: async (ann) => {
+        this.root = {...this.root, metadata: {...this.root.metadata, annotations: {...this.root.metadata!.annotations, ...(ann as Record<string, string>)}, resourceVersion: String(++this.rv)}}
+        setImmediate(() => this.agent.setRoot(this.root))
+      },
+      event: async () => {},
+      readPackageConfigMap: async () => tgz,
+      fetchURL: async () => { throw new Error('no network') },
+      log: () => {},
+    }
+  }
+  start() {
+    this.agent = new Agent(this.io(), {cluster: 'c', namespace: 'ns'})
+    this.agent.setRoot(this.root)
+    this.agent.setPods(this.pods.values())
+  }
+  state() {
+    return this.root.metadata?.annotations?.[ANNOTATION.state]
+  }
+  async until(what: string, fn: () => boolean, ms = 15000) {
+    const end = Date.now() + ms
+    while (!fn()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; root ${JSON.stringify(this.root.metadata?.annotations)}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+}
+
+const podState = (w: World, pod: string) => w.pods.get(pod)?.metadata?.annotations?.[ANNOTATION.state]
+
+test('configure runs once per member with the right configmeta; scale up/down notify exactly the changed FQDNs', async () => {
+  const w = new World('scale', 1, 2)
+  w.addPod('a', 0)
+  w.addPod('b', 0)
+  w.addPod('b', 1)
+  w.start()
+  await w.until('configured', () => w.state() === 'configured')
+  const all = ['c-a-0', 'c-b-0', 'c-b-1'].map((p) => w.fqdn(p)).join(',')
+  for (const p of ['c-a-0', 'c-b-0', 'c-b-1']) {
+    assert.equal(w.calls(p), [`--configure self=${w.fqdn(p)} all=${all}`], p)
+    assert.is(w.pods.get(p)!.status!.conditions![0]!.status, 'True')
+  }
+  // scale b up to 3
+  w.scale(1, 3)
+  w.addPod('b', 2)
+  await w.until('b-2 configured and others notified', () => w.state() === 'configured' && w.calls('c-a-0').length === 2)
+  assert.is(w.calls('c-a-0')[1], `--addnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-2')} self=${w.fqdn('c-a-0')} all=${all},${w.fqdn('c-b-2')}`)
+  assert.is(w.calls('c-b-0')[1]!.split(' self=')[0], `--addnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-2')}`)
+  assert.equal(w.calls('c-b-2').length, 1, 'the new member is configured, not notified about itself')
+  // scale b down to 1
+  w.scale(1, 1)
+  w.deletePod('c-b-2')
+  w.deletePod('c-b-1')
+  await w.until('delnodes', () => w.state() === 'configured' && w.calls('c-a-0').length === 3)
+  assert.is(w.calls('c-a-0')[2]!.split(' self=')[0], `--delnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-1')},${w.fqdn('c-b-2')}`)
+  assert.is(w.calls('c-b-0')[2]!.split(' self=')[0], `--delnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-1')},${w.fqdn('c-b-2')}`)
+  w.agent.stop()
+})
+
+test('a failing startscript gives config error with its output; a new pod recovers', async () => {
+  const w = new World('fail', 1, 0)
+  w.addPod('a', 0)
+  writeFileSync(join(w.dir, 'c-a-0', 'fail'), '')
+  w.start()
+  await w.until('config error', () => podState(w, 'c-a-0') === 'config error' && w.state() === 'configured')
+  const ann = w.pods.get('c-a-0')!.metadata!.annotations!
+  assert.is(ann[ANNOTATION.lastError], 'execution of app config failed: configure failed with exit status 7')
+  assert.match(ann[ANNOTATION.lastOutput]!, 'boom: bad config')
+  assert.is(w.pods.get('c-a-0')!.status!.conditions![0]!.status, 'False')
+  // fix, then "delete the pod": a new pod object with a new container and fresh directories
+  w.deletePod('c-a-0')
+  w.dir = join(base, 'fail-2')
+  w.addPod('a', 0, 'cid-2')
+  await w.until('configured', () => podState(w, 'c-a-0') === 'configured')
+  w.agent.stop()
+})
+
+test('agent restarted mid-configure: no second configure, the running one is not lost', async () => {
+  const w = new World('restart', 1, 0)
+  w.addPod('a', 0)
+  writeFileSync(join(w.dir, 'c-a-0', 'slow'), '1')
+  w.start()
+  await w.until('configure started', () => w.calls('c-a-0').length === 1)
+  w.agent.stop() // the first agent dies; its exec (the member's sh) keeps running, as on a real cluster
+  w.start()
+  await w.until('configured', () => podState(w, 'c-a-0') === 'configured', 10000)
+  await new Promise((r) => setTimeout(r, 300))
+  assert.is(w.calls('c-a-0').length, 1, 'configure ran exactly once')
+  assert.match(readFileSync(join(w.dir, 'c-a-0', 'opt', 'configure.status'), 'utf8'), /^cid-1-c-a-0=0$/)
+  w.agent.stop()
+})
+
+test.run()
