@@ -55,7 +55,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		for _, c := range r.Items {
+		for _, c := range r.Containers {
 			fmt.Printf("%.13s\t%s\t%s\t%.13s\n", c.Id, c.State, c.Metadata.Name, c.PodSandboxId)
 		}
 	case "rmp-all":
@@ -76,7 +76,7 @@ func main() {
 		}
 		cs, err := rs.ListContainers(ctx, &runtime.ListContainersRequest{})
 		if err == nil {
-			for _, c := range cs.Items {
+			for _, c := range cs.Containers {
 				_, _ = rs.RemoveContainer(ctx, &runtime.RemoveContainerRequest{ContainerId: c.Id})
 			}
 		}
