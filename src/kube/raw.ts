@@ -12,7 +12,9 @@ export interface RawRequest {
 
 /** Raw response: the caller reads the body (JSON or a stream). Non-2xx throws {code, body} for translateApiError. */
 export async function rawFetch(kube: Kube, path: string, req: RawRequest = {}): Promise<Response> {
-  const {fetch} = await import('undici')
+  // in the esbuild bundle a lazily imported CommonJS module has only a default export
+  const undici = await import('undici')
+  const fetch = undici.fetch ?? (undici as unknown as {default: typeof undici}).default.fetch
   const url = new URL(kube.server.replace(/\/$/, '') + path)
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
   const method = req.method ?? 'GET'
