@@ -32,7 +32,7 @@ Differences to spark-submit: docs/spark-differences.md.`
     filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, or - for stdin'}),
     class: Flags.string({description: "Your application's main class (Java/Scala apps)"}),
     name: Flags.string({description: 'A name of your application (spark.app.name)'}),
-    conf: Flags.string({char: 'c', description: 'Arbitrary Spark configuration property, KEY=VALUE; repeatable', multiple: true}),
+    conf: Flags.string({char: 'c', description: 'Arbitrary Spark configuration property, KEY=VALUE; repeatable', multiple: true, multipleNonGreedy: true}),
     'properties-file': Flags.string({description: 'File with extra Spark properties (Java properties format)'}),
     'driver-memory': Flags.string({description: 'Memory for the driver (e.g. 1000M, 2G) (Default: 1024M)'}),
     'driver-cores': Flags.string({description: 'Number of cores used by the driver (Default: 1)'}),
