@@ -4,7 +4,7 @@
 import {UserError} from '../errors.ts'
 import type {Kube} from '../kube/connection.ts'
 import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
-import {jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import {failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
 type Pod = Record<string, any>
 
@@ -101,8 +101,10 @@ export async function jobStatus(kube: Kube, name: string, opts: JobStatusOptions
   if (status.state === 'FAILED' && (opts.logLines ?? 10) > 0) {
     try {
       const {readLogs} = await import('../kube/logs.ts')
-      const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, tailLines: opts.logLines ?? 10})
-      status.lastLogLines = text.split('\n').filter((l) => l.trim() !== '')
+      const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, tailLines: 500})
+      const cause = failureFromLog(text)
+      if (cause) status.reason = `${status.reason}: ${cause}`
+      status.lastLogLines = text.split('\n').filter((l) => l.trim() !== '').slice(-(opts.logLines ?? 10))
     } catch {
       // logs may be gone with the node; the status stands without them
     }

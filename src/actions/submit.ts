@@ -204,6 +204,10 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
   }
   if (serverDryRun || !(opts.wait || opts.follow)) return result
   result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(submission.conf.get('spark.executor.instances') ?? 2)})
+  if (result.final.state === 'FAILED') {
+    const {jobStatus} = await import('./jobs.ts')
+    result.final = await jobStatus(k, objs.jobName).catch(() => result.final)
+  }
   return result
 }
 

@@ -126,3 +126,23 @@ export function jobStatusFromPods(driver: O, executors: O[], opts: {requested?: 
 }
 
 export const isTerminal = (s: JobState) => s === 'COMPLETED' || s === 'FAILED'
+
+/**
+ * The error a failed driver died of, from its log: the last line of a Python traceback, or the last
+ * JVM `…Exception: …` / `Exception in thread …` line. Undefined when the log shows none.
+ */
+export function failureFromLog(log: string): string | undefined {
+  const lines = log.split('\n').map((l) => l.trimEnd())
+  const tb = lines.lastIndexOf('Traceback (most recent call last):')
+  if (tb >= 0) {
+    for (let i = tb + 1; i < lines.length; i++) {
+      if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*/.test(lines[i]!)) return lines[i]
+    }
+  }
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!
+    const m = /^Exception in thread "[^"]*" (.*)$/.exec(l) ?? /^(?:\S+ \S+ ERROR \S+: )?([a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error)(?::.*)?)$/.exec(l)
+    if (m) return m[1]
+  }
+  return undefined
+}

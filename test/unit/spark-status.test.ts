@@ -49,4 +49,11 @@ test('table and status text', () => {
   assert.match(text, /Last driver log lines:\n  boom/)
 })
 
+
+test('failureFromLog: Python traceback and JVM exceptions', async () => {
+  const {failureFromLog} = await import('../../src/spark/status.ts')
+  assert.is(failureFromLog('a\nTraceback (most recent call last):\n  File "x.py", line 7, in <module>\n    raise RuntimeError(f"x")\nRuntimeError: deliberate failure\n26/11/22 INFO x: y\n'), 'RuntimeError: deliberate failure')
+  assert.is(failureFromLog('Exception in thread "main" java.lang.ClassNotFoundException: Nope\n\tat x'), 'java.lang.ClassNotFoundException: Nope')
+  assert.is(failureFromLog('all good\n'), undefined)
+})
 test.run()
