@@ -8,8 +8,10 @@ import Apply from './commands/apply.ts'
 import Create from './commands/create.ts'
 import Delete from './commands/delete.ts'
 import Get from './commands/get.ts'
+import Logs from './commands/logs.ts'
 import Scale from './commands/scale.ts'
 import Status from './commands/status.ts'
+import Submit from './commands/submit.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
@@ -21,7 +23,9 @@ export const COMMANDS = {
   create: Create,
   delete: Delete,
   get: Get,
+  logs: Logs,
   scale: Scale,
   status: Status,
+  submit: Submit,
   version: Version,
 }
