@@ -5,6 +5,8 @@ import AppList from './commands/app/list.ts'
 import AppRemove from './commands/app/remove.ts'
 import AppShow from './commands/app/show.ts'
 import Apply from './commands/apply.ts'
+import Complete from './commands/complete.ts'
+import Completion from './commands/completion.ts'
 import Create from './commands/create.ts'
 import Delete from './commands/delete.ts'
 import Get from './commands/get.ts'
@@ -20,6 +22,8 @@ export const COMMANDS = {
   'app:remove': AppRemove,
   'app:show': AppShow,
   apply: Apply,
+  completion: Completion,
+  __complete: Complete,
   create: Create,
   delete: Delete,
   get: Get,
@@ -29,3 +33,5 @@ export const COMMANDS = {
   submit: Submit,
   version: Version,
 }
+
+export {default as KdHelp} from './help.ts'

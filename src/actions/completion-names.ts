@@ -1,0 +1,87 @@
+// Names for shell completion: built-in apps from the embedded catalog, contexts from the kubeconfig file
+// (read with js-yaml, no client library), and apps/clusters/jobs/namespaces from the cluster when one
+// answers quickly. Completion must never fail or hang: every lookup gives up after a short deadline and
+// answers [] when there is no kubeconfig, no cluster, or no permission.
+import {existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {delimiter, join} from 'node:path'
+import type {ConnectionWords, NameKind} from '../completion/candidates.ts'
+
+/** How long completion waits for the API server, in total. */
+export const COMPLETION_DEADLINE_MS = 1000
+
+interface Meta {
+  metadata: {name: string; labels?: Record<string, string>}
+}
+
+function kubeconfigFiles(explicit?: string): string[] {
+  if (explicit) return [explicit]
+  const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
+  return (files.length ? files : [join(homedir(), '.kube', 'config')]).filter((f) => existsSync(f))
+}
+
+async function contexts(connection: ConnectionWords): Promise<string[]> {
+  const {load} = await import('js-yaml')
+  const names: string[] = []
+  for (const file of kubeconfigFiles(connection.kubeconfig)) {
+    try {
+      const doc = load(readFileSync(file, 'utf8')) as {contexts?: {name?: string}[]} | undefined
+      for (const c of doc?.contexts ?? []) if (c?.name) names.push(c.name)
+    } catch {
+      // an unreadable kubeconfig completes nothing
+    }
+  }
+  return names
+}
+
+async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps', connection: ConnectionWords, signal: AbortSignal): Promise<string[]> {
+  if (kubeconfigFiles(connection.kubeconfig).length === 0 && !process.env.KUBERNETES_SERVICE_HOST) return []
+  const [{connect}, {rawJson}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
+    import('../kube/connection.ts'),
+    import('../kube/raw.ts'),
+    import('../cluster/names.ts'),
+    import('../spark/names.ts'),
+  ])
+  const kube = await connect({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
+  const list = async (path: string, labelSelector?: string) => (await rawJson<{items: Meta[]}>(kube, path, {query: {labelSelector}, signal})).items
+  const ns = encodeURIComponent(kube.namespace)
+  switch (kind) {
+    case 'namespaces':
+      return (await list('/api/v1/namespaces')).map((n) => n.metadata.name)
+    case 'jobs':
+      return (await list(`/api/v1/namespaces/${ns}/pods`, `${SPARK_LABEL.role}=driver`)).map((p) => jobNameOfDriverPod(p.metadata.name))
+    case 'clusters':
+      return (await list(`/api/v1/namespaces/${ns}/configmaps`, `${LABEL.managedBy}=${MANAGED_BY},${LABEL.cluster}`))
+        .filter((c) => c.metadata.labels?.[LABEL.cluster] && c.metadata.name === rootConfigMapName(c.metadata.labels[LABEL.cluster]))
+        .map((c) => c.metadata.labels![LABEL.cluster]!)
+    case 'apps':
+    case 'namespace-apps':
+      return (await list(`/api/v1/namespaces/${ns}/configmaps`, `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`)).map(
+        (c) => c.metadata.labels![LABEL.appDefinition]!,
+      )
+  }
+}
+
+/** The completion lookup (see completion/candidates.ts): never throws, answers within the deadline. */
+export async function completionNames(kind: NameKind, connection: ConnectionWords, deadlineMs = COMPLETION_DEADLINE_MS): Promise<string[]> {
+  if (kind === 'contexts') return contexts(connection)
+  const builtin: string[] = []
+  if (kind === 'apps') {
+    const {builtinAppNames} = await import('../app/catalog.ts')
+    builtin.push(...builtinAppNames())
+  }
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<string[]>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort()
+      resolve([])
+    }, deadlineMs)
+  })
+  try {
+    const remote = await Promise.race([fromCluster(kind, connection, controller.signal).catch(() => [] as string[]), deadline])
+    return [...builtin, ...remote]
+  } finally {
+    clearTimeout(timer)
+  }
+}

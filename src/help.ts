@@ -1,0 +1,39 @@
+// `kubectl kd --help`: oclif's help with the root command list grouped by what the commands act on
+// (kubectl groups its commands the same way). Referenced from package.json oclif.helpClass; exported
+// from the command registry so the bundle needs no extra entry point. Must stay cheap to load.
+import {Command, Help} from '@oclif/core'
+
+/** Root help sections, in order; ids are oclif ids (`app:list`). Commands in no group go under OTHER. */
+export const HELP_GROUPS: {title: string; ids: string[]}[] = [
+  {title: 'APP CLUSTER COMMANDS', ids: ['create', 'apply', 'get', 'status', 'scale', 'delete']},
+  {title: 'SPARK JOB COMMANDS', ids: ['submit', 'logs']},
+  {title: 'CATALOG COMMANDS', ids: ['app:list', 'app:show', 'app:add', 'app:remove']},
+  {title: 'OTHER COMMANDS', ids: ['version', 'completion']},
+]
+
+export default class KdHelp extends Help {
+  /** The grouped command list (without the usage header), exported for tests. */
+  groupedCommands(): string {
+    const visible = this.config.commands.filter((c) => this.opts.all || !c.hidden)
+    const byId = new Map(visible.map((c) => [c.id, c]))
+    const grouped = new Set(HELP_GROUPS.flatMap((g) => g.ids))
+    const groups = HELP_GROUPS.map((g) => ({title: g.title, commands: g.ids.map((id) => byId.get(id)).filter((c): c is Command.Loadable => !!c)}))
+    const rest = visible.filter((c) => !grouped.has(c.id)).sort((a, b) => a.id.localeCompare(b.id))
+    if (rest.length) groups.find((g) => g.title === 'OTHER COMMANDS')!.commands.push(...rest)
+    return groups
+      .filter((g) => g.commands.length)
+      .map((g) => {
+        const rows = g.commands.map((c) => [c.id.replaceAll(':', this.config.topicSeparator), this.summary(c) ?? ''] as [string, string])
+        return this.section(g.title, this.renderList(rows, {indentation: 2, spacer: '\n', stripAnsi: this.opts.stripAnsi}))
+      })
+      .join('\n\n')
+  }
+
+  async showRootHelp(): Promise<void> {
+    this.log(this.formatRoot())
+    this.log('')
+    this.log(this.groupedCommands())
+    this.log('')
+    this.log(`Use "${this.config.bin} <command> --help" for more information about a command.`)
+  }
+}
