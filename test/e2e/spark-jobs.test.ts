@@ -1,0 +1,152 @@
+// Spark jobs end to end: the real plugin against the local cluster and the real Spark image; and,
+// side by side, the real spark-submit from the same Spark distribution (KD_SPARK_HOME) creating the
+// same job, its objects compared field by field (test/unit/spark-compare.ts; differences documented
+// in docs/spark-differences.md).
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {clusterEnv, createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../lib/cluster.ts'
+import {isOneLineError, kd} from '../lib/kd.ts'
+import {normalize} from '../unit/spark-compare.ts'
+
+const ns = createNamespace('kd-e2e-spark')
+const image = env.KD_SPARK_IMAGE!
+const version = env.KD_SPARK_VERSION!
+const examplesJar = `local:///opt/spark/examples/jars/spark-examples_2.12-${version}.jar`
+const hasExamplesJar = existsSync(join(env.KD_SPARK_HOME!, 'examples', 'jars', `spark-examples_2.12-${version}.jar`))
+const run = (args: string[], timeoutMs = 600_000) => kd([...args, '-n', ns], {env: clusterEnv(), timeoutMs})
+// the node has 2 CPUs: small requests so a driver and two executors fit
+const small = ['--conf', 'spark.kubernetes.driver.request.cores=200m', '--conf', 'spark.kubernetes.executor.request.cores=200m', '--driver-memory', '512m', '--executor-memory', '512m']
+const jobOf = (stdout: string) => /^job\/(\S+) created$/m.exec(stdout)?.[1] ?? ''
+const podsIn = () => kubectl(['get', 'pods', '-n', ns, '-o', 'name']).trim().split('\n').filter(Boolean)
+
+const jobs = suite('spark jobs: submit, status, logs, get, delete')
+
+jobs('PySpark pi from a local file: COMPLETED with executors, Pi in the logs', () => {
+  const r = run(['submit', '--image', image, '--service-account', 'spark', '--create-service-account', '--num-executors', '2', ...small,
+    '--conf', 'spark.kubernetes.executor.deleteOnTermination=false', '--wait', '--timeout', '6m', 'examples/spark/pi.py', '10'])
+  assert.is(r.code, 0, r.stderr)
+  const job = jobOf(r.stdout)
+  assert.match(r.stderr, new RegExp(`job/${job} COMPLETED`))
+  const st = JSON.parse(run(['status', `job/${job}`, '-o', 'json']).stdout)
+  assert.is(st.state, 'COMPLETED')
+  assert.is(st.executors.succeeded, 2, JSON.stringify(st.executors))
+  const logs = run(['logs', job])
+  assert.match(logs.stdout, /Pi is roughly 3\.1/)
+  const exec1 = run(['logs', job, '--executor', '1'])
+  assert.is(exec1.code, 0, exec1.stderr)
+  const list = run(['get', 'jobs'])
+  assert.match(list.stdout, new RegExp(`^${job}\\s+COMPLETED\\s+0\\s+\\S+\\s+\\d+s$`, 'm'))
+})
+
+jobs('SparkPi (JVM) from the examples jar: COMPLETED with executors', () => {
+  if (!hasExamplesJar) {
+    console.warn(`  (skipped: no spark-examples_2.12-${version}.jar in KD_SPARK_HOME/image yet, see test/cluster/NEEDS-spark.md)`)
+    return
+  }
+  const r = run(['submit', '--image', image, '--service-account', 'spark', '--class', 'org.apache.spark.examples.SparkPi', '--name', 'spark-pi', '--num-executors', '2', ...small,
+    '--conf', 'spark.kubernetes.executor.deleteOnTermination=false', '--wait', '--timeout', '6m', examplesJar, '20'])
+  assert.is(r.code, 0, r.stderr)
+  const job = jobOf(r.stdout)
+  assert.match(run(['logs', job]).stdout, /Pi is roughly 3\.1/)
+  assert.is(JSON.parse(run(['status', job, '-o', 'json']).stdout).executors.succeeded, 2)
+})
+
+jobs('a job that throws ends FAILED, with the reason in status, and --wait exits 1', () => {
+  const r = run(['submit', '--image', image, '--service-account', 'spark', ...small, '--wait', '--timeout', '6m', 'examples/spark/fail.py'])
+  assert.is(r.code, 1, r.stderr)
+  const job = jobOf(r.stdout)
+  assert.match(r.stderr, /FAILED: .*RuntimeError: deliberate failure/)
+  const st = run(['status', `job/${job}`])
+  assert.match(st.stdout, /State: +FAILED/)
+  assert.match(st.stdout, /Reason: +Error: exit code 1: RuntimeError: deliberate failure after counting 10 rows/)
+})
+
+jobs('SparkApplication -f: runs, and a second submit is a name clash', () => {
+  const r = run(['submit', '-f', 'examples/spark/pyspark-pi.yaml', '--image', image, '--wait', '--timeout', '6m'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^job\/pyspark-pi created$/m)
+  const again = run(['submit', '-f', 'examples/spark/pyspark-pi.yaml', '--image', image])
+  assert.ok(isOneLineError(again), again.stderr)
+  assert.match(again.stderr, /job "pyspark-pi" already exists/)
+  const del = run(['delete', 'job/pyspark-pi'])
+  assert.is(del.code, 0, del.stderr)
+})
+
+jobs('user errors: one line, exit 1, nothing created', () => {
+  const before = podsIn().length
+  const dir = mkdtempSync(join(tmpdir(), 'kd-spark-'))
+  writeFileSync(join(dir, 'big.jar'), Buffer.alloc(2 * 1024 * 1024))
+  const cases: [string[], RegExp][] = [
+    [['submit', 'examples/spark/pi.py'], /Must specify the driver container image/],
+    [['submit', '--image', image, '--driver-memory', '2x', 'examples/spark/pi.py'], /Driver memory must be a positive number/],
+    [['submit', '--image', image, '--executor-cores', '0', 'examples/spark/pi.py'], /Executor cores must be a positive number/],
+    [['submit', '--image', image, '--conf', 'spark.kubernetes.container.image.pullPolicy=Sometimes', 'examples/spark/pi.py'], /pullPolicy should be one of/],
+    [['submit', '--image', image, 'nope/missing.py'], /nope\/missing.py: no such file/],
+    [['submit', '--image', image, '--class', 'X', join(dir, 'big.jar')], /too big to ship .*local:\/\//],
+    [['submit', '--image', image, '--service-account', 'nobody', 'examples/spark/pi.py'], /serviceaccount "nobody" not found/],
+    [['submit', '--image', image, '--service-account', 'default', 'examples/spark/pi.py'], /serviceaccount "default" .* may not create pods/],
+  ]
+  for (const [args, re] of cases) {
+    const r = run(args)
+    assert.ok(isOneLineError(r), `${args.join(' ')}: ${r.code} ${r.stderr}`)
+    assert.match(r.stderr, re)
+  }
+  assert.is(podsIn().length, before)
+})
+
+jobs('--dry-run=client -o yaml prints the objects and creates nothing', () => {
+  const r = run(['submit', '--image', image, '--dry-run=client', '-o', 'yaml', 'examples/spark/pi.py'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /kind: Pod[\s\S]*kind: Service[\s\S]*kind: ConfigMap/)
+})
+
+jobs.run()
+
+// ——— side by side with the real spark-submit ———
+const compare = suite('objects match the real spark-submit (same Spark distribution)')
+// the last suite of this file removes the namespace both use
+compare.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
+})
+
+function sparkSubmit(args: string[]): {code: number; out: string} {
+  const r = spawnSync(join(env.KD_SPARK_HOME!, 'bin', 'spark-submit'), args, {encoding: 'utf8', env: {...process.env, ...clusterEnv(), SPARK_HOME: env.KD_SPARK_HOME}, timeout: 180_000})
+  return {code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '')}
+}
+
+function objectsOf(pod: string) {
+  const p = kubectlJson(['get', 'pod', pod, '-n', ns])
+  const cmName = p.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name
+  const svcs = kubectlJson(['get', 'svc', '-n', ns, '-l', `spark-app-selector=${p.metadata.labels['spark-app-selector']}`]).items
+  return {pod: p, service: svcs[0], configMap: kubectlJson(['get', 'cm', cmName, '-n', ns])}
+}
+
+compare('kubectl kd submit creates what spark-submit --deploy-mode cluster creates', () => {
+  const common = ['--name', 'cmp', '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.executor.instances=1',
+    '--conf', 'spark.kubernetes.driver.label.team=data', '--conf', 'spark.kubernetes.driver.annotation.note=app-{{APP_ID}}', '--conf', 'spark.kubernetes.driverEnv.FOO=bar',
+    '--conf', 'spark.kubernetes.driver.request.cores=100m', '--conf', 'spark.kubernetes.driver.limit.cores=1', '--driver-memory', '600m',
+    '--py-files', 'local:///opt/spark/examples/kmeans.py', 'local:///opt/spark/examples/pi.py', '3']
+  const real = sparkSubmit(['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.container.image=${image}`,
+    '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', ...common])
+  assert.is(real.code, 0, real.out)
+  const realPod = /submission ID [^:]+:(\S+) into Kubernetes/.exec(real.out)?.[1]
+  assert.ok(realPod, real.out)
+  const ours = run(['submit', '--image', image, ...common])
+  assert.is(ours.code, 0, ours.stderr)
+  const ourPod = `${jobOf(ours.stdout)}-driver`
+  const a = normalize(objectsOf(ourPod), {user: true})
+  const b = normalize(objectsOf(realPod!), {user: true})
+  kubectl(['delete', 'pod', '-n', ns, ourPod, realPod!, '--wait=false'])
+  assert.equal(a.pod.metadata, b.pod.metadata)
+  assert.equal(a.pod.spec, b.pod.spec)
+  assert.equal(a.service, b.service)
+  assert.equal(a.configMap.metadata, b.configMap.metadata)
+  assert.equal(a.configMap.data, b.configMap.data)
+  assert.equal(a.properties, b.properties)
+})
+
+compare.run()
