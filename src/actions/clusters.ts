@@ -139,14 +139,15 @@ export function memberStatus(pod: V1Pod): MemberStatus {
 export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined): Endpoint[] {
   const member = svc.spec?.selector?.['statefulset.kubernetes.io/pod-name'] ?? svc.metadata?.name ?? ''
   return (svc.spec?.ports ?? []).map((p) => {
-    const service = app.services.find((s) => s.id === p.name)
+    // member Service ports are named <urlScheme>-<service id> (KubeDirector's convention)
+    const service = app.services.find((s) => p.name === `${(s.endpoint?.urlScheme ?? 'generic').toLowerCase()}-${s.id}`)
     const scheme = service?.endpoint?.urlScheme ?? 'tcp'
     const path = service?.endpoint?.path ?? ''
     const host = p.nodePort && nodeAddress ? `${nodeAddress}:${p.nodePort}` : `${svc.spec?.clusterIP}:${p.port}`
     return {
       member,
       service: svc.metadata?.name ?? '',
-      name: p.name ?? '',
+      name: service?.id ?? p.name ?? '',
       port: p.port,
       nodePort: p.nodePort,
       clusterIP: svc.spec?.clusterIP,

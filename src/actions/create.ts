@@ -4,14 +4,14 @@
 // fails midway, what was created is removed again.
 import {readFileSync, readdirSync, statSync, existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
-import {createHash} from 'node:crypto'
 import type {App} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
 import type {ClusterSpec, ResolvedCluster, ServiceType} from '../cluster/model.ts'
-import {ANNOTATION, LABEL, MANAGED_BY, ROOT_KEYS, agentName, rootConfigMapName} from '../cluster/names.ts'
+import {ANNOTATION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName} from '../cluster/names.ts'
 import {parseManifests} from '../cluster/parse.ts'
 import {checkClusterName, resolveCluster} from '../cluster/validate.ts'
 import {renderCluster} from '../cluster/render.ts'
+import {agentCodeHash, renderAgentCode} from '../cluster/render-agent.ts'
 import {packDirectory, packageConfigMapName, configMapPackageURL, renderPackageConfigMap} from '../cluster/package.ts'
 import {UserError} from '../errors.ts'
 import type {ConnectionOptions, Kube} from '../kube/connection.ts'
@@ -220,10 +220,26 @@ export interface StoredOptions {
 
 /** Renders a cluster and records on its root the options a later scale must render with again. */
 export function renderPlanObjects(app: App, cluster: ResolvedCluster, namespace: string, options: StoredOptions): KubeObject[] {
-  const objects = renderCluster(app, cluster, {namespace, serviceType: cluster.serviceType ?? 'NodePort', agentImage: options.agentImage}) as KubeObject[]
+  const objects = renderCluster(app, cluster, {
+    namespace,
+    serviceType: cluster.serviceType ?? 'NodePort',
+    agentImage: options.agentImage,
+    agentCodeHash: agentCodeHash(agentBundle()),
+  }) as KubeObject[]
   const root = objects[0] as KubeObject & {data?: Record<string, string>}
   root.data = {...root.data, [OPTIONS_KEY]: JSON.stringify(options)}
   return objects
+}
+
+let bundle: Buffer | undefined
+
+/** The bundled agent program, shipped to the cluster in a ConfigMap. */
+function agentBundle(): Buffer {
+  if (!bundle) {
+    if (!existsSync(agentBundlePath())) throw new UserError(`the agent bundle ${agentBundlePath()} is missing: run npm run build`)
+    bundle = readFileSync(agentBundlePath())
+  }
+  return bundle
 }
 
 /** The ConfigMaps that carry packages and the agent code, rendered from local files. */
@@ -234,19 +250,7 @@ export function supportObjects(plan: ClusterPlan): KubeObject[] {
     cm.metadata.labels = {...cm.metadata.labels, ...clusterLabels}
     return cm
   })
-  if (!existsSync(agentBundlePath())) throw new UserError(`the agent bundle ${agentBundlePath()} is missing: run npm run build`)
-  const code = readFileSync(agentBundlePath())
-  const agentCode: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: agentName(plan.cluster.name),
-      namespace: plan.namespace,
-      labels: {...clusterLabels, [LABEL.component]: 'agent'},
-      annotations: {[ANNOTATION.agentVersion]: createHash('sha256').update(code).digest('hex').slice(0, 12)},
-    },
-    binaryData: {'agent.mjs': code.toString('base64')},
-  }
+  const agentCode = renderAgentCode(plan.cluster, {namespace: plan.namespace}, agentBundle()) as KubeObject
   return [...pkgs, agentCode]
 }
 

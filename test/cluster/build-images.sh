@@ -113,7 +113,7 @@ img_shell() {
   local ref=localhost/kubectl-kd/shell:1 bb=/usr/bin/busybox key
   [ -x $bb ] && file_is_static=$(ldd $bb 2>&1 | grep -c 'not a dynamic') || true
   [ -x $bb ] && [ "${file_is_static:-0}" = 1 ] || die "static busybox missing (apt-get install busybox-static)"
-  key=$(hashof "$bb" "$D/mk-oci-image.sh" "$ref" shell-v1)
+  key=$(hashof "$bb" "$D/mk-oci-image.sh" "$ref" shell-v2)
   if ! cached shell "$key"; then
     local r; r=$(mktemp -d)
     mkdir -p "$r"/{bin,etc,tmp,root,home,var/tmp,proc,sys,dev,usr/bin}; chmod 1777 "$r/tmp" "$r/var/tmp"
@@ -122,7 +122,8 @@ img_shell() {
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$r/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
     echo 'hosts: files dns' > "$r/etc/nsswitch.conf"
-    IMG_CMD='["/bin/sh"]' mk "$tar" "$r" "$ref"; rm -rf "$r"
+    # an app member's main process must stay up (the config package starts the services); it exits on SIGTERM
+    IMG_CMD="[\"/bin/sh\",\"-c\",\"trap 'exit 0' TERM INT; while :; do sleep 3600 & wait \$!; done\"]" mk "$tar" "$r" "$ref"; rm -rf "$r"
   fi
   record "$ref"
 }
@@ -159,7 +160,7 @@ img_spark() {
   local ref=localhost/kubectl-kd/spark:$KD_SPARK_VERSION base sh key
   base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
   sh=$(spark_home)
-  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$ref" spark-v1)
+  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$ref" spark-v2)
   if ! cached spark "$key"; then
     log "building image $ref"
     local r=$ROOTFS/.spark-build; rm -rf "$r"; cp -a "$base" "$r"
@@ -173,7 +174,7 @@ img_spark() {
     local jh=/usr/lib/jvm/java-17-openjdk-amd64
     [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
     local py4j; py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
-    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD=null \
+    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD='["sleep","infinity"]' \
     IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$KD_SPARK_VERSION\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
       mk "$tar" "$r" "$ref"
     rm -rf "$r"

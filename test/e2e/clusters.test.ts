@@ -18,7 +18,7 @@ demo.after(() => {
 })
 
 demo('create --wait reaches configured', () => {
-  const r = run(['create', 'shelldemo', 'demo', '--wait', '--timeout', '5m'])
+  const r = run(['create', 'shelldemo', 'demo', '--members', 'edge=1', '--wait', '--timeout', '5m'])
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^cluster\/demo created$/m)
   assert.match(r.stdout, /^cluster\/demo configured \(\d+\.\ds\)$/m)
