@@ -10,21 +10,25 @@ export interface VersionInfo {
   agents?: {cluster: string; namespace: string; version: string}[]
 }
 
-export async function versions(clientVersion: string, conn?: ConnectionOptions): Promise<VersionInfo> {
+export async function versions(clientVersion: string, conn?: ConnectionOptions, allNamespaces = false): Promise<VersionInfo> {
   const info: VersionInfo = {clientVersion}
   if (!conn) return info
   try {
     const kube = await connect(conn)
     const version = await kube.call('get server version', () => kube.kc.makeApiClient(kube.k8s.VersionApi).getCode())
     info.serverVersion = version.gitVersion
+    const labelSelector = `${LABEL.managedBy}=${MANAGED_BY},${LABEL.component}=agent`
     const deployments = await kube.call('list agents', () =>
-      kube.apps.listNamespacedDeployment({namespace: kube.namespace, labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${LABEL.component}=agent`}),
+      allNamespaces ? kube.apps.listDeploymentForAllNamespaces({labelSelector}) : kube.apps.listNamespacedDeployment({namespace: kube.namespace, labelSelector}),
     )
-    info.agents = deployments.items.map((d) => ({
-      cluster: d.metadata?.labels?.[LABEL.cluster] ?? '',
-      namespace: d.metadata?.namespace ?? kube.namespace,
-      version: d.metadata?.annotations?.[ANNOTATION.agentVersion] ?? 'unknown',
-    }))
+    // the version (hash of the agent code) is on the pod template, so new code rolls the agent
+    info.agents = deployments.items
+      .map((d) => ({
+        cluster: d.metadata?.labels?.[LABEL.cluster] ?? '',
+        namespace: d.metadata?.namespace ?? kube.namespace,
+        version: d.spec?.template?.metadata?.annotations?.[ANNOTATION.agentVersion] ?? d.metadata?.annotations?.[ANNOTATION.agentVersion] ?? 'unknown',
+      }))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.cluster.localeCompare(b.cluster))
   } catch (err) {
     if (!isUserError(err)) throw err
     info.serverError = `unable to reach the server: ${err.message}`

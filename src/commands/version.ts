@@ -4,9 +4,10 @@ import {formatData, parseFormat} from '../output/format.ts'
 
 export default class Version extends KdCommand {
   static summary = 'Print the client version, and the server and agent versions when a cluster is reachable'
-  static examples = ['<%= config.bin %> version', '<%= config.bin %> version --client', '<%= config.bin %> version -o json']
+  static examples = ['<%= config.bin %> version', '<%= config.bin %> version --client', '<%= config.bin %> version -A', '<%= config.bin %> version -o json']
   static flags = {
     client: Flags.boolean({description: 'Client version only (no cluster needed)'}),
+    'all-namespaces': Flags.boolean({char: 'A', description: 'Agents of the clusters in every namespace'}),
     output: outputFlag(['json', 'yaml']),
   }
 
@@ -14,7 +15,7 @@ export default class Version extends KdCommand {
     const {flags} = await this.parse(Version)
     const format = parseFormat(flags.output, ['json', 'yaml'])
     const {versions} = await import('../actions/version.ts')
-    const info = await versions(this.config.version, flags.client ? undefined : connectionOptions(flags))
+    const info = await versions(this.config.version, flags.client ? undefined : connectionOptions(flags), flags['all-namespaces'])
     if (format === 'table') {
       process.stdout.write(`Client Version: v${info.clientVersion}\n`)
       if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)
