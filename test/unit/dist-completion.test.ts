@@ -1,0 +1,145 @@
+// Shell completion: the Cobra protocol answers of __complete (pure engine and the real
+// kubectl_complete-kd executable, offline), and the bash script driving it.
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {spawnSync} from 'node:child_process'
+import {join} from 'node:path'
+import {complete, formatCompletion, Directive, type CommandSpec, type NameKind} from '../../src/completion/candidates.ts'
+import {completionScript} from '../../src/completion/scripts.ts'
+import {repoRoot} from '../lib/kd.ts'
+
+const global = [
+  {name: 'kubeconfig', type: 'option' as const, description: 'Path to the kubeconfig file to use'},
+  {name: 'namespace', char: 'n', type: 'option' as const, description: 'The namespace scope for this request'},
+  {name: 'context', type: 'option' as const},
+]
+const COMMANDS: CommandSpec[] = [
+  {id: 'get', summary: 'List app clusters or Spark jobs', flags: [...global, {name: 'output', char: 'o', type: 'option', description: 'Output format: one of json|yaml|name|wide|jsonpath=TEMPLATE'}, {name: 'all-namespaces', char: 'A', type: 'boolean'}]},
+  {id: 'create', summary: 'Create an app cluster', flags: [...global, {name: 'filename', char: 'f', type: 'option'}, {name: 'dry-run', type: 'option', options: ['none', 'client', 'server']}]},
+  {id: 'status', summary: 'Show state', flags: global},
+  {id: 'logs', summary: 'Driver log', flags: global},
+  {id: 'app:list', summary: 'List apps', flags: global},
+  {id: 'app:remove', summary: 'Remove an app', flags: global},
+  {id: '__complete', hidden: true, flags: []},
+]
+const calls: {kind: NameKind; namespace?: string}[] = []
+const NAMES: Record<NameKind, string[]> = {
+  apps: ['spark221e2', 'shelldemo'],
+  'namespace-apps': ['myapp'],
+  clusters: ['demo', 'spark'],
+  jobs: ['pi-1'],
+  namespaces: ['default', 'team-a'],
+  contexts: ['kd-local'],
+}
+const lookup = async (kind: NameKind, c: {namespace?: string}) => (calls.push({kind, namespace: c.namespace}), NAMES[kind])
+const answer = async (...words: string[]) => formatCompletion(await complete(COMMANDS, words, lookup))
+
+const engine = suite('completion engine (Cobra protocol)')
+engine('command names with descriptions, hidden ones left out, topics included', async () => {
+  assert.is(await answer(''), 'app\tManage the app catalog: list, show, add and remove apps\ncreate\tCreate an app cluster\nget\tList app clusters or Spark jobs\nlogs\tDriver log\nstatus\tShow state\n:4\n')
+  assert.is(await answer('st'), 'status\tShow state\n:4\n')
+  assert.is(await answer('app', ''), 'list\tList apps\nremove\tRemove an app\n:4\n')
+})
+engine('flag names: long ones, and the short ones too after a lone dash', async () => {
+  assert.is(await answer('get', '--o'), '--output\tOutput format: one of json|yaml|name|wide|jsonpath=TEMPLATE\n:4\n')
+  const dash = await answer('get', '-')
+  assert.match(dash, /^-n\t/m)
+  assert.match(dash, /^--all-namespaces$/m)
+  assert.ok(dash.endsWith(':4\n'))
+})
+engine('flag values: options, -o formats (jsonpath= without a space), both flag forms', async () => {
+  assert.is(await answer('create', '--dry-run', 's'), 'server\n:4\n')
+  assert.is(await answer('get', '-o', 'j'), 'json\njsonpath=\n:4\n')
+  assert.is(await answer('get', '-o', 'jsonp'), `jsonpath=\n:${Directive.noFileComp | Directive.noSpace}\n`)
+  assert.is(await answer('get', '--output=y'), '--output=yaml\n:4\n')
+})
+engine('files for -f and --kubeconfig: no candidates, default directive (the shell completes paths)', async () => {
+  assert.is(await answer('create', '-f', ''), ':0\n')
+  assert.is(await answer('--kubeconfig', ''), ':0\n')
+})
+engine('names from the cluster, in the namespace typed with -n', async () => {
+  calls.length = 0
+  assert.is(await answer('-n', 'team-a', 'get', 'clusters', ''), 'demo\nspark\n:4\n')
+  assert.equal(calls, [{kind: 'clusters', namespace: 'team-a'}])
+  assert.is(await answer('get', 'jobs', ''), 'pi-1\n:4\n')
+  assert.is(await answer('create', 's'), 'shelldemo\nspark221e2\n:4\n')
+  assert.is(await answer('app', 'remove', ''), 'myapp\n:4\n')
+  assert.is(await answer('logs', ''), 'pi-1\n:4\n')
+  assert.is(await answer('status', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await answer('-n', 't'), 'team-a\n:4\n')
+  assert.is(await answer('get', '--context', ''), 'kd-local\n:4\n')
+})
+engine('positional arguments past the last one complete nothing', async () => {
+  assert.is(await answer('create', 'shelldemo', 'mine', ''), ':4\n')
+})
+engine('a failing lookup completes nothing instead of failing', async () => {
+  const r = await complete(COMMANDS, ['get', 'clusters', ''], async () => {
+    throw new Error('no cluster')
+  })
+  assert.is(formatCompletion(r), ':4\n')
+})
+engine.run()
+
+const offline = {...process.env, KUBECONFIG: '/nonexistent/kubeconfig', HOME: '/nonexistent-home'}
+const completeBin = join(repoRoot, 'bin', 'kubectl_complete-kd')
+const run = (args: string[]) => spawnSync(completeBin, args, {env: offline, encoding: 'utf8', timeout: 20_000})
+
+const binary = suite('kubectl_complete-kd (the executable kubectl ≥ 1.26 runs), offline')
+binary('kubectl kd <TAB> lists the commands', () => {
+  const r = run([''])
+  assert.is(r.status, 0, r.stderr)
+  const lines = r.stdout.trimEnd().split('\n')
+  assert.is(lines.at(-1), ':4')
+  const names = lines.slice(0, -1).map((l) => l.split('\t')[0])
+  for (const c of ['app', 'apply', 'completion', 'create', 'delete', 'get', 'logs', 'scale', 'status', 'submit', 'version']) assert.ok(names.includes(c), c)
+  assert.not.ok(names.includes('__complete'))
+})
+binary('words oclif would take for its own (-h, --help, --version) are completion input', () => {
+  assert.is(run(['get', '-h']).stdout, ':4\n')
+  assert.match(run(['get', '--he']).stdout, /^:4\n$/)
+  assert.match(run(['--vers']).stdout, /^:4\n$/)
+})
+binary('built-in app names without a cluster, quickly', () => {
+  const started = Date.now()
+  const r = run(['create', 'spark'])
+  assert.is(r.stdout, 'spark211up\nspark221e2\nspark35\n:4\n')
+  assert.ok(Date.now() - started < 5000)
+})
+binary('cluster names with no cluster reachable: nothing, no error', () => {
+  const r = run(['get', 'clusters', ''])
+  assert.is(r.stdout, ':4\n')
+  assert.is(r.status, 0)
+})
+binary.run()
+
+const bash = suite('kubectl kd completion bash')
+bash('the script completes kubectl-kd words through __complete', () => {
+  const script = completionScript('bash')
+  const prog = `
+PATH=${join(repoRoot, 'bin')}:$PATH
+${script}
+COMP_WORDS=(kubectl-kd get --output=y); COMP_CWORD=2; COMP_LINE="kubectl-kd get --output=y"
+__kubectl_kd_complete; printf '%s\\n' "\${COMPREPLY[@]}"
+COMP_WORDS=(kubectl-kd cr); COMP_CWORD=1
+__kubectl_kd_complete; printf '%s\\n' "\${COMPREPLY[@]}"
+COMP_WORDS=(kubectl-kd app ''); COMP_CWORD=2
+__kubectl_kd_complete; printf '%s\\n' "\${COMPREPLY[@]}"
+`
+  const r = spawnSync('bash', ['-c', prog], {env: offline, encoding: 'utf8', timeout: 30_000})
+  assert.is(r.status, 0, r.stderr)
+  assert.is(r.stdout, 'yaml\ncreate\nadd\nlist\nremove\nshow\n')
+})
+bash('zsh and fish scripts are well-formed for their shells (when installed)', () => {
+  for (const shell of ['zsh', 'fish'] as const) {
+    const has = spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0
+    if (!has) {
+      console.log(`  (skipped: ${shell} is not installed)`)
+      continue
+    }
+    const r = spawnSync(shell, shell === 'fish' ? ['--no-execute'] : ['-n'], {input: completionScript(shell), encoding: 'utf8'})
+    assert.is(r.status, 0, r.stderr)
+  }
+  assert.match(completionScript('zsh'), /^#compdef kubectl-kd/)
+  assert.match(completionScript('fish'), /complete -c kubectl-kd -f -a '\(__kubectl_kd_complete\)'/)
+})
+bash.run()
