@@ -1,14 +1,15 @@
 // Entry point of the in-cluster agent (bundled to dist/agent.mjs, shipped in ConfigMap NAME-kd-agent and
 // run by `node /agent/agent.mjs` on a stock Node.js image). Wires the Agent to two informers (the
-// cluster's member pods, the root ConfigMap) and to src/kube for exec, patches and Events.
+// cluster's member pods, the root ConfigMap) and to src/kube for exec, patches and Events, all over
+// src/kube/transport.ts: nothing here may import src/kube/connection.ts or @kubernetes/client-node
+// (a unit test checks the bundle), which would triple the agent's memory.
 // Env: KD_CLUSTER (required), KD_NAMESPACE (default: the ServiceAccount's), KD_CLUSTER_DOMAIN, KD_AGENT_KUBECONFIG
 // (run outside a cluster for tests), KD_CONCURRENCY.
-import {connect, type Kube} from '../../src/kube/connection.ts'
+import {createTransport, inClusterCredentials, kubeconfigCredentials} from '../../src/kube/transport.ts'
 import {execInPod} from '../../src/kube/exec.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
 import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
-import {rawJson} from '../../src/kube/raw.ts'
 import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
 import {PACKAGE_KEY} from '../../src/cluster/package.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
@@ -18,7 +19,7 @@ const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} $
 export async function main(env = process.env): Promise<Agent> {
   const cluster = env.KD_CLUSTER
   if (!cluster) throw new Error('KD_CLUSTER is not set')
-  const kube: Kube = await connect(env.KD_AGENT_KUBECONFIG ? {kubeconfig: env.KD_AGENT_KUBECONFIG, namespace: env.KD_NAMESPACE} : {inCluster: true, namespace: env.KD_NAMESPACE})
+  const kube = createTransport(env.KD_AGENT_KUBECONFIG ? kubeconfigCredentials(env.KD_AGENT_KUBECONFIG, env.KD_NAMESPACE) : inClusterCredentials(env.KD_NAMESPACE))
   const namespace = kube.namespace
   const root = rootConfigMapName(cluster)
   let rootUid: string | undefined
@@ -31,7 +32,7 @@ export async function main(env = process.env): Promise<Agent> {
     event: (reason, message, type) =>
       recordEvent(kube, {apiVersion: 'v1', kind: 'ConfigMap', name: root, namespace, uid: rootUid}, {reason, message, type, component: 'kubectl-kd-agent'}),
     readPackageConfigMap: async (name) => {
-      const cm = await rawJson<{binaryData?: Record<string, string>}>(kube, configMapPath(namespace, name))
+      const cm = await kube.json<{binaryData?: Record<string, string>}>('GET', configMapPath(namespace, name))
       const b64 = cm.binaryData?.[PACKAGE_KEY]
       if (!b64) throw new Error(`ConfigMap ${name} has no binaryData ${PACKAGE_KEY}`)
       return new Uint8Array(Buffer.from(b64, 'base64'))
@@ -64,6 +65,7 @@ export async function main(env = process.env): Promise<Agent> {
     agent.stop()
     pods.stop()
     rootInf.stop()
+    kube.close()
     process.exit(0)
   }
   process.once('SIGTERM', shutdown)

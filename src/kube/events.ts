@@ -1,6 +1,6 @@
 // Kubernetes Events (core/v1) on an object, as controllers record them: one Event per transition,
 // reason in CamelCase, a short human message. Never put secrets in a message.
-import type {Kube} from './connection.ts'
+import type {Transport} from './transport.ts'
 
 export interface EventTarget {
   apiVersion: string
@@ -37,8 +37,6 @@ export function renderEvent(target: EventTarget, e: EventInput, now = new Date()
   }
 }
 
-export async function recordEvent(kube: Kube, target: EventTarget, e: EventInput): Promise<void> {
-  await kube.call(`create event ${e.reason} on ${target.kind}/${target.name}`, () =>
-    kube.core.createNamespacedEvent({namespace: target.namespace, body: renderEvent(target, e) as never}),
-  )
+export async function recordEvent(api: Transport, target: EventTarget, e: EventInput): Promise<void> {
+  await api.json('POST', `/api/v1/namespaces/${target.namespace}/events`, {body: renderEvent(target, e)})
 }

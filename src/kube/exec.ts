@@ -1,8 +1,9 @@
 // Runs a command in a container over pods/exec (WebSocket, v5.channel.k8s.io so stdin EOF reaches the
-// process). The exit code comes from the exec status, never from the socket closing; a connection lost
-// before the status arrives is an error (the remote process may still run: callers use status files).
-import {Readable, Writable} from 'node:stream'
-import type {Kube} from './connection.ts'
+// process; v4 as a fallback). The exit code comes from the exec status (channel 3), never from the socket
+// closing; a connection lost before the status arrives is an error (the remote process may still run:
+// callers use status files). Speaks the channel protocol itself over transport.ts (no client-node).
+import type {IncomingMessage} from 'node:http'
+import {readBody, type Transport} from './transport.ts'
 
 export interface ExecRequest {
   namespace: string
@@ -26,60 +27,109 @@ export class ExecError extends Error {
   override name = 'ExecError'
 }
 
-function tailSink(max: number) {
+const STDIN = 0
+const STDOUT = 1
+const STDERR = 2
+const STATUS = 3
+const CLOSE = 255
+const CHUNK = 64 * 1024
+
+/** Keeps the last `max` bytes written. */
+export function tailBuffer(max: number) {
   let chunks: Buffer[] = []
   let size = 0
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
+  return {
+    write(chunk: Buffer) {
       chunks.push(chunk)
       size += chunk.length
-      while (size > max && chunks.length > 1) size -= chunks.shift()!.length
-      cb()
+      while (size - chunks[0]!.length >= max && chunks.length > 1) size -= chunks.shift()!.length
     },
-  })
-  return {stream, text: () => {
-    const all = Buffer.concat(chunks)
-    chunks = [all]
-    return all.subarray(Math.max(0, all.length - max)).toString('utf8')
-  }}
+    text() {
+      const all = Buffer.concat(chunks)
+      chunks = [all]
+      return all.subarray(Math.max(0, all.length - max)).toString('utf8')
+    },
+  }
 }
 
-export async function execInPod(kube: Kube, req: ExecRequest): Promise<ExecResult> {
+interface ExecStatus {
+  status?: string
+  message?: string
+  details?: {causes?: Array<{reason?: string; message?: string}>}
+}
+
+/** The exit code an exec status reports, or undefined when it reports no exit (an API-side failure). */
+export function exitCodeOf(status: ExecStatus): number | undefined {
+  if (status.status === 'Success') return 0
+  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode')
+  return cause?.message !== undefined ? Number.parseInt(cause.message, 10) : undefined
+}
+
+export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult> {
   const max = req.maxOutputBytes ?? 64 * 1024
-  const out = tailSink(max)
-  const err = tailSink(max)
-  const stdin = req.stdin ? Readable.from([Buffer.from(req.stdin)]) : null
-  const exec = new kube.k8s.Exec(kube.kc)
+  const out = tailBuffer(max)
+  const err = tailBuffer(max)
+  const query: Array<[string, string]> = [
+    ...req.command.map((c): [string, string] => ['command', c]),
+    ['container', req.container],
+    ['stdout', 'true'],
+    ['stderr', 'true'],
+    ...(req.stdin ? [['stdin', 'true'] as [string, string]] : []),
+  ]
+  const path = `/api/v1/namespaces/${req.namespace}/pods/${req.pod}/exec`
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false
     let timer: NodeJS.Timeout | undefined
+    let ws: ReturnType<Transport['webSocket']>
     const finish = (fn: () => void) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
       fn()
+      if (ws.readyState <= 1) ws.close()
     }
-    exec
-      .exec(req.namespace, req.pod, req.container, req.command, out.stream, err.stream, stdin, false, (status) => {
-        finish(() => {
-          if (status?.status === 'Success') return resolve({code: 0, stdout: out.text(), stderr: err.text()})
-          const cause = status?.details?.causes?.find((c) => c.reason === 'ExitCode')
-          if (cause?.message !== undefined) return resolve({code: Number.parseInt(cause.message, 10), stdout: out.text(), stderr: err.text()})
-          reject(new ExecError(`exec in ${req.pod}: ${status?.message ?? 'failed'}`))
-        })
-      })
-      .then(
-        (ws) => {
-          if (req.timeoutMs) {
-            timer = setTimeout(() => finish(() => {
-              ws.close()
-              reject(new ExecError(`exec in ${req.pod}: no result within ${req.timeoutMs} ms`))
-            }), req.timeoutMs)
-          }
-          ws.on('close', () => setImmediate(() => finish(() => reject(new ExecError(`exec in ${req.pod}: connection closed before the command finished`)))))
-          ws.on('error', (e: Error) => finish(() => reject(new ExecError(`exec in ${req.pod}: ${e.message}`))))
-        },
-        (e: Error) => finish(() => reject(new ExecError(`exec in ${req.pod}: ${e.message?.split('\n')[0]}`))),
-      )
+    try {
+      ws = api.webSocket(path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'])
+    } catch (e) {
+      return reject(new ExecError(`exec in ${req.pod}: ${(e as Error).message}`))
+    }
+    if (req.timeoutMs) timer = setTimeout(() => finish(() => reject(new ExecError(`exec in ${req.pod}: no result within ${req.timeoutMs} ms`))), req.timeoutMs)
+    ws.on('open', () => {
+      if (!req.stdin) return
+      const data = Buffer.from(req.stdin)
+      for (let i = 0; i < data.length; i += CHUNK) ws.send(Buffer.concat([Buffer.of(STDIN), data.subarray(i, i + CHUNK)]))
+      // v5: tell the server stdin is done, so `tar -x -f -` sees EOF
+      if (ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.of(CLOSE, STDIN))
+    })
+    ws.on('message', (data: Buffer) => {
+      if (!data.length) return
+      const channel = data[0]
+      if (channel === STDOUT) out.write(data.subarray(1))
+      else if (channel === STDERR) err.write(data.subarray(1))
+      else if (channel === STATUS) {
+        let status: ExecStatus
+        try {
+          status = JSON.parse(data.subarray(1).toString('utf8')) as ExecStatus
+        } catch {
+          status = {message: data.subarray(1).toString('utf8')}
+        }
+        const code = exitCodeOf(status)
+        finish(() =>
+          code !== undefined ? resolve({code, stdout: out.text(), stderr: err.text()}) : reject(new ExecError(`exec in ${req.pod}: ${status.message ?? 'failed'}`)),
+        )
+      }
+    })
+    // a refused upgrade (RBAC, no such pod/container): the API's Status message says why
+    ws.on('unexpected-response', (_req: unknown, res: IncomingMessage) => {
+      void readBody(res).then((text) => {
+        let message = text.trim()
+        try {
+          message = (JSON.parse(text) as {message?: string}).message ?? message
+        } catch {}
+        finish(() => reject(new ExecError(`exec in ${req.pod}: HTTP ${res.statusCode}: ${message}`)))
+      }, () => finish(() => reject(new ExecError(`exec in ${req.pod}: HTTP ${res.statusCode}`))))
+    })
+    ws.on('close', () => finish(() => reject(new ExecError(`exec in ${req.pod}: connection closed before the command finished`))))
+    ws.on('error', (e: Error) => finish(() => reject(new ExecError(`exec in ${req.pod}: ${e.message}`))))
   })
 }

@@ -2,9 +2,12 @@
 // calling onChange only for real changes. Watches are re-opened from the last resourceVersion when they
 // end (server timeout, API server restart, network error, with backoff on errors); only a 410 Gone
 // (or an error answer to the list) forces a relist. Never polls: an idle cluster costs one open watch.
-import type {Kube} from './connection.ts'
-import {rawJson, type ObjectList} from './raw.ts'
-import {sleep, type Watched} from './watch.ts'
+// Runs on transport.ts (no client-node): a watch is a chunked JSON-lines response.
+import {ApiError, type Transport} from './transport.ts'
+
+export interface Watched {
+  metadata?: {name?: string; namespace?: string; resourceVersion?: string; uid?: string}
+}
 
 export interface InformerSpec {
   /** collection path, e.g. /api/v1/namespaces/ns/pods */
@@ -30,9 +33,14 @@ export interface InformerHooks<T> {
   onError?: (err: unknown, attempt: number) => void
 }
 
+interface ObjectList<T> {
+  metadata: {resourceVersion?: string}
+  items: T[]
+}
+
 const nameOf = (o: Watched) => o.metadata?.name ?? ''
 
-export function startInformer<T extends Watched>(kube: Kube, spec: InformerSpec, hooks: InformerHooks<T>): Informer<T> {
+export function startInformer<T extends Watched>(api: Transport, spec: InformerSpec, hooks: InformerHooks<T>): Informer<T> {
   const cache = new Map<string, T>()
   const controller = new AbortController()
   const signal = controller.signal
@@ -46,16 +54,16 @@ export function startInformer<T extends Watched>(kube: Kube, spec: InformerSpec,
     while (!signal.aborted) {
       try {
         if (rv === undefined) {
-          const list = await rawJson<ObjectList<T>>(kube, spec.path, {query, signal})
+          const list = await api.json<ObjectList<T>>('GET', spec.path, {query, signal})
           const fresh = new Map(list.items.map((o) => [nameOf(o), o]))
-          const changed = fresh.size !== cache.size || [...fresh].some(([k, o]) => cache.get(k)?.metadata?.resourceVersion !== o.metadata?.resourceVersion)
           cache.clear()
           for (const [k, o] of fresh) cache.set(k, o)
           rv = list.metadata.resourceVersion
+          failures = 0
           markSynced()
-          if (changed || failures === 0) hooks.onChange('SYNC', undefined)
+          hooks.onChange('SYNC', undefined)
         }
-        const outcome = await watchOnce<T>(kube, spec.path, {...query, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: spec.timeoutSeconds ?? 300}, signal, (type, obj) => {
+        const outcome = await watchOnce<T>(api, spec.path, {...query, watch: true, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: spec.timeoutSeconds ?? 300}, signal, (type, obj) => {
           if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion
           failures = 0
           if (type === 'BOOKMARK') return
@@ -71,6 +79,10 @@ export function startInformer<T extends Watched>(kube: Kube, spec: InformerSpec,
         if (outcome === 'gone') rv = undefined
       } catch (err) {
         if (signal.aborted) return
+        if (err instanceof ApiError && err.code === 410) {
+          rv = undefined
+          continue
+        }
         failures++
         hooks.onError?.(err, failures)
         // a failed list leaves rv undefined (relist); a failed watch re-watches from rv (410 then relists)
@@ -82,44 +94,62 @@ export function startInformer<T extends Watched>(kube: Kube, spec: InformerSpec,
   return {cache, synced, stop: () => controller.abort()}
 }
 
-/** One watch request: 'gone' on 410, 'ended' when the server closed it; rejects on errors. */
+/**
+ * One watch request: 'gone' on a 410 ERROR event, 'ended' when the server closed it; rejects on errors and
+ * when nothing (not even a bookmark) arrives for timeoutSeconds + 30 s (a half-open connection).
+ */
 function watchOnce<T>(
-  kube: Kube,
+  api: Transport,
   path: string,
   query: Record<string, string | number | boolean | undefined>,
   signal: AbortSignal,
   onEvent: (type: string, obj: T) => void,
 ): Promise<'gone' | 'ended'> {
-  const watch = new kube.k8s.Watch(kube.kc)
-  // the client aborts a watch after this long without data; bookmarks arrive about once a minute
-  ;(watch as unknown as {requestTimeoutMs: number}).requestTimeoutMs = ((query.timeoutSeconds as number) + 30) * 1000
+  const idleMs = ((query.timeoutSeconds as number) + 30) * 1000
   return new Promise((resolve, reject) => {
-    let gone = false
-    let request: AbortController | undefined
-    const abort = () => request?.abort()
-    signal.addEventListener('abort', abort, {once: true})
-    watch
-      .watch(
-        path,
-        query,
-        (type, obj) => {
-          if (type === 'ERROR') {
-            if ((obj as {code?: number})?.code === 410) gone = true
-            return
+    api.request('GET', path, {query, signal}).then((res) => {
+      let gone = false
+      let rest = ''
+      const idle = setTimeout(() => res.destroy(new Error(`watch ${path}: no data for ${idleMs / 1000}s`)), idleMs)
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        idle.refresh()
+        const lines = (rest + chunk).split('\n')
+        rest = lines.pop() ?? ''
+        for (const line of lines) {
+          if (!line.trim()) continue
+          let ev: {type: string; object: T & {code?: number}}
+          try {
+            ev = JSON.parse(line) as typeof ev
+          } catch {
+            continue
           }
-          onEvent(type, obj as T)
-        },
-        (err) => {
-          signal.removeEventListener('abort', abort)
-          if (gone) resolve('gone')
-          else if ((err as {statusCode?: number})?.statusCode === 410) resolve('gone')
-          else if (err && !signal.aborted) reject(err)
-          else resolve('ended')
-        },
-      )
-      .then((c) => {
-        request = c
-        if (signal.aborted) c.abort()
-      }, reject)
+          if (ev.type === 'ERROR') {
+            if (ev.object?.code === 410) gone = true
+            continue
+          }
+          onEvent(ev.type, ev.object)
+        }
+      })
+      const done = (err?: Error) => {
+        clearTimeout(idle)
+        if (gone) resolve('gone')
+        else if (err && !signal.aborted) reject(err)
+        else resolve('ended')
+      }
+      res.on('end', () => done())
+      res.on('error', (e) => done(e))
+      res.on('close', () => done(res.complete ? undefined : new Error(`watch ${path}: connection lost`)))
+    }, reject)
+  })
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(t)
+      resolve()
+    }, {once: true})
   })
 }

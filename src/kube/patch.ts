@@ -1,10 +1,10 @@
 // Small patches the agent makes: annotations (JSON merge patch; null removes a key) and a pod condition
-// through the pods/status subresource (strategic merge: conditions merge by type).
-import type {Kube} from './connection.ts'
-import {rawJson} from './raw.ts'
+// through the pods/status subresource (strategic merge: conditions merge by type). Also the one read it
+// needs (a package ConfigMap). On transport.ts, like the rest of the agent's API calls.
+import type {Transport} from './transport.ts'
 
-export async function patchAnnotations(kube: Kube, path: string, annotations: Record<string, string | null>): Promise<unknown> {
-  return rawJson(kube, path, {method: 'PATCH', contentType: 'application/merge-patch+json', body: {metadata: {annotations}}})
+export async function patchAnnotations(api: Transport, path: string, annotations: Record<string, string | null>): Promise<unknown> {
+  return api.json('PATCH', path, {contentType: 'application/merge-patch+json', body: {metadata: {annotations}}})
 }
 
 export interface PodCondition {
@@ -14,10 +14,9 @@ export interface PodCondition {
   message?: string
 }
 
-export async function patchPodCondition(kube: Kube, namespace: string, pod: string, c: PodCondition, now = new Date()): Promise<unknown> {
+export async function patchPodCondition(api: Transport, namespace: string, pod: string, c: PodCondition, now = new Date()): Promise<unknown> {
   const condition = {...c, lastTransitionTime: now.toISOString().replace(/\.\d+Z$/, 'Z')}
-  return rawJson(kube, `/api/v1/namespaces/${namespace}/pods/${pod}/status`, {
-    method: 'PATCH',
+  return api.json('PATCH', `/api/v1/namespaces/${namespace}/pods/${pod}/status`, {
     contentType: 'application/strategic-merge-patch+json',
     body: {status: {conditions: [condition]}},
   })
