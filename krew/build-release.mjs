@@ -105,9 +105,7 @@ function stage(dir, node) {
   cpSync(join(root, 'dist'), join(dir, 'dist'), {recursive: true})
   cpSync(join(root, 'examples', 'packages'), join(dir, 'examples', 'packages'), {recursive: true})
   writeFileSync(join(dir, 'package.json'), releasePackageJson())
-  // the project's license; the Apache-2.0 text krew carries is the same text, used until the repo has one
-  const license = [join(root, 'LICENSE'), join(root, 'krew', 'third_party', 'krew', 'LICENSE')].find((f) => existsSync(f))
-  cpSync(license, join(dir, 'LICENSE'))
+  cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'))
   if (existsSync(join(root, 'docs', 'install.md'))) cpSync(join(root, 'docs', 'install.md'), join(dir, 'INSTALL.md'))
   mkdirSync(join(dir, 'node', 'bin'), {recursive: true})
   run('tar', ['-xzf', node.file, '-C', join(dir, 'node'), '--strip-components=1', 'package/bin/node', 'package/LICENSE'])

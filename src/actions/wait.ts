@@ -18,7 +18,7 @@ export interface ClusterSnapshot {
 
 export const isConfigured = (s: ClusterSnapshot) =>
   s.state === 'configured' &&
-  Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && m.state === 'configured').length === n) &&
+  Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && m.state === 'configured' && m.ready).length === n) &&
   s.members.length === Object.values(s.desired).reduce((a, b) => a + b, 0)
 
 export async function waitForCluster(

@@ -3,6 +3,7 @@
 import {FIELD_MANAGER} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
 import type {Kube} from './connection.ts'
+import {isNotFound} from './errors.ts'
 
 export interface KubeObject {
   apiVersion: string
@@ -15,6 +16,20 @@ export type DryRun = 'none' | 'client' | 'server'
 
 export async function applyObject<T extends KubeObject>(kube: Kube, obj: T, opts: {dryRun?: DryRun} = {}): Promise<T> {
   const body = {...obj, metadata: {...obj.metadata, namespace: obj.metadata.namespace ?? kube.namespace}}
+  try {
+    return await serverSideApply(kube, body, opts)
+  } catch (err) {
+    // RBAC objects: for a user without the `escalate`/`bind` verbs (a namespace admin) the API server
+    // refuses to create a Role or RoleBinding through apply ("not found"), but allows a plain create.
+    if (!(isNotFound(err) && (obj.kind === 'Role' || obj.kind === 'RoleBinding'))) throw err
+    return kube.call(`create ${obj.kind.toLowerCase()}/${obj.metadata.name}`, () =>
+      kube.objects.create(body, undefined, opts.dryRun === 'server' ? 'All' : undefined, FIELD_MANAGER) as Promise<T>,
+    )
+  }
+}
+
+function serverSideApply<T extends KubeObject>(kube: Kube, body: T, opts: {dryRun?: DryRun}): Promise<T> {
+  const obj = body
   return kube.call(`apply ${obj.kind.toLowerCase()}/${obj.metadata.name}`, () =>
     kube.objects.patch(
       body,

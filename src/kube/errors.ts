@@ -43,7 +43,11 @@ export function translateApiError(err: unknown, what: string, server: string): E
     return new UserError(`the cluster at ${server} is not reachable (${net}); is it running, and is the kubeconfig context right?`)
   }
   const code = statusCode(err)
-  if (code === undefined) return err as Error
+  if (code === undefined) {
+    const e = err as {message?: string; cause?: {message?: string}}
+    if (e?.message === 'fetch failed') return new UserError(`the cluster at ${server} is not reachable (${e.cause?.message ?? 'fetch failed'}); is it running, and is the kubeconfig context right?`)
+    return err as Error
+  }
   const status = apiStatus(err)
   const message = status?.message ?? (err as Error).message.split('\n')[0]
   switch (code) {

@@ -13,9 +13,6 @@ async function httpGet(url: string): Promise<string> {
 }
 
 const demo = suite('shelldemo: create, get, status, scale, delete')
-demo.after(() => {
-  if (!process.env.KD_KEEP) deleteNamespace(ns)
-})
 
 demo('create --wait reaches configured', () => {
   const r = run(['create', 'shelldemo', 'demo', '--members', 'edge=1', '--wait', '--timeout', '5m'])
@@ -27,7 +24,9 @@ demo('create --wait reaches configured', () => {
 
 demo('kubectl wait --for=condition=Ready works on the members', () => {
   const out = kubectl(['-n', ns, 'wait', '--for=condition=Ready', 'pod', '-l', 'kubectl-kd.io/cluster=demo', '--timeout=60s'])
-  assert.is(out.trim().split('\n').length, 4)
+  // four members and the agent
+  assert.is(out.trim().split('\n').length, 5, out)
+  assert.match(out, /pod\/demo-edge-0 condition met/)
 })
 
 demo('get shows the cluster as kubectl would', () => {
@@ -140,10 +139,10 @@ access.run()
 
 const failures = suite('connection errors')
 failures('no reachable cluster', () => {
-  const kc = kubeconfigWithToken(ns, 'x', 'https://127.0.0.1:1')
+  const kc = kubeconfigWithToken(ns, 'x', 'https://127.0.0.1:59999')
   const r = kd(['get'], {env: {...clusterEnv(), KUBECONFIG: kc}})
   assert.ok(isOneLineError(r), r.stderr)
-  assert.match(r.stderr, /the cluster at https:\/\/127.0.0.1:1 is not reachable \(ECONNREFUSED\)/)
+  assert.match(r.stderr, /the cluster at https:\/\/127.0.0.1:59999 is not reachable \(ECONNREFUSED\)/)
 })
 failures('rejected credentials', () => {
   const kc = kubeconfigWithToken(ns, 'not-a-valid-token')
@@ -155,6 +154,9 @@ failures('missing namespace', () => {
   const r = kd(['create', 'shelldemo', 'x', '-n', 'no-such-namespace-kd'], {env: clusterEnv()})
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, /namespaces "no-such-namespace-kd" not found/)
+})
+failures.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
 })
 failures.run()
 
