@@ -48,6 +48,7 @@ Differences to spark-submit: docs/spark-differences.md.`
     wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
     follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),
     timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long (0 = never)', default: '0'}),
+    cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller)"}),
     'dry-run': Flags.string({description: 'client: print the objects only; server: let the API server validate them', options: ['none', 'client', 'server'], default: 'none'}),
     output: outputFlag(FORMATS),
   }
@@ -89,6 +90,25 @@ Differences to spark-submit: docs/spark-differences.md.`
       propertiesFile = {path: flags['properties-file'], text: readFileSync(flags['properties-file'], 'latin1')}
     }
     const wait = flags.wait || flags.follow
+    if (flags.cluster) {
+      if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
+      const {submitToCluster} = await import('../actions/submit-to-cluster.ts')
+      process.stderr.write(`submitting to the standalone master of cluster/${flags.cluster} …\n`)
+      const r = await submitToCluster({
+        conn: connectionOptions(flags),
+        cluster: flags.cluster,
+        timeoutMs: parseDuration(flags.timeout, 'timeout'),
+        args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: flags.conf, driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
+          executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
+      })
+      process.stdout.write(r.output.endsWith('\n') || r.output === '' ? r.output : r.output + '\n')
+      process.stderr.write(`application ${r.appId ?? '(id not reported)'} on ${r.masterUrl}, master UI ${r.masterUi} (in-cluster; kubectl port-forward pod/${r.controllerPod} 8080)\n`)
+      if (r.code !== 0) {
+        process.stderr.write(`spark-submit in pod/${r.controllerPod} exited ${r.code}\n`)
+        this.exit(1)
+      }
+      return
+    }
     const {submitJob} = await import('../actions/submit.ts')
     const stderr = (line: string) => process.stderr.write(line + '\n')
     const result = await submitJob({
