@@ -132,4 +132,11 @@ test('SparkApplication v1beta2 → the spark-submit arguments the operator would
   assert.throws(() => sparkAppToSubmitArgs({apiVersion: 'v1', kind: 'Pod'}, 'x.yaml'), /x.yaml: kind is "Pod"/)
 })
 
+
+test('--cluster: spark-submit command for the standalone master', async () => {
+  const {standaloneSubmitCommand} = await import('../../src/actions/submit-to-cluster.ts')
+  const cmd = standaloneSubmitCommand({appResource: JAR, appArgs: ['10'], mainClass: 'C', numExecutors: '2', conf: ['spark.x=1']}, 'spark://m:7077')
+  assert.equal(cmd, ['/opt/spark/bin/spark-submit', '--master', 'spark://m:7077', '--deploy-mode', 'client', '--class', 'C', '--conf', 'spark.cores.max=2', '--conf', 'spark.x=1', '/opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', '10'])
+  assert.throws(() => standaloneSubmitCommand({appResource: './job.py'}, 'spark://m:7077'), /must be in the image/)
+})
 test.run()
