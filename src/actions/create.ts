@@ -264,7 +264,7 @@ const ownedBy = (obj: KubeObject, root: KubeObject & {metadata: {uid?: string}})
 
 /** Applies one plan. Root first; on a failure after that, a new cluster is removed again. */
 export async function applyPlan(kube: Kube, plan: ClusterPlan, opts: {allowExisting?: boolean; dryRun: DryRun}): Promise<AppliedObject[]> {
-  const {applyObject, checkAccess, applyNeeds} = await import('../kube/apply.ts')
+  const {applyObject, checkAccess, checkGrants, applyNeeds} = await import('../kube/apply.ts')
   const {isNotFound} = await import('../kube/errors.ts')
   const scoped = {...kube, namespace: plan.namespace}
   const [rootRendered, ...rest] = plan.objects
@@ -283,6 +283,7 @@ export async function applyPlan(kube: Kube, plan: ClusterPlan, opts: {allowExist
       `cluster "${plan.cluster.name}" already exists in namespace "${plan.namespace}": choose another name, change it with kubectl kd apply -f / kubectl kd scale, or remove it with kubectl kd delete ${plan.cluster.name}`,
     )
   await checkAccess(scoped, applyNeeds([rootRendered, ...rest, ...support]), plan.namespace)
+  await checkGrants(scoped, rest, plan.namespace)
 
   const previousGeneration = Number(existing?.metadata.annotations?.[ANNOTATION.generation] ?? 0)
   const root: KubeObject = {

@@ -77,6 +77,45 @@ export async function checkAccess(kube: Kube, needs: AccessNeed[], namespace = k
   }
 }
 
+interface PolicyRule {
+  apiGroups?: string[]
+  resources?: string[]
+  verbs?: string[]
+  resourceNames?: string[]
+}
+
+/**
+ * Kubernetes lets a user grant in a Role only what the user holds (or with the `escalate` verb on
+ * roles): every verb of every rule of the Roles being applied, checked before anything is created.
+ */
+export async function checkGrants(kube: Kube, objects: KubeObject[], namespace = kube.namespace): Promise<void> {
+  const rules = objects.filter((o) => o.kind === 'Role').flatMap((o) => (o.rules as PolicyRule[] | undefined) ?? [])
+  if (rules.length === 0) return
+  try {
+    await checkAccess(kube, [{verb: 'escalate', resource: 'roles', group: 'rbac.authorization.k8s.io'}], namespace)
+    return
+  } catch {
+    // no escalate: every granted permission must be held
+  }
+  const needs = rules.flatMap((r) =>
+    (r.resources ?? []).flatMap((res) =>
+      (r.verbs ?? []).flatMap((verb) => {
+        const [resource, subresource] = res.split('/') as [string, string | undefined]
+        const base = {verb, resource, subresource, group: r.apiGroups?.[0] ?? ''}
+        return r.resourceNames?.length ? r.resourceNames.map((name) => ({...base, name})) : [base]
+      }),
+    ),
+  )
+  try {
+    await checkAccess(kube, needs, namespace)
+  } catch (err) {
+    throw new UserError(
+      `${(err as Error).message.replace(/ \(ask for .*$/, '')}: the cluster's agent needs these, and Kubernetes lets you grant only what you hold. ` +
+        'A cluster admin can add them to the namespace "admin" role once: kubectl apply -f plugin-manifest/aggregate-to-admin.yaml',
+    )
+  }
+}
+
 /** Permissions needed to apply (server-side) objects of these kinds. */
 export function applyNeeds(objects: KubeObject[]): AccessNeed[] {
   const seen = new Map<string, AccessNeed>()

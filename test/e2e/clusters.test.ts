@@ -7,6 +7,12 @@ import {isOneLineError, kd} from '../lib/kd.ts'
 const ns = createNamespace('kd-e2e-clusters')
 const run = (args: string[], extra: Record<string, string> = {}) => kd([...args, '-n', ns], {env: {...clusterEnv(), ...extra}})
 
+/** Re-checks a condition that an asynchronous controller makes true (RBAC aggregation), for at most 30 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 60 && !cond(); i++) await new Promise((r) => setTimeout(r, 500))
+  assert.ok(cond(), 'condition not reached within 30 s')
+}
+
 async function httpGet(url: string): Promise<string> {
   const r = await fetch(url, {signal: AbortSignal.timeout(10_000)})
   return r.text()
@@ -114,9 +120,19 @@ files('app add, create from it, app remove', () => {
 files.run()
 
 const access = suite('access: namespace admin is enough, edit is not')
-access('a ServiceAccount with admin in the namespace creates and deletes a cluster', () => {
+access('namespace admin: a clear error until the aggregated role is installed, then create and delete work', async () => {
+  kubectl(['delete', 'clusterrole', 'kubectl-kd-aggregate-to-admin', '--ignore-not-found'])
   const kc = kubeconfigFor(ns, 'alice', 'admin')
-  let r = kd(['create', 'shelldemo', 'by-admin', '--wait', '--timeout', '5m'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  const as = ['--as', `system:serviceaccount:${ns}:alice`, '-n', ns]
+  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods/status', ...as], {allowFail: true}).trim() === 'no')
+  let r = kd(['create', 'shelldemo', 'by-admin'], {env: {...clusterEnv(), KUBECONFIG: kc}})
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /you cannot patch pods\/status .*plugin-manifest\/aggregate-to-admin.yaml/)
+  assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=by-admin'), [])
+
+  kubectl(['apply', '-f', 'plugin-manifest/aggregate-to-admin.yaml'])
+  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods/status', ...as], {allowFail: true}).trim() === 'yes')
+  r = kd(['create', 'shelldemo', 'by-admin', '--wait', '--timeout', '5m'], {env: {...clusterEnv(), KUBECONFIG: kc}})
   assert.is(r.code, 0, r.stderr)
   r = kd(['delete', 'by-admin', '--wait'], {env: {...clusterEnv(), KUBECONFIG: kc}})
   assert.is(r.code, 0, r.stderr)
