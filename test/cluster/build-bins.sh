@@ -3,7 +3,7 @@
 #   $KD_CACHE/bin/k8s-<ver>-<hash>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl}
 #   $KD_CACHE/bin/coredns-<ver>/coredns, kd-cri-<hash>/kd-cri, kwok-<ver>/kwok
 # and symlinks them into $KD_CACHE/bin. Each dir has a .ok stamp; present => skipped (seconds).
-# usage: build-bins.sh [k8s|coredns|kd-cri|kwok|all]   (default: all but kwok; kwok with "kwok" or "all")
+# usage: build-bins.sh [k8s|etcd|coredns|kd-cri|kwok|all]   (default: all but kwok; kwok with "kwok" or "all")
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 command -v go >/dev/null || die "Go toolchain not found (need Go >= 1.24 on PATH)"
@@ -56,6 +56,20 @@ go_tool() {
   ln -sfn "$out/$name" "$KD_BIN/$name"
 }
 
+# etcd 3.5 from its Go module via the etcd-bin wrapper module (Debian's 3.4.23 is too old, see etcd-bin/go.mod)
+build_etcd() {
+  local h out; h=$(cat "$KD_CLUSTER_DIR"/etcd-bin/{go.mod,go.sum} | sha256sum | cut -c1-12)
+  out="$KD_BIN/etcd-$(awk '/^require go.etcd.io\/etcd\/server\/v3/{print $3}' "$KD_CLUSTER_DIR/etcd-bin/go.mod")-$h"
+  if [ ! -f "$out/.ok" ]; then
+    log "building etcd (first time: ~1-2 min; log: $out.log)"
+    local t0=$SECONDS; mkdir -p "$out"
+    ( cd "$KD_CLUSTER_DIR/etcd-bin" && go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3 ) \
+      > "$out.log" 2>&1 || { tail -30 "$out.log" >&2; die "etcd build failed (full log: $out.log)"; }
+    touch "$out/.ok"; log "etcd built in $((SECONDS-t0)) s"
+  fi
+  ln -sfn "$out/etcd" "$KD_BIN/etcd"
+}
+
 build_coredns() { go_tool coredns "github.com/coredns/coredns@$KD_COREDNS_VERSION" github.com/coredns/coredns \
   "-X github.com/coredns/coredns/coremain.GitCommit=$KD_COREDNS_VERSION"; }
 # crictl's module (sigs.k8s.io/cri-tools) is not served by the module proxy we can reach: build our own
@@ -76,9 +90,9 @@ build_kwok()    { go_tool kwok "sigs.k8s.io/kwok@$KD_KWOK_VERSION" sigs.k8s.io/k
   "-X sigs.k8s.io/kwok/pkg/consts.Version=$KD_KWOK_VERSION"; }
 
 case $what in
-  k8s) build_k8s ;; coredns) build_coredns ;; kd-cri) build_kdcri ;; kwok) build_kwok ;;
-  default) build_k8s; build_coredns; build_kdcri ;;
-  all) build_k8s; build_coredns; build_kdcri; build_kwok ;;
+  k8s) build_k8s ;; etcd) build_etcd ;; coredns) build_coredns ;; kd-cri) build_kdcri ;; kwok) build_kwok ;;
+  default) build_k8s; build_etcd; build_coredns; build_kdcri ;;
+  all) build_k8s; build_etcd; build_coredns; build_kdcri; build_kwok ;;
   path) k8s_dir ;;
-  *) die "usage: $0 [k8s|coredns|kd-cri|kwok|all]" ;;
+  *) die "usage: $0 [k8s|etcd|coredns|kd-cri|kwok|all]" ;;
 esac

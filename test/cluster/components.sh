@@ -109,7 +109,7 @@ start_containerd() {
 wait_containerd() { wait_for "containerd" 30 containerd ctr version; }
 
 start_etcd() {
-  start_proc etcd "$(command -v etcd)" --name kd-local --data-dir "$KD_ETCD_DIR" \
+  start_proc etcd "$(readlink -f "$KD_BIN/etcd")" --name kd-local --data-dir "$KD_ETCD_DIR" \
     --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
     --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
     --initial-cluster kd-local=http://127.0.0.1:2380 --listen-metrics-urls http://127.0.0.1:2381 \

@@ -16,10 +16,13 @@ if [ -z "${KD_LOCK_HELD:-}" ]; then
 fi
 rm -f "$KD_LOCAL/kubeconfig"
 
+stopping=""
 for c in kube-proxy kube-scheduler kube-controller-manager kubelet; do
-  [ -n "$(comp_pid $c)" ] && say "stopping $c"
-  stop_proc $c
+  [ -n "$(comp_pid $c)" ] && stopping="$stopping $c"
+  stop_proc $c &
 done
+[ -n "$stopping" ] && say "stopping$stopping"
+wait
 
 # pods: through CRI while containerd runs (start it briefly if a crash left pods behind)
 tmp_ctrd=""
@@ -48,10 +51,10 @@ for p in $(pgrep -f "containerd-shim-runc-v2 .*-address $CONTAINERD_ADDRESS" 2>/
   grep -qa -- "$CONTAINERD_ADDRESS" "/proc/$p/cmdline" 2>/dev/null && kill -KILL "$p" 2>/dev/null
 done
 
-for c in kube-apiserver etcd; do
-  [ -n "$(comp_pid $c)" ] && say "stopping $c"
-  stop_proc $c
-done
+[ -n "$(comp_pid kube-apiserver)" ] && say "stopping kube-apiserver"
+stop_proc kube-apiserver 5
+[ -n "$(comp_pid etcd)" ] && say "stopping etcd"
+stop_proc etcd
 rm -f "$KD_RUN"/*.pid
 
 # iptables: kube-proxy's own cleanup, then any KUBE-*/CNI-* chain left (kubelet's, portmap's)

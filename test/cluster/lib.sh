@@ -42,7 +42,7 @@ comp_pid() {
   local f=$KD_RUN/$1.pid p exe
   [ -f "$f" ] || return 0
   p=$(cat "$f" 2>/dev/null) || return 0
-  [ -n "$p" ] && [ -d "/proc/$p" ] || return 0
+  [ -n "$p" ] && running "$p" || return 0
   exe=$(readlink "/proc/$p/exe" 2>/dev/null || true)
   case "$(basename "${exe% (deleted)}")" in "$1") echo "$p" ;; esac
 }
@@ -55,10 +55,13 @@ start_proc() {
   echo "=== $(date -Is) starting: $*" >> "$KD_LOG/$name.log"
   rm -f "$KD_RUN/$name.pid"
   setsid bash -c 'echo $$ > "$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$KD_RUN/$name.pid" "$@" \
-    >> "$KD_LOG/$name.log" 2>&1 < /dev/null &
+    >> "$KD_LOG/$name.log" 2>&1 < /dev/null 9>&- &
   local i; for i in $(seq 100); do [ -f "$KD_RUN/$name.pid" ] && break; sleep 0.05; done
   [ -n "$(comp_pid "$name")" ] || { sleep 0.5; [ -n "$(comp_pid "$name")" ] || { tail -20 "$KD_LOG/$name.log" >&2; die "$name did not start (log $KD_LOG/$name.log)"; }; }
 }
+
+# running <pid>: exists and is not a zombie (an exited child waits for PID 1 to reap it)
+running() { [ -d "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
 
 # stop_proc <name> [timeout-s]: TERM by pid, then KILL
 stop_proc() {
@@ -66,8 +69,8 @@ stop_proc() {
   p=$(comp_pid "$name")
   if [ -n "$p" ]; then
     kill -TERM "$p" 2>/dev/null || true
-    for i in $(seq $((t*10))); do [ -d "/proc/$p" ] || break; sleep 0.1; done
-    if [ -d "/proc/$p" ]; then log "$name (pid $p) did not exit; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; sleep 0.3; fi
+    for i in $(seq $((t*10))); do running "$p" || break; sleep 0.1; done
+    if running "$p"; then log "$name (pid $p) did not exit in ${t}s; SIGKILL"; kill -KILL "$p" 2>/dev/null || true; sleep 0.3; fi
   fi
   rm -f "$KD_RUN/$name.pid"
 }

@@ -48,7 +48,7 @@ fi
 ensure_prereqs() {
   local missing=() c
   chk() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
-  chk containerd containerd; chk ctr containerd; chk runc runc; chk etcd etcd-server; chk iptables iptables
+  chk containerd containerd; chk ctr containerd; chk runc runc; chk iptables iptables
   chk conntrack conntrack; chk debootstrap debootstrap; chk openssl openssl; chk gcc gcc; chk curl curl
   chk ip iproute2; chk flock util-linux; chk setsid util-linux; chk pgrep procps; chk sysctl procps
   [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || missing+=(containernetworking-plugins)
