@@ -1,8 +1,20 @@
-// YAML output with kubectl's look (no line folding, no anchors) and multi-document output.
+// YAML output with kubectl's look (no line folding, no anchors) and multi-document output. Very long
+// strings (base64 binaryData of the agent code) overflow js-yaml's scanner, so they are written as JSON
+// strings, which are valid double-quoted YAML scalars.
 import {dump} from 'js-yaml'
 
+const LONG = 32 * 1024
+
 export function dumpYaml(data: unknown): string {
-  return dump(data, {lineWidth: -1, noRefs: true, sortKeys: false})
+  const long: string[] = []
+  const swap = (v: unknown): unknown => {
+    if (typeof v === 'string' && v.length > LONG) return `__kd_long_${long.push(v) - 1}__`
+    if (Array.isArray(v)) return v.map(swap)
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]))
+    return v
+  }
+  const text = dump(swap(data), {lineWidth: -1, noRefs: true, sortKeys: false})
+  return long.length ? text.replace(/__kd_long_(\d+)__/g, (_, i: string) => JSON.stringify(long[Number(i)])) : text
 }
 
 export function dumpYamlDocuments(docs: unknown[]): string {
