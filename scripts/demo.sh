@@ -26,10 +26,10 @@ kd create spark221e2 --members worker=2 \
   --wait --timeout 10m
 kd get
 kd status spark221e2
-kd submit --cluster spark221e2 --class org.apache.spark.examples.SparkPi local:///opt/spark/examples/jars/spark-examples.jar 20
+kd submit --cluster spark221e2 --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 20
 bin/kubectl-kd delete job spark-pi >/dev/null 2>&1 || true
-kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 \
-  --class org.apache.spark.examples.SparkPi local:///opt/spark/examples/jars/spark-examples.jar 100 --wait
+kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 --create-service-account \
+  --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 100 --wait
 kd get jobs
 step "kubectl kd logs spark-pi | grep 'Pi is roughly'"
 bin/kubectl-kd logs spark-pi | grep 'Pi is roughly'
