@@ -15,7 +15,9 @@ kd() { step "kubectl kd $*"; bin/kubectl-kd "$@"; }
 
 NS=kd-demo
 "$KD_KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KD_KUBECTL" apply -f - >/dev/null
-export KUBECONFIG
+# the demo's own kubeconfig (the local cluster's, with namespace kd-demo), so the shared one is unchanged
+cp "$KD_KUBECONFIG" "$KD_LOCAL/kubeconfig-demo"
+export KUBECONFIG=$KD_LOCAL/kubeconfig-demo
 "$KD_KUBECTL" config set-context --current --namespace "$NS" >/dev/null
 
 kd app list
