@@ -174,7 +174,7 @@ img_spark() {
   local ref=localhost/kubectl-kd/spark:$KD_SPARK_VERSION base sh key
   base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
   sh=$(spark_home)
-  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark-v2)
+  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark-v3)
   if ! cached spark "$key"; then
     log "building image $ref"
     local r=$ROOTFS/.spark-build; rm -rf "$r"; cp -a "$base" "$r"
@@ -182,8 +182,11 @@ img_spark() {
     install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
     chroot "$r" /usr/sbin/groupadd -g 185 spark
     chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark
-    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs"
-    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs"; chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs"
+    # writable by the spark user: work-dir (driver/executor cwd), logs (spark-daemon.sh), work (standalone
+    # worker's SPARK_WORKER_DIR default)
+    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
     chmod g+w "$r/etc/passwd"   # the entrypoint may add the pod's uid (anonymous uids)
     local jh=/usr/lib/jvm/java-17-openjdk-amd64
     [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
