@@ -202,7 +202,9 @@ export class Agent {
     if (ann[ANNOTATION.state] !== state || ann[ANNOTATION.rollup] !== rollupJson) {
       if (ann[ANNOTATION.state] !== state && this.lastRootState !== state) {
         this.lastRootState = state
-        this.io.log(`cluster ${state}`)
+        const mem = process.memoryUsage()
+        const mib = (n: number) => `${Math.round(n / 1048576)} MiB`
+        this.io.log(`cluster ${state} (${input.desired.length} members; rss ${mib(mem.rss)}, heap ${mib(mem.heapUsed)})`)
         void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
       }
       // optimistic: the informer brings the patched root back

@@ -2,7 +2,8 @@
 // Recreate Deployment running the plugin-shipped agent code on a stock Node.js image under the
 // "restricted" pod security standard. The Role grants exactly what agent/src uses, nothing cluster-wide.
 // The agent code travels in ConfigMap NAME-kd-agent (renderAgentCode): the esbuild bundle gzipped
-// (4.2 MB → ~0.5 MB, under the 1 MiB ConfigMap limit) plus a 5-line loader that unpacks it to /tmp.
+// (136 KB → ~40 KB: no @kubernetes/client-node, see src/kube/transport.ts) plus a 5-line loader that
+// unpacks it to /tmp.
 // Pure.
 import {createHash} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
@@ -97,13 +98,14 @@ export function renderAgent(cluster: ResolvedCluster, options: RenderOptions, ap
               name: 'agent',
               image: options.agentImage ?? DEFAULT_AGENT_IMAGE,
               imagePullPolicy: 'IfNotPresent',
-              command: ['node', '--max-old-space-size=96', '--max-semi-space-size=2', `${CODE_DIR}/${AGENT_LOADER_KEY}`],
+              // a small young generation: the agent allocates little and steadily (measured working set ~25 MiB)
+              command: ['node', '--max-old-space-size=96', '--max-semi-space-size=1', `${CODE_DIR}/${AGENT_LOADER_KEY}`],
               env: [
                 {name: 'KD_CLUSTER', value: cluster.name},
                 {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
                 ...(options.domain ? [{name: 'KD_CLUSTER_DOMAIN', value: options.domain}] : []),
               ],
-              resources: {requests: {cpu: '50m', memory: '64Mi'}, limits: {cpu: '500m', memory: '256Mi'}},
+              resources: {requests: {cpu: '50m', memory: '64Mi'}, limits: {cpu: '500m', memory: '192Mi'}},
               securityContext: {
                 allowPrivilegeEscalation: false,
                 capabilities: {drop: ['ALL']},

@@ -1,0 +1,109 @@
+// The agent's Role is exactly what it uses (issue 5): the rules equal a fixed list, every call the
+// agent makes works with a ServiceAccount bound to a copy of the Role, and removing any one verb from
+// the copy breaks the call that needs it. The calls go through the agent's own src/kube code.
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {clusterEnv, createNamespace, deleteNamespace, kubeconfigWithToken, kubectl, kubectlJson} from '../lib/cluster.ts'
+import {kd} from '../lib/kd.ts'
+import {CONFIGURED_CONDITION} from '../../src/cluster/names.ts'
+import {createTransport, kubeconfigCredentials, type Transport} from '../../src/kube/transport.ts'
+import {execInPod} from '../../src/kube/exec.ts'
+import {recordEvent} from '../../src/kube/events.ts'
+import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
+
+const ns = createNamespace('kd-e2e-agent-rbac')
+const test = suite('agent RBAC')
+test.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
+})
+
+interface Rule {
+  apiGroups: string[]
+  resources: string[]
+  resourceNames?: string[]
+  verbs: string[]
+}
+
+const expected = (pkgConfigMap: string): Rule[] => [
+  {apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch']},
+  {apiGroups: [''], resources: ['pods/status'], verbs: ['patch']},
+  {apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get']},
+  {apiGroups: [''], resources: ['configmaps'], resourceNames: ['demo-kd'], verbs: ['list', 'watch', 'patch']},
+  {apiGroups: [''], resources: ['configmaps'], resourceNames: [pkgConfigMap], verbs: ['get']},
+  {apiGroups: [''], resources: ['events'], verbs: ['create']},
+]
+
+/** The agent's calls, one per (resource, verb) of its Role. */
+const calls: Record<string, (api: Transport) => Promise<unknown>> = {
+  'pods list': (api) => api.json('GET', `/api/v1/namespaces/${ns}/pods`, {query: {labelSelector: 'kubectl-kd.io/cluster=demo'}}),
+  'pods watch': async (api) => (await api.request('GET', `/api/v1/namespaces/${ns}/pods`, {query: {labelSelector: 'kubectl-kd.io/cluster=demo', watch: true, timeoutSeconds: 1}})).resume(),
+  'pods patch': (api) => patchAnnotations(api, podPath(ns, 'demo-worker-0'), {'kubectl-kd.io/rbac-probe': null}),
+  'pods/status patch': (api) => patchPodCondition(api, ns, 'demo-worker-0', {type: CONFIGURED_CONDITION, status: 'True', reason: 'Configured', message: 'config package ran'}),
+  'pods/exec create': (api) => execInPod(api, {namespace: ns, pod: 'demo-worker-0', container: 'app', command: ['true'], stdin: new Uint8Array(1)}),
+  'pods/exec get': (api) => execInPod(api, {namespace: ns, pod: 'demo-worker-0', container: 'app', command: ['true']}),
+  'configmaps list': (api) => api.json('GET', `/api/v1/namespaces/${ns}/configmaps`, {query: {fieldSelector: 'metadata.name=demo-kd'}}),
+  'configmaps watch': async (api) => (await api.request('GET', `/api/v1/namespaces/${ns}/configmaps`, {query: {fieldSelector: 'metadata.name=demo-kd', watch: true, timeoutSeconds: 1}})).resume(),
+  'configmaps patch': (api) => patchAnnotations(api, configMapPath(ns, 'demo-kd'), {'kubectl-kd.io/rbac-probe': null}),
+  'configmaps get': (api) => api.json('GET', configMapPath(ns, pkgConfigMap)),
+  'events create': (api) => recordEvent(api, {apiVersion: 'v1', kind: 'ConfigMap', name: 'demo-kd', namespace: ns}, {reason: 'RbacProbe', message: 'rbac test', component: 'kd-e2e'}),
+}
+let pkgConfigMap = ''
+
+function transportFor(name: string, rules: Rule[]): Transport {
+  kubectl(['-n', ns, 'create', 'serviceaccount', name])
+  kubectl(['-n', ns, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name, namespace: ns}, rules})})
+  kubectl(['-n', ns, 'create', 'rolebinding', name, `--role=${name}`, `--serviceaccount=${ns}:${name}`])
+  const token = kubectl(['-n', ns, 'create', 'token', name, '--duration=1h']).trim()
+  return createTransport(kubeconfigCredentials(kubeconfigWithToken(ns, token)))
+}
+
+const denied = async (fn: () => Promise<unknown>) => {
+  try {
+    await fn()
+    return ''
+  } catch (err) {
+    const e = err as {code?: number; message: string}
+    return e.code === 403 || /\b403\b|forbidden/i.test(e.message) ? 'forbidden' : `other error: ${e.message}`
+  }
+}
+
+test('the Role equals the fixed list and the agent works with it', () => {
+  const r = kd(['create', 'shelldemo', 'demo', '-n', ns, '--wait', '--timeout', '5m'], {env: clusterEnv()})
+  assert.is(r.code, 0, r.stderr)
+  const role = kubectlJson(['-n', ns, 'get', 'role', 'demo-kd-agent'])
+  pkgConfigMap = role.rules.find((x: Rule) => x.verbs.includes('get') && x.resources.includes('configmaps'))?.resourceNames?.[0] ?? ''
+  assert.match(pkgConfigMap, /^kd-pkg-/)
+  assert.equal(role.rules, expected(pkgConfigMap))
+  // nothing cluster-wide, nothing else in the namespace
+  assert.is(kubectl(['get', 'clusterrolebindings', '-o', 'json']).includes(`"namespace": "${ns}"`), false)
+  const can = (verb: string, res: string) =>
+    kubectl(['auth', 'can-i', verb, res, '-n', ns, `--as=system:serviceaccount:${ns}:demo-kd-agent`], {allowFail: true}).trim()
+  for (const [verb, res] of [['get', 'secrets'], ['create', 'pods'], ['delete', 'pods'], ['update', 'configmaps'], ['get', 'configmaps/other'], ['patch', 'statefulsets']]) assert.is(can(verb, res!), 'no', `${verb} ${res}`)
+})
+
+test('every call works with a copy of the Role, and each verb removed breaks its call', async () => {
+  const full = transportFor('probe-full', expected(pkgConfigMap))
+  await new Promise((r) => setTimeout(r, 1500)) // RBAC caches catch up
+  for (const [what, fn] of Object.entries(calls)) assert.is(await denied(() => fn(full)), '', `${what} with the full Role`)
+  const removals: Array<[string, Rule[]]> = []
+  for (const [i, rule] of expected(pkgConfigMap).entries()) {
+    for (const verb of rule.verbs) {
+      const rules = expected(pkgConfigMap)
+        .map((r, j) => (j === i ? {...r, verbs: r.verbs.filter((v) => v !== verb)} : r))
+        .filter((r) => r.verbs.length > 0)
+      removals.push([`${rule.resources[0]} ${verb}`, rules])
+    }
+  }
+  const probes = removals.map(([what, rules], n) => [what, transportFor(`probe-${n}`, rules)] as const)
+  await new Promise((r) => setTimeout(r, 1500))
+  const outcome: Record<string, string> = {}
+  for (const [what, api] of probes) outcome[what] = await denied(() => calls[what]!(api))
+  // pods/exec over WebSocket is a GET upgrade: Kubernetes authorizes it as `get` (and, from 1.35 with
+  // AuthorizePodWebsocketUpgradeCreatePermission, also as `create`); the Role keeps both
+  const needed = Object.fromEntries(Object.keys(outcome).map((k) => [k, 'forbidden']))
+  if (outcome['pods/exec create'] === '') needed['pods/exec create'] = ''
+  assert.equal(outcome, needed)
+  for (const api of [full, ...probes.map(([, a]) => a)]) api.close()
+})
+
+test.run()
