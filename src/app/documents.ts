@@ -38,6 +38,8 @@ function jsonSyntaxError(err: Error, text: string, source: string): UserError {
   let line = lineCol ? Number(lineCol[1]) : undefined
   if (line === undefined && position) line = text.slice(0, Number(position[1])).split('\n').length
   const reason = message.replace(/ in JSON at position.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')
+    // V8 quotes the text around the error, newlines included: keep the message on one line
+    .replace(/\s+/g, ' ')
   return new UserError(`${source}:${line !== undefined ? ` line ${line}:` : ''} malformed JSON: ${reason}`)
 }
 

@@ -29,6 +29,7 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
   const name = app.metadata?.name
   if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new UserError(where(`metadata.name ${JSON.stringify(name)} must be a DNS label (lower-case letters, digits, '-')`))
   const spec: O = app.spec ?? {}
+  checkShapes(spec, file)
   const warnings: string[] = []
   const conf: string[] = []
   const set = (k: string, v: unknown) => {
@@ -110,4 +111,57 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
       sparkVersion: spec.sparkVersion,
     },
   }
+}
+
+// The types each field must have before it is mapped (a YAML typo such as `arguments: 10` or
+// `sparkConf: [a]` is one UserError naming the field, never a TypeError from the mapping).
+const SCALAR_LISTS = ['arguments', 'imagePullSecrets', 'deps.jars', 'deps.files', 'deps.pyFiles', 'deps.archives', 'deps.packages', 'deps.repositories']
+const SCALAR_MAPS = ['sparkConf', 'hadoopConf', 'nodeSelector']
+const ROLE_MAPS = ['labels', 'annotations', 'nodeSelector', 'envVars', 'serviceAnnotations']
+const ROLE_SCALARS = ['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'javaOptions', 'serviceAccount', 'podName', 'instances', 'deleteOnTermination']
+const SPEC_STRINGS = ['type', 'mode', 'image', 'imagePullPolicy', 'mainClass', 'mainApplicationFile', 'sparkVersion', 'proxyUser']
+
+function checkShapes(spec: unknown, file: string): void {
+  const bad = (path: string, what: string, v: unknown) => new UserError(`${file}: spec.${path} must be ${what}, not ${Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v}`)
+  const isScalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v)
+  const isMap = (v: unknown): v is O => typeof v === 'object' && v !== null && !Array.isArray(v)
+  const get = (o: O, path: string) => path.split('.').reduce<unknown>((x, k) => (isMap(x) ? x[k] : undefined), o)
+  if (!isMap(spec)) throw new UserError(`${file}: spec must be a mapping, not ${Array.isArray(spec) ? 'a list' : spec === null ? 'null' : typeof spec}`)
+  for (const f of ['deps', 'driver', 'executor', 'dynamicAllocation']) {
+    const v = spec[f]
+    if (v !== undefined && v !== null && !isMap(v)) throw bad(f, 'a mapping', v)
+  }
+  for (const f of SPEC_STRINGS) {
+    const v = spec[f]
+    if (v !== undefined && v !== null && typeof v !== 'string') throw bad(f, 'a string', v)
+  }
+  for (const f of SCALAR_LISTS) {
+    const v = get(spec, f)
+    if (v === undefined || v === null) continue
+    if (!Array.isArray(v)) throw bad(f, 'a list', v)
+    v.forEach((x, i) => {
+      if (!isScalar(x)) throw bad(`${f}[${i}]`, 'a string', x)
+    })
+  }
+  const checkMap = (path: string, v: unknown) => {
+    if (v === undefined || v === null) return
+    if (!isMap(v)) throw bad(path, 'a mapping of names to values', v)
+    for (const [k, x] of Object.entries(v)) if (x !== null && !isScalar(x)) throw bad(`${path}.${k}`, 'a string', x)
+  }
+  for (const f of SCALAR_MAPS) checkMap(f, spec[f])
+  for (const r of ['driver', 'executor']) {
+    const role = spec[r]
+    if (!isMap(role)) continue
+    for (const f of ROLE_MAPS) checkMap(`${r}.${f}`, role[f])
+    for (const f of ROLE_SCALARS) if (role[f] !== undefined && role[f] !== null && !isScalar(role[f])) throw bad(`${r}.${f}`, 'a string or number', role[f])
+    const env = role.env
+    if (env === undefined || env === null) continue
+    if (!Array.isArray(env)) throw bad(`${r}.env`, 'a list', env)
+    env.forEach((e, i) => {
+      if (!isMap(e) || typeof e.name !== 'string') throw bad(`${r}.env[${i}]`, 'a mapping with a string name', e)
+      if (e.value !== undefined && e.value !== null && !isScalar(e.value)) throw bad(`${r}.env[${i}].value`, 'a string', e.value)
+    })
+  }
+  const da = spec.dynamicAllocation
+  if (isMap(da)) for (const [k, v] of Object.entries(da)) if (v !== null && !isScalar(v)) throw bad(`dynamicAllocation.${k}`, 'a string, number or boolean', v)
 }
