@@ -22,15 +22,18 @@ export KUBECONFIG=$KD_LOCAL/kubeconfig-demo
 
 kd app list
 bin/kubectl-kd delete spark221e2 --wait >/dev/null 2>&1 || true
-kd create spark221e2 --members worker=2 \
+kd create spark221e2 --members worker=2 --memory controller=3Gi --memory worker=2Gi \
   --image controller="$KD_SPARK_IMAGE" --image worker="$KD_SPARK_IMAGE" \
   --package controller=bundled://spark35 --package worker=bundled://spark35 \
   --wait --timeout 10m
 kd get
 kd status spark221e2
-kd submit --cluster spark221e2 --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 20
+kd submit --cluster spark221e2 --driver-memory 512m --executor-memory 512m --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 20
 bin/kubectl-kd delete job spark-pi >/dev/null 2>&1 || true
+# this node has 2 CPUs: ask for a fraction of one per pod
 kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 --create-service-account \
+  --driver-memory 512m --executor-memory 512m \
+  --conf spark.kubernetes.driver.request.cores=200m --conf spark.kubernetes.executor.request.cores=200m \
   --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 100 --wait
 kd get jobs
 step "kubectl kd logs spark-pi | grep 'Pi is roughly'"

@@ -14,6 +14,8 @@ export const clusterChangeFlags = {
 
 export const overrideFlags = {
   members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true, default: []}),
+  memory: Flags.string({description: 'Memory limit of a role\'s members: ROLE=SIZE, e.g. worker=2Gi (repeatable)', multiple: true, default: []}),
+  cpu: Flags.string({description: 'CPU limit of a role\'s members: ROLE=N, e.g. worker=2 (repeatable)', multiple: true, default: []}),
   image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true, default: []}),
   package: Flags.string({
     description: 'Config package of a role: ROLE=DIR (a local directory), ROLE=http(s)://…, ROLE=file://… (in the image) or ROLE=configmap://NAME',

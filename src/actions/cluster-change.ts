@@ -11,6 +11,8 @@ export interface ClusterChangeRequest {
   name?: string
   files?: string[]
   members: string[]
+  memory?: string[]
+  cpu?: string[]
   images: string[]
   packages: string[]
   serviceType?: string
@@ -28,6 +30,8 @@ export interface ClusterChange {
 export async function changeClusters(req: ClusterChangeRequest): Promise<ClusterChange> {
   const overrides = {
     members: parseMembers(req.members),
+    memory: parseRoleAssignments(req.memory ?? [], 'memory'),
+    cpu: parseRoleAssignments(req.cpu ?? [], 'cpu'),
     images: parseRoleAssignments(req.images, 'image'),
     packages: parseRoleAssignments(req.packages, 'package'),
     serviceType: req.serviceType as ServiceType | undefined,

@@ -6,7 +6,8 @@ import {readFileSync, readdirSync, statSync, existsSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import type {App} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
-import type {ClusterSpec, ResolvedCluster, ServiceType} from '../cluster/model.ts'
+import {DEFAULT_RESOURCES, type ClusterSpec, type ResolvedCluster, type ServiceType} from '../cluster/model.ts'
+import {compareQuantities, isQuantity} from '../cluster/quantity.ts'
 import {ANNOTATION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName} from '../cluster/names.ts'
 import {parseManifests} from '../cluster/parse.ts'
 import {checkClusterName, resolveCluster} from '../cluster/validate.ts'
@@ -22,6 +23,9 @@ import {findBuiltinApp} from '../app/catalog.ts'
 
 export interface ClusterOverrides {
   members: Record<string, number>
+  /** limits.memory / limits.cpu per role (`--memory ROLE=2Gi`, `--cpu ROLE=2`); requests stay small */
+  memory?: Record<string, string>
+  cpu?: Record<string, string>
   images: Record<string, string>
   packages: Record<string, string>
   serviceType?: ServiceType
@@ -124,10 +128,31 @@ export function applyOverrides(app: App, spec: ClusterSpec, o: ClusterOverrides)
     if (i >= 0) specRoles[i] = {...specRoles[i]!, members}
     else specRoles.push({id: role, members, env: [], at: {path: `--members ${role}`, idKey: 'id', membersKey: 'members'}})
   }
+  for (const [flag, key, values] of [['memory', 'memory', o.memory ?? {}], ['cpu', 'cpu', o.cpu ?? {}]] as const) {
+    for (const [role, value] of Object.entries(values)) {
+      checkRole(flag, role)
+      if (!isQuantity(value)) throw new UserError(`--${flag} ${role}=${value}: not a Kubernetes quantity (e.g. ${flag === 'memory' ? '2Gi or 512Mi' : '2 or 500m'})`)
+      const appRole = app.roles.find((r) => r.id === role)!
+      let i = specRoles.findIndex((r) => r.id === role)
+      if (i < 0) i = specRoles.push({id: role, env: [], at: {path: `--${flag} ${role}`, idKey: 'id', membersKey: 'members'}}) - 1
+      const given = specRoles[i]!.resources
+      const requests = {...(given?.requests ?? withMinimum(DEFAULT_RESOURCES.requests, appRole.minResources))}
+      const limits = {...(given?.limits ?? withMinimum(DEFAULT_RESOURCES.limits, appRole.minResources))}
+      limits[key] = value
+      if (requests[key] !== undefined && compareQuantities(requests[key]!, value) > 0) requests[key] = value
+      specRoles[i] = {...specRoles[i]!, resources: {requests, limits}}
+    }
+  }
   return {
     app: {...app, roles},
     spec: {...spec, roles: specRoles, ...(o.serviceType ? {serviceType: o.serviceType} : {})},
   }
+}
+
+function withMinimum(base: Record<string, string>, min: Record<string, string>): Record<string, string> {
+  const out = {...base}
+  for (const [k, v] of Object.entries(min)) out[k] = out[k] === undefined || compareQuantities(out[k]!, v) < 0 ? v : out[k]!
+  return out
 }
 
 /** A cluster spec for `create APP [NAME]`: every selected role at its default member count. */

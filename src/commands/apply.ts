@@ -29,6 +29,8 @@ export default class Apply extends KdCommand {
       conn: connectionOptions(flags),
       files,
       members: flags.members,
+      memory: flags.memory,
+      cpu: flags.cpu,
       images: flags.image,
       packages: flags.package,
       serviceType: flags['service-type'],

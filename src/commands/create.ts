@@ -38,6 +38,8 @@ if anything fails midway, what was created is removed again.`
       name: args.name,
       files,
       members: flags.members,
+      memory: flags.memory,
+      cpu: flags.cpu,
       images: flags.image,
       packages: flags.package,
       serviceType: flags['service-type'],
