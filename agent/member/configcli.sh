@@ -2,7 +2,11 @@
 # configcli for kubectl-kd members (also installed as bdvcli, bd_vcli, ccli): answers KubeDirector's
 # `--get KEY` and node/nodegroup macros from the key file the agent precomputes from configmeta.json
 # (KEY<TAB>VALUE lines, bdvlibrefkey indirections already resolved). Needs only a POSIX sh.
-KEYS=${KD_CONFIGCLI_KEYS:-/etc/guestconfig/configcli.keys}
+# setup.sh falls back to /tmp/kd when the image's user cannot write /etc/guestconfig (e.g. Spark's uid 185)
+KEYS=${KD_CONFIGCLI_KEYS:-}
+if [ -z "$KEYS" ]; then
+  for KEYS in /etc/guestconfig/configcli.keys /tmp/kd/etc-guestconfig/configcli.keys; do [ -r "$KEYS" ] && break; done
+fi
 TAB=$(printf '\t')
 
 lookup() {
