@@ -219,6 +219,8 @@ do_import() {
     done
     if [ $need = 1 ]; then
       log "importing $refs ($(du -h "$tar" | cut -f1))"
+      # drop the previous version first so containerd garbage-collects its blobs (running containers keep theirs)
+      for ref in $refs; do ctr -n k8s.io images rm --sync "$ref" >/dev/null 2>&1 || true; done
       ctr -n k8s.io images import "$tar" >/dev/null || die "ctr import of $tar failed"
     fi
   done < "$IMG/current.list"
