@@ -31,10 +31,10 @@ kd status spark221e2
 kd submit --cluster spark221e2 --driver-memory 512m --executor-memory 512m --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 20
 bin/kubectl-kd delete job spark-pi >/dev/null 2>&1 || true
 # this node has 2 CPUs: ask for a fraction of one per pod
-kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 --create-service-account \
+kd submit --name spark-pi --image "$KD_SPARK_IMAGE" --num-executors 2 --create-service-account --wait \
   --driver-memory 512m --executor-memory 512m \
   --conf spark.kubernetes.driver.request.cores=200m --conf spark.kubernetes.executor.request.cores=200m \
-  --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 100 --wait
+  --class org.apache.spark.examples.SparkPi "local:///opt/spark/examples/jars/spark-examples_2.12-$KD_SPARK_VERSION.jar" 100
 kd get jobs
 step "kubectl kd logs spark-pi | grep 'Pi is roughly'"
 bin/kubectl-kd logs spark-pi | grep 'Pi is roughly'
