@@ -3,7 +3,7 @@
 #   $KD_CACHE/bin/k8s-<ver>-<hash>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl}
 #   $KD_CACHE/bin/coredns-<ver>/coredns, kd-cri-<hash>/kd-cri, kwok-<ver>/kwok
 # and symlinks them into $KD_CACHE/bin. Each dir has a .ok stamp; present => skipped (seconds).
-# usage: build-bins.sh [k8s|etcd|coredns|kd-cri|kwok|all]   (default: all but kwok; kwok with "kwok" or "all")
+# usage: build-bins.sh [k8s|etcd|coredns|kd-cri|kwok|all]   (default: all)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 command -v go >/dev/null || die "Go toolchain not found (need Go >= 1.24 on PATH)"
@@ -91,7 +91,7 @@ build_kwok()    { go_tool kwok "sigs.k8s.io/kwok@$KD_KWOK_VERSION" sigs.k8s.io/k
 
 case $what in
   k8s) build_k8s ;; etcd) build_etcd ;; coredns) build_coredns ;; kd-cri) build_kdcri ;; kwok) build_kwok ;;
-  default) build_k8s; build_etcd; build_coredns; build_kdcri ;;
+  default) build_k8s; build_etcd; build_coredns; build_kdcri; build_kwok ;;
   all) build_k8s; build_etcd; build_coredns; build_kdcri; build_kwok ;;
   path) k8s_dir ;;
   *) die "usage: $0 [k8s|etcd|coredns|kd-cri|kwok|all]" ;;

@@ -16,6 +16,7 @@ case "${1:-}" in
   *) die "usage: $0 apiserver|etcd|controller-manager|scheduler|kubelet|proxy|containerd|coredns" ;;
 esac
 [ -f "$KD_ETC/containerd.toml" ] || die "cluster was never started (run up.sh)"
+exec 9>"$KD_LOCAL/.lock"; flock -w 600 9 || die "cluster:up/down is running; lock timeout"
 t0=$SECONDS
 # kube-apiserver 1.32 waits up to its request timeout (60 s) for long-running connections after SIGTERM;
 # a test cluster does not need that: SIGKILL after 5 s.

@@ -50,7 +50,7 @@ ensure_prereqs() {
   chk() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
   chk containerd containerd; chk ctr containerd; chk runc runc; chk iptables iptables
   chk conntrack conntrack; chk debootstrap debootstrap; chk openssl openssl; chk gcc gcc; chk curl curl
-  chk ip iproute2; chk flock util-linux; chk setsid util-linux; chk pgrep procps; chk sysctl procps
+  chk ip iproute2; chk javac openjdk-17-jdk-headless; chk jar openjdk-17-jdk-headless; chk flock util-linux; chk setsid util-linux; chk pgrep procps; chk sysctl procps
   [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] || missing+=(containernetworking-plugins)
   dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
   [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
