@@ -17,7 +17,7 @@ fi
 rm -f "$KD_LOCAL/kubeconfig"
 
 stopping=""
-for c in kube-proxy kube-scheduler kube-controller-manager kubelet; do
+for c in kwok kube-proxy kube-scheduler kube-controller-manager kubelet; do
   [ -n "$(comp_pid $c)" ] && stopping="$stopping $c"
   stop_proc $c &
 done
