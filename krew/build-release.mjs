@@ -14,7 +14,7 @@
 //                               [--base-url URL]
 // Defaults: all four platforms, krew/build, krew/kd.yaml, the GitHub release URL of the version.
 // Archives are reproducible (sorted, owner 0, mtime of the last commit, gzip -n) and never committed.
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
@@ -112,7 +112,7 @@ function stage(dir, node) {
 }
 
 function archive(dir, file) {
-  const epoch = process.env.SOURCE_DATE_EPOCH ?? (run('git', ['log', '-1', '--format=%ct']).trim() || '0')
+  const epoch = process.env.SOURCE_DATE_EPOCH ?? lastCommitTime()
   const entries = readdirSync(dir).sort()
   const tar = join(dirname(file), '.tmp.tar')
   run('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${epoch}`, '--mode=go-w', '-cf', tar, '-C', dir, ...entries])
@@ -197,3 +197,9 @@ function main() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()
+
+/** Archive timestamps: the last commit's time (reproducible), or 0 outside a git checkout. */
+function lastCommitTime() {
+  const r = spawnSync('git', ['log', '-1', '--format=%ct'], {cwd: root, encoding: 'utf8'})
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : '0'
+}
