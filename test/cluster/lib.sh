@@ -54,7 +54,9 @@ start_proc() {
   printf '%q ' "$@" > "$KD_RUN/$name.cmd"
   echo "=== $(date -Is) starting: $*" >> "$KD_LOG/$name.log"
   rm -f "$KD_RUN/$name.pid"
-  setsid bash -c 'echo $$ > "$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$KD_RUN/$name.pid" "$@" \
+  # own session; no inherited descriptors beyond 0-2 (a harness must not wait on pipes a daemon keeps open)
+  setsid bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; case $n in 0|1|2|*[!0-9]*) ;; *) eval "exec $n>&-" ;; esac; done
+    echo $$ > "$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$KD_RUN/$name.pid" "$@" \
     >> "$KD_LOG/$name.log" 2>&1 < /dev/null 9>&- &
   local i; for i in $(seq 100); do [ -f "$KD_RUN/$name.pid" ] && break; sleep 0.05; done
   [ -n "$(comp_pid "$name")" ] || { sleep 0.5; [ -n "$(comp_pid "$name")" ] || { tail -20 "$KD_LOG/$name.log" >&2; die "$name did not start (log $KD_LOG/$name.log)"; }; }
