@@ -11,12 +11,14 @@ what=${1:-all}
 filter=${KD_TEST_FILTER:-}
 passed=0; failed=0; skipped=0; rc=0
 
-run_uvu() { # dir
-  local dir=$1 out clean t p s code
+run_uvu() { # dir time-limit-seconds
+  local dir=$1 limit=$2 out clean t p s code
   [ -d "$dir" ] || return 0
   out=$(mktemp)
-  node --import tsx node_modules/uvu/bin.js "$dir" "${filter:-\\.test\\.ts$}" 2>&1 | tee "$out"
+  # a hung suite must not hang CI: past the limit the run is stopped and counts as a failure
+  timeout --signal=TERM --kill-after=30 "$limit" node --import tsx node_modules/uvu/bin.js "$dir" "${filter:-\\.test\\.ts$}" 2>&1 | tee "$out"
   code=${PIPESTATUS[0]}
+  [ "$code" -eq 124 ] && echo "$dir: stopped after ${limit}s" >&2
   clean=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$out"); rm -f "$out"
   t=$(awk '/^ *Total:/{print $2}' <<<"$clean" | tail -1)
   p=$(awk '/^ *Passed:/{print $2}' <<<"$clean" | tail -1)
@@ -30,7 +32,7 @@ run_uvu() { # dir
 npm run -s build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
-  run_uvu test/unit
+  run_uvu test/unit 900
 fi
 if [ "$what" = all ] || [ "$what" = e2e ]; then
   if bash test/cluster/up.sh; then
@@ -41,7 +43,7 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
     if [ -n "$sp" ]; then
       passed=$((passed + ${sp%% *})); f=${sp#*, }; failed=$((failed + ${f%% *}))
     else failed=$((failed + 1)); fi
-    run_uvu test/e2e
+    run_uvu test/e2e "${KD_E2E_LIMIT:-3600}"
   else
     echo "the local cluster did not come up (see above); end-to-end tests not run" >&2
     failed=$((failed + 1)); rc=1
