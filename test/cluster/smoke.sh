@@ -114,6 +114,22 @@ $K -n "$NS" port-forward pod/web-1 "$PORTF:8080" >/dev/null 2>&1 & PF=$!
 check "port-forward" bash -c "for i in \$(seq 50); do curl -fsS --max-time 2 http://127.0.0.1:$PORTF/ 2>/dev/null | grep -qx web-1 && exit 0; sleep 0.2; done; exit 1"
 kill $PF 2>/dev/null; PF=
 
+# readinessGates: Ready only once the custom condition is set through the status subresource
+$K -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: gated}
+spec:
+  terminationGracePeriodSeconds: 1
+  readinessGates: [{conditionType: kubectl-kd.io/ready}]
+  containers: [{name: c, image: $KD_SHELL_IMAGE}]
+YAML
+check "readinessGates: containers ready, pod not Ready" bash -c "$K -n $NS wait --for=condition=ContainersReady pod/gated --timeout=60s >/dev/null &&
+  [ \"\$($K -n $NS get pod gated -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}')\" = False ]"
+$K -n "$NS" patch pod gated --subresource=status --type=strategic \
+  -p '{"status":{"conditions":[{"type":"kubectl-kd.io/ready","status":"True"}]}}' >/dev/null 2>&1
+check "readinessGates: Ready after the gate condition is set" $K -n "$NS" wait --for=condition=Ready pod/gated --timeout=30s
+
 # garbage collector: a dependent with an ownerReference goes when its owner is deleted
 $K -n "$NS" create configmap owner >/dev/null
 OUID=$($K -n "$NS" get cm owner -o jsonpath='{.metadata.uid}')
