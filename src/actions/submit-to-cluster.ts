@@ -21,7 +21,10 @@ export interface ClusterSubmitResult {
   masterUi: string
   appId?: string
   code: number
-  output: string
+  /** the application's own stdout */
+  stdout: string
+  /** spark-submit's log (stderr): shown when the job fails, or with -v */
+  log: string
 }
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
@@ -78,10 +81,10 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
     namespace: kube.namespace,
     pod: controller.metadata.name,
     container: APP_CONTAINER,
-    command: ['sh', '-c', `cd /tmp && exec ${cmd.map(shellQuote).join(' ')} 2>&1`],
+    command: ['sh', '-c', `cd /tmp && exec ${cmd.map(shellQuote).join(' ')}`],
     timeoutMs: opts.timeoutMs ?? 0,
     maxOutputBytes: 256 * 1024,
   }).finally(() => api.close())
-  const appId = /\b(app-\d{14}-\d{4,})\b/.exec(r.stdout)?.[1]
-  return {cluster: opts.cluster, controllerPod: controller.metadata.name, masterUrl, masterUi: `http://${fqdn}:8080`, appId, code: r.code, output: r.stdout + r.stderr}
+  const appId = /\b(app-\d{14}-\d{4,})\b/.exec(r.stderr + r.stdout)?.[1]
+  return {cluster: opts.cluster, controllerPod: controller.metadata.name, masterUrl, masterUi: `http://${fqdn}:8080`, appId, code: r.code, stdout: r.stdout, log: r.stderr}
 }

@@ -101,12 +101,13 @@ Differences to spark-submit: docs/spark-differences.md.`
         args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: flags.conf, driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
           executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
       })
-      process.stdout.write(r.output.endsWith('\n') || r.output === '' ? r.output : r.output + '\n')
+      const lines = (text: string) => (text.endsWith('\n') || text === '' ? text : text + '\n')
+      process.stdout.write(lines(r.stdout))
+      // spark-submit's own log only when it helps: on failure (its end) or with -v (all of it)
+      if (flags.verbose) process.stderr.write(lines(r.log))
+      else if (r.code !== 0) process.stderr.write(lines(r.log.split('\n').slice(-40).join('\n')))
       process.stderr.write(`application ${r.appId ?? '(id not reported)'} on ${r.masterUrl}, master UI ${r.masterUi} (in-cluster; kubectl port-forward pod/${r.controllerPod} 8080)\n`)
-      if (r.code !== 0) {
-        process.stderr.write(`spark-submit in pod/${r.controllerPod} exited ${r.code}\n`)
-        this.exit(1)
-      }
+      if (r.code !== 0) throw new UserError(`spark-submit in pod/${r.controllerPod} exited ${r.code}`)
       return
     }
     const {submitJob} = await import('../actions/submit.ts')
