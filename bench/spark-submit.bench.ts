@@ -25,11 +25,7 @@ const app = haveJar
   : {label: 'PySpark pi (examples jar missing from the image)', args: ['local:///opt/spark/examples/pi.py', '10']}
 const small = ['--conf', 'spark.kubernetes.driver.request.cores=200m', '--conf', 'spark.kubernetes.executor.request.cores=200m', '--driver-memory', '512m', '--executor-memory', '512m', '--num-executors', '2']
 
-try {
-  kubectl(['create', 'namespace', ns])
-} catch {
-  // exists from an earlier run
-}
+if (!kubectl(['get', 'namespaces', '-o', 'name']).includes(`namespace/${ns}\n`)) kubectl(['create', 'namespace', ns])
 const procEnv = {...process.env, KUBECONFIG: env.KUBECONFIG!, SPARK_HOME: env.KD_SPARK_HOME!, CI: '1'}
 const kdCmd = (name: string, extra: string[]) => [join(root, 'bin', 'kubectl-kd'), ['submit', '-n', ns, '--image', image, '--service-account', 'spark', '--name', name, ...small, ...extra]] as const
 const sparkCmd = (name: string, extra: string[]) =>
@@ -37,7 +33,7 @@ const sparkCmd = (name: string, extra: string[]) =>
     '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', '--name', name, ...small, ...extra]] as const
 
 // one watch on driver pods for the whole run: first-seen, Running and Succeeded/Failed times per app name
-const kube = await connect({namespace: ns})
+const kube = await connect({kubeconfig: env.KUBECONFIG, namespace: ns})
 const seen = new Map<string, {created?: number; running?: number; done?: number; phase?: string}>()
 const abort = new AbortController()
 type Pod = {metadata?: {name?: string; labels?: Record<string, string>}; status?: {phase?: string}}
@@ -53,7 +49,9 @@ void syncCollection<Pod>(kube, {path: `/api/v1/namespaces/${ns}/pods`, labelSele
   }
 }, abort.signal)
 await new Promise((r) => setTimeout(r, 1500))
-execFileSync(join(root, 'bin', 'kubectl-kd'), ['submit', '-n', ns, '--image', image, '--service-account', 'spark', '--create-service-account', '--dry-run=server', 'examples/spark/pi.py'], {env: procEnv, stdio: 'ignore'})
+// the driver's service account with the rights to run executors (what --create-service-account makes)
+const {driverRbacObjects} = await import('../src/actions/spark-rbac.ts')
+execFileSync(env.KD_KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: driverRbacObjects(ns, 'spark')}), stdio: ['pipe', 'ignore', 'inherit']})
 
 async function timed(cmd: readonly [string, readonly string[]], name: string, waitFor: 'created' | 'done'): Promise<{created: number; exit: number; running?: number; done?: number}> {
   const t0 = performance.now()
