@@ -312,7 +312,9 @@ export class Agent {
     const policy = this.model!.roles[m.role]
     const signature = membershipSignature(this.model!.desired)
     const known = encodeMembers(this.model!.desired.filter((d) => d.pod !== pod))
-    await this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
+    // the `creating` mark travels while the member is set up (awaited before the outcome is written)
+    const marked = this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
+    marked.catch(() => {})
     const pkg = await this.packageFor(m.role)
     const entries: TarEntry[] = [
       ...this.configEntries(pod),
@@ -323,22 +325,27 @@ export class Agent {
     const started = Date.now()
     const r = await this.io.exec(pod, ['sh', '-c', SETUP_SH, 'kd-setup', container, pkg.mode === 'file' ? pkg.url : pkg.mode, policy?.configure === false ? '0' : '1'], writeTar(entries))
     if (r.code !== 0) {
+      await marked
       const msg = lastLine(r.stderr) || `setup exited with ${r.code}`
       if (r.code === 3) return this.fail(pod, container, msg, r.stderr)
       throw new Error(msg)
     }
+    await marked
     const result = parseSetupOutput(r.stdout)
     if (result.container !== container) throw new Error(`configure.status names container ${result.container || '(none)'}, expected ${container}`)
     if (result.code === '0') {
-      await this.patchPod(pod, {
-        [ANNOTATION.state]: 'configured',
-        [ANNOTATION.configuredContainer]: container,
-        [ANNOTATION.configGeneration]: signature,
-        [KNOWN_MEMBERS_ANNOTATION]: known,
-        [ANNOTATION.lastError]: null,
-        [ANNOTATION.lastOutput]: null,
-      })
-      await this.setCondition(pod, 'True', 'Configured', 'config package ran')
+      // annotations and the readiness condition are separate subresources: write both at once
+      await Promise.all([
+        this.patchPod(pod, {
+          [ANNOTATION.state]: 'configured',
+          [ANNOTATION.configuredContainer]: container,
+          [ANNOTATION.configGeneration]: signature,
+          [KNOWN_MEMBERS_ANNOTATION]: known,
+          [ANNOTATION.lastError]: null,
+          [ANNOTATION.lastOutput]: null,
+        }),
+        this.setCondition(pod, 'True', 'Configured', 'config package ran'),
+      ])
       this.io.log(`${pod}: configured (${Date.now() - started} ms)`)
       void this.io.event('MemberConfigured', `member ${pod} configured`).catch(() => {})
       return

@@ -105,7 +105,7 @@ export function renderAgent(cluster: ResolvedCluster, options: RenderOptions, ap
                 {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
                 ...(options.domain ? [{name: 'KD_CLUSTER_DOMAIN', value: options.domain}] : []),
               ],
-              resources: {requests: {cpu: '50m', memory: '64Mi'}, limits: {cpu: '500m', memory: '192Mi'}},
+              resources: {requests: {cpu: '50m', memory: '64Mi'}, limits: {cpu: '1', memory: '192Mi'}},
               securityContext: {
                 allowPrivilegeEscalation: false,
                 capabilities: {drop: ['ALL']},
