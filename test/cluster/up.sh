@@ -44,6 +44,22 @@ if all_alive && apiserver_ready; then
   log "cluster ready ($((SECONDS-T0)) s)"; usage; exit 0
 fi
 
+# some control-plane process died (crash, OOM, a test killed it) but containerd and etcd run: restart only
+# the dead ones, keeping the cluster's state; fall back to a full restart if that does not work
+if [ -f "$KD_ETC/containerd.toml" ] && [ -n "$(comp_pid containerd)" ] && [ -n "$(comp_pid etcd)" ] \
+   && [ -x "$KD_BIN/kube-apiserver" ] && [ "$(cat "$KD_LOCAL/node-ip" 2>/dev/null)" = "$(node_ip)" ]; then
+  dead=""
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do [ -n "$(comp_pid $c)" ] || dead="$dead $c"; done
+  log "containerd and etcd are running; restarting:${dead:- nothing (waiting for health)}"
+  if ( for c in $dead; do "start_$c"; [ $c != kube-apiserver ] || wait_kube-apiserver; done
+       wait_kube-apiserver; for c in $dead; do "wait_$c"; done
+       apply_coredns; wait_for "node $KD_NODE_NAME Ready" 90 kubelet node_ready; wait_coredns ); then
+    cp "$KD_ADMIN_KC" "$KD_LOCAL/kubeconfig"
+    log "cluster ready ($((SECONDS-T0)) s)"; usage; exit 0
+  fi
+  log "repair did not work; restarting the whole cluster"
+fi
+
 # ---- prerequisites ----
 ensure_prereqs() {
   local missing=() c
