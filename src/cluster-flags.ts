@@ -1,6 +1,9 @@
 // Flags shared by the commands that create or change app clusters (create, apply, scale).
 import {Flags} from '@oclif/core'
 import {SERVICE_TYPES} from './cluster/model.ts'
+import {connectionOptions, parseDuration} from './base-command.ts'
+import {parseFormat} from './output/format.ts'
+import type {ClusterChangeRun} from './output/cluster-change.ts'
 
 export const clusterChangeFlags = {
   'dry-run': Flags.string({
@@ -24,4 +27,37 @@ export const overrideFlags = {
   }),
   'service-type': Flags.string({description: 'Type of the per-member Services', options: [...SERVICE_TYPES]}),
   'agent-image': Flags.string({description: 'Node.js image the cluster agent runs on (default docker.io/library/node:24-slim)'}),
+}
+
+type ChangeFlags = Parameters<typeof connectionOptions>[0] & {
+  members: string[]
+  memory: string[]
+  cpu: string[]
+  image: string[]
+  package: string[]
+  'service-type'?: string
+  'agent-image'?: string
+  'dry-run': string
+  wait: boolean
+  timeout: string
+  output?: string
+}
+
+/** The create/apply request from their shared flags. */
+export function clusterChangeRun(flags: ChangeFlags, target: {app?: string; name?: string; files?: string[]; allowExisting: boolean}): ClusterChangeRun {
+  return {
+    ...target,
+    conn: connectionOptions(flags),
+    members: flags.members,
+    memory: flags.memory,
+    cpu: flags.cpu,
+    images: flags.image,
+    packages: flags.package,
+    serviceType: flags['service-type'],
+    agentImage: flags['agent-image'],
+    dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
+    wait: flags.wait,
+    timeoutMs: parseDuration(flags.timeout, 'timeout'),
+    format: parseFormat(flags.output, ['yaml', 'json', 'name']),
+  }
 }

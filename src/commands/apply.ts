@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
-import {clusterChangeFlags, overrideFlags} from '../cluster-flags.ts'
-import {parseFormat} from '../output/format.ts'
+import {KdCommand, outputFlag} from '../base-command.ts'
+import {clusterChangeFlags, clusterChangeRun, overrideFlags} from '../cluster-flags.ts'
 import {UserError} from '../errors.ts'
 
 export default class Apply extends KdCommand {
@@ -25,21 +24,6 @@ export default class Apply extends KdCommand {
     const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(args.stdin ? ['-'] : [])])]
     if (files.length === 0) throw new UserError('apply needs -f FILE|DIR|- (for an app from the catalog use kubectl kd create APP)')
     const {runClusterChange} = await import('../output/cluster-change.ts')
-    await runClusterChange({
-      conn: connectionOptions(flags),
-      files,
-      members: flags.members,
-      memory: flags.memory,
-      cpu: flags.cpu,
-      images: flags.image,
-      packages: flags.package,
-      serviceType: flags['service-type'],
-      agentImage: flags['agent-image'],
-      dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
-      wait: flags.wait,
-      timeoutMs: parseDuration(flags.timeout, 'timeout'),
-      format: parseFormat(flags.output, ['yaml', 'json', 'name']),
-      allowExisting: true,
-    })
+    await runClusterChange(clusterChangeRun(flags, {files, allowExisting: true}))
   }
 }

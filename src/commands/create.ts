@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
-import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
-import {clusterChangeFlags, overrideFlags} from '../cluster-flags.ts'
-import {parseFormat} from '../output/format.ts'
+import {KdCommand, outputFlag} from '../base-command.ts'
+import {clusterChangeFlags, clusterChangeRun, overrideFlags} from '../cluster-flags.ts'
 
 export default class Create extends KdCommand {
   static summary = 'Create an app cluster from a catalog app or from KubeDirectorCluster files'
@@ -32,23 +31,6 @@ if anything fails midway, what was created is removed again.`
     // oclif hands a lone `-` (stdin) to the first argument instead of to -f
     const stdin = args.app === '-'
     const files = stdin ? [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), '-'])] : flags.filename
-    await runClusterChange({
-      conn: connectionOptions(flags),
-      app: stdin ? undefined : args.app,
-      name: args.name,
-      files,
-      members: flags.members,
-      memory: flags.memory,
-      cpu: flags.cpu,
-      images: flags.image,
-      packages: flags.package,
-      serviceType: flags['service-type'],
-      agentImage: flags['agent-image'],
-      dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
-      wait: flags.wait,
-      timeoutMs: parseDuration(flags.timeout, 'timeout'),
-      format: parseFormat(flags.output, ['yaml', 'json', 'name']),
-      allowExisting: false,
-    })
+    await runClusterChange(clusterChangeRun(flags, {app: stdin ? undefined : args.app, name: args.name, files, allowExisting: false}))
   }
 }
