@@ -206,7 +206,12 @@ export async function planClusters(opts: CreateOptions, kube: Kube | undefined, 
     const fileApps = new Map(docs.flatMap((d) => d.apps.map((a) => [a.id, a] as const)))
     for (const d of docs) {
       for (const spec of d.clusters) {
-        const app = fileApps.get(spec.app) ?? (await lookup(spec.app))
+        // an unknown app named in a file: say which file and field
+        const app =
+          fileApps.get(spec.app) ??
+          (await lookup(spec.app).catch((err: Error) => {
+            throw err instanceof UserError && err.message.startsWith('unknown app') ? new UserError(`${d.source}: spec.app: ${err.message}`) : err
+          }))
         inputs.push({app, spec, source: d.source})
       }
     }

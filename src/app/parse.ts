@@ -25,6 +25,9 @@ export function appFromObject(obj: unknown, source: string, origin: AppSource = 
   const doc = FieldReader.of(obj, source, '')
   const form = appForm(doc)
   const name = doc.requiredChild('metadata').requiredString('name')
+  // checked before anything is stored under it (ConfigMap kd-app-NAME, label kubectl-kd.io/app=NAME)
+  if (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
+    throw doc.requiredChild('metadata').error('name', `app name ${JSON.stringify(name)} must be a DNS name of at most 63 characters (a-z, 0-9, '-', '.')`)
   return readSpec(doc.requiredChild('spec'), name, form, origin)
 }
 
@@ -84,6 +87,8 @@ function readSpec(spec: FieldReader, id: string, form: AppForm, origin: AppSourc
     const imageKey = r.pick('imageRepoTag', 'image_repo_tag') ?? (legacy ? 'image_repo_tag' : 'imageRepoTag')
     const imageRepoTag = r.string(imageKey) ?? r.child('image')?.string('repoTag') ?? defaultImage
     if (!imageRepoTag) throw r.error(imageKey, `role ${roleId} has no image and no top-level default image is given`)
+    if (!/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(imageRepoTag) || imageRepoTag.length > 512)
+      throw r.error(imageKey, `image ${JSON.stringify(imageRepoTag)} is not an image reference (registry/repository:tag or @sha256:…)`)
     const packageKey = r.pick('configPackage', 'config_package', 'setup_package') ?? 'configPackage'
     const explicitNull = Object.hasOwn(r.value, packageKey) && r.value[packageKey] === null
     const configPackage = explicitNull ? undefined : (readPackage(r, packageKey) ?? defaultPackage)

@@ -29,6 +29,8 @@ export function checkRoleId(id: string, source: string, path: string): void {
 export function checkCardinality(cardinality: string, source: string, path: string): void {
   if (!CARDINALITY.test(cardinality))
     throw fieldError(source, path, `cardinality ${JSON.stringify(cardinality)} is not allowed: use "N" (exactly N members) or "N+" (at least N), e.g. "1" or "0+"`)
+  // a cluster has at most 1000 members (MAX_TOTAL_MEMBERS in src/cluster/model.ts)
+  if (Number.parseInt(cardinality, 10) > 1000) throw fieldError(source, path, `cardinality ${JSON.stringify(cardinality)} is above the maximum of 1000 members per cluster`)
 }
 
 export function checkPort(port: number, source: string, path: string): void {
@@ -40,6 +42,9 @@ export function packageURLProblem(url: string): string | undefined {
   const scheme = PACKAGE_SCHEMES.find((s) => url.startsWith(s))
   if (!scheme || url.length === scheme.length) return `package URL ${JSON.stringify(url)} must start with ${PACKAGE_SCHEMES.join(', ')}`
   if ((scheme === 'file://' || scheme.startsWith('http')) && !/\.(tgz|tar\.gz)$/.test(url)) return `package URL ${JSON.stringify(url)} must name a .tgz file`
+  // bundled://DIR is a directory next to the app file: never one outside it (`../../etc`, `/root`)
+  if (scheme === 'bundled://' && (url.slice(scheme.length).startsWith('/') || url.slice(scheme.length).split(/[\\/]/).includes('..')))
+    return `package URL ${JSON.stringify(url)} must name a directory next to the app file (no '..' or absolute path)`
   return undefined
 }
 
