@@ -72,7 +72,8 @@ export interface ResolvedCluster {
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */
 export const DEFAULT_RESOURCES: Resources = {
-  requests: {cpu: '100m', memory: '128Mi'},
+  // small requests: a laptop or CI node fits tens of members; limits cap what a member may use
+  requests: {cpu: '25m', memory: '64Mi'},
   limits: {cpu: '1', memory: '512Mi'},
 }
 
