@@ -84,7 +84,7 @@ test('no resources: defaults, raised to minResources; requests default to limits
   const c = resolve('shelldemo', ['{id: controller}', '{id: worker}'])
   assert.equal(c.roles[0]!.resources, DEFAULT_RESOURCES)
   const spark = resolve('spark35', ['{id: controller}'])
-  assert.equal(spark.roles[0]!.resources, {requests: {cpu: '100m', memory: '512Mi'}, limits: {cpu: '1', memory: '512Mi'}})
+  assert.equal(spark.roles[0]!.resources, {requests: {cpu: '25m', memory: '512Mi'}, limits: {cpu: '1', memory: '512Mi'}})
   const given = resolve('spark35', ['{id: controller, resources: {limits: {cpu: "1", memory: 2Gi}}}'])
   assert.equal(given.roles[0]!.resources, {requests: {cpu: '1', memory: '2Gi'}, limits: {cpu: '1', memory: '2Gi'}})
 })
