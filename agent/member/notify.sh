@@ -10,11 +10,12 @@ E=${KD_GUESTCONFIG_ETC:-/etc/guestconfig}
 export KD_CONFIGCLI_KEYS="$E/configcli.keys" KD_CONFIGMETA="$E/configmeta.json" KD_GUESTCONFIG_ETC="$E"
 case $(cat "$G/configure.status" 2>/dev/null) in
   "$CID=0") ;;
-  *) echo "kd-notify: this container ($CID) is not configured" >&2; exit 4 ;;
+  # read the agent's tar to its end first (see setup.sh: an unread stdin can lose the exec status)
+  *) tar -t -f - >/dev/null 2>&1; echo "kd-notify: this container ($CID) is not configured" >&2; exit 4 ;;
 esac
 umask 077
 S=$G/.kd-notify
-rm -rf "$S" && mkdir -p "$S" && tar -x -f - -C "$S" || { echo 'kd-notify: cannot unpack configmeta' >&2; exit 3; }
+rm -rf "$S" && mkdir -p "$S" && tar -x -f - -C "$S" || { tar -t -f - >/dev/null 2>&1; echo 'kd-notify: cannot unpack configmeta' >&2; exit 3; }
 for f in configmeta.json configmeta.env configcli.keys; do
   [ -f "$S/etc/$f" ] && { cp "$S/etc/$f" "$E/$f.new" && mv -f "$E/$f.new" "$E/$f" || exit 3; }
 done

@@ -15,7 +15,12 @@ if ! { mkdir -p "$G" "$E" 2>/dev/null && [ -w "$G" ] && [ -w "$E" ]; }; then G=/
 export KD_CONFIGCLI_KEYS="$E/configcli.keys" KD_CONFIGMETA="$E/configmeta.json" KD_GUESTCONFIG_ETC="$E"
 TAILBYTES=${KD_TAIL_BYTES:-2048}
 
-fail() { echo "kd-setup: $*" >&2; exit 3; }
+# stdin (the agent's tar) is always read to its end before exiting: a process that exits with stdin
+# unread makes the kubelet's exec proxy fail with a broken pipe and the exec status can get lost.
+# `tar -t` stops at the archive's end marker, so this works without a stdin EOF (v4 exec protocol) too.
+DRAINED=0
+drain() { [ "$DRAINED" = 1 ] || { tar -t -f - >/dev/null 2>&1; DRAINED=1; }; }
+fail() { drain; echo "kd-setup: $*" >&2; exit 3; }
 has_code() { case $(cat "$G/configure.status" 2>/dev/null) in "$CID="?*) return 0 ;; esac; return 1; }
 started() { case $(cat "$G/configure.status" 2>/dev/null) in "$CID="*) return 0 ;; esac; return 1; }
 tailof() { tail -c "$TAILBYTES" "$1" 2>/dev/null; }
@@ -35,6 +40,7 @@ mkdir -p "$G" "$E" 2>/dev/null || fail "cannot create $G and $E as uid $(id -u 2
 
 if started; then
   # configure was already launched for this container (agent restart or reconnect): never run it twice
+  drain
   has_code && report
   pid=$(cat "$G/configure.pid" 2>/dev/null)
   while ! has_code; do
@@ -51,6 +57,7 @@ fi
 S=$G/.kd-stage
 rm -rf "$S" && mkdir -p "$S" || fail "cannot create $S"
 tar -x -f - -C "$S" || fail 'cannot unpack the setup archive streamed by the agent (is tar installed?)'
+DRAINED=1
 for f in configmeta.json configmeta.env configcli.keys; do
   [ -f "$S/etc/$f" ] && { cp "$S/etc/$f" "$E/$f.new" && mv -f "$E/$f.new" "$E/$f" || fail "cannot write $E/$f"; }
 done

@@ -9,6 +9,7 @@ declare module 'ws' {
     readonly readyState: number
     send(data: Uint8Array, cb?: (err?: Error) => void): void
     close(code?: number, reason?: string): void
+    ping(): void
     terminate(): void
   }
 }

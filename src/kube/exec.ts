@@ -33,6 +33,10 @@ const STDERR = 2
 const STATUS = 3
 const CLOSE = 255
 const CHUNK = 64 * 1024
+/** a WebSocket ping this often; no pong by the next one means a dead connection (an error, so retried) */
+const PING_MS = 20_000
+/** after the status arrives, output still in flight gets this long to arrive before the socket closes */
+const DRAIN_MS = 1_000
 
 /** Keeps the last `max` bytes written. */
 export function tailBuffer(max: number) {
@@ -80,11 +84,14 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false
     let timer: NodeJS.Timeout | undefined
+    let ping: NodeJS.Timeout | undefined
+    let result: ExecResult | undefined
     let ws: ReturnType<Transport['webSocket']>
     const finish = (fn: () => void) => {
       if (settled) return
       settled = true
       if (timer) clearTimeout(timer)
+      if (ping) clearInterval(ping)
       fn()
       if (ws.readyState <= 1) ws.close()
     }
@@ -95,6 +102,13 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
     }
     if (req.timeoutMs) timer = setTimeout(() => finish(() => reject(new ExecError(`exec in ${req.pod}: no result within ${req.timeoutMs} ms`))), req.timeoutMs)
     ws.on('open', () => {
+      let alive = true
+      ws.on('pong', () => (alive = true))
+      ping = setInterval(() => {
+        if (!alive) return finish(() => reject(new ExecError(`exec in ${req.pod}: no answer to a WebSocket ping within ${PING_MS / 1000}s`)))
+        alive = false
+        ws.ping()
+      }, PING_MS)
       if (!req.stdin) return
       const data = Buffer.from(req.stdin)
       for (let i = 0; i < data.length; i += CHUNK) ws.send(Buffer.concat([Buffer.of(STDIN), data.subarray(i, i + CHUNK)]))
@@ -114,9 +128,11 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
           status = {message: data.subarray(1).toString('utf8')}
         }
         const code = exitCodeOf(status)
-        finish(() =>
-          code !== undefined ? resolve({code, stdout: out.text(), stderr: err.text()}) : reject(new ExecError(`exec in ${req.pod}: ${status.message ?? 'failed'}`)),
-        )
+        if (code === undefined) return finish(() => reject(new ExecError(`exec in ${req.pod}: ${status.message ?? 'failed'}`)))
+        // the server closes the socket right after the status: resolve then, with every byte of output
+        result = {code, stdout: '', stderr: ''}
+        if (timer) clearTimeout(timer)
+        timer = setTimeout(() => finish(() => resolve({code, stdout: out.text(), stderr: err.text()})), DRAIN_MS)
       }
     })
     // a refused upgrade (RBAC, no such pod/container): the API's Status message says why
@@ -129,7 +145,11 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
         finish(() => reject(new ExecError(`exec in ${req.pod}: HTTP ${res.statusCode}: ${message}`)))
       }, () => finish(() => reject(new ExecError(`exec in ${req.pod}: HTTP ${res.statusCode}`))))
     })
-    ws.on('close', () => finish(() => reject(new ExecError(`exec in ${req.pod}: connection closed before the command finished`))))
+    ws.on('close', () =>
+      finish(() =>
+        result ? resolve({code: result.code, stdout: out.text(), stderr: err.text()}) : reject(new ExecError(`exec in ${req.pod}: connection closed before the command finished`)),
+      ),
+    )
     ws.on('error', (e: Error) => finish(() => reject(new ExecError(`exec in ${req.pod}: ${e.message}`))))
   })
 }
