@@ -17,7 +17,8 @@ const image = env.KD_SPARK_IMAGE!
 const version = env.KD_SPARK_VERSION!
 const examplesJar = `local:///opt/spark/examples/jars/spark-examples_2.12-${version}.jar`
 const hasExamplesJar = existsSync(join(env.KD_SPARK_HOME!, 'examples', 'jars', `spark-examples_2.12-${version}.jar`))
-const run = (args: string[], timeoutMs = 600_000) => kd([...args, '-n', ns], {env: clusterEnv(), timeoutMs})
+// -n right after the command: for submit, everything after APP_FILE belongs to the application
+const run = (args: string[], timeoutMs = 600_000) => kd([args[0]!, '-n', ns, ...args.slice(1)], {env: clusterEnv(), timeoutMs})
 // the node has 2 CPUs: small requests so a driver and two executors fit
 const small = ['--conf', 'spark.kubernetes.driver.request.cores=200m', '--conf', 'spark.kubernetes.executor.request.cores=200m', '--driver-memory', '512m', '--executor-memory', '512m']
 const jobOf = (stdout: string) => /^job\/(\S+) created$/m.exec(stdout)?.[1] ?? ''
@@ -108,10 +109,6 @@ jobs.run()
 
 // ——— side by side with the real spark-submit ———
 const compare = suite('objects match the real spark-submit (same Spark distribution)')
-// the last suite of this file removes the namespace both use
-compare.after(() => {
-  if (!process.env.KD_KEEP) deleteNamespace(ns)
-})
 
 function sparkSubmit(args: string[]): {code: number; out: string} {
   const r = spawnSync(join(env.KD_SPARK_HOME!, 'bin', 'spark-submit'), args, {encoding: 'utf8', env: {...process.env, ...clusterEnv(), SPARK_HOME: env.KD_SPARK_HOME}, timeout: 180_000})
@@ -150,3 +147,24 @@ compare('kubectl kd submit creates what spark-submit --deploy-mode cluster creat
 })
 
 compare.run()
+
+// ——— --cluster: a Spark app cluster made by `kubectl kd create` ———
+const standalone = suite('submit --cluster runs on the standalone master of a spark35 app cluster')
+// the last suite of this file removes the namespace all use
+standalone.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
+})
+
+standalone('SparkPi on the standalone master: app id, master UI, Pi', () => {
+  if (!hasExamplesJar) return
+  const c = run(['create', 'spark35', 'sp', '--members', 'worker=1', '--memory', 'worker=2Gi', '--memory', 'controller=2Gi', '--wait', '--timeout', '6m'])
+  assert.is(c.code, 0, c.stderr)
+  const r = run(['submit', '--cluster', 'sp', '--timeout', '5m', '--class', 'org.apache.spark.examples.SparkPi', '--driver-memory', '512m', '--executor-memory', '512m', examplesJar, '20'])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /Pi is roughly 3\.1/)
+  assert.match(r.stderr, /application app-\d{14}-\d{4} on spark:\/\/sp-controller-0\.sp\.[^:]+:7077, master UI http:\/\/sp-controller-0\.sp\.\S+:8080/)
+  const local = run(['submit', '--cluster', 'sp', 'examples/spark/pi.py'])
+  assert.ok(isOneLineError(local), local.stderr)
+})
+
+standalone.run()
