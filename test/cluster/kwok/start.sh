@@ -2,7 +2,7 @@
 # Starts KWOK against the local API server and registers N fake nodes (default 2) for scale tests.
 #   bash test/cluster/kwok/start.sh [N]        stop: bash test/cluster/kwok/stop.sh
 # The fake nodes carry the taint kwok.x-k8s.io/node=fake:NoSchedule, so no pod of anyone else's test
-# lands on them; a test's own pods get there by tolerating it. Each node advertises 1000 CPUs, 4 TiB
+# lands on them; a test's own pods get there by tolerating it. Each node advertises 100000 CPUs, 64 TiB
 # and 1100 pods. Idempotent: a running kwok is reused, existing nodes are kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,8 +29,8 @@ metadata:
 spec:
   taints: [{key: kwok.x-k8s.io/node, value: fake, effect: NoSchedule}]
 status:
-  allocatable: {cpu: "1000", memory: 4Ti, pods: "1100"}
-  capacity: {cpu: "1000", memory: 4Ti, pods: "1100"}
+  allocatable: {cpu: "100000", memory: 64Ti, pods: "1100"}
+  capacity: {cpu: "100000", memory: 64Ti, pods: "1100"}
 ---
 YAML
 done | "$KD_KUBECTL" apply -f - >/dev/null
