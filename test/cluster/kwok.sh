@@ -8,6 +8,8 @@
 # pods land there only with a matching toleration (e.g. tolerations: [{key: kwok.x-k8s.io/node, operator: Exists}]
 # and nodeSelector: {type: kwok}), or when the real node kd-node is cordoned. kwok marks them Running/Ready
 # with an IP from 10.250.0.0/16; no container runs (exec/logs on them are not available).
+# KWOK_TAINT=0 bash test/cluster/kwok.sh up N  makes untainted fake nodes (for workloads you cannot add a
+# toleration to; then also `kubectl cordon kd-node` if no pod may land on the real node).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$KD_CLUSTER_DIR/components.sh"
@@ -18,6 +20,8 @@ cmd=${1:-status}
 case $cmd in
   up)
     n=${2:-4}
+    taints='[{key: kwok.x-k8s.io/node, value: fake, effect: NoSchedule}]'
+    [ "${KWOK_TAINT:-1}" = 0 ] && taints='[]'
     if [ -z "$(comp_pid kwok)" ]; then
       start_proc kwok "$(readlink -f "$KD_BIN/kwok")" --kubeconfig="$KD_ADMIN_KC" --manage-all-nodes=false \
         --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake --cidr=10.250.0.0/16 \
@@ -32,7 +36,7 @@ metadata:
   annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}
   labels: {type: kwok, kubernetes.io/hostname: kwok-node-$i, kubernetes.io/os: linux, kubernetes.io/arch: amd64, kubernetes.io/role: agent}
 spec:
-  taints: [{key: kwok.x-k8s.io/node, value: fake, effect: NoSchedule}]
+  taints: $taints
 status:
   allocatable: {cpu: "64", memory: 256Gi, pods: "1000"}
   capacity: {cpu: "64", memory: 256Gi, pods: "1000"}
