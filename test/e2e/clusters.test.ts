@@ -124,14 +124,14 @@ access('namespace admin: a clear error until the aggregated role is installed, t
   kubectl(['delete', 'clusterrole', 'kubectl-kd-aggregate-to-admin', '--ignore-not-found'])
   const kc = kubeconfigFor(ns, 'alice', 'admin')
   const as = ['--as', `system:serviceaccount:${ns}:alice`, '-n', ns]
-  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods/status', ...as], {allowFail: true}).trim() === 'no')
+  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods', '--subresource=status', ...as], {allowFail: true}).trim() === 'no')
   let r = kd(['create', 'shelldemo', 'by-admin'], {env: {...clusterEnv(), KUBECONFIG: kc}})
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, /you cannot patch pods\/status .*plugin-manifest\/aggregate-to-admin.yaml/)
   assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=by-admin'), [])
 
   kubectl(['apply', '-f', 'plugin-manifest/aggregate-to-admin.yaml'])
-  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods/status', ...as], {allowFail: true}).trim() === 'yes')
+  await until(() => kubectl(['auth', 'can-i', 'patch', 'pods', '--subresource=status', ...as], {allowFail: true}).trim() === 'yes')
   r = kd(['create', 'shelldemo', 'by-admin', '--wait', '--timeout', '5m'], {env: {...clusterEnv(), KUBECONFIG: kc}})
   assert.is(r.code, 0, r.stderr)
   r = kd(['delete', 'by-admin', '--wait'], {env: {...clusterEnv(), KUBECONFIG: kc}})
