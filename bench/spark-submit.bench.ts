@@ -22,7 +22,7 @@ const jar = `spark-examples_2.12-${version}.jar`
 const haveJar = existsSync(join(env.KD_SPARK_HOME!, 'examples', 'jars', jar))
 const app = haveJar
   ? {label: 'SparkPi (JVM)', args: ['--class', 'org.apache.spark.examples.SparkPi', `local:///opt/spark/examples/jars/${jar}`, '100']}
-  : {label: 'PySpark pi (examples jar missing from the image)', args: ['local:///opt/spark/examples/pi.py', '10']}
+  : {label: 'PySpark pi (examples jar missing from the image)', args: ['local:///opt/spark/examples/src/main/python/pi.py', '10']}
 const small = ['--conf', 'spark.kubernetes.driver.request.cores=200m', '--conf', 'spark.kubernetes.executor.request.cores=200m', '--driver-memory', '512m', '--executor-memory', '512m', '--num-executors', '2']
 
 if (!kubectl(['get', 'namespaces', '-o', 'name']).includes(`namespace/${ns}\n`)) kubectl(['create', 'namespace', ns])
@@ -75,7 +75,7 @@ const lat: Record<'kd' | 'spark', {created: number[]; exit: number[]}> = {kd: {c
 for (let i = 0; i < runs; i++) {
   for (const who of ['kd', 'spark'] as const) {
     const name = `lat-${who}-${i}`
-    const r = await timed(who === 'kd' ? kdCmd(name, ['examples/spark/pi.py']) : sparkCmd(name, ['local:///opt/spark/examples/pi.py']), name, 'created')
+    const r = await timed(who === 'kd' ? kdCmd(name, ['examples/spark/pi.py']) : sparkCmd(name, ['local:///opt/spark/examples/src/main/python/pi.py']), name, 'created')
     lat[who].created.push(r.created)
     lat[who].exit.push(r.exit)
     kubectl(['delete', 'pods', '-n', ns, '-l', `spark-app-name=${name}`, '--wait=false'])

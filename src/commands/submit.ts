@@ -93,7 +93,6 @@ Differences to spark-submit: docs/spark-differences.md.`
     if (flags.cluster) {
       if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
       const {submitToCluster} = await import('../actions/submit-to-cluster.ts')
-      process.stderr.write(`submitting to the standalone master of cluster/${flags.cluster} …\n`)
       const r = await submitToCluster({
         conn: connectionOptions(flags),
         cluster: flags.cluster,

@@ -126,7 +126,7 @@ compare('kubectl kd submit creates what spark-submit --deploy-mode cluster creat
   const common = ['--name', 'cmp', '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.executor.instances=1',
     '--conf', 'spark.kubernetes.driver.label.team=data', '--conf', 'spark.kubernetes.driver.annotation.note=app-{{APP_ID}}', '--conf', 'spark.kubernetes.driverEnv.FOO=bar',
     '--conf', 'spark.kubernetes.driver.request.cores=100m', '--conf', 'spark.kubernetes.driver.limit.cores=1', '--driver-memory', '600m',
-    '--py-files', 'local:///opt/spark/examples/kmeans.py', 'local:///opt/spark/examples/pi.py', '3']
+    '--py-files', 'local:///opt/spark/examples/src/main/python/kmeans.py', 'local:///opt/spark/examples/src/main/python/pi.py', '3']
   const real = sparkSubmit(['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.container.image=${image}`,
     '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', ...common])
   assert.is(real.code, 0, real.out)
