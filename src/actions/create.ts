@@ -72,7 +72,9 @@ export function readInputs(paths: string[]): {text: string; source: string}[] {
   })
 }
 
-const MAX_INPUT_BYTES = 4 * 1024 * 1024
+// the definitions end up in a ConfigMap, and Kubernetes objects hold at most 1 MiB
+const MAX_INPUT_BYTES = 1024 * 1024
+const MAX_OBJECT_BYTES = 1024 * 1024
 
 function readText(file: string): string {
   const size = statSync(file).size
@@ -238,6 +240,11 @@ export async function planClusters(opts: CreateOptions, kube: Kube | undefined, 
     seen.add(`${ns}/${cluster.name}`)
     const {app, packages} = planPackages(overridden, cluster.name)
     const objects = renderPlanObjects(app, cluster, ns, {agentImage: opts.agentImage})
+    for (const o of objects) {
+      const size = Buffer.byteLength(JSON.stringify(o))
+      if (size > MAX_OBJECT_BYTES)
+        throw new UserError(`${source}: cluster "${cluster.name}" renders ${o.kind.toLowerCase()}/${o.metadata.name} of ${size} bytes; a Kubernetes object holds at most ${MAX_OBJECT_BYTES}`)
+    }
     return {app, cluster, namespace: ns, objects, packages}
   })
 }
