@@ -61,7 +61,11 @@ export interface AppliedObject {
 /** Reads `-f` inputs: files, directories (their .yaml/.yml/.json files) and `-` (stdin). */
 export function readInputs(paths: string[]): {text: string; source: string}[] {
   return paths.flatMap((p) => {
-    if (p === '-') return [{text: readFileSync(0, 'utf8'), source: '<stdin>'}]
+    if (p === '-') {
+      const text = readFileSync(0, 'utf8')
+      if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new UserError(`<stdin>: ${Buffer.byteLength(text)} bytes is too large for a cluster or app definition (at most ${MAX_INPUT_BYTES})`)
+      return [{text, source: '<stdin>'}]
+    }
     if (!existsSync(p)) throw new UserError(`-f ${p}: no such file or directory`)
     if (statSync(p).isDirectory()) {
       const files = readdirSync(p).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()
