@@ -22,7 +22,24 @@ export interface RoleStorage {
   storageClassName?: string
 }
 
-export interface ClusterRoleSpec {
+/** A Kubernetes pod toleration (core/v1 Toleration). */
+export interface Toleration {
+  key?: string
+  operator?: 'Exists' | 'Equal'
+  value?: string
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
+  tolerationSeconds?: number
+}
+
+/** Per-role node placement (KubeDirector v1beta1 role fields `affinity`; `nodeSelector` and `tolerations` are ours). */
+export interface RolePlacement {
+  nodeSelector?: Record<string, string>
+  tolerations?: Toleration[]
+  /** core/v1 Affinity, passed through (the API server validates its inside) */
+  affinity?: {nodeAffinity?: unknown; podAffinity?: unknown; podAntiAffinity?: unknown}
+}
+
+export interface ClusterRoleSpec extends RolePlacement {
   id: string
   members?: number
   resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
@@ -47,7 +64,7 @@ export interface ClusterSpec {
   form: ClusterForm
 }
 
-export interface ResolvedRole {
+export interface ResolvedRole extends RolePlacement {
   id: string
   members: number
   resources: Resources

@@ -8,7 +8,7 @@ import {FieldReader} from '../app/field-reader.ts'
 import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
 import {isQuantity} from './quantity.ts'
-import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, ServiceType} from './model.ts'
+import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {SERVICE_TYPES} from './model.ts'
 
 export const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
@@ -103,7 +103,58 @@ function readRole(r: FieldReader): ClusterRoleSpec {
     const map = r.stringMap(key)
     if (map) role[key] = map
   }
+  Object.assign(role, readPlacement(r))
   return role
+}
+
+const TOLERATION_KEYS = ['key', 'operator', 'value', 'effect', 'tolerationSeconds']
+const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute']
+const AFFINITY_KEYS = ['nodeAffinity', 'podAffinity', 'podAntiAffinity']
+
+/** A role's nodeSelector, tolerations and affinity (v1beta1 camelCase), checked field by field. */
+function readPlacement(r: FieldReader): RolePlacement {
+  const out: RolePlacement = {}
+  const nodeSelector = r.stringMap('nodeSelector')
+  if (nodeSelector && Object.keys(nodeSelector).length > 0) out.nodeSelector = nodeSelector
+  const tolerations = r.list('tolerations')?.map((t) => {
+    const unknown = Object.keys(t.value).find((k) => !TOLERATION_KEYS.includes(k))
+    if (unknown) throw t.error(unknown, `is not a toleration field (allowed: ${TOLERATION_KEYS.join(', ')})`)
+    const tol: Toleration = {}
+    const key = t.string('key')
+    if (key !== undefined && key !== '') tol.key = key
+    const operator = t.string('operator')
+    if (operator !== undefined && operator !== 'Exists' && operator !== 'Equal') throw t.error('operator', `${JSON.stringify(operator)} is not allowed: use Exists or Equal`)
+    if (operator) tol.operator = operator as Toleration['operator']
+    const value = t.string('value')
+    if (value !== undefined && value !== '') {
+      if (operator === 'Exists') throw t.error('value', 'must be empty when operator is Exists')
+      tol.value = value
+    }
+    if (tol.key === undefined && operator !== 'Exists') throw t.error('operator', 'must be Exists when key is empty (a toleration of every taint)')
+    const effect = t.string('effect')
+    if (effect !== undefined && effect !== '' && !TOLERATION_EFFECTS.includes(effect))
+      throw t.error('effect', `${JSON.stringify(effect)} is not allowed: use ${TOLERATION_EFFECTS.join(', ')} (or leave it out for all effects)`)
+    if (effect) tol.effect = effect as Toleration['effect']
+    const seconds = t.integer('tolerationSeconds')
+    if (seconds !== undefined) {
+      if (tol.effect !== 'NoExecute') throw t.error('tolerationSeconds', 'is only allowed with effect NoExecute')
+      tol.tolerationSeconds = seconds
+    }
+    return tol
+  })
+  if (tolerations && tolerations.length > 0) out.tolerations = tolerations
+  const affinity = r.child('affinity')
+  if (affinity) {
+    const picked: Record<string, unknown> = {}
+    for (const k of Object.keys(affinity.value)) {
+      if (!AFFINITY_KEYS.includes(k)) throw affinity.error(k, `is not an affinity field (allowed: ${AFFINITY_KEYS.join(', ')})`)
+      // the inside is core/v1 NodeAffinity/PodAffinity: checked by the API server, here only its shape
+      const c = affinity.child(k)
+      if (c) picked[k] = JSON.parse(JSON.stringify(c.value))
+    }
+    if (Object.keys(picked).length > 0) out.affinity = picked
+  }
+  return out
 }
 
 function readEnv(r: FieldReader): EnvVar[] {

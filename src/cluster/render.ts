@@ -109,6 +109,9 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
     enableServiceLinks: false,
     automountServiceAccountToken: false,
     readinessGates: [{conditionType: CONFIGURED_CONDITION}],
+    ...(role.nodeSelector ? {nodeSelector: {...role.nodeSelector}} : {}),
+    ...(role.tolerations ? {tolerations: role.tolerations.map((t) => ({...t}))} : {}),
+    ...(role.affinity ? {affinity: structuredClone(role.affinity)} : {}),
     ...(persist.length > 0 ? {initContainers: [persistInitContainer(appRole, role, persist)]} : {}),
     containers: [container],
   }

@@ -74,6 +74,9 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     podAnnotations: given?.podAnnotations ?? {},
     serviceLabels: given?.serviceLabels ?? {},
     serviceAnnotations: given?.serviceAnnotations ?? {},
+    ...(given?.nodeSelector ? {nodeSelector: given.nodeSelector} : {}),
+    ...(given?.tolerations ? {tolerations: given.tolerations} : {}),
+    ...(given?.affinity ? {affinity: given.affinity} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`

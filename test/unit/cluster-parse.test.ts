@@ -85,4 +85,58 @@ test('errors: kind, apiVersion, serviceType, members, quantities, malformed YAML
   throwsUserError(() => parseClusterSpecs('', 'empty.yaml'), 'empty.yaml: no KubeDirectorCluster found (the file is empty)')
 })
 
+test('placement: nodeSelector, tolerations, affinity per role (v1beta1 camelCase)', () => {
+  const text = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: a}
+spec:
+  app: x
+  roles:
+  - id: worker
+    nodeSelector: {disktype: ssd, zone: 1}
+    tolerations:
+    - {key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}
+    - {key: dedicated, operator: Equal, value: spark}
+    - {key: flaky, operator: Exists, effect: NoExecute, tolerationSeconds: 30}
+    affinity:
+      nodeAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms: [{matchExpressions: [{key: type, operator: In, values: [kwok]}]}]
+  - id: plain
+`
+  const [spec] = parseClusterSpecs(text, 'c.yaml')
+  const [worker, plain] = spec!.roles
+  assert.equal(worker!.nodeSelector, {disktype: 'ssd', zone: '1'})
+  assert.equal(worker!.tolerations, [
+    {key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule'},
+    {key: 'dedicated', operator: 'Equal', value: 'spark'},
+    {key: 'flaky', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30},
+  ])
+  assert.equal(worker!.affinity, {
+    nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: 'type', operator: 'In', values: ['kwok']}]}]}},
+  })
+  assert.equal([plain!.nodeSelector, plain!.tolerations, plain!.affinity], [undefined, undefined, undefined])
+})
+
+test('placement errors name the field', () => {
+  const doc = (role: string) => `apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorCluster\nmetadata: {name: a}\nspec:\n  app: x\n  roles:\n  - ${role}\n`
+  const cases: Array<[string, string]> = [
+    ['{id: r, nodeSelector: [a]}', 'c.yaml: spec.roles[0].nodeSelector: must be an object, got a list'],
+    ['{id: r, nodeSelector: {a: {b: c}}}', 'c.yaml: spec.roles[0].nodeSelector.a: must be a string, got an object'],
+    ['{id: r, tolerations: {key: a}}', 'c.yaml: spec.roles[0].tolerations: must be a list, got an object'],
+    ['{id: r, tolerations: [a]}', 'c.yaml: spec.roles[0].tolerations[0]: must be an object, got "a"'],
+    ['{id: r, tolerations: [{key: a, operator: Maybe}]}', 'c.yaml: spec.roles[0].tolerations[0].operator: "Maybe" is not allowed: use Exists or Equal'],
+    ['{id: r, tolerations: [{key: a, effect: NoRun}]}', 'c.yaml: spec.roles[0].tolerations[0].effect: "NoRun" is not allowed: use NoSchedule, PreferNoSchedule, NoExecute (or leave it out for all effects)'],
+    ['{id: r, tolerations: [{key: a, effects: NoSchedule}]}', 'c.yaml: spec.roles[0].tolerations[0].effects: is not a toleration field (allowed: key, operator, value, effect, tolerationSeconds)'],
+    ['{id: r, tolerations: [{key: a, operator: Exists, value: b}]}', 'c.yaml: spec.roles[0].tolerations[0].value: must be empty when operator is Exists'],
+    ['{id: r, tolerations: [{value: b}]}', 'c.yaml: spec.roles[0].tolerations[0].operator: must be Exists when key is empty (a toleration of every taint)'],
+    ['{id: r, tolerations: [{key: a, effect: NoSchedule, tolerationSeconds: 5}]}', 'c.yaml: spec.roles[0].tolerations[0].tolerationSeconds: is only allowed with effect NoExecute'],
+    ['{id: r, tolerations: [{key: a, effect: NoExecute, tolerationSeconds: soon}]}', 'c.yaml: spec.roles[0].tolerations[0].tolerationSeconds: must be an integer, got "soon"'],
+    ['{id: r, affinity: [x]}', 'c.yaml: spec.roles[0].affinity: must be an object, got a list'],
+    ['{id: r, affinity: {nodeAfinity: {}}}', 'c.yaml: spec.roles[0].affinity.nodeAfinity: is not an affinity field (allowed: nodeAffinity, podAffinity, podAntiAffinity)'],
+    ['{id: r, affinity: {podAffinity: 3}}', 'c.yaml: spec.roles[0].affinity.podAffinity: must be an object, got 3'],
+  ]
+  for (const [role, message] of cases) throwsUserError(() => parseClusterSpecs(doc(role), 'c.yaml'), message)
+})
+
 test.run()

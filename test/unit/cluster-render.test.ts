@@ -127,6 +127,31 @@ test('0-member roles get a StatefulSet with 0 replicas and no member Services', 
   assert.ok(objects.length > 0)
 })
 
+test('placement: a role\'s nodeSelector, tolerations and affinity go into its pod template only', () => {
+  const text = readFileSync(new URL('../../examples/clusters/shelldemo.yaml', import.meta.url), 'utf8').replace(
+    '  - id: worker\n',
+    '  - id: worker\n    nodeSelector: {type: kwok}\n    tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]\n' +
+      '    affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]}}\n',
+  )
+  const s = parseClusterSpecs(text, 'x')[0]!
+  const app = findBuiltinApp('shelldemo')!
+  const resolved = resolveCluster(app, s, 'x')
+  const out = renderCluster(app, resolved, OPTIONS)
+  const worker = spec(find(out, 'StatefulSet', 'demo-worker')).template.spec
+  assert.equal(worker.nodeSelector, {type: 'kwok'})
+  assert.equal(worker.tolerations, [{key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule'}])
+  assert.equal(worker.affinity, {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: 'kubernetes.io/hostname'}}]}})
+  const controller = spec(find(out, 'StatefulSet', 'demo-controller')).template.spec
+  assert.equal([controller.nodeSelector, controller.tolerations, controller.affinity], [undefined, undefined, undefined])
+  // rendered objects do not share the resolved spec's sub-objects
+  worker.tolerations[0].key = 'changed'
+  assert.is(resolved.roles.find((r) => r.id === 'worker')!.tolerations![0]!.key, 'kwok.x-k8s.io/node')
+  // the placement survives the root ConfigMap's cluster.json (the agent re-renders from it)
+  const root = out.find((o) => o.kind === 'ConfigMap')! as unknown as {data: Record<string, string>}
+  const stored = JSON.parse(root.data[ROOT_KEYS.cluster]!)
+  assert.equal(stored.roles.find((r: {id: string}) => r.id === 'worker').nodeSelector, {type: 'kwok'})
+})
+
 test('member Services: type, pod selector, KubeDirector port names; none for roles without ports', () => {
   const objects = renderExample('spark221e2.yaml')
   const svc = find(objects, 'Service', 'spark-instance-worker-1')
