@@ -63,6 +63,9 @@ interface Model {
 
 type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stream'; entries: TarEntry[]}
 
+/** members set up or notified at once: more only queue up in the kubelet and hold memory (TLS, exec frames) */
+export const DEFAULT_CONCURRENCY = 16
+
 export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
 
 export class Agent {
@@ -244,7 +247,7 @@ export class Agent {
   }
 
   private acquire(fn: () => void) {
-    if (this.running < (this.opts.concurrency ?? 64)) {
+    if (this.running < (this.opts.concurrency ?? DEFAULT_CONCURRENCY)) {
       this.running++
       fn()
     } else this.queue.push(fn)

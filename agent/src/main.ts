@@ -68,6 +68,11 @@ export async function main(env = process.env): Promise<Agent> {
     kube.close()
     process.exit(0)
   }
+  // `kubectl exec deploy/NAME-kd-agent -- kill -USR2 1` logs where the memory is
+  process.on('SIGUSR2', () => {
+    const m = process.memoryUsage()
+    log(`memory: ${Object.entries(m).map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)} MiB`).join(', ')}`)
+  })
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   return agent
