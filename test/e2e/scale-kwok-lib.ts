@@ -1,11 +1,9 @@
 // Shared by test/e2e/scale-kwok.test.ts and bench/scale.bench.ts: a cluster of the `tiny` app (no config
-// package) whose members run on KWOK fake nodes. The cluster spec has no tolerations/nodeSelector, so
-// members request 3 CPUs (the 2-core real node never fits them: they stay Pending, never on kd-node) and a patcher
-// adds the toleration for the fake nodes' taint to each Pending member (tolerations may be added to a
-// pod); the scheduler then binds them to a fake node, where KWOK makes them Running at once.
-import {spawn, spawnSync} from 'node:child_process'
+// package) whose members run on KWOK fake nodes: the role's nodeSelector (type: kwok) and toleration of
+// the fake nodes' taint put them there (never on the real node), and test/cluster/kwok/kwok.yaml's pod
+// stages make them Running with a containerID, leaving the kubectl-kd.io/configured gate to the agent.
+import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
-import {env} from '../lib/cluster.ts'
 import {repoRoot} from '../lib/kd.ts'
 
 export const tinyApp = join(repoRoot, 'test/fixtures/scale/tiny.yaml')
@@ -20,9 +18,11 @@ spec:
   roles:
   - id: node
     members: ${members}
+    nodeSelector: {type: kwok}
+    tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
     resources:
-      requests: {cpu: "3", memory: 16Mi}
-      limits: {cpu: "3", memory: 16Mi}
+      requests: {cpu: 10m, memory: 16Mi}
+      limits: {cpu: 100m, memory: 16Mi}
 `
 }
 
@@ -33,40 +33,4 @@ export function startKwok(nodes: number): void {
 
 export function stopKwok(): void {
   spawnSync('bash', [join(repoRoot, 'test/cluster/kwok/stop.sh')], {encoding: 'utf8'})
-}
-
-function kubectlAsync(args: string[]): Promise<string> {
-  return new Promise((resolve) => {
-    const c = spawn(env.KD_KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, ...args])
-    let out = ''
-    c.stdout.on('data', (d) => (out += d))
-    c.on('close', () => resolve(out))
-  })
-}
-
-const TOLERATION = JSON.stringify([{op: 'add', path: '/spec/tolerations/-', value: {key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule'}}])
-
-/** Patches Pending members of `cluster` to tolerate the fake nodes, until stop() is called. */
-export function tolerationPatcher(ns: string, cluster: string): {stop: () => Promise<void>; patched: () => number} {
-  let running = true
-  let patched = 0
-  const done = new Set<string>()
-  const loop = (async () => {
-    while (running) {
-      const out = await kubectlAsync(['-n', ns, 'get', 'pods', '-l', `kubectl-kd.io/cluster=${cluster},kubectl-kd.io/role`, '--field-selector=status.phase=Pending', '-o', 'jsonpath={range .items[*]}{.metadata.uid} {.metadata.name} {.spec.nodeName}{"\\n"}{end}'])
-      const todo = out.split('\n').map((l) => l.split(' ')).filter(([uid, name, node]) => uid && name && !node && !done.has(uid))
-      for (let i = 0; i < todo.length; i += 16) {
-        await Promise.all(todo.slice(i, i + 16).map(async ([uid, name]) => {
-          await kubectlAsync(['-n', ns, 'patch', 'pod', name!, '--type=json', '-p', TOLERATION])
-          done.add(uid!)
-          patched++
-        }))
-      }
-      await new Promise((r) => setTimeout(r, 500))
-    }
-  })()
-  return {stop: async () => {
-    running = false
-    await loop
-  }, patched: () => patched}
 }

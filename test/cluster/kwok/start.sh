@@ -11,6 +11,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 n=${1:-2}
 state=$KD_LOCAL/kwok
 mkdir -p "$state"
+# a kwok started with another kwok.yaml (stages) is restarted
+sum=$(sha256sum "$here/kwok.yaml" | cut -c1-16)
+if [ -f "$state/pid" ] && kill -0 "$(cat "$state/pid")" 2>/dev/null && [ "$(cat "$state/config.sum" 2>/dev/null)" != "$sum" ]; then
+  kill "$(cat "$state/pid")"; rm -f "$state/pid"; sleep 1
+fi
+echo "$sum" >"$state/config.sum"
 if ! { [ -f "$state/pid" ] && kill -0 "$(cat "$state/pid")" 2>/dev/null; }; then
   # pod IPs are only written into pod status by KWOK: a range no real pod uses
   nohup "$KD_KWOK" --kubeconfig "$KUBECONFIG" --config "$here/kwok.yaml" \

@@ -1,0 +1,60 @@
+// Faults (issue 8): the agent pod killed (force-deleted, no grace) at random moments during a 20-member
+// create, several times in a row. The moments are drawn from a seeded generator (mulberry32); the seed
+// is printed, re-run one with KD_FAULT_SEED=N (KD_FAULT_KILLS sets the number of kills, default 4).
+// All progress lives in annotations and the members' configure.status files, so the cluster converges
+// and every member's configure runs exactly once. (A single kill mid-configure is in agent-faults.)
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {clusterEnv, createNamespace, deleteNamespace, kubectl} from '../lib/cluster.ts'
+import {kd} from '../lib/kd.ts'
+import {ANNOTATION} from '../../src/cluster/names.ts'
+import {agentPods, assertConverged, clusterState, memberPods, sleep, until} from './faults-lib.ts'
+
+const ns = createNamespace('kd-e2e-faults-kill')
+const run = (args: string[]) => kd([...args, '-n', ns], {env: clusterEnv()})
+const faults = suite('faults: agent killed at random moments')
+faults.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(ns)
+})
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+faults('20-member create, the agent killed 3-5 times at random moments: converges, each configure once', async () => {
+  const seed = Number(process.env.KD_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31))
+  const rnd = mulberry32(seed)
+  const kills = Number(process.env.KD_FAULT_KILLS ?? 3 + Math.floor(rnd() * 3))
+  console.log(`  seed ${seed} (re-run with KD_FAULT_SEED=${seed}), ${kills} kills`)
+  const t0 = Date.now()
+  // 1 controller + 19 workers; small memory so 20 members fit the 2-core node next to other suites
+  const r = run(['create', 'shelldemo', 'k20', '--members', 'worker=19', '--memory', 'worker=64Mi', '--memory', 'controller=64Mi', '--cpu', 'worker=100m', '--cpu', 'controller=100m'])
+  assert.is(r.code, 0, r.stderr)
+  const killedAt: string[] = []
+  for (let k = 0; k < kills; k++) {
+    // wait 2-15 s after the previous agent is running (a kill before it starts watching tests nothing)
+    await until('an agent pod running', () => agentPods(ns, 'k20').some((p: any) => p.status.phase === 'Running'), 180_000)
+    await sleep(2000 + rnd() * 13_000)
+    const configured = memberPods(ns, 'k20').filter((p) => p.metadata.annotations?.[ANNOTATION.state] === 'configured').length
+    if (clusterState(ns, 'k20') === 'configured') {
+      killedAt.push(`(cluster already configured, kill ${k + 1} skipped)`)
+      break
+    }
+    for (const p of agentPods(ns, 'k20')) kubectl(['-n', ns, 'delete', 'pod', p.metadata.name, '--grace-period=0', '--force', '--wait=false'], {allowFail: true})
+    killedAt.push(`${((Date.now() - t0) / 1000).toFixed(0)}s (${configured}/20 configured)`)
+  }
+  console.log(`  kills at: ${killedAt.join(', ')}`)
+  await until('cluster k20 configured', () => clusterState(ns, 'k20') === 'configured', 300_000)
+  console.log(`  converged ${((Date.now() - t0) / 1000).toFixed(0)} s after create`)
+  assertConverged(ns, 'k20', {controller: 1, worker: 19})
+  assert.is(run(['delete', 'k20', '--wait']).code, 0)
+})
+
+faults.run()
