@@ -53,7 +53,9 @@ jobs('SparkPi (JVM) from the examples jar: COMPLETED with executors', () => {
   assert.is(r.code, 0, r.stderr)
   const job = jobOf(r.stdout)
   assert.match(run(['logs', job]).stdout, /Pi is roughly 3\.1/)
-  assert.is(JSON.parse(run(['status', job, '-o', 'json']).stdout).executors.succeeded, 2)
+  const e = JSON.parse(run(['status', job, '-o', 'json']).stdout).executors
+  // executors the driver stops at its end may finish as Failed (SIGTERM): count every executor that ran
+  assert.ok(e.succeeded + e.failed >= 2, JSON.stringify(e))
 })
 
 jobs('a job that throws ends FAILED, with the reason in status, and --wait exits 1', () => {
@@ -78,7 +80,7 @@ jobs('SparkApplication -f: runs, and a second submit is a name clash', () => {
 })
 
 jobs('user errors: one line, exit 1, nothing created', () => {
-  const before = podsIn().length
+  const before = new Set(podsIn())
   const dir = mkdtempSync(join(tmpdir(), 'kd-spark-'))
   writeFileSync(join(dir, 'big.jar'), Buffer.alloc(2 * 1024 * 1024))
   const cases: [string[], RegExp][] = [
@@ -96,7 +98,7 @@ jobs('user errors: one line, exit 1, nothing created', () => {
     assert.ok(isOneLineError(r), `${args.join(' ')}: ${r.code} ${r.stderr}`)
     assert.match(r.stderr, re)
   }
-  assert.is(podsIn().length, before)
+  assert.equal(podsIn().filter((p) => !before.has(p)), [])
 })
 
 jobs('--dry-run=client -o yaml prints the objects and creates nothing', () => {
