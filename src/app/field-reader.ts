@@ -12,11 +12,41 @@ export class FieldReader {
     readonly source: string,
     readonly path: string,
     readonly value: Record<string, unknown>,
+    /** every field path read so far in this document, shared by all readers of it (unknownFields) */
+    readonly seen: Set<string> = new Set(),
   ) {}
 
-  static of(value: unknown, source: string, path: string): FieldReader {
+  static of(value: unknown, source: string, path: string, seen?: Set<string>): FieldReader {
     if (!isRecord(value)) throw fieldError(source, path, `must be an object, got ${describe(value)}`)
-    return new FieldReader(source, path, value)
+    return new FieldReader(source, path, value, seen)
+  }
+
+  /** A subtree taken as a whole (e.g. a Kubernetes affinity): known, not checked field by field. */
+  opaque(key: string): unknown {
+    this.seen.add(`${this.at(key)}/*`)
+    return this.read(key)
+  }
+
+  private read(key: string): unknown {
+    this.seen.add(this.at(key))
+    return this.value[key]
+  }
+
+  /**
+   * Rejects the first field under `key` that no reader asked for, the way kubectl's strict validation
+   * rejects unknown fields: a misspelt `membersz` must not be ignored silently.
+   */
+  rejectUnknown(key: string, what: string): void {
+    const walk = (v: unknown, path: string): void => {
+      if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`))
+      else if (isRecord(v))
+        for (const [k, child] of Object.entries(v)) {
+          const p = `${path}.${k}`
+          if (!this.seen.has(p)) throw fieldError(this.source, p, `unknown field in ${what}`)
+          if (!this.seen.has(`${p}/*`)) walk(child, p)
+        }
+    }
+    if (this.seen.has(this.at(key))) walk(this.value[key], this.at(key))
   }
 
   at(key: string): string {
@@ -28,18 +58,20 @@ export class FieldReader {
   }
 
   has(key: string): boolean {
-    return this.value[key] !== undefined
+    const present = this.value[key] !== undefined
+    if (present) this.read(key)
+    return present
   }
 
   /** The first of `keys` present in the object (aliases across API versions), or undefined. */
   pick(...keys: string[]): string | undefined {
-    return keys.find((k) => this.value[k] !== undefined)
+    return keys.find((k) => this.has(k))
   }
 
   child(key: string): FieldReader | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
-    return FieldReader.of(v, this.source, this.at(key))
+    return FieldReader.of(v, this.source, this.at(key), this.seen)
   }
 
   requiredChild(key: string): FieldReader {
@@ -49,7 +81,7 @@ export class FieldReader {
   }
 
   string(key: string): string | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
     if (typeof v === 'number' || typeof v === 'boolean') return String(v)
     if (typeof v !== 'string') throw this.error(key, `must be a string, got ${describe(v)}`)
@@ -63,7 +95,7 @@ export class FieldReader {
   }
 
   integer(key: string): number | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
     const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v
     if (typeof n !== 'number' || !Number.isInteger(n)) throw this.error(key, `must be an integer, got ${describe(v)}`)
@@ -71,14 +103,14 @@ export class FieldReader {
   }
 
   boolean(key: string): boolean | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
     if (typeof v !== 'boolean') throw this.error(key, `must be true or false, got ${describe(v)}`)
     return v
   }
 
   stringList(key: string): string[] | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
     if (!Array.isArray(v)) throw this.error(key, `must be a list of strings, got ${describe(v)}`)
     return v.map((item, i) => {
@@ -88,10 +120,10 @@ export class FieldReader {
   }
 
   list(key: string): FieldReader[] | undefined {
-    const v = this.value[key]
+    const v = this.read(key)
     if (v === undefined || v === null) return undefined
     if (!Array.isArray(v)) throw this.error(key, `must be a list, got ${describe(v)}`)
-    return v.map((item, i) => FieldReader.of(item, this.source, `${this.at(key)}[${i}]`))
+    return v.map((item, i) => FieldReader.of(item, this.source, `${this.at(key)}[${i}]`, this.seen))
   }
 
   /** A map of string values (labels, configMeta, resource lists); numbers are turned into strings. */
