@@ -28,7 +28,9 @@ export function appFromObject(obj: unknown, source: string, origin: AppSource = 
   // checked before anything is stored under it (ConfigMap kd-app-NAME, label kubectl-kd.io/app=NAME)
   if (name.length > 63 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name))
     throw doc.requiredChild('metadata').error('name', `app name ${JSON.stringify(name)} must be a DNS name of at most 63 characters (a-z, 0-9, '-', '.')`)
-  return readSpec(doc.requiredChild('spec'), name, form, origin)
+  const app = readSpec(doc.requiredChild('spec'), name, form, origin)
+  doc.rejectUnknown('spec', `a ${APP_KIND} (${form} form)`)
+  return app
 }
 
 /** Which input form a document is in; unknown apiVersion/kind is a UserError listing the allowed ones. */
