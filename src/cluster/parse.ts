@@ -58,10 +58,13 @@ export function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     throw spec.error('appCatalog', `${JSON.stringify(appCatalog)} is not allowed: use local or system`)
   const namespace = metadata.string('namespace')
   const labels = metadata.stringMap('labels')
+  const name = metadata.requiredString('name')
+  const app = spec.requiredString('app')
+  doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
-    name: metadata.requiredString('name'),
+    name,
     ...(namespace ? {namespace} : {}),
-    app: spec.requiredString('app'),
+    app,
     ...(appCatalog ? {appCatalog} : {}),
     ...(serviceType ? {serviceType: serviceType as ServiceType} : {}),
     roles,
@@ -150,7 +153,7 @@ function readPlacement(r: FieldReader): RolePlacement {
       if (!AFFINITY_KEYS.includes(k)) throw affinity.error(k, `is not an affinity field (allowed: ${AFFINITY_KEYS.join(', ')})`)
       // the inside is core/v1 NodeAffinity/PodAffinity: checked by the API server, here only its shape
       const c = affinity.child(k)
-      if (c) picked[k] = JSON.parse(JSON.stringify(c.value))
+      if (c) picked[k] = JSON.parse(JSON.stringify(affinity.opaque(k)))
     }
     if (Object.keys(picked).length > 0) out.affinity = picked
   }
