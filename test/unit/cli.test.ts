@@ -76,6 +76,7 @@ const cases: [string, string[], RegExp][] = [
   ['unknown role in file', ['create', '-f', 'test/fixtures/bad/unknown-role.yaml', '--dry-run=client'], /unknown-role.yaml: spec.roles\[1\].id: unknown role "broker"/],
   ['member count below cardinality in file', ['create', '-f', 'test/fixtures/bad/below-cardinality.yaml', '--dry-run=client'], /below-cardinality.yaml: spec.roles\[1\].members: 1 is below the cardinality 2\+/],
   ['missing limits', ['create', '-f', 'test/fixtures/bad/no-limits.yaml', '--dry-run=client'], /no-limits.yaml: spec.roles\[0\].resources.limits.cpu: is required/],
+  ['unknown field', ['create', '-f', 'test/fixtures/bad/unknown-field.yaml', '--dry-run=client'], /unknown-field.yaml: spec.roles\[1\].membersz: unknown field in a KubeDirectorCluster/],
   ['wrong kind', ['create', '-f', 'test/fixtures/bad/wrong-kind.yaml', '--dry-run=client'], /wrong-kind.yaml: kind: "Pod" is not allowed/],
   ['missing file', ['create', '-f', 'nope.yaml', '--dry-run=client'], /-f nope.yaml: no such file or directory/],
   ['bad -o', ['create', 'shelldemo', '--dry-run=client', '-o', 'xml'], /unable to match a printer suitable for the output format "xml"/],
