@@ -19,7 +19,7 @@ k8s_dir() {
 build_k8s() {
   local out; out=$(k8s_dir)
   if [ ! -f "$out/.ok" ]; then
-    log "building kubernetes $KD_K8S_VERSION binaries (first time: ~25-40 min on 2 cores; log: $out.log)"
+    log "building kubernetes $KD_K8S_VERSION binaries (first time: ~7 min on an idle 2-core machine, up to 30 min under load; log: $out.log)"
     local t0=$SECONDS v=$KD_K8S_VERSION maj min ldf k
     maj=${v#v}; maj=${maj%%.*}; min=${v#v*.}; min=${min%%.*}
     ldf="-s -w"
