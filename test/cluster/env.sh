@@ -2,7 +2,7 @@
 # Stable names other parts of the project use to reach the local test cluster (see README.md).
 _kd_dir=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 . "$_kd_dir/versions.sh"
-export KD_CACHE=${KD_CACHE:-$HOME/.cache/kubectl-kd}
+export KD_CACHE=${KD_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/kubectl-kd}
 export KD_LOCAL=$KD_CACHE/local
 export KD_KUBECONFIG=$KD_LOCAL/kubeconfig
 export KUBECONFIG=$KD_KUBECONFIG
