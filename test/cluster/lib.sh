@@ -1,7 +1,8 @@
 # Common settings for test/cluster/*.sh (sourced, never run).
 KD_CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$KD_CLUSTER_DIR/versions.sh"
-KD_CACHE=${KD_CACHE:-${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}/.cache/kubectl-kd}
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}   # go, npm, pip want one
+KD_CACHE=${KD_CACHE:-$HOME/.cache/kubectl-kd}
 KD_LOCAL=$KD_CACHE/local
 KD_BIN=$KD_CACHE/bin
 KD_RUN=$KD_LOCAL/run
