@@ -49,7 +49,8 @@ export function agentRules(cluster: ResolvedCluster, app?: App) {
     {apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch']},
     // the kubectl-kd.io/configured readiness-gate condition
     {apiGroups: [''], resources: ['pods/status'], verbs: ['patch']},
-    // the member protocol; exec over WebSocket is a GET upgrade, authorized as `create` since 1.30 and as `get` before
+    // the member protocol; exec over WebSocket is a GET upgrade: authorized as `get` (verified on 1.32 by
+    // test/e2e/agent-rbac.test.ts), and also as `create` from 1.35 (AuthorizePodWebsocketUpgradeCreatePermission)
     {apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get']},
     // informer on the root ConfigMap (field selector metadata.name) and its state/rollup annotations
     {apiGroups: [''], resources: ['configmaps'], resourceNames: [root], verbs: ['list', 'watch', 'patch']},
