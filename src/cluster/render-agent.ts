@@ -104,11 +104,11 @@ export function renderAgent(cluster: ResolvedCluster, options: RenderOptions, ap
               command: ['node', '--max-old-space-size=96', '--max-semi-space-size=1', `${CODE_DIR}/${AGENT_LOADER_KEY}`],
               env: [
                 {name: 'KD_CLUSTER', value: cluster.name},
+                {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
+                ...(options.domain ? [{name: 'KD_CLUSTER_DOMAIN', value: options.domain}] : []),
                 // buffers of 32 KiB and more (exec frames, TLS records) go back to the OS when freed instead of
                 // fragmenting malloc's heap: at 100 members 43 MiB anonymous memory after a burst of setups, not 115
                 {name: 'MALLOC_MMAP_THRESHOLD_', value: '32768'},
-                {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
-                ...(options.domain ? [{name: 'KD_CLUSTER_DOMAIN', value: options.domain}] : []),
               ],
               resources: {requests: {cpu: '50m', memory: '64Mi'}, limits: {cpu: '1', memory: '192Mi'}},
               securityContext: {
