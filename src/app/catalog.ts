@@ -1,16 +1,24 @@
 // The built-in app catalog: KubeDirector's spark221e2, cassandra311, spark211up and this project's own
 // runnable spark35 and shelldemo. The YAML data files in ./catalog are embedded (catalog/index.ts) so the
-// bundle needs no files at run time; they are parsed lazily, once.
+// bundle needs no files at run time; each is parsed lazily, once (a command about one app parses one).
 import type {App} from './model.ts'
 import {parseApp} from './parse.ts'
 import {CATALOG_FILES} from './catalog/index.ts'
 
-let cache: App[] | undefined
+const parsed = new Map<string, App>()
+
+function parseFile(file: string): App {
+  let app = parsed.get(file)
+  if (!app) {
+    app = parseApp(CATALOG_FILES[file]!, `builtin app ${file}`, 'builtin')
+    parsed.set(file, app)
+  }
+  return app
+}
 
 /** Fresh copies each call, so a caller changing an app (overrides) never changes the catalog. */
 export function builtinApps(): App[] {
-  cache ??= Object.entries(CATALOG_FILES).map(([file, text]) => parseApp(text, `builtin app ${file}`, 'builtin'))
-  return structuredClone(cache)
+  return Object.keys(CATALOG_FILES).map((f) => structuredClone(parseFile(f)))
 }
 
 export function builtinAppNames(): string[] {
@@ -18,7 +26,11 @@ export function builtinAppNames(): string[] {
 }
 
 export function findBuiltinApp(name: string): App | undefined {
-  builtinApps()
-  const app = cache!.find((a) => a.id === name)
-  return app && structuredClone(app)
+  // catalog files are named after their app
+  const file = `${name}.yaml`
+  if (CATALOG_FILES[file] !== undefined) {
+    const app = parseFile(file)
+    if (app.id === name) return structuredClone(app)
+  }
+  return builtinApps().find((a) => a.id === name)
 }
