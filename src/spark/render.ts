@@ -109,6 +109,11 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
     ...withPrefix(conf, 'spark.kubernetes.driverEnv.').map(([name, value]) => ({name, value})),
     {name: 'SPARK_DRIVER_BIND_ADDRESS', valueFrom: {fieldRef: {apiVersion: 'v1', fieldPath: 'status.podIP'}}},
     {name: 'SPARK_LOCAL_DIRS', value: localDir},
+    // EnvSecretsFeatureStep: spark.kubernetes.driver.secretKeyRef.ENV=secret:key reads ENV from the Secret
+    ...withPrefix(conf, 'spark.kubernetes.driver.secretKeyRef.').map(([name, ref]) => {
+      const [secret, key] = ref.split(':')
+      return {name, valueFrom: {secretKeyRef: {key, name: secret}}}
+    }),
     ...(sub.resourceType === 'python'
       ? [
           ...(conf.has('spark.pyspark.python') ? [{name: 'PYSPARK_PYTHON', value: conf.get('spark.pyspark.python')}] : []),
