@@ -315,6 +315,7 @@ export class Agent {
     const policy = this.model!.roles[m.role]
     const signature = membershipSignature(this.model!.desired)
     const known = encodeMembers(this.model!.desired.filter((d) => d.pod !== pod))
+    if (!policy?.hasPackage) return this.configuredWithoutPackage(pod, container, signature, known)
     // the `creating` mark travels while the member is set up (awaited before the outcome is written)
     const marked = this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
     marked.catch(() => {})
@@ -355,6 +356,22 @@ export class Agent {
     }
     const what = result.code === 'interrupted' ? 'configure was interrupted' : `configure failed with exit status ${result.code}`
     await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512))
+  }
+
+  /** A role without a config package has nothing to run: no exec at all, so its members work on any node. */
+  private async configuredWithoutPackage(pod: string, container: string, signature: string, known: string) {
+    await Promise.all([
+      this.patchPod(pod, {
+        [ANNOTATION.state]: 'configured',
+        [ANNOTATION.configuredContainer]: container,
+        [ANNOTATION.configGeneration]: signature,
+        [KNOWN_MEMBERS_ANNOTATION]: known,
+        [ANNOTATION.lastError]: null,
+        [ANNOTATION.lastOutput]: null,
+      }),
+      this.setCondition(pod, 'True', 'Configured', 'no config package to run'),
+    ])
+    void this.io.event('MemberConfigured', `member ${pod} configured (no config package)`).catch(() => {})
   }
 
   private async fail(pod: string, container: string, message: string, output: string) {

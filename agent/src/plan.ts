@@ -155,6 +155,8 @@ export function plan(input: PlanInput, busy: ReadonlySet<string> = new Set()): A
     }
     // configured: keep its view of the membership current
     if (p.condition !== 'True') actions.push({kind: 'condition', pod: p.name, status: 'True', reason: 'Configured'})
+    // a role without a config package gets no configmeta and no notifications (nothing in it would read them)
+    if (!input.roles[p.role]?.hasPackage) continue
     const known = decodeMembers(p.annotations[KNOWN_MEMBERS_ANNOTATION])
     const knownKeys = new Set(known.map(key))
     const adds = input.desired.filter((d) => key(d) !== key(p) && !knownKeys.has(key(d)) && announceable.has(key(d)))
