@@ -42,7 +42,11 @@ export class FieldReader {
       else if (isRecord(v))
         for (const [k, child] of Object.entries(v)) {
           const p = `${path}.${k}`
-          if (!this.seen.has(p)) throw fieldError(this.source, p, `unknown field in ${what}`)
+          if (!this.seen.has(p)) {
+            // odd keys (spaces, newlines, quotes) are shown quoted, so the error stays one line
+            const shown = /^[\w.-]+$/.test(k) ? p : `${path}[${JSON.stringify(k)}]`
+            throw fieldError(this.source, shown, `unknown field in ${what}`)
+          }
           if (!this.seen.has(`${p}/*`)) walk(child, p)
         }
     }
