@@ -5,7 +5,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {UserError} from '../errors.ts'
-import {translateApiError} from './errors.ts'
+import {ApiError, translateApiError} from './errors.ts'
 import {debugEnabled} from '../output/errors.ts'
 
 export interface ConnectionOptions {
@@ -74,15 +74,25 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
   if (!cluster) throw new UserError(`the kubeconfig context "${context}" names no cluster; choose one with --context`)
   const namespace = opts.namespace || kc.getContextObject(context)?.namespace || (opts.inCluster ? inClusterNamespace() : '') || 'default'
   const timeout = opts.requestTimeoutMs ?? 0
+  // Every call the plugin makes is idempotent (reads, server-side apply, deletes), so a passing outage of
+  // a server that has answered before (an API server restart, a 5xx, throttling) is retried with backoff
+  // for up to RETRY_WINDOW_MS; a server that never answered fails at once, as kubectl does.
+  let answered = false
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     const started = Date.now()
-    try {
-      const result = timeout > 0 ? await withTimeout(fn(), timeout, what) : await fn()
-      if (debugEnabled()) process.stderr.write(`I kd ${what} (${Date.now() - started} ms)\n`)
-      return result
-    } catch (err) {
-      if (debugEnabled()) process.stderr.write(`I kd ${what} failed (${Date.now() - started} ms): ${(err as Error).message?.split('\n')[0]}\n`)
-      throw translateApiError(err, what, cluster.server)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = timeout > 0 ? await withTimeout(fn(), timeout, what) : await fn()
+        answered = true
+        if (debugEnabled()) process.stderr.write(`I kd ${what} (${Date.now() - started} ms)\n`)
+        return result
+      } catch (err) {
+        if (debugEnabled()) process.stderr.write(`I kd ${what} failed (${Date.now() - started} ms): ${(err as Error).message?.split('\n')[0]}\n`)
+        const translated = translateApiError(err, what, cluster.server)
+        const delay = Math.min(250 * 2 ** attempt, 4000)
+        if (!answered || !isTransient(translated) || Date.now() - started + delay > RETRY_WINDOW_MS) throw translated
+        await new Promise((r) => setTimeout(r, delay))
+      }
     }
   }
   return {
@@ -98,6 +108,13 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
     call,
   }
+}
+
+const RETRY_WINDOW_MS = 30_000
+
+function isTransient(err: Error): boolean {
+  if (err instanceof ApiError) return err.status === 429 || err.status >= 500
+  return /is not reachable \((ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|UND_ERR_SOCKET|other side closed|fetch failed)/.test(err.message)
 }
 
 function inClusterNamespace(): string {
