@@ -102,14 +102,17 @@ files('create -f reaches configured; apply -f changes it', () => {
   r = run(['delete', name!, '--wait'])
   assert.is(r.code, 0, r.stderr)
 })
-files('app add, create from it, app remove', () => {
+files('app add, create from it, app remove', async () => {
   let r = run(['app', 'add', 'examples/apps/greeter'])
   assert.is(r.code, 0, r.stderr)
   assert.is(r.stdout, 'app/greeter created\n')
   assert.match(run(['app', 'list']).stdout, /^greeter\s+example\/greeter\s+1.0\s+greeter\(2\+\)\s+namespace\//m)
   r = run(['create', 'greeter', 'hi', '--wait', '--timeout', '5m'])
   assert.is(r.code, 0, r.stderr)
-  const page = kubectl(['-n', ns, 'exec', 'hi-greeter-0', '--', 'wget', '-qO-', 'http://hi-greeter-1.hi:8080/'])
+  // the member FQDN from configmeta; a new pod's DNS record can lag its readiness by a moment
+  const url = `http://hi-greeter-1.hi.${ns}.svc.cluster.local:8080/`
+  let page = ''
+  await until(() => (page = kubectl(['-n', ns, 'exec', 'hi-greeter-0', '--', 'wget', '-qO-', url], {allowFail: true})) !== '')
   assert.match(page, /hello, hi-greeter-0\.hi\./)
   r = run(['app', 'remove', 'greeter'])
   assert.ok(isOneLineError(r), r.stderr)
