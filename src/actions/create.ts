@@ -145,7 +145,7 @@ export function applyOverrides(app: App, spec: ClusterSpec, o: ClusterOverrides)
       const requests = {...(given?.requests ?? withMinimum(DEFAULT_RESOURCES.requests, appRole.minResources))}
       const limits = {...(given?.limits ?? withMinimum(DEFAULT_RESOURCES.limits, appRole.minResources))}
       limits[key] = value
-      if (requests[key] !== undefined && compareQuantities(requests[key]!, value) > 0) requests[key] = value
+      if (Object.hasOwn(requests, key) && compareQuantities(requests[key]!, value) > 0) requests[key] = value
       specRoles[i] = {...specRoles[i]!, resources: {requests, limits}}
     }
   }
@@ -157,7 +157,7 @@ export function applyOverrides(app: App, spec: ClusterSpec, o: ClusterOverrides)
 
 function withMinimum(base: Record<string, string>, min: Record<string, string>): Record<string, string> {
   const out = {...base}
-  for (const [k, v] of Object.entries(min)) out[k] = out[k] === undefined || compareQuantities(out[k]!, v) < 0 ? v : out[k]!
+  for (const [k, v] of Object.entries(min)) out[k] = !Object.hasOwn(out, k) || compareQuantities(out[k]!, v) < 0 ? v : out[k]!
   return out
 }
 
@@ -343,7 +343,9 @@ export async function applyPlan(kube: Kube, plan: ClusterPlan, opts: {allowExist
   const results: AppliedObject[] = [{kind: 'ConfigMap', name: root.metadata.name, action: existing ? 'configured' : 'created'}]
   try {
     const owned = [...support, ...rest].map((o) => ownedBy(o, {...appliedRoot, metadata: {...appliedRoot.metadata, uid}}))
-    await inBatches(owned, 8, (o) => applyObject(scoped, o, {dryRun: opts.dryRun}))
+    // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent last
+    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : 0)
+    for (const s of [0, 1, 2]) await inBatches(owned.filter((o) => stage(o) === s), 8, (o) => applyObject(scoped, o, {dryRun: opts.dryRun}))
     for (const o of owned) results.push({kind: o.kind, name: o.metadata.name, action: existing ? 'configured' : 'created'})
     if (existing && opts.dryRun !== 'server') await pruneMemberServices(scoped, plan)
   } catch (err) {

@@ -98,10 +98,10 @@ function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | u
   if (userGave) {
     const limits = {...(given!.resources!.limits ?? {})}
     for (const key of ['cpu', 'memory'])
-      if (limits[key] === undefined) throw fieldError(source, `${path}.limits.${key}`, `is required (every role needs limits.cpu and limits.memory)`)
+      if (own(limits, key) === undefined) throw fieldError(source, `${path}.limits.${key}`, `is required (every role needs limits.cpu and limits.memory)`)
     const requests = {...limits, ...(given!.resources!.requests ?? {})}
     for (const [key, request] of Object.entries(requests)) {
-      const limit = limits[key]
+      const limit = own(limits, key)
       if (limit !== undefined && compareQuantities(request, limit) > 0)
         throw fieldError(source, `${path}.requests.${key}`, `${request} is above the limit ${limit}`)
     }
@@ -110,13 +110,13 @@ function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | u
     const requests = {...DEFAULT_RESOURCES.requests}
     const limits = {...DEFAULT_RESOURCES.limits}
     for (const [key, min] of Object.entries(appRole.minResources)) {
-      requests[key] = requests[key] === undefined ? min : maxQuantity(requests[key]!, min)
-      limits[key] = limits[key] === undefined ? min : maxQuantity(limits[key]!, requests[key]!)
+      requests[key] = own(requests, key) === undefined ? min : maxQuantity(requests[key]!, min)
+      limits[key] = own(limits, key) === undefined ? min : maxQuantity(limits[key]!, requests[key]!)
     }
     return {requests, limits}
   }
   for (const [key, min] of Object.entries(appRole.minResources)) {
-    const request = resources.requests[key] ?? '0'
+    const request = own(resources.requests, key) ?? '0'
     if (compareQuantities(request, min) < 0)
       throw fieldError(source, `${path}.requests.${key}`, `${request} is below the minimum ${min} of role ${JSON.stringify(appRole.id)} (app ${app.id})`)
   }
@@ -139,4 +139,9 @@ function checkRoleNames(cluster: string, role: ResolvedRole, source: string, giv
     throw fieldError(source, 'metadata.name', `cluster name ${JSON.stringify(cluster)} is too long for role ${JSON.stringify(role.id)}: StatefulSet name ${sts} has ${sts.length} characters, at most ${MAX_STATEFULSET_NAME} are allowed (a shorter cluster name fixes this)`)
   const lastPod = memberPodName(cluster, role.id, Math.max(0, role.members - 1))
   if (lastPod.length > 63) throw fieldError(source, 'metadata.name', `member name ${lastPod} is longer than 63 characters`)
+}
+
+/** A map's own value (resource names such as `constructor` must not find Object's prototype). */
+function own(map: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined
 }
