@@ -192,6 +192,17 @@ export async function clusterStatus(kube: Kube, name: string): Promise<ClusterSt
  */
 export async function deleteCluster(kube: Kube, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
   await readCluster(kube, name)
+  // the garbage collector removes owned objects a few per second; member Services and StatefulSets (and
+  // so their pods) go faster with one collection delete each, the rest follows the root
+  if (opts.dryRun !== 'server') {
+    const labelSelector = `${LABEL.cluster}=${name},${LABEL.role}`
+    await Promise.all([
+      kube.call(`delete services of cluster ${name}`, () => kube.core.deleteCollectionNamespacedService({namespace: kube.namespace, labelSelector})),
+      kube.call(`delete statefulsets of cluster ${name}`, () =>
+        kube.apps.deleteCollectionNamespacedStatefulSet({namespace: kube.namespace, labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
+      ),
+    ])
+  }
   await kube.call(`delete cluster ${name}`, () =>
     kube.core.deleteNamespacedConfigMap({
       name: rootConfigMapName(name),
@@ -207,6 +218,12 @@ export async function deleteCluster(kube: Kube, name: string, opts: {wait?: bool
       {path: collectionPath('v1', 'configmaps', kube.namespace), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
       (cache) => (cache.size === 0 ? true : undefined),
       {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for cluster "${name}" and everything it owns to be deleted`},
+    )
+    await waitUntil<V1Pod, true>(
+      kube,
+      {path: collectionPath('v1', 'pods', kube.namespace), labelSelector: clusterSelector(name)},
+      (cache) => (cache.size === 0 ? true : undefined),
+      {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for the members of cluster "${name}" to go away`},
     )
   }
 }
