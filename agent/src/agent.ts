@@ -338,18 +338,7 @@ export class Agent {
     const result = parseSetupOutput(r.stdout)
     if (result.container !== container) throw new Error(`configure.status names container ${result.container || '(none)'}, expected ${container}`)
     if (result.code === '0') {
-      // annotations and the readiness condition are separate subresources: write both at once
-      await Promise.all([
-        this.patchPod(pod, {
-          [ANNOTATION.state]: 'configured',
-          [ANNOTATION.configuredContainer]: container,
-          [ANNOTATION.configGeneration]: signature,
-          [KNOWN_MEMBERS_ANNOTATION]: known,
-          [ANNOTATION.lastError]: null,
-          [ANNOTATION.lastOutput]: null,
-        }),
-        this.setCondition(pod, 'True', 'Configured', 'config package ran'),
-      ])
+      await this.markConfigured(pod, container, signature, known, 'config package ran')
       this.io.log(`${pod}: configured (${Date.now() - started} ms)`)
       void this.io.event('MemberConfigured', `member ${pod} configured`).catch(() => {})
       return
@@ -360,6 +349,12 @@ export class Agent {
 
   /** A role without a config package has nothing to run: no exec at all, so its members work on any node. */
   private async configuredWithoutPackage(pod: string, container: string, signature: string, known: string) {
+    await this.markConfigured(pod, container, signature, known, 'no config package to run')
+    void this.io.event('MemberConfigured', `member ${pod} configured (no config package)`).catch(() => {})
+  }
+
+  /** The member's outcome: annotations and the readiness condition (separate subresources, written at once). */
+  private async markConfigured(pod: string, container: string, signature: string, known: string, message: string) {
     await Promise.all([
       this.patchPod(pod, {
         [ANNOTATION.state]: 'configured',
@@ -369,9 +364,8 @@ export class Agent {
         [ANNOTATION.lastError]: null,
         [ANNOTATION.lastOutput]: null,
       }),
-      this.setCondition(pod, 'True', 'Configured', 'no config package to run'),
+      this.setCondition(pod, 'True', 'Configured', message),
     ])
-    void this.io.event('MemberConfigured', `member ${pod} configured (no config package)`).catch(() => {})
   }
 
   private async fail(pod: string, container: string, message: string, output: string) {
