@@ -14,8 +14,8 @@ export function recordedConfigmeta(ns: string, pod: string, n: number): any {
   return JSON.parse(kubectl(['-n', ns, 'exec', pod, '-c', 'app', '--', 'cat', `/var/tmp/kd-record/configmeta.${n}.json`]))
 }
 
-/** Polls until fn returns a truthy value (errors count as "not yet"). */
-export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
+/** Polls until fn returns a truthy value (errors, e.g. while the API server is down, count as "not yet"). */
+export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 120_000, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
@@ -25,7 +25,7 @@ export async function eventually<T>(what: string, fn: () => T | undefined | fals
     } catch (err) {
       last = err
     }
-    await new Promise((r) => setTimeout(r, 500))
+    await new Promise((r) => setTimeout(r, intervalMs))
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
 }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import {kubectlJson} from '../lib/cluster.ts'
 import {repoRoot} from '../lib/kd.ts'
 import {ANNOTATION} from '../../src/cluster/names.ts'
-import {calls} from './agent-members.ts'
+import {calls, eventually} from './agent-members.ts'
 
 /** Runs a bash script (stdout+stderr captured); resolves with its exit code and output. */
 export function bash(script: string, timeoutMs = 300_000): Promise<{code: number; out: string}> {
@@ -80,21 +80,8 @@ export function assertConverged(ns: string, cluster: string, expected: Record<st
   }
 }
 
-/** Waits for a condition (errors, e.g. while the API server is down, count as "not yet"). */
-export async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const v = fn()
-      if (v) return v
-    } catch (err) {
-      last = err
-    }
-    await sleep(1000)
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
-}
+/** Waits for a condition, checking once a second (the fault tests restart components meanwhile). */
+export const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> => eventually(what, fn, timeoutMs, 1000)
 
 /** A failed --wait must be honest: one `error: …` line at the end, no stack trace. */
 export function assertHonestFailure(r: {code: number; stderr: string}): void {
