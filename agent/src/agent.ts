@@ -80,6 +80,10 @@ export class Agent {
   private running = 0
   private queue: Array<() => void> = []
   private lastRootState: string | undefined
+  /** the root as the informer last delivered it (this.root may carry annotations being patched) */
+  private observedRoot: RootLike | undefined
+  private rootRetry: NodeJS.Timeout | undefined
+  private rootFailures = 0
   stopped = false
 
   constructor(private io: AgentIO, private opts: AgentOptions) {}
@@ -113,6 +117,7 @@ export class Agent {
   }
   setRoot(root: RootLike | undefined) {
     this.root = root
+    this.observedRoot = root
     this.schedule()
   }
 
@@ -132,6 +137,7 @@ export class Agent {
   stop() {
     this.stopped = true
     for (const t of this.waiting.values()) clearTimeout(t)
+    clearTimeout(this.rootRetry)
   }
 
   private loadModel(): Model | undefined {
@@ -211,11 +217,20 @@ export class Agent {
         void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
       }
       // optimistic: the informer brings the patched root back
-      this.root = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
-      void this.io.patchRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}).catch((e) => {
-        this.io.log(`patch root failed: ${(e as Error).message}`)
-        this.root = undefined
-      })
+      const optimistic = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
+      this.root = optimistic
+      void this.io.patchRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}).then(
+        () => (this.rootFailures = 0),
+        (e) => {
+          // nothing else may change (the root only comes back through the informer when it changes):
+          // drop the unwritten annotations and try again after a backoff
+          const delay = Math.min(500 * 2 ** this.rootFailures++, 30_000)
+          this.io.log(`patch root failed (retry in ${delay} ms): ${(e as Error).message}`)
+          if (this.root === optimistic) this.root = this.observedRoot
+          clearTimeout(this.rootRetry)
+          this.rootRetry = setTimeout(() => this.schedule(), delay)
+        },
+      )
     }
   }
 

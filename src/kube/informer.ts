@@ -40,6 +40,9 @@ interface ObjectList<T> {
 
 const nameOf = (o: Watched) => o.metadata?.name ?? ''
 
+/** a watch silent this long is presumed dead and re-opened (bookmarks arrive every minute) */
+const IDLE_MS = 120_000
+
 export function startInformer<T extends Watched>(api: Transport, spec: InformerSpec, hooks: InformerHooks<T>): Informer<T> {
   const cache = new Map<string, T>()
   const controller = new AbortController()
@@ -96,7 +99,7 @@ export function startInformer<T extends Watched>(api: Transport, spec: InformerS
 
 /**
  * One watch request: 'gone' on a 410 ERROR event, 'ended' when the server closed it; rejects on errors and
- * when nothing (not even a bookmark) arrives for timeoutSeconds + 30 s (a half-open connection).
+ * when nothing arrives for IDLE_MS (a half-open connection: the API server sends a bookmark every minute).
  */
 function watchOnce<T>(
   api: Transport,
@@ -105,7 +108,7 @@ function watchOnce<T>(
   signal: AbortSignal,
   onEvent: (type: string, obj: T) => void,
 ): Promise<'gone' | 'ended'> {
-  const idleMs = ((query.timeoutSeconds as number) + 30) * 1000
+  const idleMs = Math.min(IDLE_MS, ((query.timeoutSeconds as number) + 30) * 1000)
   return new Promise((resolve, reject) => {
     api.request('GET', path, {query, signal}).then((res) => {
       let gone = false

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 import {clusterEnv, createNamespace, deleteNamespace, kubectl} from '../lib/cluster.ts'
 import {kd} from '../lib/kd.ts'
 import {ANNOTATION} from '../../src/cluster/names.ts'
-import {agentPods, assertConverged, clusterState, memberPods, sleep, until} from './faults-lib.ts'
+import {agentPods, assertConverged, clusterState, memberPods, sleep, until, untilConverged} from './faults-lib.ts'
 
 const ns = createNamespace('kd-e2e-faults-kill')
 const run = (args: string[]) => kd([...args, '-n', ns], {env: clusterEnv()})
@@ -65,7 +65,7 @@ spec:
     killedAt.push(`${((Date.now() - t0) / 1000).toFixed(0)}s (${configured}/20 configured)`)
   }
   console.log(`  kills at: ${killedAt.join(', ')}`)
-  await until('cluster k20 configured', () => clusterState(ns, 'k20') === 'configured', 300_000)
+  await untilConverged(ns, 'k20', 300_000)
   console.log(`  converged ${((Date.now() - t0) / 1000).toFixed(0)} s after create`)
   assertConverged(ns, 'k20', {controller: 1, worker: 19})
   assert.is(run(['delete', 'k20', '--wait']).code, 0)

@@ -7,7 +7,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {clusterEnv, createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../lib/cluster.ts'
 import {kd, kdAsync} from '../lib/kd.ts'
-import {assertConverged, assertHonestFailure, clusterState, memberPods, restart, until} from './faults-lib.ts'
+import {assertConverged, assertHonestFailure, memberPods, restart, until, untilConverged} from './faults-lib.ts'
 
 const skip = !!process.env.KD_SKIP_APISERVER_RESTART
 const ns = createNamespace('kd-e2e-faults-api')
@@ -27,7 +27,7 @@ faults('create --wait: the wait reports honestly or succeeds; the cluster conver
   console.log(`  create --wait across an API server restart: exit ${r.code} after ${((Date.now() - t0) / 1000).toFixed(0)} s${r.code ? `: ${r.stderr.trim().split('\n').pop()}` : ''}`)
   if (r.code === 0) assert.match(r.stdout + r.stderr, /configured/)
   else assertHonestFailure(r)
-  await until('cluster api configured', () => clusterState(ns, 'api') === 'configured', 180_000)
+  await untilConverged(ns, 'api', 180_000)
   assertConverged(ns, 'api', {controller: 1, worker: 3, edge: 1})
   // status agrees with the annotations
   const st = JSON.parse(kd(['status', 'api', '-o', 'json', '-n', ns], {env: clusterEnv()}).stdout)

@@ -4,7 +4,7 @@
 import {spawn} from 'node:child_process'
 import {join} from 'node:path'
 import * as assert from 'uvu/assert'
-import {kubectlJson} from '../lib/cluster.ts'
+import {kubectl, kubectlJson} from '../lib/cluster.ts'
 import {repoRoot} from '../lib/kd.ts'
 import {ANNOTATION} from '../../src/cluster/names.ts'
 import {calls, eventually} from './agent-members.ts'
@@ -82,6 +82,18 @@ export function assertConverged(ns: string, cluster: string, expected: Record<st
 
 /** Waits for a condition, checking once a second (the fault tests restart components meanwhile). */
 export const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> => eventually(what, fn, timeoutMs, 1000)
+
+/** Like until(), and when it times out the error carries the cluster's status and the agent's last log lines. */
+export async function untilConverged(ns: string, cluster: string, timeoutMs = 240_000): Promise<void> {
+  try {
+    await until(`cluster ${cluster} configured`, () => clusterState(ns, cluster) === 'configured', timeoutMs)
+  } catch (err) {
+    const status = kubectl(['-n', ns, 'get', 'pods,configmap', '-l', `kubectl-kd.io/cluster=${cluster}`, '-o', 'wide'], {allowFail: true})
+    const annotations = kubectl(['-n', ns, 'get', 'pods', '-l', `kubectl-kd.io/cluster=${cluster}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.metadata.annotations}{"\\n"}{end}'], {allowFail: true})
+    const log = kubectl(['-n', ns, 'logs', `deploy/${cluster}-kd-agent`, '--tail', '60'], {allowFail: true})
+    throw new Error(`${(err as Error).message}\n--- objects\n${status}\n--- member annotations\n${annotations}\n--- agent log (last 60 lines)\n${log}`)
+  }
+}
 
 /** A failed --wait must be honest: one `error: …` line at the end, no stack trace. */
 export function assertHonestFailure(r: {code: number; stderr: string}): void {

@@ -12,7 +12,7 @@ import {clusterEnv, createNamespace, deleteNamespace, kubectl} from '../lib/clus
 import {kd, kdAsync} from '../lib/kd.ts'
 import {memberFqdn} from '../../src/cluster/names.ts'
 import {calls} from './agent-members.ts'
-import {agentPods, assertConverged, assertHonestFailure, clusterState, kubeletDown, memberPods, sleep, until} from './faults-lib.ts'
+import {agentPods, assertConverged, assertHonestFailure, clusterState, kubeletDown, memberPods, sleep, until, untilConverged} from './faults-lib.ts'
 
 const ns = createNamespace('kd-e2e-faults-node')
 const run = (args: string[]) => kd([...args, '-n', ns], {env: clusterEnv()})
@@ -29,7 +29,7 @@ faults('kubelet stopped 20 s and restarted during a create: converges, each conf
   const t0 = Date.now()
   await kubeletDown(20)
   console.log(`  kubelet down and back (node Ready) in ${((Date.now() - t0) / 1000).toFixed(0)} s; cluster state then: ${clusterState(ns, 'kl')}`)
-  await until('cluster kl configured', () => clusterState(ns, 'kl') === 'configured', 240_000)
+  await untilConverged(ns, 'kl')
   assertConverged(ns, 'kl', {controller: 1, worker: 3})
   assert.is(run(['delete', 'kl', '--wait']).code, 0)
 })
@@ -75,7 +75,7 @@ faults('network cut between agent and API server, healed after 20 s while a scal
   }
   console.log(`  scale --wait with a 20 s agent network cut: exit ${r.code} after ${((Date.now() - t0) / 1000).toFixed(0)} s`)
   if (r.code !== 0) assertHonestFailure(r)
-  await until('cluster net configured', () => clusterState(ns, 'net') === 'configured', 240_000)
+  await untilConverged(ns, 'net')
   assertConverged(ns, 'net', {controller: 1, worker: 3})
   const addnodes = calls(ns, 'net-controller-0').filter((l) => l.startsWith('--addnodes'))
   assert.equal(addnodes, [`--addnodes --nodegroup 1 --role worker --fqdns ${memberFqdn('net-worker-2', 'net', ns)}`])

@@ -40,6 +40,8 @@ class World {
   rv = 1
   agent!: Agent
   dir: string
+  /** the next this many root patches fail, as while the API server is unreachable */
+  failRootPatches = 0
   constructor(name: string, a: number, b: number) {
     this.dir = join(base, name)
     this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(app), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
@@ -99,6 +101,7 @@ class World {
         return next
       },
       patchRoot: async (ann) => {
+        if (this.failRootPatches > 0 && this.failRootPatches--) throw new Error('connect ETIMEDOUT')
         this.root = {...this.root, metadata: {...this.root.metadata, annotations: {...this.root.metadata!.annotations, ...(ann as Record<string, string>)}, resourceVersion: String(++this.rv)}}
         setImmediate(() => this.agent.setRoot(this.root))
       },
@@ -186,6 +189,17 @@ test('agent restarted mid-configure: no second configure, the running one is not
   await new Promise((r) => setTimeout(r, 300))
   assert.is(w.calls('c-a-0').length, 1, 'configure ran exactly once')
   assert.match(readFileSync(join(w.dir, 'c-a-0', 'opt', 'configure.status'), 'utf8'), /^cid-1-c-a-0=0$/)
+  w.agent.stop()
+})
+
+test('a root patch that fails (API server unreachable) is written again, with no further change to trigger it', async () => {
+  const w = new World('root-patch', 1, 0)
+  w.addPod('a', 0)
+  w.failRootPatches = 2
+  w.start()
+  await w.until('member configured', () => podState(w, 'c-a-0') === 'configured')
+  await w.until('cluster configured on the root', () => w.state() === 'configured', 5000)
+  assert.is(w.failRootPatches, 0)
   w.agent.stop()
 })
 
