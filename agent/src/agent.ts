@@ -3,21 +3,15 @@
 // backoff. All I/O goes through AgentIO, so tests can drive it with fakes and main.ts wires in src/kube.
 import type {App} from '../../src/app/model.ts'
 import type {ResolvedCluster} from '../../src/cluster/model.ts'
-import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
+import {ANNOTATION, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
 import {packageConfigMapFromURL, packageConfigMapName, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
+import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
 import {CONFIGCLI_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
 import {KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
 
-export interface PodLike {
-  metadata?: {name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown; resourceVersion?: string}
-  status?: {
-    phase?: string
-    conditions?: Array<{type: string; status: string}>
-    containerStatuses?: Array<{name: string; containerID?: string; state?: {running?: unknown}}>
-  }
-}
+export type {PodLike}
 
 export interface RootLike {
   metadata?: {name?: string; uid?: string; annotations?: Record<string, string>; resourceVersion?: string}
@@ -166,25 +160,7 @@ export class Agent {
   }
 
   private observed(): ObservedPod[] {
-    const out: ObservedPod[] = []
-    for (const p of this.pods.values()) {
-      const name = p.metadata?.name ?? ''
-      const role = p.metadata?.labels?.[LABEL.role]
-      const m = /-(\d+)$/.exec(name)
-      if (!role || !m) continue
-      const app = p.status?.containerStatuses?.find((c) => c.name === APP_CONTAINER)
-      out.push({
-        name,
-        role,
-        index: Number(m[1]),
-        deleting: !!p.metadata?.deletionTimestamp,
-        phase: p.status?.phase ?? 'Pending',
-        runningContainer: app?.state?.running && app.containerID ? app.containerID : undefined,
-        annotations: p.metadata?.annotations ?? {},
-        condition: p.status?.conditions?.find((c) => c.type === CONFIGURED_CONDITION)?.status as ObservedPod['condition'],
-      })
-    }
-    return out.sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.pods.values()].flatMap((p) => observePod(p) ?? []).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   planInput(): PlanInput | undefined {

@@ -3,6 +3,9 @@
 // cluster rollup. Everything the agent must remember lives in pod annotations (known members, configured
 // container, config generation) and in files in the member, so a restarted agent plans the same thing.
 import {ANNOTATION, CONFIGURED_CONDITION, GROUP, type ClusterState, type MemberState} from '../../src/cluster/names.ts'
+import {isConfigured, memberState, type ObservedPod} from '../../src/cluster/member-state.ts'
+
+export type {ObservedPod}
 
 /** Pod annotation: the members this member has been told about (configmeta at setup + notifications). */
 export const KNOWN_MEMBERS_ANNOTATION = `${GROUP}/known-members`
@@ -25,19 +28,6 @@ export interface RolePolicy {
   configure: boolean
   addnodes: boolean
   delnodes: boolean
-}
-
-export interface ObservedPod {
-  name: string
-  role: string
-  index: number
-  deleting: boolean
-  phase: string
-  /** the app container's ID when it is running */
-  runningContainer?: string
-  annotations: Record<string, string>
-  /** status of the kubectl-kd.io/configured condition, if set */
-  condition?: 'True' | 'False' | 'Unknown'
 }
 
 export interface PlanInput {
@@ -100,26 +90,6 @@ export function decodeMembers(s: string | undefined): MemberRef[] {
 
 /** The membership signature written as config-generation: what the member's configmeta describes. */
 export const membershipSignature = (desired: MemberRef[]) => encodeMembers(desired)
-
-/** A member is configured for its running container (setup finished with success). */
-export function isConfigured(p: ObservedPod): boolean {
-  return !!p.runningContainer && p.annotations[ANNOTATION.configuredContainer] === p.runningContainer && p.annotations[ANNOTATION.state] === 'configured'
-}
-
-export function isConfigError(p: ObservedPod): boolean {
-  return !!p.runningContainer && p.annotations[ANNOTATION.configuredContainer] === p.runningContainer && p.annotations[ANNOTATION.state] === 'config error'
-}
-
-/** The state a member should show, from what is observed (setup in flight is `creating`). */
-export function memberState(p: ObservedPod, inDesired: boolean, busy: boolean): MemberState {
-  if (p.deleting) return 'deleting'
-  if (!inDesired) return 'delete pending'
-  if (isConfigured(p)) return 'configured'
-  if (isConfigError(p)) return 'config error'
-  if (!p.runningContainer) return 'create pending'
-  void busy
-  return 'creating'
-}
 
 /**
  * What to do now. `busy` lists pods with a task in flight (no second task is started for them).
@@ -202,7 +172,7 @@ export function rollup(input: PlanInput, busy: ReadonlySet<string>, previous: Cl
     const inDesired = desiredByKey.get(key(p))?.pod === p.name && !p.deleting
     if (inDesired) seen.add(key(p))
     else extra++
-    const s = memberState(p, inDesired, busy.has(p.name))
+    const s = memberState(p, inDesired)
     counts[s] = (counts[s] ?? 0) + 1
   }
   const missing = input.desired.filter((d) => !seen.has(key(d))).length

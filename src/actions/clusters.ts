@@ -8,6 +8,7 @@ import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS, rootConf
 import {UserError} from '../errors.ts'
 import type {Kube} from '../kube/connection.ts'
 import {isNotFound} from '../kube/errors.ts'
+import {memberState, observePod} from '../cluster/member-state.ts'
 import {collectionPath, rawJson, type ObjectList} from '../kube/raw.ts'
 
 export interface StoredCluster {
@@ -117,13 +118,16 @@ export interface ClusterStatus extends ClusterSummary {
   events?: {type: string; reason: string; message: string; time?: string}[]
 }
 
-export function memberStatus(pod: V1Pod): MemberStatus {
+/** A member pod's status; its state as the agent derives it (member-state.ts), so both always agree. */
+export function memberStatus(pod: V1Pod, cluster: ResolvedCluster): MemberStatus {
   const ann = pod.metadata?.annotations ?? {}
   const containers = pod.status?.containerStatuses ?? []
+  const observed = observePod(pod)
+  const wanted = (cluster.roles.find((r) => r.id === observed?.role)?.members ?? 0) > (observed?.index ?? 0)
   return {
     pod: pod.metadata?.name ?? '',
     role: pod.metadata?.labels?.[LABEL.role] ?? '',
-    state: pod.metadata?.deletionTimestamp ? 'deleting' : (ann[ANNOTATION.state] ?? 'create pending'),
+    state: observed ? memberState(observed, wanted) : 'create pending',
     phase: pod.status?.phase ?? 'Pending',
     node: pod.spec?.nodeName ?? '<none>',
     ready: isReady(pod),
@@ -169,7 +173,7 @@ export async function clusterStatus(kube: Kube, name: string): Promise<ClusterSt
       {query: {fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${rootConfigMapName(name)}`}},
     ).catch(() => ({items: [], metadata: {}})),
   ])
-  const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map(memberStatus)
+  const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster))
   const roleOrder = stored.cluster.roles.map((r) => r.id)
   members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || a.pod.localeCompare(b.pod, undefined, {numeric: true}))
   // NodePorts answer on the node's address, which is the members' hostIP

@@ -40,7 +40,7 @@ export async function waitForCluster(
       state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
       generation: root.metadata?.annotations?.[ANNOTATION.generation] ?? '',
       desired,
-      members: [...pods.values()].filter((p) => p.metadata?.labels?.[LABEL.role]).map(memberStatus).sort((a, b) => a.pod.localeCompare(b.pod, undefined, {numeric: true})),
+      members: stored ? [...pods.values()].filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => a.pod.localeCompare(b.pod, undefined, {numeric: true})) : [],
     }
     last = snapshot
     opts.onUpdate?.(snapshot)

@@ -1,0 +1,65 @@
+// A member's state, derived from its pod: the agent's annotations count only while they describe the
+// container running now (a restarted container goes back through setup, as in KubeDirector). One
+// derivation for the agent (what to do, what to report) and for `kubectl kd status`, so both agree.
+import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, type MemberState} from './names.ts'
+
+/** The parts of a Pod this reads (a V1Pod fits). */
+export interface PodLike {
+  metadata?: {name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown; resourceVersion?: string}
+  status?: {
+    phase?: string
+    conditions?: Array<{type: string; status: string}>
+    containerStatuses?: Array<{name: string; containerID?: string; state?: {running?: unknown}}>
+  }
+}
+
+export interface ObservedPod {
+  name: string
+  role: string
+  index: number
+  deleting: boolean
+  phase: string
+  /** the app container's ID when it is running */
+  runningContainer?: string
+  annotations: Record<string, string>
+  /** status of the kubectl-kd.io/configured condition, if set */
+  condition?: 'True' | 'False' | 'Unknown'
+}
+
+/** A member pod as the state rules see it; undefined for a pod that is not a member (no role, no index). */
+export function observePod(p: PodLike): ObservedPod | undefined {
+  const name = p.metadata?.name ?? ''
+  const role = p.metadata?.labels?.[LABEL.role]
+  const m = /-(\d+)$/.exec(name)
+  if (!role || !m) return undefined
+  const app = p.status?.containerStatuses?.find((c) => c.name === APP_CONTAINER)
+  return {
+    name,
+    role,
+    index: Number(m[1]),
+    deleting: !!p.metadata?.deletionTimestamp,
+    phase: p.status?.phase ?? 'Pending',
+    runningContainer: app?.state?.running && app.containerID ? app.containerID : undefined,
+    annotations: p.metadata?.annotations ?? {},
+    condition: p.status?.conditions?.find((c) => c.type === CONFIGURED_CONDITION)?.status as ObservedPod['condition'],
+  }
+}
+
+/** Configured for its running container (setup finished with success). */
+export function isConfigured(p: ObservedPod): boolean {
+  return !!p.runningContainer && p.annotations[ANNOTATION.configuredContainer] === p.runningContainer && p.annotations[ANNOTATION.state] === 'configured'
+}
+
+export function isConfigError(p: ObservedPod): boolean {
+  return !!p.runningContainer && p.annotations[ANNOTATION.configuredContainer] === p.runningContainer && p.annotations[ANNOTATION.state] === 'config error'
+}
+
+/** The member's state; `inDesired`: the cluster still wants this member (not scaled away). */
+export function memberState(p: ObservedPod, inDesired: boolean): MemberState {
+  if (p.deleting) return 'deleting'
+  if (!inDesired) return 'delete pending'
+  if (isConfigured(p)) return 'configured'
+  if (isConfigError(p)) return 'config error'
+  if (!p.runningContainer) return 'create pending'
+  return 'creating'
+}

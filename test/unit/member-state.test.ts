@@ -1,0 +1,44 @@
+// observePod / memberState: a member's state from its pod, shared by the agent and `kubectl kd status`.
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
+
+function pod(name: string, opts: {state?: string; configured?: string; container?: string; running?: boolean; deleting?: boolean; condition?: string} = {}): PodLike {
+  const annotations: Record<string, string> = {}
+  if (opts.state) annotations[ANNOTATION.state] = opts.state
+  if (opts.configured) annotations[ANNOTATION.configuredContainer] = opts.configured
+  return {
+    metadata: {name, labels: {[LABEL.role]: name.split('-').slice(1, -1).join('-')}, annotations, ...(opts.deleting ? {deletionTimestamp: '2025-01-01T00:00:00Z'} : {})},
+    status: {
+      phase: opts.running ? 'Running' : 'Pending',
+      conditions: opts.condition ? [{type: CONFIGURED_CONDITION, status: opts.condition}] : [],
+      containerStatuses: opts.running ? [{name: 'app', containerID: opts.container ?? 'containerd://c1', state: {running: {}}}] : [],
+    },
+  }
+}
+const state = (p: PodLike, inDesired = true) => memberState(observePod(p)!, inDesired)
+
+test('observePod: identity, running container, condition; not a member without role or index', () => {
+  const o = observePod(pod('c-spark-worker-3', {running: true, condition: 'True'}))!
+  assert.equal([o.name, o.role, o.index, o.runningContainer, o.condition, o.deleting], ['c-spark-worker-3', 'spark-worker', 3, 'containerd://c1', 'True', false])
+  assert.is(observePod({metadata: {name: 'c-kd-agent-abc', labels: {}}}), undefined)
+  assert.is(observePod({metadata: {name: 'c-w', labels: {[LABEL.role]: 'w'}}}), undefined)
+})
+
+test('memberState: derived from the pod without annotations', () => {
+  assert.is(state(pod('c-w-0')), 'create pending')
+  assert.is(state(pod('c-w-0', {running: true})), 'creating')
+  assert.is(state(pod('c-w-0', {running: true, deleting: true, state: 'configured', configured: 'containerd://c1'})), 'deleting')
+  assert.is(state(pod('c-w-3', {running: true, state: 'configured', configured: 'containerd://c1'}), false), 'delete pending')
+})
+
+test('memberState: the agent annotation counts only for the container it was written for', () => {
+  assert.is(state(pod('c-w-0', {running: true, state: 'configured', configured: 'containerd://c1'})), 'configured')
+  assert.is(state(pod('c-w-0', {running: true, state: 'config error', configured: 'containerd://c1'})), 'config error')
+  assert.is(state(pod('c-w-0', {running: true, state: 'configured', configured: 'containerd://old'})), 'creating', 'restarted: set up again')
+  assert.is(state(pod('c-w-0', {state: 'configured', configured: 'containerd://c1'})), 'create pending', 'container not running')
+  assert.is(state(pod('c-w-0', {running: true, state: 'bogus'})), 'creating')
+})
+
+test.run()
