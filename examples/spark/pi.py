@@ -1,5 +1,5 @@
 # A small PySpark job: estimates Pi by sampling points in the unit square (Spark's own pi.py example).
-# kubectl kd submit --image localhost/kubectl-kd/spark:3.5.3 --service-account spark --wait examples/spark/pi.py 10
+# kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --wait examples/spark/pi.py 10
 import sys
 from random import random
 from operator import add

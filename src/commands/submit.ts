@@ -17,11 +17,11 @@ Differences to spark-submit: docs/spark-differences.md.`
   static examples = [
     {
       description: 'SparkPi from the examples jar in the image, following it to the end',
-      command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.3 --class org.apache.spark.examples.SparkPi --num-executors 2 --create-service-account --service-account spark --wait local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar 100',
+      command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --class org.apache.spark.examples.SparkPi --num-executors 2 --create-service-account --service-account spark --wait local:///opt/spark/examples/jars/spark-examples_2.12-3.5.9.jar 100',
     },
-    {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.3 --service-account spark --follow examples/spark/pi.py 20'},
+    {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
-    {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image spark:3.5.3 --dry-run=client -o yaml examples/spark/pi.py'},
+    {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
   ]
   static strict = false
   static args = {
