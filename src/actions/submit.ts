@@ -165,7 +165,7 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
   if (opts.createServiceAccount) {
     const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
     await ensureDriverServiceAccount(k, namespace, sa, serverDryRun)
-    progress(`serviceaccount/${sa} and role/${sa}-spark-driver ready`)
+    progress(`serviceaccount/${sa} and role/${sa}-spark-driver ${serverDryRun ? 'checked (server dry run)' : 'ready'}`)
   } else {
     if (!saExists) {
       throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
@@ -182,7 +182,12 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
 
   // create: the driver pod first, then what it owns (as spark-submit); undo the pod if the rest fails
   const query = serverDryRun ? {dryRun: 'All', fieldManager: 'kubectl-kd'} : {fieldManager: 'kubectl-kd'}
-  const pod = await rawJson<KubeObj & {metadata: {uid: string}}>(k, podsPath, {method: 'POST', body: objs.pod, query})
+  // a server dry run creates no service account, and the API server refuses a pod whose account is
+  // missing: the driver pod is then checked with the namespace's default account, and the output says so
+  const checkWithDefault = serverDryRun && !saExists && sa !== 'default'
+  if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
+  const podBody = checkWithDefault ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: 'default'}} : objs.pod
+  const pod = await rawJson<KubeObj & {metadata: {uid: string}}>(k, podsPath, {method: 'POST', body: podBody, query})
   result.podCreatedMs = now() - started
   progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
   try {

@@ -107,6 +107,16 @@ jobs('--dry-run=client -o yaml prints the objects and creates nothing', () => {
   assert.match(r.stdout, /kind: Pod[\s\S]*kind: Service[\s\S]*kind: ConfigMap/)
 })
 
+jobs('--dry-run=server --create-service-account with a missing account: checked by the server, nothing created', () => {
+  const before = new Set(podsIn())
+  const r = run(['submit', '--image', image, '--service-account', 'not-yet', '--create-service-account', '--dry-run=server', '--class', 'org.apache.spark.examples.SparkPi', examplesJar])
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^job\/\S+ created \(server dry run\)$/m)
+  assert.match(r.stderr, /checked with serviceaccount "default", since "not-yet" is only created by the real submission/)
+  assert.equal(podsIn().filter((p) => !before.has(p)), [])
+  assert.is(kubectl(['get', 'serviceaccount', 'not-yet', '-n', ns], {allowFail: true}), '')
+})
+
 jobs.run()
 
 // ——— side by side with the real spark-submit ———
