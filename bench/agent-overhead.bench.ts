@@ -13,7 +13,8 @@ import {createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../te
 import {join} from 'node:path'
 import {kd, repoRoot} from '../test/lib/kd.ts'
 import {ANNOTATION, APP_CONTAINER, LABEL} from '../src/cluster/names.ts'
-import {createTransport, kubeconfigCredentials} from '../src/kube/transport.ts'
+import {createTransport} from '../src/kube/transport.ts'
+import {leanCredentials} from '../src/kube/simple-kubeconfig.ts'
 import {startInformer} from '../src/kube/informer.ts'
 
 const sizes = (process.argv.slice(2).length ? process.argv.slice(2) : (process.env.KD_BENCH_AGENT_SIZES ?? '3 20 100').split(/\s+/)).map(Number).filter((n) => n >= 2)
@@ -37,7 +38,7 @@ const mib = (kb: number) => Math.round(kb / 102.4) / 10
 
 async function measure(members: number): Promise<Result> {
   const ns = createNamespace(`kd-bench-agent-${members}`)
-  const api = createTransport(kubeconfigCredentials(env.KUBECONFIG!, ns))
+  const api = createTransport(leanCredentials(env.KUBECONFIG!, {namespace: ns}))
   const running = new Map<string, number>()
   let configuredAt = 0
   let done: () => void = () => {}

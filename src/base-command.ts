@@ -1,5 +1,6 @@
 // Flags every command shares (kubectl's connection flags) and the base class that carries them.
-import {Command, Flags} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 import type {ConnectionOptions} from './kube/connection.ts'
 import {UserError} from './errors.ts'
 

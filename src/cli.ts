@@ -1,7 +1,8 @@
 // Entry point of the bundled CLI (dist/kubectl-kd.js). Keeps start-up small: oclif loads the command
 // registry, and each command imports its action (and @kubernetes/client-node) only when it runs.
 import module from 'node:module'
-import {flush, run} from '@oclif/core'
+import {flush} from '@oclif/core/flush'
+import {run} from '@oclif/core/run'
 import {printError} from './output/errors.ts'
 
 module.enableCompileCache?.()

@@ -1,5 +1,5 @@
 // Flags shared by the commands that create or change app clusters (create, apply, scale).
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {SERVICE_TYPES} from './cluster/model.ts'
 import {connectionOptions, parseDuration} from './base-command.ts'
 import {parseFormat} from './output/format.ts'

@@ -1,7 +1,9 @@
 // `kubectl kd --help`: oclif's help with the root command list grouped by what the commands act on
 // (kubectl groups its commands the same way). Referenced from package.json oclif.helpClass; exported
 // from the command registry so the bundle needs no extra entry point. Must stay cheap to load.
-import {Command, Help} from '@oclif/core'
+import type {Config} from '@oclif/core/config'
+import {Command} from '@oclif/core/command'
+import {CommandHelp, Help, type HelpFormatter} from '@oclif/core/help'
 
 /** Root help sections, in order; ids are oclif ids (`app:list`). Commands in no group go under OTHER. */
 export const HELP_GROUPS: {title: string; ids: string[]}[] = [
@@ -11,7 +13,27 @@ export const HELP_GROUPS: {title: string; ids: string[]}[] = [
   {title: 'OTHER COMMANDS', ids: ['version', 'completion']},
 ]
 
+/**
+ * oclif renders every help string as an EJS template, and EJS compiles a new function for each call
+ * (the root help makes ~50 of them, a noticeable part of `--help`); a string without a tag renders as itself.
+ */
+function renderTemplatesOnly(formatter: HelpFormatter): void {
+  const render = formatter.render
+  formatter.render = (text) => (text.includes('<%') ? render(text) : text)
+}
+
 export default class KdHelp extends Help {
+  constructor(config: Config, opts: ConstructorParameters<typeof Help>[1]) {
+    super(config, opts)
+    renderTemplatesOnly(this)
+  }
+
+  protected override getCommandHelpClass(command: Command.Loadable): CommandHelp {
+    const help = super.getCommandHelpClass(command)
+    renderTemplatesOnly(help)
+    return help
+  }
+
   /** The grouped command list (without the usage header), exported for tests. */
   groupedCommands(): string {
     const visible = this.config.commands.filter((c) => this.opts.all || !c.hidden)

@@ -5,7 +5,8 @@
 // (a unit test checks the bundle), which would triple the agent's memory.
 // Env: KD_CLUSTER (required), KD_NAMESPACE (default: the ServiceAccount's), KD_CLUSTER_DOMAIN, KD_AGENT_KUBECONFIG
 // (run outside a cluster for tests), KD_CONCURRENCY.
-import {createTransport, inClusterCredentials, kubeconfigCredentials} from '../../src/kube/transport.ts'
+import {createTransport, inClusterCredentials} from '../../src/kube/transport.ts'
+import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {execInPod} from '../../src/kube/exec.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
@@ -19,7 +20,7 @@ const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} $
 export async function main(env = process.env): Promise<Agent> {
   const cluster = env.KD_CLUSTER
   if (!cluster) throw new Error('KD_CLUSTER is not set')
-  const kube = createTransport(env.KD_AGENT_KUBECONFIG ? kubeconfigCredentials(env.KD_AGENT_KUBECONFIG, env.KD_NAMESPACE) : inClusterCredentials(env.KD_NAMESPACE))
+  const kube = createTransport(env.KD_AGENT_KUBECONFIG ? leanCredentials(env.KD_AGENT_KUBECONFIG, {namespace: env.KD_NAMESPACE}) : inClusterCredentials(env.KD_NAMESPACE))
   const namespace = kube.namespace
   const root = rootConfigMapName(cluster)
   let rootUid: string | undefined

@@ -1,5 +1,5 @@
 // The part of the `ws` package (a dependency of @kubernetes/client-node, bundled into the agent) that
-// src/kube/transport.ts and exec.ts use; the package ships no types and @types/ws is not installed.
+// src/kube/exec.ts uses; the package ships no types and @types/ws is not installed.
 declare module 'ws' {
   import {EventEmitter} from 'node:events'
   export default class WebSocket extends EventEmitter {

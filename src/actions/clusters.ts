@@ -6,7 +6,7 @@ import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
-import type {Kube} from '../kube/connection.ts'
+import type {Kube, KubeReads} from '../kube/connection.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
 import {collectionPath, rawJson, type ObjectList} from '../kube/raw.ts'
@@ -26,9 +26,9 @@ export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
   return {root, cluster: JSON.parse(c) as ResolvedCluster, app: JSON.parse(a) as App}
 }
 
-export async function readCluster(kube: Kube, name: string): Promise<StoredCluster> {
+export async function readCluster(kube: KubeReads, name: string): Promise<StoredCluster> {
   try {
-    const root = await kube.call(`get cluster ${name}`, () => kube.core.readNamespacedConfigMap({name: rootConfigMapName(name), namespace: kube.namespace}))
+    const root = await rawJson<V1ConfigMap>(kube, `${collectionPath('v1', 'configmaps', kube.namespace)}/${rootConfigMapName(name)}`, {what: `get cluster ${name}`})
     const stored = storedFromRoot(root)
     if (stored && root.metadata?.labels?.[LABEL.cluster] === name) return stored
   } catch (err) {
@@ -70,7 +70,7 @@ function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
   }
 }
 
-export async function listClusters(kube: Kube, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
+export async function listClusters(kube: KubeReads, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
   const ns = opts.allNamespaces ? '' : kube.namespace
   const selector = [clusterSelector(opts.name), opts.selector].filter(Boolean).join(',')
   const [roots, pods] = await Promise.all([
@@ -161,7 +161,7 @@ export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | unde
   })
 }
 
-export async function clusterStatus(kube: Kube, name: string): Promise<ClusterStatus> {
+export async function clusterStatus(kube: KubeReads, name: string): Promise<ClusterStatus> {
   const stored = await readCluster(kube, name)
   const selector = clusterSelector(name)
   const [pods, services, events] = await Promise.all([
@@ -232,7 +232,7 @@ export async function deleteCluster(kube: Kube, name: string, opts: {wait?: bool
   }
 }
 
-export async function clusterExists(kube: Kube, name: string): Promise<boolean> {
+export async function clusterExists(kube: KubeReads, name: string): Promise<boolean> {
   try {
     await readCluster(kube, name)
     return true

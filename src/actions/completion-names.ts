@@ -36,13 +36,13 @@ async function contexts(connection: ConnectionWords): Promise<string[]> {
 
 async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps', connection: ConnectionWords, signal: AbortSignal): Promise<string[]> {
   if (kubeconfigFiles(connection.kubeconfig).length === 0 && !process.env.KUBERNETES_SERVICE_HOST) return []
-  const [{connect}, {rawJson}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
+  const [{connectReads}, {rawJson}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
     import('../kube/connection.ts'),
     import('../kube/raw.ts'),
     import('../cluster/names.ts'),
     import('../spark/names.ts'),
   ])
-  const kube = await connect({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
+  const kube = await connectReads({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
   const list = async (path: string, labelSelector?: string) => (await rawJson<{items: Meta[]}>(kube, path, {query: {labelSelector}, signal})).items
   const ns = encodeURIComponent(kube.namespace)
   switch (kind) {

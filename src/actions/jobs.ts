@@ -2,7 +2,7 @@
 // job name (the pod name without `-driver`), pod name, app id or app name; executors are the pods with
 // its spark-app-selector. Works for jobs started by spark-submit or the operator just as well.
 import {UserError} from '../errors.ts'
-import type {Kube} from '../kube/connection.ts'
+import type {Kube, KubeReads} from '../kube/connection.ts'
 import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
 import {failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
@@ -10,13 +10,13 @@ type Pod = Record<string, any>
 
 const podsPath = (ns: string) => (ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods')
 
-async function listPods(kube: Kube, namespace: string, labelSelector: string): Promise<Pod[]> {
+async function listPods(kube: KubeReads, namespace: string, labelSelector: string): Promise<Pod[]> {
   const {rawJson} = await import('../kube/raw.ts')
   return (await rawJson<{items: Pod[]}>(kube, podsPath(namespace), {query: {labelSelector}})).items
 }
 
 /** The driver pod of job `name` in the namespace, or undefined. */
-export async function findDriverPod(kube: Kube, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
+export async function findDriverPod(kube: KubeReads, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
   const {rawJson} = await import('../kube/raw.ts')
   const {isNotFound} = await import('../kube/errors.ts')
   for (const podName of [`${name}-driver`, name]) {
@@ -35,13 +35,13 @@ export async function findDriverPod(kube: Kube, name: string, namespace = kube.n
   return matches[0]
 }
 
-async function requireDriverPod(kube: Kube, name: string): Promise<Pod> {
+async function requireDriverPod(kube: KubeReads, name: string): Promise<Pod> {
   const pod = await findDriverPod(kube, name)
   if (!pod) throw new UserError(`job "${name}" not found in namespace "${kube.namespace}" (kubectl kd get jobs lists them)`)
   return pod
 }
 
-export async function jobExists(kube: Kube, name: string): Promise<boolean> {
+export async function jobExists(kube: KubeReads, name: string): Promise<boolean> {
   return (await findDriverPod(kube, name)) !== undefined
 }
 
@@ -52,7 +52,7 @@ export interface ListJobsOptions {
 }
 
 /** All jobs (driver pods) in the namespace or everywhere, newest last. */
-export async function listJobs(kube: Kube, opts: ListJobsOptions = {}): Promise<JobStatus[]> {
+export async function listJobs(kube: KubeReads, opts: ListJobsOptions = {}): Promise<JobStatus[]> {
   if (opts.name) return [await jobStatus(kube, opts.name)]
   const ns = opts.allNamespaces ? '' : kube.namespace
   const [drivers, executors] = await Promise.all([
@@ -70,7 +70,7 @@ export async function listJobs(kube: Kube, opts: ListJobsOptions = {}): Promise<
 }
 
 /** spark.properties of the job (from the driver's ConfigMap), if it is still there. */
-async function driverProperties(kube: Kube, driver: Pod): Promise<Map<string, string> | undefined> {
+async function driverProperties(kube: KubeReads, driver: Pod): Promise<Map<string, string> | undefined> {
   const cmName = (driver.spec?.volumes ?? []).find((v: Pod) => v.name === DRIVER_CONF_VOLUME)?.configMap?.name
   if (!cmName) return undefined
   try {
@@ -88,7 +88,7 @@ export interface JobStatusOptions {
   logLines?: number
 }
 
-export async function jobStatus(kube: Kube, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
+export async function jobStatus(kube: KubeReads, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
   const driver = await requireDriverPod(kube, name)
   const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
   const [executors, props] = await Promise.all([

@@ -71,12 +71,14 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   const cmd = standaloneSubmitCommand(opts.args, masterUrl)
   // exec over the lean transport (v5 channel, exit code from the exec status)
   const {execInPod} = await import('../kube/exec.ts')
-  const {createTransport, kubeconfigCredentials} = await import('../kube/transport.ts')
+  const {createTransport} = await import('../kube/transport.ts')
+  const {simpleKubeconfig} = await import('../kube/simple-kubeconfig.ts')
   const {delimiter, join} = await import('node:path')
   const {homedir} = await import('node:os')
   const file = opts.conn.kubeconfig ?? (process.env.KUBECONFIG ?? '').split(delimiter).find(Boolean) ?? join(homedir(), '.kube', 'config')
-  if (opts.conn.context) throw new UserError('--cluster uses the kubeconfig\'s current context; --context is not supported with it yet')
-  const api = createTransport(kubeconfigCredentials(file, kube.namespace))
+  const simple = simpleKubeconfig(file, {context: opts.conn.context, namespace: kube.namespace})
+  if (!simple) throw new UserError(`--cluster: the kubeconfig context must authenticate with a client certificate or a token (exec plugins, auth providers and proxies are not supported for --cluster yet)`)
+  const api = createTransport(simple.credentials)
   const r = await execInPod(api, {
     namespace: kube.namespace,
     pod: controller.metadata.name,

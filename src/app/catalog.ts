@@ -1,8 +1,9 @@
 // The built-in app catalog: KubeDirector's spark221e2, cassandra311, spark211up and this project's own
-// runnable spark35 and shelldemo. The YAML data files in ./catalog are embedded (catalog/index.ts) so the
-// bundle needs no files at run time; each is parsed lazily, once (a command about one app parses one).
+// runnable spark35 and shelldemo. The YAML data files in ./catalog are embedded, already parsed
+// (catalog/index.ts), so the bundle needs no files at run time; each is checked and normalized lazily,
+// once (a command about one app reads one).
 import type {App} from './model.ts'
-import {parseApp} from './parse.ts'
+import {appFromDocuments} from './parse.ts'
 import {CATALOG_FILES} from './catalog/index.ts'
 
 const parsed = new Map<string, App>()
@@ -10,7 +11,7 @@ const parsed = new Map<string, App>()
 function parseFile(file: string): App {
   let app = parsed.get(file)
   if (!app) {
-    app = parseApp(CATALOG_FILES[file]!, `builtin app ${file}`, 'builtin')
+    app = appFromDocuments(CATALOG_FILES[file]!, `builtin app ${file}`, 'builtin')
     parsed.set(file, app)
   }
   return app

@@ -14,7 +14,12 @@ export const APP_KIND = 'KubeDirectorApp'
 
 /** Parses one app definition (YAML or JSON text); `source` names the file in error messages. */
 export function parseApp(text: string, source: string, origin: AppSource = 'file'): App {
-  const manifests = loadDocuments(text, source).flatMap(manifestsOf)
+  return appFromDocuments(loadDocuments(text, source), source, origin)
+}
+
+/** The app in already-parsed documents (loadDocuments' result). */
+export function appFromDocuments(documents: unknown[], source: string, origin: AppSource = 'file'): App {
+  const manifests = documents.flatMap(manifestsOf)
   if (manifests.length === 0) throw new UserError(`${source}: no ${APP_KIND} found (the file is empty)`)
   if (manifests.length > 1) throw new UserError(`${source}: holds ${manifests.length} documents; an app definition file holds exactly one ${APP_KIND}`)
   return appFromObject(manifests[0], source, origin)

@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, outputFlag} from '../base-command.ts'
 import {clusterChangeFlags, clusterChangeRun, overrideFlags} from '../cluster-flags.ts'
 import {UserError} from '../errors.ts'

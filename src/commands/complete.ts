@@ -1,7 +1,7 @@
 // Hidden `__complete`: Cobra's completion protocol, called by bin/kubectl_complete-kd (kubectl ≥ 1.26 runs
 // it for `kubectl kd <TAB>`) and by the scripts of `kubectl kd completion`. Prints candidates, then
 // `:<directive>`. Never fails: a broken lookup completes nothing.
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 import {complete, formatCompletion, type CommandSpec} from '../completion/candidates.ts'
 
 export default class Complete extends Command {

@@ -1,5 +1,6 @@
 // `kubectl kd completion bash|zsh|fish`: prints the script; the candidates come from `__complete`.
-import {Args, Command} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import {Command} from '@oclif/core/command'
 import {SHELLS, completionScript, type Shell} from '../completion/scripts.ts'
 
 export default class Completion extends Command {

@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
 import {parseTarget} from '../target.ts'
 

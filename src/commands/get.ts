@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../output/format.ts'
@@ -36,15 +37,15 @@ export default class Get extends KdCommand {
     if (type.includes('/')) [type, name] = [type.slice(0, type.indexOf('/')), type.slice(type.indexOf('/') + 1)]
     const kind = TYPES[type]
     if (!kind) throw new UserError(`unknown resource type "${type}": use clusters or jobs`)
-    const {connect} = await import('../kube/connection.ts')
-    const kube = await connect(connectionOptions(flags))
+    const {connect, connectReads} = await import('../kube/connection.ts')
+    const kube = await connectReads(connectionOptions(flags))
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
     if (kind === 'jobs') {
       const {listJobs} = await import('../actions/jobs.ts')
       const {jobsTable} = await import('../spark/print.ts')
       const jobs = await listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
       if (isDataFormat(format)) {
-        process.stdout.write(formatData(name ? jobs[0] : asList(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
+        process.stdout.write(await formatData(name ? jobs[0] : asList(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
       } else if (jobs.length === 0) process.stderr.write(`No resources found${scope}.\n`)
       else process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: flags['no-headers']}))
       return
@@ -54,13 +55,14 @@ export default class Get extends KdCommand {
     const print = async (headers: boolean) => {
       const {summaries} = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
       if (isDataFormat(format)) {
-        process.stdout.write(formatData(name ? summaries[0] : asList(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
+        process.stdout.write(await formatData(name ? summaries[0] : asList(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
       } else if (summaries.length === 0) process.stderr.write(`No resources found${scope}.\n`)
       else process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers']}))
     }
     await print(true)
     if (!flags.watch) return
+    // watches need client-node's Watch; a second connection costs nothing next to a watch's lifetime
     const {watchClusters} = await import('../actions/watch-clusters.ts')
-    await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name}, () => print(false))
+    await watchClusters(await connect(connectionOptions(flags)), {allNamespaces: flags['all-namespaces'], name}, () => print(false))
   }
 }

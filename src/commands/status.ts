@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {formatData, isDataFormat, parseFormat} from '../output/format.ts'
 import {parseTarget} from '../target.ts'
@@ -26,8 +27,8 @@ export default class Status extends KdCommand {
     const {args, flags} = await this.parse(Status)
     const format = parseFormat(flags.output, FORMATS)
     const target = parseTarget(args.target, args.name)
-    const {connect} = await import('../kube/connection.ts')
-    const kube = await connect(connectionOptions(flags))
+    const {connect, connectReads} = await import('../kube/connection.ts')
+    const kube = await connectReads(connectionOptions(flags))
     let kind = target.kind
     if (!kind) {
       // a bare NAME is a cluster, unless only a job has that name
@@ -38,14 +39,14 @@ export default class Status extends KdCommand {
       const {jobStatus} = await import('../actions/jobs.ts')
       const {jobStatusText} = await import('../spark/print.ts')
       const status = await jobStatus(kube, target.name)
-      process.stdout.write(isDataFormat(format) ? formatData(status, format) : jobStatusText(status))
+      process.stdout.write(isDataFormat(format) ? await formatData(status, format) : jobStatusText(status))
       return
     }
     const {clusterStatus} = await import('../actions/clusters.ts')
     const {clusterStatusText} = await import('../output/clusters.ts')
     const show = async () => {
       const status = await clusterStatus(kube, target.name)
-      if (isDataFormat(format)) process.stdout.write(formatData(status, format))
+      if (isDataFormat(format)) process.stdout.write(await formatData(status, format))
       else {
         if (flags.watch && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J')
         process.stdout.write(clusterStatusText(status) + (flags.watch && !process.stdout.isTTY ? '---\n' : ''))
@@ -53,7 +54,8 @@ export default class Status extends KdCommand {
     }
     await show()
     if (!flags.watch) return
+    // watches need client-node's Watch; a second connection costs nothing next to a watch's lifetime
     const {watchClusters} = await import('../actions/watch-clusters.ts')
-    await watchClusters(kube, {name: target.name}, show)
+    await watchClusters(await connect(connectionOptions(flags)), {name: target.name}, show)
   }
 }

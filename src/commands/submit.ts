@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {parseFormat} from '../output/format.ts'
@@ -143,12 +144,12 @@ Differences to spark-submit: docs/spark-differences.md.`
     const {formatData, asList} = await import('../output/format.ts')
     if (dryRun === 'client' && (format === 'yaml' || format === 'json')) {
       const {dumpYamlDocuments} = await import('../output/yaml.ts')
-      process.stdout.write(format === 'yaml' ? dumpYamlDocuments(result.objects) : formatData(asList(result.objects), 'json'))
+      process.stdout.write(format === 'yaml' ? dumpYamlDocuments(result.objects) : await formatData(asList(result.objects), 'json'))
       return
     }
     const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''
     if (format === 'name') process.stdout.write(`job.kubectl-kd.io/${result.jobName}\n`)
-    else if (format) process.stdout.write(formatData(result.final ?? {job: result.jobName, namespace: result.namespace, appId: result.appId, driverPod: result.driverPod}, format))
+    else if (format) process.stdout.write(await formatData(result.final ?? {job: result.jobName, namespace: result.namespace, appId: result.appId, driverPod: result.driverPod}, format))
     else if (!flags.follow) process.stdout.write(`job/${result.jobName} created${suffix}\n`)
     if (!format && dryRun === 'none') {
       stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {formatData, parseFormat} from '../output/format.ts'
 
@@ -21,6 +21,6 @@ export default class Version extends KdCommand {
       if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)
       for (const a of info.agents ?? []) process.stdout.write(`Agent Version: ${a.version} (cluster ${a.namespace}/${a.cluster})\n`)
       if (info.serverError) process.stderr.write(`${info.serverError}\n`)
-    } else process.stdout.write(formatData(info, format))
+    } else process.stdout.write(await formatData(info, format))
   }
 }

@@ -1,12 +1,15 @@
 // Connecting to a cluster: kubeconfig (or in-cluster config), context and namespace, resolved the way
 // kubectl resolves them. The only module that loads @kubernetes/client-node, and only when a command
-// actually talks to a cluster, so offline commands and --help stay fast.
+// actually talks to a cluster, so offline commands and --help stay fast; commands that only read
+// (get, status, completion) skip it when the kubeconfig is simple (connectReads).
 import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {UserError} from '../errors.ts'
-import {ApiError, translateApiError} from './errors.ts'
+import {ApiError, statusCode, translateApiError} from './errors.ts'
 import {debugEnabled} from '../output/errors.ts'
+import {rawFetch, type RawRequest} from './raw.ts'
+import type {Credentials} from './transport.ts'
 
 export interface ConnectionOptions {
   kubeconfig?: string
@@ -19,19 +22,76 @@ export interface ConnectionOptions {
 
 export type K8s = typeof import('@kubernetes/client-node')
 
-export interface Kube {
-  k8s: K8s
-  kc: import('@kubernetes/client-node').KubeConfig
+/** What plain REST reads need: lists and gets through rawJson (raw.ts), no generated clients. */
+export interface KubeReads {
   namespace: string
   context: string
   server: string
+  /** Runs one API call with the request timeout, debug logging and error translation. */
+  call<T>(what: string, fn: () => Promise<T>): Promise<T>
+  /** One request with the kubeconfig's credentials; the body of a 2xx answer (rawJson adds call() and JSON). */
+  text(path: string, req?: RawRequest): Promise<string>
+}
+
+export interface Kube extends KubeReads {
+  k8s: K8s
+  kc: import('@kubernetes/client-node').KubeConfig
   core: import('@kubernetes/client-node').CoreV1Api
   apps: import('@kubernetes/client-node').AppsV1Api
   rbac: import('@kubernetes/client-node').RbacAuthorizationV1Api
   authz: import('@kubernetes/client-node').AuthorizationV1Api
   objects: import('@kubernetes/client-node').KubernetesObjectApi
-  /** Runs one API call with the request timeout, debug logging and error translation. */
-  call<T>(what: string, fn: () => Promise<T>): Promise<T>
+}
+
+/** The kubeconfig files that exist, in KUBECONFIG order (--kubeconfig, else KUBECONFIG, else ~/.kube/config). */
+function kubeconfigFiles(opts: ConnectionOptions): string[] {
+  const files = opts.kubeconfig ? [opts.kubeconfig] : (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
+  const fallback = join(homedir(), '.kube', 'config')
+  return files.length ? files.filter((f) => existsSync(f)) : existsSync(fallback) ? [fallback] : []
+}
+
+/**
+ * A connection for commands that only read through rawJson. Loading @kubernetes/client-node takes longer
+ * than the rest of such a command, so a kubeconfig that needs none of it (one file, a client certificate
+ * or a token: see simple-kubeconfig.ts) is served by transport.ts; anything else goes through connect().
+ */
+export async function connectReads(opts: ConnectionOptions = {}): Promise<KubeReads> {
+  const files = opts.inCluster ? [] : kubeconfigFiles(opts)
+  if (files.length === 1) {
+    const [{simpleKubeconfig}, transport] = await Promise.all([import('./simple-kubeconfig.ts'), import('./transport.ts')])
+    const simple = simpleKubeconfig(files[0]!, opts)
+    const kube = simple && readsOverTransport(simple, transport, opts)
+    if (kube) return kube
+  }
+  return connect(opts)
+}
+
+/** KubeReads on transport.ts; undefined when the certificate or key does not parse (client-node fails that in a request). */
+function readsOverTransport(
+  simple: {context: string; credentials: Credentials},
+  {createTransport, readBody}: typeof import('./transport.ts'),
+  opts: ConnectionOptions,
+): KubeReads | undefined {
+  let transport: ReturnType<typeof createTransport>
+  try {
+    transport = createTransport(simple.credentials)
+  } catch {
+    return undefined
+  }
+  const text = async (path: string, req: RawRequest = {}) => {
+    const method = req.method ?? 'GET'
+    try {
+      // the timeout in call() is the user's; this one is undici's default headers timeout, as in rawFetch
+      return await readBody(await transport.request(method, path, {...req, timeoutMs: 300_000}))
+    } catch (err) {
+      // failures shaped as on the client-node path (rawFetch, undici's fetch), so they read the same, -v included
+      const code = statusCode(err)
+      if (code !== undefined) throw Object.assign(new Error(`HTTP ${code} ${method} ${path}`), {code, body: (err as {body?: unknown}).body})
+      if ((err as Error).name === 'AbortError') throw err
+      throw Object.assign(new TypeError('fetch failed'), {cause: err})
+    }
+  }
+  return {namespace: simple.credentials.namespace, context: simple.context, server: transport.server, call: apiCall(transport.server, opts), text}
 }
 
 export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
@@ -40,9 +100,7 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
   if (opts.inCluster) {
     kc.loadFromCluster()
   } else {
-    const files = opts.kubeconfig ? [opts.kubeconfig] : (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
-    const fallback = join(homedir(), '.kube', 'config')
-    const existing = files.length ? files.filter((f) => existsSync(f)) : existsSync(fallback) ? [fallback] : []
+    const existing = kubeconfigFiles(opts)
     if (opts.kubeconfig && existing.length === 0) throw new UserError(`--kubeconfig: file ${opts.kubeconfig} does not exist`)
     if (existing.length === 0) {
       if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster()
@@ -73,6 +131,25 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
   const cluster = kc.getCurrentCluster()
   if (!cluster) throw new UserError(`the kubeconfig context "${context}" names no cluster; choose one with --context`)
   const namespace = opts.namespace || kc.getContextObject(context)?.namespace || (opts.inCluster ? inClusterNamespace() : '') || 'default'
+  const kube: Kube = {
+    k8s,
+    kc,
+    namespace,
+    context,
+    server: cluster.server,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    rbac: kc.makeApiClient(k8s.RbacAuthorizationV1Api),
+    authz: kc.makeApiClient(k8s.AuthorizationV1Api),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    call: apiCall(cluster.server, opts),
+    text: async (path, req) => (await rawFetch(kube, path, req)).text(),
+  }
+  return kube
+}
+
+/** KubeReads.call for a server: request timeout, debug log, error translation, retries (below). */
+function apiCall(server: string, opts: ConnectionOptions): KubeReads['call'] {
   const timeout = opts.requestTimeoutMs ?? 0
   // Every call the plugin makes is idempotent (reads, server-side apply, deletes), so a passing outage of
   // a server that has answered before (an API server restart, a 5xx, throttling) is retried with backoff
@@ -88,26 +165,14 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
         return result
       } catch (err) {
         if (debugEnabled()) process.stderr.write(`I kd ${what} failed (${Date.now() - started} ms): ${(err as Error).message?.split('\n')[0]}\n`)
-        const translated = translateApiError(err, what, cluster.server)
+        const translated = translateApiError(err, what, server)
         const delay = Math.min(250 * 2 ** attempt, 4000)
         if (!answered || !isTransient(translated) || Date.now() - started + delay > RETRY_WINDOW_MS) throw translated
         await new Promise((r) => setTimeout(r, delay))
       }
     }
   }
-  return {
-    k8s,
-    kc,
-    namespace,
-    context,
-    server: cluster.server,
-    core: kc.makeApiClient(k8s.CoreV1Api),
-    apps: kc.makeApiClient(k8s.AppsV1Api),
-    rbac: kc.makeApiClient(k8s.RbacAuthorizationV1Api),
-    authz: kc.makeApiClient(k8s.AuthorizationV1Api),
-    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
-    call,
-  }
+  return call
 }
 
 const RETRY_WINDOW_MS = 30_000

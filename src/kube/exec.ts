@@ -3,6 +3,7 @@
 // closing; a connection lost before the status arrives is an error (the remote process may still run:
 // callers use status files). Speaks the channel protocol itself over transport.ts (no client-node).
 import type {IncomingMessage} from 'node:http'
+import WebSocket from 'ws'
 import {readBody, type Transport} from './transport.ts'
 
 export interface ExecRequest {
@@ -86,7 +87,7 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
     let timer: NodeJS.Timeout | undefined
     let ping: NodeJS.Timeout | undefined
     let result: ExecResult | undefined
-    let ws: ReturnType<Transport['webSocket']>
+    let ws: WebSocket
     const finish = (fn: () => void) => {
       if (settled) return
       settled = true
@@ -96,7 +97,8 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
       if (ws.readyState <= 1) ws.close()
     }
     try {
-      ws = api.webSocket(path, query, ['v5.channel.k8s.io', 'v4.channel.k8s.io'])
+      const target = api.webSocketTarget(path, query)
+      ws = new WebSocket(target.url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {...target.options, perMessageDeflate: false, handshakeTimeout: 30_000})
     } catch (e) {
       return reject(new ExecError(`exec in ${req.pod}: ${(e as Error).message}`))
     }

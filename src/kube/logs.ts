@@ -1,6 +1,6 @@
 // Container logs over the pods/log subresource: the tail of a log as text, or a followed stream
 // written chunk by chunk (ends when the container ends, or when `signal` aborts).
-import type {Kube} from './connection.ts'
+import type {Kube, KubeReads} from './connection.ts'
 import {rawFetch} from './raw.ts'
 
 export interface LogOptions {
@@ -15,8 +15,8 @@ export interface LogOptions {
 const query = (o: LogOptions) => ({container: o.container, tailLines: o.tailLines, follow: o.follow ? 'true' : undefined})
 const logPath = (o: LogOptions) => `/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/log`
 
-export async function readLogs(kube: Kube, o: LogOptions): Promise<string> {
-  return kube.call(`logs pod/${o.pod}`, async () => (await rawFetch(kube, logPath(o), {query: query({...o, follow: false}), signal: o.signal})).text())
+export async function readLogs(kube: KubeReads, o: LogOptions): Promise<string> {
+  return kube.call(`logs pod/${o.pod}`, () => kube.text(logPath(o), {query: query({...o, follow: false}), signal: o.signal}))
 }
 
 /** Streams the log to `write` until the container stops (follow) or the log ends. */

@@ -1,6 +1,6 @@
 // Plain REST calls on any API path with the kubeconfig's credentials: lists and reads of any kind
 // without the generated clients' discovery round-trips, and the stream under watches and logs.
-import type {Kube} from './connection.ts'
+import type {Kube, KubeReads} from './connection.ts'
 
 export interface RawRequest {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -8,6 +8,8 @@ export interface RawRequest {
   body?: unknown
   contentType?: string
   signal?: AbortSignal
+  /** names the call in -v logs and errors (default: method and path) */
+  what?: string
 }
 
 /** Raw response: the caller reads the body (JSON or a stream). Non-2xx throws {code, body} for translateApiError. */
@@ -36,8 +38,8 @@ export async function rawFetch(kube: Kube, path: string, req: RawRequest = {}): 
   return response as unknown as Response
 }
 
-export async function rawJson<T>(kube: Kube, path: string, req: RawRequest = {}): Promise<T> {
-  return kube.call(`${req.method ?? 'GET'} ${path}`, async () => (await rawFetch(kube, path, req)).json() as Promise<T>)
+export async function rawJson<T>(kube: KubeReads, path: string, req: RawRequest = {}): Promise<T> {
+  return kube.call(req.what ?? `${req.method ?? 'GET'} ${path}`, async () => JSON.parse(await kube.text(path, req)) as T)
 }
 
 /** API path of a namespaced collection: ('v1','pods','ns') → /api/v1/namespaces/ns/pods; namespace '' = all namespaces. */

@@ -1,14 +1,13 @@
-// A lean API client for the in-cluster agent: HTTPS requests, watch streams and WebSocket upgrades (exec)
-// with the ServiceAccount's token and CA (or a kubeconfig's certificate/token, to run the agent from a
-// workstation), on node:https and `ws` only. It must never import @kubernetes/client-node: its generated
-// models cost the agent ~50 MiB of RSS (DESIGN.md §4, agent RSS ≤ 64 MiB). The plugin uses connection.ts.
+// A lean API client for the in-cluster agent: HTTPS requests, watch streams and the target of WebSocket
+// upgrades (exec.ts opens those with `ws`) with the ServiceAccount's token and CA (or a kubeconfig's
+// certificate/token, to run the agent from a workstation), on node:https only. It must never import
+// @kubernetes/client-node: its generated models cost the agent ~50 MiB of RSS (DESIGN.md §4, agent RSS
+// ≤ 64 MiB). The plugin uses connection.ts, whose reads come here when the kubeconfig is simple.
 import {readFileSync} from 'node:fs'
 import {Agent, request as httpsRequest} from 'node:https'
-import {createSecureContext} from 'node:tls'
+import {createSecureContext, type SecureContext} from 'node:tls'
 import type {IncomingMessage} from 'node:http'
-import {dirname, isAbsolute, join} from 'node:path'
-import {load} from 'js-yaml'
-import WebSocket from 'ws'
+import {join} from 'node:path'
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined> | Array<[string, string]>
@@ -38,8 +37,8 @@ export interface Transport {
   request(method: string, path: string, opts?: RequestOptions): Promise<IncomingMessage>
   /** request + JSON body */
   json<T>(method: string, path: string, opts?: RequestOptions): Promise<T>
-  /** opens a WebSocket on an API path (exec, attach) offering these subprotocols */
-  webSocket(path: string, query: Array<[string, string]>, protocols: string[]): WebSocket
+  /** URL (wss://) and TLS options and headers to open a WebSocket on an API path (exec.ts: `ws` is loaded only there) */
+  webSocketTarget(path: string, query: Array<[string, string]>): {url: string; options: {secureContext: SecureContext; rejectUnauthorized?: boolean; headers: Record<string, string>}}
   close(): void
 }
 
@@ -77,38 +76,11 @@ export function inClusterCredentials(namespace?: string, dir = SA_DIR, env = pro
   }
 }
 
-/** The current context of a kubeconfig file: server, CA, client certificate or token (no exec plugins). */
-export function kubeconfigCredentials(file: string, namespace?: string): Credentials {
-  type Named<T> = Array<{name: string} & T>
-  const kc = load(readFileSync(file, 'utf8')) as {
-    'current-context'?: string
-    contexts?: Named<{context: {cluster: string; user: string; namespace?: string}}>
-    clusters?: Named<{cluster: Record<string, string | boolean>}>
-    users?: Named<{user: Record<string, string>}>
-  }
-  const ctx = kc.contexts?.find((c) => c.name === kc['current-context'])?.context
-  const cluster = kc.clusters?.find((c) => c.name === ctx?.cluster)?.cluster
-  const user = kc.users?.find((u) => u.name === ctx?.user)?.user ?? {}
-  if (!ctx || !cluster) throw new Error(`kubeconfig ${file}: no current context with a cluster`)
-  const base = dirname(file)
-  const bytes = (data: unknown, path: unknown) =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : typeof path === 'string' ? readFileSync(isAbsolute(path) ? path : join(base, path)) : undefined
-  const token = user.token ?? (user.tokenFile ? readFileSync(user.tokenFile, 'utf8').trim() : undefined)
-  return {
-    server: String(cluster.server),
-    namespace: namespace || ctx.namespace || 'default',
-    ca: bytes(cluster['certificate-authority-data'], cluster['certificate-authority']),
-    cert: bytes(user['client-certificate-data'], user['client-certificate']),
-    key: bytes(user['client-key-data'], user['client-key']),
-    token: token ? () => token : undefined,
-    insecureSkipTLSVerify: cluster['insecure-skip-tls-verify'] === true,
-  }
-}
-
 export function createTransport(c: Credentials): Transport {
   // one TLS context for every connection: passing ca/cert/key per connection parses them and builds a new
   // OpenSSL context each time (at 100 concurrent execs: ~1 MiB and a few ms of CPU each)
-  const tls = {secureContext: createSecureContext({ca: c.ca, cert: c.cert, key: c.key}), rejectUnauthorized: !c.insecureSkipTLSVerify}
+  // (rejectUnauthorized only when skipping: left out, Node honours NODE_TLS_REJECT_UNAUTHORIZED, as client-node does)
+  const tls = {secureContext: createSecureContext({ca: c.ca, cert: c.cert, key: c.key}), ...(c.insecureSkipTLSVerify ? {rejectUnauthorized: false} : {})}
   const agent = new Agent({...tls, keepAlive: true, maxFreeSockets: 4})
   const server = c.server.replace(/\/$/, '')
   const url = (path: string, query: RequestOptions['query']) => {
@@ -154,8 +126,7 @@ export function createTransport(c: Credentials): Transport {
     namespace: c.namespace,
     request,
     json: async <T>(method: string, path: string, opts?: RequestOptions) => JSON.parse(await readBody(await request(method, path, opts))) as T,
-    webSocket: (path, query, protocols) =>
-      new WebSocket(url(path, query).toString().replace(/^http/, 'ws'), protocols, {...tls, headers: headers(), perMessageDeflate: false, handshakeTimeout: 30_000}),
+    webSocketTarget: (path, query) => ({url: url(path, query).toString().replace(/^http/, 'ws'), options: {...tls, headers: headers()}}),
     close: () => agent.destroy(),
   }
 }

@@ -16,7 +16,7 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
   const suffix = run.dryRun === 'client' ? ' (dry run)' : run.dryRun === 'server' ? ' (server dry run)' : ''
   if (run.dryRun === 'client' && (run.format === 'yaml' || run.format === 'json')) {
     const objects = change.plans.flatMap((p) => p.objects)
-    process.stdout.write(run.format === 'yaml' ? dumpYamlDocuments(objects) : formatData(asList(objects), 'json'))
+    process.stdout.write(run.format === 'yaml' ? dumpYamlDocuments(objects) : await formatData(asList(objects), 'json'))
     return
   }
   for (const [i, plan] of change.plans.entries()) {
@@ -24,7 +24,7 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
     if (run.format === 'name') {
       process.stdout.write(applied.map((a) => `${a.kind.toLowerCase()}/${a.name}\n`).join(''))
     } else if (run.format === 'yaml' || run.format === 'json') {
-      process.stdout.write(formatData(asList(plan.objects), run.format))
+      process.stdout.write(await formatData(asList(plan.objects), run.format))
     } else {
       const verb = applied[0]?.action ?? 'created'
       process.stdout.write(`cluster/${plan.cluster.name} ${verb}${suffix}\n`)

@@ -1,7 +1,6 @@
 // The closed set of -o values, checked up front with kubectl's wording, and the printers for
 // json / yaml / name / jsonpath. Tables are printed by each command from src/output/table.ts.
 import {UserError} from '../errors.ts'
-import {dumpYaml} from './yaml.ts'
 import {jsonpath} from './jsonpath.ts'
 
 export type Format = 'table' | 'wide' | 'json' | 'yaml' | 'name' | `jsonpath=${string}`
@@ -34,9 +33,10 @@ export function formatName(n: Named): string {
 }
 
 /** Prints data (one object or a list) in a data format. */
-export function formatData(data: unknown, format: Format, names?: Named[]): string {
+export async function formatData(data: unknown, format: Format, names?: Named[]): Promise<string> {
   if (format === 'json') return JSON.stringify(data, null, 4) + '\n'
-  if (format === 'yaml') return dumpYaml(data)
+  // js-yaml only when printing YAML: loading it is a noticeable part of a command's start-up
+  if (format === 'yaml') return (await import('./yaml.ts')).dumpYaml(data)
   if (format === 'name') return (names ?? []).map((n) => formatName(n) + '\n').join('')
   if (format.startsWith('jsonpath=')) return jsonpath(data, format.slice('jsonpath='.length)) + '\n'
   throw new Error(`formatData called with ${format}`)

@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert'
 import {clusterEnv, createNamespace, deleteNamespace, kubeconfigWithToken, kubectl, kubectlJson} from '../lib/cluster.ts'
 import {kd} from '../lib/kd.ts'
 import {CONFIGURED_CONDITION} from '../../src/cluster/names.ts'
-import {createTransport, kubeconfigCredentials, type Transport} from '../../src/kube/transport.ts'
+import {createTransport, type Transport} from '../../src/kube/transport.ts'
+import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {execInPod} from '../../src/kube/exec.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
@@ -54,7 +55,7 @@ function transportFor(name: string, rules: Rule[]): Transport {
   kubectl(['-n', ns, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name, namespace: ns}, rules})})
   kubectl(['-n', ns, 'create', 'rolebinding', name, `--role=${name}`, `--serviceaccount=${ns}:${name}`])
   const token = kubectl(['-n', ns, 'create', 'token', name, '--duration=1h']).trim()
-  return createTransport(kubeconfigCredentials(kubeconfigWithToken(ns, token)))
+  return createTransport(leanCredentials(kubeconfigWithToken(ns, token)))
 }
 
 const denied = async (fn: () => Promise<unknown>) => {

@@ -1,4 +1,4 @@
-// The agent's lean API client pieces that need no cluster: kubeconfig credentials, the exec status →
+// The agent's lean API client pieces that need no cluster: in-cluster credentials, the exec status →
 // exit code mapping, the output tail kept from exec streams.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -6,36 +6,12 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {exitCodeOf, tailBuffer} from '../../src/kube/exec.ts'
-import {inClusterCredentials, kubeconfigCredentials} from '../../src/kube/transport.ts'
+import {inClusterCredentials} from '../../src/kube/transport.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-transport-'))
 
-test('kubeconfig: current context, CA file relative to the kubeconfig, token, namespace', () => {
-  writeFileSync(join(dir, 'ca.crt'), 'CA')
-  const file = join(dir, 'config')
-  writeFileSync(file, `apiVersion: v1
-kind: Config
-current-context: b
-contexts:
-- {name: a, context: {cluster: x, user: u}}
-- {name: b, context: {cluster: y, user: v, namespace: team}}
-clusters:
-- {name: x, cluster: {server: https://x}}
-- {name: y, cluster: {server: https://y:6443, certificate-authority: ca.crt}}
-users:
-- {name: u, user: {token: no}}
-- {name: v, user: {token: secret, client-key-data: ${Buffer.from('KEY').toString('base64')}}}
-`)
-  const c = kubeconfigCredentials(file)
-  assert.is(c.server, 'https://y:6443')
-  assert.is(c.namespace, 'team')
-  assert.is(c.ca?.toString(), 'CA')
-  assert.is(c.key?.toString(), 'KEY')
-  assert.is(c.token?.(), 'secret')
-  assert.is(kubeconfigCredentials(file, 'other').namespace, 'other')
-})
-
 test('in-cluster: server from the environment (IPv6 in brackets), token and namespace from the SA files', () => {
+  writeFileSync(join(dir, 'ca.crt'), 'CA')
   writeFileSync(join(dir, 'token'), 'tok\n')
   writeFileSync(join(dir, 'namespace'), 'ns1\n')
   const c = inClusterCredentials(undefined, dir, {KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443'})

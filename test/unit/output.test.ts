@@ -51,11 +51,11 @@ formats('closed set with kubectl wording', () => {
   assert.throws(() => parseFormat('xml', ['json', 'yaml', 'name']), /unable to match a printer suitable for the output format "xml", allowed formats are: json,name,yaml/)
   assert.is(parseFormat('jsonpath={.a}', ['jsonpath']), 'jsonpath={.a}')
 })
-formats('name printer and lists', () => {
+formats('name printer and lists', async () => {
   assert.is(formatName({kind: 'Cluster', group: 'kubectl-kd.io', name: 'x'}), 'cluster.kubectl-kd.io/x')
-  assert.is(formatData(null, 'name', [{kind: 'job', name: 'a'}, {kind: 'job', name: 'b'}]), 'job/a\njob/b\n')
-  assert.equal(JSON.parse(formatData(asList([1]), 'json')), {apiVersion: 'v1', kind: 'List', items: [1], metadata: {resourceVersion: ''}})
-  assert.is(formatData({a: {b: 1}}, 'yaml'), 'a:\n  b: 1\n')
+  assert.is(await formatData(null, 'name', [{kind: 'job', name: 'a'}, {kind: 'job', name: 'b'}]), 'job/a\njob/b\n')
+  assert.equal(JSON.parse(await formatData(asList([1]), 'json')), {apiVersion: 'v1', kind: 'List', items: [1], metadata: {resourceVersion: ''}})
+  assert.is(await formatData({a: {b: 1}}, 'yaml'), 'a:\n  b: 1\n')
 })
 formats.run()
 

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../../base-command.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../../output/format.ts'
 import {renderTable} from '../../output/table.ts'
@@ -27,7 +27,7 @@ export default class AppList extends KdCommand {
     if (listing.warning) process.stderr.write(`warning: ${listing.warning}\n`)
     const apps = listing.apps
     if (isDataFormat(format)) {
-      process.stdout.write(formatData(format === 'name' ? apps : asList(apps), format, apps.map((a) => ({kind: 'app', group: 'kubectl-kd.io', name: a.id}))))
+      process.stdout.write(await formatData(format === 'name' ? apps : asList(apps), format, apps.map((a) => ({kind: 'app', group: 'kubectl-kd.io', name: a.id}))))
       return
     }
     const headers = ['NAME', 'DISTRO', 'VERSION', 'ROLES', 'SOURCE', ...(format === 'wide' ? ['DESCRIPTION'] : [])]

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {KdCommand, connectionOptions} from '../../base-command.ts'
 
 export default class AppRemove extends KdCommand {

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {KdCommand, connectionOptions, outputFlag} from '../../base-command.ts'
 import {formatData, isDataFormat, parseFormat} from '../../output/format.ts'
 import {renderTable} from '../../output/table.ts'
@@ -23,7 +23,7 @@ export default class AppShow extends KdCommand {
     }
     const app = await resolveApp(args.name, kube)
     if (isDataFormat(format)) {
-      process.stdout.write(formatData(app, format))
+      process.stdout.write(await formatData(app, format))
       return
     }
     const out = [
