@@ -1,7 +1,9 @@
 // `submit --cluster NAME`: runs spark-submit inside the controller pod of a Spark app cluster made by
 // `kubectl kd create` (spark35, spark221e2, …) against its standalone master, and reports the
 // application id and the master UI. Client deploy mode (standalone clusters run Python only that way),
-// so the exec lasts as long as the job; its exit code is the job result.
+// so the exec lasts as long as the job; its exit code is the job result. Local files (the application,
+// --jars, --py-files) are streamed into a temporary directory of the controller with the exec; the
+// driver there serves them to the executors, as spark-submit's client mode does.
 import {UserError} from '../errors.ts'
 import type {ConnectionOptions} from '../kube/connection.ts'
 import {APP_CONTAINER, LABEL, memberFqdn} from '../cluster/names.ts'
@@ -29,26 +31,65 @@ export interface ClusterSubmitResult {
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
-/** spark-submit's command line for the standalone master (pure). */
-export function standaloneSubmitCommand(args: SubmitArgs, masterUrl: string): string[] {
+/** A client-local file the command refers to by `name` in its working directory. */
+export interface LocalFile {
+  source: string
+  name: string
+}
+
+/** at most this much is streamed into the controller for one submission */
+export const MAX_LOCAL_BYTES = 64 * 1024 * 1024
+
+/** spark-submit's command line for the standalone master, and the local files it needs in its working directory (pure). */
+export function standaloneSubmitCommand(args: SubmitArgs, masterUrl: string): {command: string[]; files: LocalFile[]} {
   if (!args.appResource) throw new UserError('Missing application resource.')
-  for (const f of [args.appResource, ...(args.jars ?? '').split(','), ...(args.pyFiles ?? '').split(',')].filter(Boolean)) {
-    if (isClientLocal(f)) throw new UserError(`${f}: with --cluster, files must be in the image (local:///path) or at a URL; local files are not shipped to app clusters`)
+  const files: LocalFile[] = []
+  const place = (uri: string): string => {
+    if (!isClientLocal(uri)) return uri.replace(/^local:\/\//, '')
+    const source = uri.replace(/^file:(\/\/)?/, '')
+    const name = source.replace(/\/+$/, '').split('/').pop() ?? source
+    if (!/^[-._a-zA-Z0-9]+$/.test(name) || name === '.' || name === '..') throw new UserError(`${source}: the file name must consist of letters, digits, '-', '_' or '.' to be shipped with --cluster`)
+    const same = files.find((f) => f.name === name)
+    if (same && same.source !== source) throw new UserError(`${source} and ${same.source} have the same file name: rename one to ship both`)
+    if (!same) files.push({source, name})
+    return `./${name}`
   }
-  const strip = (u: string) => u.replace(/^local:\/\//, '')
-  const cmd = ['/opt/spark/bin/spark-submit', '--master', masterUrl, '--deploy-mode', 'client']
-  const opt = (flag: string, v: string | undefined) => (v !== undefined ? cmd.push(flag, v) : 0)
+  const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean).map(place).join(',')
+  const command = ['/opt/spark/bin/spark-submit', '--master', masterUrl, '--deploy-mode', 'client']
+  const opt = (flag: string, v: string | undefined) => (v !== undefined ? command.push(flag, v) : 0)
   opt('--class', args.mainClass)
   opt('--name', args.name)
   opt('--driver-memory', args.driverMemory)
   opt('--executor-memory', args.executorMemory)
   opt('--executor-cores', args.executorCores)
-  if (args.numExecutors !== undefined) cmd.push('--conf', `spark.cores.max=${Number(args.numExecutors) * Number(args.executorCores ?? 1)}`)
-  opt('--jars', args.jars && args.jars.split(',').map(strip).join(','))
-  opt('--py-files', args.pyFiles && args.pyFiles.split(',').map(strip).join(','))
-  for (const c of args.conf ?? []) cmd.push('--conf', c)
-  cmd.push(strip(args.appResource), ...(args.appArgs ?? []))
-  return cmd
+  if (args.numExecutors !== undefined) command.push('--conf', `spark.cores.max=${Number(args.numExecutors) * Number(args.executorCores ?? 1)}`)
+  opt('--jars', list(args.jars))
+  opt('--py-files', list(args.pyFiles))
+  for (const c of args.conf ?? []) command.push('--conf', c)
+  command.push(place(args.appResource), ...(args.appArgs ?? []))
+  return {command, files}
+}
+
+/** The local files as a tar for the exec's stdin; a missing, unreadable or too large file is a UserError. */
+async function localFilesTar(files: LocalFile[]): Promise<Uint8Array> {
+  const {readFileSync, statSync} = await import('node:fs')
+  const {writeTar} = await import('../cluster/package.ts')
+  let total = 0
+  const entries = files.map((f) => {
+    let size: number
+    try {
+      const st = statSync(f.source)
+      if (!st.isFile()) throw new UserError(`${f.source}: not a regular file`)
+      size = st.size
+    } catch (err) {
+      if (err instanceof UserError) throw err
+      throw new UserError(`${f.source}: no such file (with --cluster, local files are streamed to the cluster's controller; files in the image are local:///path)`)
+    }
+    total += size
+    if (total > MAX_LOCAL_BYTES) throw new UserError(`${f.source}: local files over ${MAX_LOCAL_BYTES / 1048576} MiB in all cannot be streamed with --cluster; put them in the image (local:///path) or at a URL`)
+    return {path: f.name, type: 'file' as const, mode: 0o644, data: new Uint8Array(readFileSync(f.source))}
+  })
+  return writeTar(entries)
 }
 
 export async function submitToCluster(opts: ClusterSubmitOptions): Promise<ClusterSubmitResult> {
@@ -68,7 +109,8 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   }
   const fqdn = memberFqdn(controller.metadata.name, opts.cluster, kube.namespace)
   const masterUrl = `spark://${fqdn}:7077`
-  const cmd = standaloneSubmitCommand(opts.args, masterUrl)
+  const {command, files} = standaloneSubmitCommand(opts.args, masterUrl)
+  const stdin = files.length ? await localFilesTar(files) : undefined
   // exec over the lean transport (v5 channel, exit code from the exec status)
   const {execInPod} = await import('../kube/exec.ts')
   const {createTransport} = await import('../kube/transport.ts')
@@ -83,7 +125,15 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
     namespace: kube.namespace,
     pod: controller.metadata.name,
     container: APP_CONTAINER,
-    command: ['sh', '-c', `cd /tmp && exec ${cmd.map(shellQuote).join(' ')}`],
+    // with local files: a private directory, unpacked from stdin, removed when spark-submit ends
+    command: [
+      'sh',
+      '-c',
+      stdin
+        ? `d=$(mktemp -d /tmp/kd-submit.XXXXXX) || exit 1; trap 'rm -rf "$d"' EXIT; cd "$d" && tar -x -f - && ${command.map(shellQuote).join(' ')}`
+        : `cd /tmp && exec ${command.map(shellQuote).join(' ')}`,
+    ],
+    stdin,
     timeoutMs: opts.timeoutMs ?? 0,
     maxOutputBytes: 256 * 1024,
   }).finally(() => api.close())

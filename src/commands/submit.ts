@@ -22,6 +22,7 @@ Differences to spark-submit: docs/spark-differences.md.`
     },
     {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
+    {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
     {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
   ]
   static strict = false
@@ -49,7 +50,7 @@ Differences to spark-submit: docs/spark-differences.md.`
     wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
     follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),
     timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long (0 = never)', default: '0'}),
-    cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller)"}),
+    cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller; local files are streamed there)"}),
     'dry-run': Flags.string({description: 'client: print the objects only; server: let the API server validate them', options: ['none', 'client', 'server'], default: 'none'}),
     output: outputFlag(FORMATS),
   }

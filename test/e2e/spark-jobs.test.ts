@@ -175,8 +175,13 @@ standalone('SparkPi on the standalone master: app id, master UI, Pi', () => {
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /Pi is roughly 3\.1/)
   assert.match(r.stderr, /application app-\d{14}-\d{4} on spark:\/\/sp-controller-0\.sp\.[^:]+:7077, master UI http:\/\/sp-controller-0\.sp\.\S+:8080/)
-  const local = run(['submit', '--cluster', 'sp', 'examples/spark/pi.py'])
-  assert.ok(isOneLineError(local), local.stderr)
+  // a local PySpark file is streamed to the controller and run there
+  const local = run(['submit', '--cluster', 'sp', '--timeout', '5m', '--driver-memory', '512m', '--executor-memory', '512m', 'examples/spark/pi.py', '4'])
+  assert.is(local.code, 0, local.stderr)
+  assert.match(local.stdout, /Pi is roughly 3\.1/)
+  const missing = run(['submit', '--cluster', 'sp', 'examples/spark/no-such.py'])
+  assert.ok(isOneLineError(missing), missing.stderr)
+  assert.match(missing.stderr, /examples\/spark\/no-such.py: no such file/)
 })
 
 standalone.run()

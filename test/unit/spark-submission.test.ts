@@ -135,8 +135,14 @@ test('SparkApplication v1beta2 → the spark-submit arguments the operator would
 
 test('--cluster: spark-submit command for the standalone master', async () => {
   const {standaloneSubmitCommand} = await import('../../src/actions/submit-to-cluster.ts')
-  const cmd = standaloneSubmitCommand({appResource: JAR, appArgs: ['10'], mainClass: 'C', numExecutors: '2', conf: ['spark.x=1']}, 'spark://m:7077')
-  assert.equal(cmd, ['/opt/spark/bin/spark-submit', '--master', 'spark://m:7077', '--deploy-mode', 'client', '--class', 'C', '--conf', 'spark.cores.max=2', '--conf', 'spark.x=1', '/opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', '10'])
-  assert.throws(() => standaloneSubmitCommand({appResource: './job.py'}, 'spark://m:7077'), /must be in the image/)
+  const {command, files} = standaloneSubmitCommand({appResource: JAR, appArgs: ['10'], mainClass: 'C', numExecutors: '2', conf: ['spark.x=1']}, 'spark://m:7077')
+  assert.equal(command, ['/opt/spark/bin/spark-submit', '--master', 'spark://m:7077', '--deploy-mode', 'client', '--class', 'C', '--conf', 'spark.cores.max=2', '--conf', 'spark.x=1', '/opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', '10'])
+  assert.equal(files, [])
+  // local files: shipped into the working directory, referred to by name
+  const local = standaloneSubmitCommand({appResource: 'jobs/job.py', pyFiles: 'lib/dep.py,local:///opt/x.py,https://h/y.py', appArgs: ['5']}, 'spark://m:7077')
+  assert.equal(local.command.slice(-4), ['--py-files', './dep.py,/opt/x.py,https://h/y.py', './job.py', '5'])
+  assert.equal(local.files, [{source: 'lib/dep.py', name: 'dep.py'}, {source: 'jobs/job.py', name: 'job.py'}])
+  assert.throws(() => standaloneSubmitCommand({appResource: 'a/job.py', pyFiles: 'b/job.py'}, 'spark://m:7077'), /a\/job.py and b\/job.py have the same file name/)
+  assert.throws(() => standaloneSubmitCommand({appResource: 'a/j$b.py'}, 'spark://m:7077'), /a\/j\$b.py: the file name must consist of/)
 })
 test.run()
