@@ -161,8 +161,9 @@ export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | unde
   })
 }
 
-export async function clusterStatus(kube: KubeReads, name: string): Promise<ClusterStatus> {
-  const stored = await readCluster(kube, name)
+/** `known`: the cluster as just read (saves reading it again) */
+export async function clusterStatus(kube: KubeReads, name: string, known?: StoredCluster): Promise<ClusterStatus> {
+  const stored = known ?? (await readCluster(kube, name))
   const selector = clusterSelector(name)
   const [pods, services, events] = await Promise.all([
     rawJson<ObjectList<V1Pod>>(kube, collectionPath('v1', 'pods', kube.namespace), {query: {labelSelector: selector}}),
@@ -232,12 +233,12 @@ export async function deleteCluster(kube: Kube, name: string, opts: {wait?: bool
   }
 }
 
-export async function clusterExists(kube: KubeReads, name: string): Promise<boolean> {
+/** The cluster, or undefined when there is none of that name (a bare `status NAME` may name a job). */
+export async function findCluster(kube: KubeReads, name: string): Promise<StoredCluster | undefined> {
   try {
-    await readCluster(kube, name)
-    return true
+    return await readCluster(kube, name)
   } catch (err) {
-    if (err instanceof UserError && /not found/.test(err.message)) return false
+    if (err instanceof UserError && /not found/.test(err.message)) return undefined
     throw err
   }
 }

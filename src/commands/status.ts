@@ -3,6 +3,8 @@ import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {formatData, isDataFormat, parseFormat} from '../output/format.ts'
 import {parseTarget} from '../target.ts'
+import {UserError} from '../errors.ts'
+import type {StoredCluster} from '../actions/clusters.ts'
 
 const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 
@@ -30,22 +32,28 @@ export default class Status extends KdCommand {
     const {connect, connectReads} = await import('../kube/connection.ts')
     const kube = await connectReads(connectionOptions(flags))
     let kind = target.kind
+    let found: StoredCluster | undefined
     if (!kind) {
       // a bare NAME is a cluster, unless only a job has that name
-      const {clusterExists} = await import('../actions/clusters.ts')
-      kind = (await clusterExists(kube, target.name)) ? 'cluster' : 'job'
+      const {findCluster} = await import('../actions/clusters.ts')
+      found = await findCluster(kube, target.name)
+      kind = found ? 'cluster' : 'job'
     }
     if (kind === 'job') {
       const {jobStatus} = await import('../actions/jobs.ts')
       const {jobStatusText} = await import('../spark/print.ts')
-      const status = await jobStatus(kube, target.name)
+      const status = await jobStatus(kube, target.name).catch((err: unknown) => {
+        if (target.kind || !(err instanceof UserError) || !/not found/.test(err.message)) throw err
+        throw new UserError(`no cluster or job named "${target.name}" in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
+      })
       process.stdout.write(isDataFormat(format) ? await formatData(status, format) : jobStatusText(status))
       return
     }
     const {clusterStatus} = await import('../actions/clusters.ts')
     const {clusterStatusText} = await import('../output/clusters.ts')
     const show = async () => {
-      const status = await clusterStatus(kube, target.name)
+      const status = await clusterStatus(kube, target.name, found)
+      found = undefined // a watch's updates read it again
       if (isDataFormat(format)) process.stdout.write(await formatData(status, format))
       else {
         if (flags.watch && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J')

@@ -83,6 +83,9 @@ demo('errors: cardinality, existing cluster, unknown cluster', () => {
   r = run(['status', 'cluster/nosuch'])
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, /cluster "nosuch" not found/)
+  r = run(['status', 'nosuch'])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, /no cluster or job named "nosuch" in namespace/)
 })
 
 demo('delete --wait leaves nothing with the cluster label', () => {
