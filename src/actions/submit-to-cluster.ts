@@ -14,6 +14,7 @@ export interface ClusterSubmitOptions {
   cluster: string
   args: SubmitArgs
   timeoutMs?: number
+  onProgress?: (line: string) => void
 }
 
 export interface ClusterSubmitResult {
@@ -121,22 +122,41 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   const simple = simpleKubeconfig(file, {context: opts.conn.context, namespace: kube.namespace})
   if (!simple) throw new UserError(`--cluster: the kubeconfig context must authenticate with a client certificate or a token (exec plugins, auth providers and proxies are not supported for --cluster yet)`)
   const api = createTransport(simple.credentials)
-  const r = await execInPod(api, {
-    namespace: kube.namespace,
-    pod: controller.metadata.name,
-    container: APP_CONTAINER,
-    // with local files: a private directory, unpacked from stdin, removed when spark-submit ends
-    command: [
-      'sh',
-      '-c',
-      stdin
-        ? `d=$(mktemp -d /tmp/kd-submit.XXXXXX) || exit 1; trap 'rm -rf "$d"' EXIT; cd "$d" && tar -x -f - && ${command.map(shellQuote).join(' ')}`
-        : `cd /tmp && exec ${command.map(shellQuote).join(' ')}`,
-    ],
-    stdin,
-    timeoutMs: opts.timeoutMs ?? 0,
-    maxOutputBytes: 256 * 1024,
-  }).finally(() => api.close())
+  const pod = controller.metadata.name as string
+  const target = {namespace: kube.namespace, pod, container: APP_CONTAINER}
+  // a private directory (local files are unpacked there from stdin), removed when spark-submit ends;
+  // spark-submit runs in the background with its pid on file, so that an interrupted or timed-out CLI
+  // can stop it: the kubelet does not end an exec'd process when the exec's stream closes
+  const {randomBytes} = await import('node:crypto')
+  const dir = `/tmp/kd-submit-${randomBytes(6).toString('hex')}`
+  const script = [
+    `d=${dir}; mkdir -m 700 "$d" && cd "$d" || exit 1`,
+    `trap 'rm -rf "$d"' EXIT`,
+    ...(stdin ? ['tar -x -f - || exit 1'] : []),
+    `${command.map(shellQuote).join(' ')} </dev/null & echo $! >pid; wait $!`,
+  ].join('\n')
+  const stop = () =>
+    execInPod(api, {...target, command: ['sh', '-c', `kill -TERM "$(cat ${dir}/pid 2>/dev/null)" 2>/dev/null; true`], timeoutMs: 15_000}).catch(() => undefined)
+  const onInterrupt = () => {
+    opts.onProgress?.(`interrupted: stopping spark-submit in pod/${pod}`)
+    void stop().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onInterrupt)
+  process.once('SIGTERM', onInterrupt)
+  let r: Awaited<ReturnType<typeof execInPod>>
+  try {
+    r = await execInPod(api, {...target, command: ['sh', '-c', script], stdin, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024})
+  } catch (err) {
+    await stop()
+    if (opts.timeoutMs && /no result within/.test((err as Error).message)) {
+      throw new UserError(`spark-submit in pod/${pod} did not finish within --timeout ${opts.timeoutMs / 1000}s; it was stopped`)
+    }
+    throw err
+  } finally {
+    process.off('SIGINT', onInterrupt)
+    process.off('SIGTERM', onInterrupt)
+    api.close()
+  }
   const appId = /\b(app-\d{14}-\d{4,})\b/.exec(r.stderr + r.stdout)?.[1]
   return {cluster: opts.cluster, controllerPod: controller.metadata.name, masterUrl, masterUi: `http://${fqdn}:8080`, appId, code: r.code, stdout: r.stdout, log: r.stderr}
 }

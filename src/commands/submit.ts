@@ -49,7 +49,7 @@ Differences to spark-submit: docs/spark-differences.md.`
     'spark-version': Flags.string({description: 'Spark version for the spark-version label (default: from the image tag)'}),
     wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
     follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),
-    timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long (0 = never)', default: '0'}),
+    timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long; with --cluster: stop spark-submit after this long (0 = never)', default: '0'}),
     cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller; local files are streamed there)"}),
     'dry-run': Flags.string({description: 'client: print the objects only; server: let the API server validate them', options: ['none', 'client', 'server'], default: 'none'}),
     output: outputFlag(FORMATS),
@@ -99,6 +99,7 @@ Differences to spark-submit: docs/spark-differences.md.`
         conn: connectionOptions(flags),
         cluster: flags.cluster,
         timeoutMs: parseDuration(flags.timeout, 'timeout'),
+        onProgress: (line) => process.stderr.write(`${line}\n`),
         args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: flags.conf, driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
           executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
       })

@@ -9,7 +9,8 @@ import {spawnSync} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clusterEnv, createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../lib/cluster.ts'
-import {isOneLineError, kd} from '../lib/kd.ts'
+import {isOneLineError, kd, kdAsync} from '../lib/kd.ts'
+import {eventually} from './agent-members.ts'
 import {normalize} from '../unit/spark-compare.ts'
 
 const ns = createNamespace('kd-e2e-spark')
@@ -182,6 +183,36 @@ standalone('SparkPi on the standalone master: app id, master UI, Pi', () => {
   const missing = run(['submit', '--cluster', 'sp', 'examples/spark/no-such.py'])
   assert.ok(isOneLineError(missing), missing.stderr)
   assert.match(missing.stderr, /examples\/spark\/no-such.py: no such file/)
+})
+
+/** SparkSubmit JVMs and kd-submit directories left in the controller. */
+function leftInController(): {jvms: number; dirs: number} {
+  const out = kubectl(['-n', ns, 'exec', 'sp-controller-0', '-c', 'app', '--', 'sh', '-c',
+    'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " <"$f" 2>/dev/null; echo; done | grep -c "[o]rg.apache.spark.deploy.SparkSubmit"; ls -d /tmp/kd-submit-* 2>/dev/null | wc -l'], {allowFail: true})
+  const [jvms, dirs] = out.trim().split('\n').map(Number)
+  return {jvms: jvms ?? -1, dirs: dirs ?? -1}
+}
+
+standalone('--timeout and Ctrl-C stop spark-submit in the controller (nothing left running)', async () => {
+  if (!hasExamplesJar) return
+  const long = ['submit', '--cluster', 'sp', '--driver-memory', '512m', '--executor-memory', '512m', '--class', 'org.apache.spark.examples.SparkPi', examplesJar, '100000']
+  const t = run([...long.slice(0, 3), '--timeout', '8s', ...long.slice(3)])
+  assert.ok(isOneLineError(t), t.stderr)
+  assert.match(t.stderr, /spark-submit in pod\/sp-controller-0 did not finish within --timeout 8s; it was stopped/)
+  await eventually('spark-submit stopped after --timeout', () => {
+    const left = leftInController()
+    return left.jvms === 0 && left.dirs === 0
+  }, 60_000)
+  const p = kdAsync([...long, '-n', ns], {env: clusterEnv()})
+  await eventually('spark-submit running in the controller', () => leftInController().jvms === 1, 60_000)
+  p.kill()
+  const r = await p
+  assert.is(r.code, 130, r.stderr)
+  assert.match(r.stderr, /interrupted: stopping spark-submit in pod\/sp-controller-0/)
+  await eventually('spark-submit stopped after Ctrl-C', () => {
+    const left = leftInController()
+    return left.jvms === 0 && left.dirs === 0
+  }, 60_000)
 })
 
 standalone.run()
