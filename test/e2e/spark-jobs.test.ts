@@ -203,7 +203,7 @@ standalone('--timeout and Ctrl-C stop spark-submit in the controller (nothing le
     const left = leftInController()
     return left.jvms === 0 && left.dirs === 0
   }, 60_000)
-  const p = kdAsync([...long, '-n', ns], {env: clusterEnv()})
+  const p = kdAsync([long[0]!, '-n', ns, ...long.slice(1)], {env: clusterEnv()}) // after APP_FILE everything is the app's
   await eventually('spark-submit running in the controller', () => leftInController().jvms === 1, 60_000)
   p.kill()
   const r = await p
