@@ -68,7 +68,8 @@ test('get and status answer fast and say configured', () => {
     assert.is(r.code, 0, r.stderr)
     assert.ok(ms < 5000, `${a.join(' ')} took ${ms} ms`)
   }
-  assert.match(run(['get']).stdout, getLine(N))
+  const got = run(['get'])
+  assert.ok(getLine(N).test(got.stdout), `kubectl kd get printed:\n${got.stdout}${got.stderr}`)
   const json = run(['status', 'big', '-o', 'json']).stdout
   JSON.parse(json)
   assert.ok((json.match(/"configured"/g) ?? []).length >= N, 'status -o json lists every member configured')
