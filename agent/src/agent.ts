@@ -78,6 +78,9 @@ export class Agent {
   private observedRoot: RootLike | undefined
   private rootRetry: NodeJS.Timeout | undefined
   private rootFailures = 0
+  private rootInFlight = false
+  /** annotations to write once the patch in flight is done (the newest wins) */
+  private rootWanted: Record<string, string> | undefined
   stopped = false
 
   constructor(private io: AgentIO, private opts: AgentOptions) {}
@@ -193,21 +196,39 @@ export class Agent {
         void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
       }
       // optimistic: the informer brings the patched root back
-      const optimistic = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
-      this.root = optimistic
-      void this.io.patchRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}).then(
+      this.root = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
+      this.writeRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson})
+    }
+  }
+
+  /**
+   * One root patch at a time, the newest last: patches sent side by side can reach the API server in any
+   * order, and an older `creating` landing after `configured` made a configured cluster flap back.
+   */
+  private writeRoot(annotations: Record<string, string>) {
+    this.rootWanted = annotations
+    if (this.rootInFlight) return
+    this.rootWanted = undefined
+    this.rootInFlight = true
+    const optimistic = this.root
+    void this.io
+      .patchRoot(annotations)
+      .then(
         () => (this.rootFailures = 0),
         (e) => {
           // nothing else may change (the root only comes back through the informer when it changes):
           // drop the unwritten annotations and try again after a backoff
           const delay = Math.min(500 * 2 ** this.rootFailures++, 30_000)
           this.io.log(`patch root failed (retry in ${delay} ms): ${(e as Error).message}`)
-          if (this.root === optimistic) this.root = this.observedRoot
+          if (this.root === optimistic && !this.rootWanted) this.root = this.observedRoot
           clearTimeout(this.rootRetry)
           this.rootRetry = setTimeout(() => this.schedule(), delay)
         },
       )
-    }
+      .finally(() => {
+        this.rootInFlight = false
+        if (this.rootWanted && !this.stopped) this.writeRoot(this.rootWanted)
+      })
   }
 
   private start(action: Action) {

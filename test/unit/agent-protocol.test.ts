@@ -42,6 +42,10 @@ class World {
   dir: string
   /** the next this many root patches fail, as while the API server is unreachable */
   failRootPatches = 0
+  /** root patches take this long (so that several could be in flight); the most ever in flight at once */
+  rootPatchMs = 0
+  rootInFlight = 0
+  maxRootInFlight = 0
   constructor(name: string, a: number, b: number) {
     this.dir = join(base, name)
     this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(app), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
@@ -102,6 +106,9 @@ class World {
       },
       patchRoot: async (ann) => {
         if (this.failRootPatches > 0 && this.failRootPatches--) throw new Error('connect ETIMEDOUT')
+        this.maxRootInFlight = Math.max(this.maxRootInFlight, ++this.rootInFlight)
+        await new Promise((r) => setTimeout(r, this.rootPatchMs))
+        this.rootInFlight--
         this.root = {...this.root, metadata: {...this.root.metadata, annotations: {...this.root.metadata!.annotations, ...(ann as Record<string, string>)}, resourceVersion: String(++this.rv)}}
         setImmediate(() => this.agent.setRoot(this.root))
       },
@@ -200,6 +207,21 @@ test('a root patch that fails (API server unreachable) is written again, with no
   await w.until('member configured', () => podState(w, 'c-a-0') === 'configured')
   await w.until('cluster configured on the root', () => w.state() === 'configured', 5000)
   assert.is(w.failRootPatches, 0)
+  w.agent.stop()
+})
+
+test('root patches go one at a time, the newest last (side by side they can land out of order)', async () => {
+  const w = new World('root-order', 4, 4)
+  for (let i = 0; i < 4; i++) {
+    w.addPod('a', i)
+    w.addPod('b', i)
+  }
+  w.rootPatchMs = 30
+  w.start()
+  await w.until('configured', () => w.state() === 'configured' && w.rootInFlight === 0)
+  assert.is(w.maxRootInFlight, 1)
+  await new Promise((r) => setTimeout(r, 100))
+  assert.is(w.state(), 'configured')
   w.agent.stop()
 })
 
