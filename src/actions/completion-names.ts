@@ -2,9 +2,8 @@
 // (read with js-yaml, no client library), and apps/clusters/jobs/namespaces from the cluster when one
 // answers quickly. Completion must never fail or hang: every lookup gives up after a short deadline and
 // answers [] when there is no kubeconfig, no cluster, or no permission.
-import {existsSync, readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
 import type {ConnectionWords, NameKind} from '../completion/candidates.ts'
 
 /** How long completion waits for the API server, in total. */
@@ -12,12 +11,6 @@ export const COMPLETION_DEADLINE_MS = 1000
 
 interface Meta {
   metadata: {name: string; labels?: Record<string, string>}
-}
-
-function kubeconfigFiles(explicit?: string): string[] {
-  if (explicit) return [explicit]
-  const files = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
-  return (files.length ? files : [join(homedir(), '.kube', 'config')]).filter((f) => existsSync(f))
 }
 
 async function contexts(connection: ConnectionWords): Promise<string[]> {

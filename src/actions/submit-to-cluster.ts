@@ -94,8 +94,8 @@ async function localFilesTar(files: LocalFile[]): Promise<Uint8Array> {
 }
 
 export async function submitToCluster(opts: ClusterSubmitOptions): Promise<ClusterSubmitResult> {
-  const {connect} = await import('../kube/connection.ts')
-  const kube = await connect(opts.conn)
+  const {connectReads} = await import('../kube/connection.ts')
+  const kube = await connectReads(opts.conn)
   const {rawJson} = await import('../kube/raw.ts')
   const pods = await rawJson<{items: any[]}>(kube, `/api/v1/namespaces/${kube.namespace}/pods`, {
     query: {labelSelector: `${LABEL.cluster}=${opts.cluster},${LABEL.role}=controller`},
@@ -116,10 +116,9 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   const {execInPod} = await import('../kube/exec.ts')
   const {createTransport} = await import('../kube/transport.ts')
   const {simpleKubeconfig} = await import('../kube/simple-kubeconfig.ts')
-  const {delimiter, join} = await import('node:path')
-  const {homedir} = await import('node:os')
-  const file = opts.conn.kubeconfig ?? (process.env.KUBECONFIG ?? '').split(delimiter).find(Boolean) ?? join(homedir(), '.kube', 'config')
-  const simple = simpleKubeconfig(file, {context: opts.conn.context, namespace: kube.namespace})
+  const {kubeconfigFiles} = await import('../kube/kubeconfig-present.ts')
+  const file = kubeconfigFiles(opts.conn.kubeconfig)[0]
+  const simple = file ? simpleKubeconfig(file, {context: opts.conn.context, namespace: kube.namespace}) : undefined
   if (!simple) throw new UserError(`--cluster: the kubeconfig context must authenticate with a client certificate or a token (exec plugins, auth providers and proxies are not supported for --cluster yet)`)
   const api = createTransport(simple.credentials)
   const pod = controller.metadata.name as string

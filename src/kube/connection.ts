@@ -2,12 +2,12 @@
 // kubectl resolves them. The only module that loads @kubernetes/client-node, and only when a command
 // actually talks to a cluster, so offline commands and --help stay fast; commands that only read
 // (get, status, completion) skip it when the kubeconfig is simple (connectReads).
-import {existsSync, readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {delimiter} from 'node:path'
 import {UserError} from '../errors.ts'
 import {ApiError, statusCode, translateApiError} from './errors.ts'
 import {debugEnabled} from '../output/errors.ts'
+import {kubeconfigFiles} from './kubeconfig-present.ts'
 import {rawFetch, type RawRequest} from './raw.ts'
 import type {Credentials} from './transport.ts'
 
@@ -43,20 +43,13 @@ export interface Kube extends KubeReads {
   objects: import('@kubernetes/client-node').KubernetesObjectApi
 }
 
-/** The kubeconfig files that exist, in KUBECONFIG order (--kubeconfig, else KUBECONFIG, else ~/.kube/config). */
-function kubeconfigFiles(opts: ConnectionOptions): string[] {
-  const files = opts.kubeconfig ? [opts.kubeconfig] : (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
-  const fallback = join(homedir(), '.kube', 'config')
-  return files.length ? files.filter((f) => existsSync(f)) : existsSync(fallback) ? [fallback] : []
-}
-
 /**
  * A connection for commands that only read through rawJson. Loading @kubernetes/client-node takes longer
  * than the rest of such a command, so a kubeconfig that needs none of it (one file, a client certificate
  * or a token: see simple-kubeconfig.ts) is served by transport.ts; anything else goes through connect().
  */
 export async function connectReads(opts: ConnectionOptions = {}): Promise<KubeReads> {
-  const files = opts.inCluster ? [] : kubeconfigFiles(opts)
+  const files = opts.inCluster ? [] : kubeconfigFiles(opts.kubeconfig)
   if (files.length === 1) {
     const [{simpleKubeconfig}, transport] = await Promise.all([import('./simple-kubeconfig.ts'), import('./transport.ts')])
     const simple = simpleKubeconfig(files[0]!, opts)
@@ -100,7 +93,7 @@ export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
   if (opts.inCluster) {
     kc.loadFromCluster()
   } else {
-    const existing = kubeconfigFiles(opts)
+    const existing = kubeconfigFiles(opts.kubeconfig)
     if (opts.kubeconfig && existing.length === 0) throw new UserError(`--kubeconfig: file ${opts.kubeconfig} does not exist`)
     if (existing.length === 0) {
       if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster()
