@@ -30,7 +30,7 @@ const run = (cmd: string, args: string[]): string => {
     const r = spawnSync(cmd, args, {encoding: 'utf8', env: {...process.env, CI: '1'}, maxBuffer: 64 << 20})
     if (r.status === 0) return r.stdout
     // other suites restart the API server and rebuild dist/ on this machine: wait (counted, printed) rather than fail
-    if (/not reachable|connection refused|ECONNREFUSED|Cannot find module .*dist\/chunks/i.test(r.stderr) && retries++ < 60) {
+    if (/not reachable|connection refused|ECONNREFUSED|Cannot find module .*dist\/|ENOENT.*dist\//i.test(r.stderr) && retries++ < 60) {
       spawnSync('sleep', ['2'])
       continue
     }

@@ -1,21 +1,56 @@
-// Bundles the CLI (lazy chunks, so `--help` never loads @kubernetes/client-node) and the agent
-// (one minified file the plugin ships to the cluster in a ConfigMap).
+// Bundles the CLI and the agent.
+//   dist/kubectl-kd.js  the launcher (src/launch.ts): runs dist/cli.cjs from V8's code cache
+//   dist/cli.cjs        oclif, every command and the project's code, one CommonJS script (so that one code
+//                       cache covers all the code a command runs at start-up)
+//   dist/vendor.cjs     the heavy libraries only commands that write load: @kubernetes/client-node, undici
+//                       and listr2 (Node's compile cache covers it)
+//   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
 import {build} from 'esbuild'
 import {existsSync, rmSync} from 'node:fs'
 
-const banner = {js: "import {createRequire as __kdCreateRequire} from 'node:module'; const require = __kdCreateRequire(import.meta.url);"}
-const common = {bundle: true, platform: 'node', format: 'esm', target: 'node22', banner, legalComments: 'none', logLevel: 'warning'}
+// what dist/vendor.cjs exports, and the package each name stands for
+const VENDOR = {k8s: '@kubernetes/client-node', undici: 'undici', listr2: 'listr2'}
+const vendorName = new Map(Object.entries(VENDOR).map(([name, pkg]) => [pkg, name]))
+
+const esmBanner = {js: "import {createRequire as __kdCreateRequire} from 'node:module'; const require = __kdCreateRequire(import.meta.url);"}
+const common = {bundle: true, platform: 'node', target: 'node22', legalComments: 'none', logLevel: 'warning'}
+const minified = {minifySyntax: true, minifyWhitespace: true}
+
+/** In the CLI script, each vendor package is a module that requires its part of dist/vendor.cjs. */
+const vendorExternal = {
+  name: 'vendor-external',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.values(VENDOR).join('|').replace(/\//g, '\\/')})$`)
+    b.onResolve({filter}, (args) => ({path: vendorName.get(args.path), namespace: 'vendor'}))
+    b.onResolve({filter: /^\.\/vendor\.cjs$/}, (args) => ({path: args.path, external: true}))
+    b.onLoad({filter: /.*/, namespace: 'vendor'}, (args) => ({contents: `module.exports = require('./vendor.cjs').${args.path}`, loader: 'js'}))
+  },
+}
 
 rmSync('dist', {recursive: true, force: true})
 await build({
   ...common,
-  entryPoints: {'kubectl-kd': 'src/cli.ts', commands: 'src/commands.ts'},
+  ...minified,
+  format: 'cjs',
+  entryPoints: {cli: 'src/cli.ts'},
   outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  minifySyntax: true,
-  minifyWhitespace: true,
+  outExtension: {'.js': '.cjs'},
+  // import() becomes require(): the script runs in a vm.Script (launch.ts), where import() needs an
+  // experimental flag; every module it loads is CommonJS or bundled
+  supported: {'dynamic-import': false},
+  // import.meta.url of the modules (catalog and project paths) is the script's own URL
+  define: {'import.meta.url': '__kdScriptUrl'},
+  banner: {js: "const __kdScriptUrl = require('node:url').pathToFileURL(__filename).href;"},
+  plugins: [vendorExternal],
 })
+await build({
+  ...common,
+  ...minified,
+  format: 'cjs',
+  stdin: {contents: Object.entries(VENDOR).map(([name, pkg]) => `export * as ${name} from '${pkg}'`).join('\n'), resolveDir: process.cwd(), loader: 'js'},
+  outfile: 'dist/vendor.cjs',
+})
+await build({...common, ...minified, format: 'esm', entryPoints: {'kubectl-kd': 'src/launch.ts'}, outdir: 'dist'})
 if (existsSync('agent/src/main.ts')) {
-  await build({...common, entryPoints: {agent: 'agent/src/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
+  await build({...common, format: 'esm', banner: esmBanner, entryPoints: {agent: 'agent/src/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
 }
