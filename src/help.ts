@@ -4,6 +4,7 @@
 import type {Config} from '@oclif/core/config'
 import {Command} from '@oclif/core/command'
 import {CommandHelp, Help, type HelpFormatter} from '@oclif/core/help'
+import {byText} from './output/order.ts'
 
 /** Root help sections, in order; ids are oclif ids (`app:list`). Commands in no group go under OTHER. */
 export const HELP_GROUPS: {title: string; ids: string[]}[] = [
@@ -40,7 +41,7 @@ export default class KdHelp extends Help {
     const byId = new Map(visible.map((c) => [c.id, c]))
     const grouped = new Set(HELP_GROUPS.flatMap((g) => g.ids))
     const groups = HELP_GROUPS.map((g) => ({title: g.title, commands: g.ids.map((id) => byId.get(id)).filter((c): c is Command.Loadable => !!c)}))
-    const rest = visible.filter((c) => !grouped.has(c.id)).sort((a, b) => a.id.localeCompare(b.id))
+    const rest = visible.filter((c) => !grouped.has(c.id)).sort((a, b) => byText(a.id, b.id))
     if (rest.length) groups.find((g) => g.title === 'OTHER COMMANDS')!.commands.push(...rest)
     return groups
       .filter((g) => g.commands.length)

@@ -10,6 +10,7 @@ import type {Kube, KubeReads} from '../kube/connection.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
 import {collectionPath, rawJson, type ObjectList} from '../kube/raw.ts'
+import {byNatural, byText} from '../output/order.ts'
 
 export interface StoredCluster {
   root: V1ConfigMap
@@ -82,7 +83,7 @@ export async function listClusters(kube: KubeReads, opts: {allNamespaces?: boole
     .flatMap((cm) => storedFromRoot(cm) ?? [])
   const podsByNs = (n: string) => pods.items.filter((p) => p.metadata?.namespace === n)
   const summaries = stored.map((s) => summarize(s, podsByNs(s.root.metadata?.namespace ?? '')))
-  summaries.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name))
+  summaries.sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name))
   if (opts.name && summaries.length === 0) throw new UserError(`cluster "${opts.name}" not found in namespace "${kube.namespace}"`)
   return {summaries, stored}
 }
@@ -176,13 +177,13 @@ export async function clusterStatus(kube: KubeReads, name: string, known?: Store
   ])
   const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster))
   const roleOrder = stored.cluster.roles.map((r) => r.id)
-  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || a.pod.localeCompare(b.pod, undefined, {numeric: true}))
+  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
   // NodePorts answer on the node's address, which is the members' hostIP
   const nodeAddress = pods.items.find((p) => p.status?.hostIP)?.status?.hostIP
   const endpoints = services.items
     .filter((s) => s.spec?.clusterIP !== 'None')
     .flatMap((s) => endpointsOf(s, stored.app, nodeAddress))
-    .sort((a, b) => a.member.localeCompare(b.member, undefined, {numeric: true}))
+    .sort((a, b) => byNatural(a.member, b.member))
   return {
     ...summarize(stored, pods.items),
     members,

@@ -2,6 +2,7 @@
 import {ANNOTATION, LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {connect, type ConnectionOptions} from '../kube/connection.ts'
 import {isUserError} from '../errors.ts'
+import {byText} from '../output/order.ts'
 
 export interface VersionInfo {
   clientVersion: string
@@ -28,7 +29,7 @@ export async function versions(clientVersion: string, conn?: ConnectionOptions, 
         namespace: d.metadata?.namespace ?? kube.namespace,
         version: d.spec?.template?.metadata?.annotations?.[ANNOTATION.agentVersion] ?? d.metadata?.annotations?.[ANNOTATION.agentVersion] ?? 'unknown',
       }))
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.cluster.localeCompare(b.cluster))
+      .sort((a, b) => byText(a.namespace, b.namespace) || byText(a.cluster, b.cluster))
   } catch (err) {
     if (!isUserError(err)) throw err
     info.serverError = `unable to reach the server: ${err.message}`

@@ -6,6 +6,7 @@ import {UserError} from '../errors.ts'
 import type {Kube} from '../kube/connection.ts'
 import {collectionPath} from '../kube/raw.ts'
 import {syncCollection, type Cache} from '../kube/watch.ts'
+import {byNatural} from '../output/order.ts'
 import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
 
 export interface ClusterSnapshot {
@@ -40,7 +41,7 @@ export async function waitForCluster(
       state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
       generation: root.metadata?.annotations?.[ANNOTATION.generation] ?? '',
       desired,
-      members: stored ? [...pods.values()].filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => a.pod.localeCompare(b.pod, undefined, {numeric: true})) : [],
+      members: stored ? [...pods.values()].filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => byNatural(a.pod, b.pod)) : [],
     }
     last = snapshot
     opts.onUpdate?.(snapshot)

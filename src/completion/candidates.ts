@@ -3,6 +3,7 @@
 // in Cobra's protocol (what kubectl ≥ 1.26 reads from kubectl_complete-kd): one candidate a line,
 // optionally `\tdescription`, then `:<directive>`. Names that live in a cluster (apps, clusters, jobs,
 // namespaces) are asked for through `lookup`, so this module never talks to the API itself.
+import {byText} from '../output/order.ts'
 
 /** Cobra's ShellCompDirective bits. */
 export const Directive = {
@@ -225,7 +226,7 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
       const topicId = [...path, name].join(':')
       if (!seen.has(name)) seen.set(name, {value: name, description: topic ? TOPICS[topicId] : short(c.summary)})
     }
-    const candidates = [...seen.values()].sort((a, b) => a.value.localeCompare(b.value))
+    const candidates = [...seen.values()].sort((a, b) => byText(a.value, b.value))
     return {candidates: filterPrefix(candidates, current), directive: Directive.noFileComp}
   }
 

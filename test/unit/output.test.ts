@@ -6,6 +6,7 @@ import {formatData, formatName, parseFormat, asList} from '../../src/output/form
 import {jsonpath} from '../../src/output/jsonpath.ts'
 import {parseTarget} from '../../src/target.ts'
 import {parseDuration} from '../../src/base-command.ts'
+import {byNatural, byText} from '../../src/output/order.ts'
 
 const durations = suite('humanDuration (kubectl AGE)')
 for (const [ms, text] of [
@@ -94,3 +95,12 @@ targets('durations', () => {
   assert.throws(() => parseDuration('5 minutes', 'timeout'), /invalid value "5 minutes" for flag --timeout/)
 })
 targets.run()
+
+const order = suite('name order')
+order('byText is code-unit order, byNatural compares digit runs as numbers', () => {
+  assert.equal(['b', 'a-2', 'a-10', 'A', '__x'].sort(byText), ['A', '__x', 'a-10', 'a-2', 'b'])
+  assert.equal(['pod-10', 'pod-2', 'pod-1', 'pod-1a', 'pod'].sort(byNatural), ['pod', 'pod-1', 'pod-1a', 'pod-2', 'pod-10'])
+  assert.equal(['w-worker-10', 'w-worker-9', 'w-controller-0'].sort(byNatural), ['w-controller-0', 'w-worker-9', 'w-worker-10'])
+  assert.is(byNatural('a-01', 'a-1'), -1)
+})
+order.run()
