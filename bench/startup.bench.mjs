@@ -15,7 +15,7 @@ const kd = join(root, 'bin', 'kubectl-kd')
 const kubectl = process.env.KD_KUBECTL
 const env = {...process.env, NO_COLOR: '1'}
 
-if (!existsSync(join(root, 'dist', 'kubectl-kd.js'))) {
+if (!existsSync(join(root, 'dist', 'kubectl-kd.cjs'))) {
   console.error('dist/ is missing: run npm run build first')
   process.exit(1)
 }

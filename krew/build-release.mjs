@@ -160,7 +160,7 @@ export function manifestYaml({version, homepage, platforms}) {
 
 function main() {
   if (opts.build && !opts['no-build']) run('npm', ['run', '-s', 'build'], {stdio: ['ignore', 'inherit', 'inherit']})
-  if (!existsSync(join(root, 'dist', 'kubectl-kd.js')) || !existsSync(join(root, 'dist', 'agent.mjs'))) throw new Error('dist/ is incomplete: run npm run build')
+  if (!existsSync(join(root, 'dist', 'kubectl-kd.cjs')) || !existsSync(join(root, 'dist', 'agent.mjs'))) throw new Error('dist/ is incomplete: run npm run build')
   const wanted = pkg.devDependencies.node
   const out = resolve(opts.out)
   mkdirSync(out, {recursive: true})

@@ -1,5 +1,5 @@
 // Bundles the CLI and the agent.
-//   dist/kubectl-kd.js  the launcher (src/launch.ts): runs dist/cli.cjs from V8's code cache
+//   dist/kubectl-kd.cjs the launcher (src/launch.ts): runs dist/cli.cjs from V8's code cache
 //   dist/cli.cjs        oclif, every command and the project's code, one CommonJS script (so that one code
 //                       cache covers all the code a command runs at start-up)
 //   dist/vendor.cjs     the heavy libraries only commands that write load: @kubernetes/client-node, undici
@@ -7,6 +7,7 @@
 //   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
 import {build} from 'esbuild'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {join} from 'node:path'
 
 // what dist/vendor.cjs exports, and the package each name stands for
 const VENDOR = {k8s: '@kubernetes/client-node', undici: 'undici', listr2: 'listr2'}
@@ -15,6 +16,8 @@ const vendorName = new Map(Object.entries(VENDOR).map(([name, pkg]) => [pkg, nam
 const esmBanner = {js: "import {createRequire as __kdCreateRequire} from 'node:module'; const require = __kdCreateRequire(import.meta.url);"}
 const common = {bundle: true, platform: 'node', target: 'node22', legalComments: 'none', logLevel: 'warning'}
 const minified = {minifySyntax: true, minifyWhitespace: true}
+// in a CommonJS bundle, import.meta.url (the catalog's and the project's paths) is the script's own URL
+const scriptUrl = {define: {'import.meta.url': '__kdScriptUrl'}, banner: {js: "const __kdScriptUrl = require('node:url').pathToFileURL(__filename).href;"}}
 
 /** In the CLI script, each vendor package is a module that requires its part of dist/vendor.cjs. */
 const vendorExternal = {
@@ -44,6 +47,27 @@ const oclifCommandSort = {
   },
 }
 
+/**
+ * Parts of Node that oclif requires when it loads but uses only in rare cases (reading stdin, a Windows
+ * shell, --perf): a proxy loads each on first use, so a command's start does not (~5 ms). And oclif's
+ * import of wsl-utils, which loads child_process, goes to a shim with the same answers.
+ */
+const LAZY_BUILTINS = ['child_process', 'perf_hooks', 'readline']
+const oclifLazyLoads = {
+  name: 'oclif-lazy-loads',
+  setup(b) {
+    const oclif = /[\\/]@oclif[\\/]core[\\/]lib[\\/]/
+    b.onResolve({filter: /^(node:)?(child_process|perf_hooks|readline)$/}, (args) =>
+      args.kind === 'require-call' && oclif.test(args.importer) ? {path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin'} : undefined,
+    )
+    b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => {
+      if (!LAZY_BUILTINS.includes(args.path)) throw new Error(`not a lazy builtin: ${args.path}`)
+      return {contents: `let m; module.exports = new Proxy({}, {get: (_, key) => (m ??= require('node:${args.path}'))[key]})`, loader: 'js'}
+    })
+    b.onResolve({filter: /^wsl-utils$/}, (args) => (oclif.test(args.importer) ? {path: join(process.cwd(), 'scripts', 'build-shims', 'wsl-utils.mjs')} : undefined))
+  },
+}
+
 rmSync('dist', {recursive: true, force: true})
 await build({
   ...common,
@@ -55,10 +79,8 @@ await build({
   // import() becomes require(): the script runs in a vm.Script (launch.ts), where import() needs an
   // experimental flag; every module it loads is CommonJS or bundled
   supported: {'dynamic-import': false},
-  // import.meta.url of the modules (catalog and project paths) is the script's own URL
-  define: {'import.meta.url': '__kdScriptUrl'},
-  banner: {js: "const __kdScriptUrl = require('node:url').pathToFileURL(__filename).href;"},
-  plugins: [vendorExternal, oclifCommandSort],
+  ...scriptUrl,
+  plugins: [vendorExternal, oclifCommandSort, oclifLazyLoads],
 })
 await build({
   ...common,
@@ -67,7 +89,8 @@ await build({
   stdin: {contents: Object.entries(VENDOR).map(([name, pkg]) => `export * as ${name} from '${pkg}'`).join('\n'), resolveDir: process.cwd(), loader: 'js'},
   outfile: 'dist/vendor.cjs',
 })
-await build({...common, ...minified, format: 'esm', entryPoints: {'kubectl-kd': 'src/launch.ts'}, outdir: 'dist'})
+// CommonJS too: Node starts a CommonJS main module without setting up its ESM loader
+await build({...common, ...minified, format: 'cjs', entryPoints: {'kubectl-kd': 'src/launch.ts'}, outdir: 'dist', outExtension: {'.js': '.cjs'}, define: scriptUrl.define, banner: scriptUrl.banner})
 if (existsSync('agent/src/main.ts')) {
   await build({...common, format: 'esm', banner: esmBanner, entryPoints: {agent: 'agent/src/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
 }

@@ -1,4 +1,4 @@
-// dist/kubectl-kd.js: checks Node's version, then runs the CLI script (dist/cli.cjs) from a V8 code cache.
+// dist/kubectl-kd.cjs: checks Node's version, then runs the CLI script (dist/cli.cjs) from a V8 code cache.
 // Node's own compile cache stores a module as compiled before it runs, which is its top level only, so
 // every function oclif and a command run at start-up was parsed and compiled again on each run (about a
 // third of `kubectl kd get`). A code cache made after a run holds all that run compiled. It is made
@@ -20,9 +20,11 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 
 const argv = process.argv.slice(2)
+// child processes (credential plugins, spark-submit) get the variable the launcher moved aside (kube/extra-ca.ts)
+if (process.env.KUBECTL_KD_EXTRA_CA_CERTS) process.env.NODE_EXTRA_CA_CERTS = process.env.KUBECTL_KD_EXTRA_CA_CERTS
 const file = realpathSync(join(dirname(fileURLToPath(import.meta.url)), 'cli.cjs'))
 const cli = process.env.NODE_DISABLE_COMPILE_CACHE ? (createRequire(file)(file) as Cli) : runCached(file, cacheKind(argv))
-await cli.main(argv, file)
+void cli.main(argv, file)
 
 /** Runs the script as Node's require would (registered in require.cache, so oclif's require finds it). */
 function runCached(path: string, kind: string): Cli {

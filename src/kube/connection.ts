@@ -8,6 +8,7 @@ import {UserError} from '../errors.ts'
 import {ApiError, statusCode, translateApiError} from './errors.ts'
 import {debugEnabled} from '../output/errors.ts'
 import {kubeconfigFiles} from './kubeconfig-present.ts'
+import {useExtraCaCerts} from './extra-ca.ts'
 import {rawFetch, type RawRequest} from './raw.ts'
 import type {Credentials} from './transport.ts'
 
@@ -88,6 +89,7 @@ function readsOverTransport(
 }
 
 export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {
+  useExtraCaCerts()
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   if (opts.inCluster) {

@@ -8,6 +8,7 @@ import {Agent, request as httpsRequest} from 'node:https'
 import {createSecureContext, type SecureContext} from 'node:tls'
 import type {IncomingMessage} from 'node:http'
 import {join} from 'node:path'
+import {useExtraCaCerts} from './extra-ca.ts'
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined> | Array<[string, string]>
@@ -80,6 +81,7 @@ export function createTransport(c: Credentials): Transport {
   // one TLS context for every connection: passing ca/cert/key per connection parses them and builds a new
   // OpenSSL context each time (at 100 concurrent execs: ~1 MiB and a few ms of CPU each)
   // (rejectUnauthorized only when skipping: left out, Node honours NODE_TLS_REJECT_UNAUTHORIZED, as client-node does)
+  if (!c.ca) useExtraCaCerts()
   const tls = {secureContext: createSecureContext({ca: c.ca, cert: c.cert, key: c.key}), ...(c.insecureSkipTLSVerify ? {rejectUnauthorized: false} : {})}
   const agent = new Agent({...tls, keepAlive: true, maxFreeSockets: 4})
   const server = c.server.replace(/\/$/, '')

@@ -1,4 +1,7 @@
 // App clusters end to end: the real plugin binary against the local cluster, real pods, real agent.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {clusterEnv, createNamespace, deleteNamespace, env, kubeconfigFor, kubeconfigWithToken, kubectl, kubectlJson, objectsWithLabel} from '../lib/cluster.ts'
@@ -176,6 +179,25 @@ failures('missing namespace', () => {
   const r = kd(['create', 'shelldemo', 'x', '-n', 'no-such-namespace-kd'], {env: clusterEnv()})
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, /namespaces "no-such-namespace-kd" not found/)
+})
+failures('a kubeconfig without a CA trusts NODE_EXTRA_CA_CERTS, on the lean and the client-node path', () => {
+  // the launcher hands NODE_EXTRA_CA_CERTS to the CLI, which adds the certificates itself (kube/extra-ca.ts)
+  const admin = kubectlJson<{clusters: {cluster: Record<string, string>}[]}>(['config', 'view', '--raw', '--minify', '--flatten'])
+  const dir = mkdtempSync(join(tmpdir(), 'kd-extra-ca-'))
+  const caFile = join(dir, 'ca.crt')
+  writeFileSync(caFile, Buffer.from(admin.clusters[0]!.cluster['certificate-authority-data']!, 'base64'))
+  for (const c of admin.clusters) delete c.cluster['certificate-authority-data']
+  const kc = join(dir, 'kubeconfig')
+  writeFileSync(kc, JSON.stringify(admin))
+  const get = (extra: string | undefined) => kd(['get', '-n', ns], {env: {...clusterEnv(), KUBECONFIG: kc, NODE_EXTRA_CA_CERTS: extra}})
+  const serverDryRun = (extra: string | undefined) =>
+    kd(['create', 'shelldemo', 'ca-check', '-n', ns, '--dry-run=server', '-o', 'name'], {env: {...clusterEnv(), KUBECONFIG: kc, NODE_EXTRA_CA_CERTS: extra}})
+  for (const r of [get(caFile), serverDryRun(caFile)]) assert.is(r.code, 0, r.stderr)
+  for (const r of [get(undefined), serverDryRun(undefined)]) {
+    assert.ok(isOneLineError(r), r.stderr)
+    assert.match(r.stderr, /unable to verify the first certificate/)
+  }
+  rmSync(dir, {recursive: true, force: true})
 })
 failures.after(() => {
   if (!process.env.KD_KEEP) deleteNamespace(ns)

@@ -37,7 +37,7 @@ krewTest('the rules catch broken manifests', () => {
 })
 
 krewTest('build-release, then install the archive as krew does: the plugin runs on its bundled Node', () => {
-  assert.ok(existsSync(join(repoRoot, 'dist', 'kubectl-kd.js')), 'dist/ missing: npm run build')
+  assert.ok(existsSync(join(repoRoot, 'dist', 'kubectl-kd.cjs')), 'dist/ missing: npm run build')
   const tmp = mkdtempSync(join(tmpdir(), 'kd-krew-'))
   try {
     const out = join(tmp, 'build')
