@@ -7,7 +7,7 @@
 //   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
 import {build} from 'esbuild'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 // what dist/vendor.cjs exports, and the package each name stands for
 const VENDOR = {k8s: '@kubernetes/client-node', undici: 'undici', listr2: 'listr2'}
@@ -48,22 +48,27 @@ const oclifCommandSort = {
 }
 
 /**
- * Parts of Node that oclif requires when it loads but uses only in rare cases (reading stdin, a Windows
- * shell, --perf): a proxy loads each on first use, so a command's start does not (~5 ms). And oclif's
- * import of wsl-utils, which loads child_process, goes to a shim with the same answers.
+ * Modules oclif requires when it loads but uses only in rare cases: child_process, perf_hooks and readline
+ * (a Windows shell, --perf, reading stdin), tinyglobby and minimatch (finding commands by file pattern,
+ * filtering plugins; this CLI lists its commands itself). A proxy requires each on first use, so a
+ * command's start does not (~6 ms). And oclif's import of wsl-utils, which loads child_process, goes to
+ * a shim with the same answers.
  */
-const LAZY_BUILTINS = ['child_process', 'perf_hooks', 'readline']
+const LAZY = new Set(['child_process', 'perf_hooks', 'readline', 'tinyglobby', 'minimatch'])
 const oclifLazyLoads = {
   name: 'oclif-lazy-loads',
   setup(b) {
     const oclif = /[\\/]@oclif[\\/]core[\\/]lib[\\/]/
-    b.onResolve({filter: /^(node:)?(child_process|perf_hooks|readline)$/}, (args) =>
-      args.kind === 'require-call' && oclif.test(args.importer) ? {path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin'} : undefined,
-    )
-    b.onLoad({filter: /.*/, namespace: 'lazy-builtin'}, (args) => {
-      if (!LAZY_BUILTINS.includes(args.path)) throw new Error(`not a lazy builtin: ${args.path}`)
-      return {contents: `let m; module.exports = new Proxy({}, {get: (_, key) => (m ??= require('node:${args.path}'))[key]})`, loader: 'js'}
+    b.onResolve({filter: /^(node:)?[a-z_]+$/}, (args) => {
+      const name = args.path.replace(/^node:/, '')
+      if (args.kind !== 'require-call' || !oclif.test(args.importer) || !LAZY.has(name)) return undefined
+      return {path: args.path, namespace: 'lazy', pluginData: {resolveDir: dirname(args.importer)}}
     })
+    b.onLoad({filter: /.*/, namespace: 'lazy'}, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, {get: (_, key) => (m ??= require(${JSON.stringify(args.path)}))[key]})`,
+      resolveDir: args.pluginData.resolveDir,
+      loader: 'js',
+    }))
     b.onResolve({filter: /^wsl-utils$/}, (args) => (oclif.test(args.importer) ? {path: join(process.cwd(), 'scripts', 'build-shims', 'wsl-utils.mjs')} : undefined))
   },
 }
