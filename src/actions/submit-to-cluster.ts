@@ -123,19 +123,26 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   const api = createTransport(simple.credentials)
   const pod = controller.metadata.name as string
   const target = {namespace: kube.namespace, pod, container: APP_CONTAINER}
-  // a private directory (local files are unpacked there from stdin), removed when spark-submit ends;
-  // spark-submit runs in the background with its pid on file, so that an interrupted or timed-out CLI
-  // can stop it: the kubelet does not end an exec'd process when the exec's stream closes
+  // a private directory (local files are unpacked there by a first exec), removed when spark-submit ends.
+  // spark-submit runs in the background with its pid on file, because the kubelet does not end an exec'd
+  // process when the exec's stream closes: an interrupted or timed-out CLI stops it with a second exec, and
+  // a CLI killed outright or cut off is noticed by a watcher that reads the exec's stdin, held open by the
+  // CLI, until EOF
   const {randomBytes} = await import('node:crypto')
   const dir = `/tmp/kd-submit-${randomBytes(6).toString('hex')}`
+  const unpack = `d=${dir}; mkdir -m 700 "$d" && cd "$d" && tar -x -f -`
   const script = [
-    `d=${dir}; mkdir -m 700 "$d" && cd "$d" || exit 1`,
+    `d=${dir}; ${stdin ? 'cd "$d"' : 'mkdir -m 700 "$d" && cd "$d"'} || exit 1`,
     `trap 'rm -rf "$d"' EXIT`,
-    ...(stdin ? ['tar -x -f - || exit 1'] : []),
-    `${command.map(shellQuote).join(' ')} </dev/null & echo $! >pid; wait $!`,
+    `${command.map(shellQuote).join(' ')} </dev/null & p=$!; echo $p >pid`,
+    // (a background job's stdin is /dev/null unless redirected: the exec's stdin goes through fd 3)
+    `exec 3<&0; (cat <&3 >/dev/null; kill -TERM $p) >/dev/null 2>&1 & w=$!`,
+    'wait $p; rc=$?; kill $w 2>/dev/null; exit $rc',
   ].join('\n')
   const stop = () =>
-    execInPod(api, {...target, command: ['sh', '-c', `kill -TERM "$(cat ${dir}/pid 2>/dev/null)" 2>/dev/null; true`], timeoutMs: 15_000}).catch(() => undefined)
+    execInPod(api, {...target, command: ['sh', '-c', `p=$(cat ${dir}/pid 2>/dev/null); if [ -n "$p" ]; then kill -TERM "$p"; else rm -rf ${dir}; fi; true`], timeoutMs: 15_000}).catch(
+      () => undefined,
+    )
   const onInterrupt = () => {
     opts.onProgress?.(`interrupted: stopping spark-submit in pod/${pod}`)
     void stop().finally(() => process.exit(130))
@@ -144,7 +151,11 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   process.once('SIGTERM', onInterrupt)
   let r: Awaited<ReturnType<typeof execInPod>>
   try {
-    r = await execInPod(api, {...target, command: ['sh', '-c', script], stdin, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024})
+    if (stdin) {
+      const unpacked = await execInPod(api, {...target, command: ['sh', '-c', unpack], stdin, timeoutMs: 300_000})
+      if (unpacked.code !== 0) throw new Error(`could not unpack the local files in pod/${pod}: ${unpacked.stderr.trim() || `exit code ${unpacked.code}`}`)
+    }
+    r = await execInPod(api, {...target, command: ['sh', '-c', script], holdStdin: true, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024})
   } catch (err) {
     await stop()
     if (opts.timeoutMs && /no result within/.test((err as Error).message)) {

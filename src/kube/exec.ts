@@ -12,6 +12,9 @@ export interface ExecRequest {
   container: string
   command: string[]
   stdin?: Uint8Array
+  /** keep stdin open (after `stdin`, if any) until the command ends: the process reads EOF only when this
+   *  client goes away, killed or cut off (how a background command learns it lost its caller) */
+  holdStdin?: boolean
   /** abort (and fail) after this long; 0 = no limit */
   timeoutMs?: number
   /** keep at most this many bytes of stdout/stderr (the tail) */
@@ -79,7 +82,7 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
     ['container', req.container],
     ['stdout', 'true'],
     ['stderr', 'true'],
-    ...(req.stdin ? [['stdin', 'true'] as [string, string]] : []),
+    ...(req.stdin || req.holdStdin ? [['stdin', 'true'] as [string, string]] : []),
   ]
   const path = `/api/v1/namespaces/${req.namespace}/pods/${req.pod}/exec`
   return new Promise<ExecResult>((resolve, reject) => {
@@ -111,11 +114,10 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
         alive = false
         ws.ping()
       }, PING_MS)
-      if (!req.stdin) return
-      const data = Buffer.from(req.stdin)
+      const data = Buffer.from(req.stdin ?? [])
       for (let i = 0; i < data.length; i += CHUNK) ws.send(Buffer.concat([Buffer.of(STDIN), data.subarray(i, i + CHUNK)]))
       // v5: tell the server stdin is done, so `tar -x -f -` sees EOF
-      if (ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.of(CLOSE, STDIN))
+      if (req.stdin && !req.holdStdin && ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.of(CLOSE, STDIN))
     })
     ws.on('message', (data: Buffer) => {
       if (!data.length) return

@@ -193,7 +193,7 @@ function leftInController(): {jvms: number; dirs: number} {
   return {jvms: jvms ?? -1, dirs: dirs ?? -1}
 }
 
-standalone('--timeout and Ctrl-C stop spark-submit in the controller (nothing left running)', async () => {
+standalone('--timeout, Ctrl-C and a killed CLI stop spark-submit in the controller (nothing left running)', async () => {
   if (!hasExamplesJar) return
   const long = ['submit', '--cluster', 'sp', '--driver-memory', '512m', '--executor-memory', '512m', '--class', 'org.apache.spark.examples.SparkPi', examplesJar, '100000']
   const t = run([...long.slice(0, 3), '--timeout', '8s', ...long.slice(3)])
@@ -210,6 +210,15 @@ standalone('--timeout and Ctrl-C stop spark-submit in the controller (nothing le
   assert.is(r.code, 130, r.stderr)
   assert.match(r.stderr, /interrupted: stopping spark-submit in pod\/sp-controller-0/)
   await eventually('spark-submit stopped after Ctrl-C', () => {
+    const left = leftInController()
+    return left.jvms === 0 && left.dirs === 0
+  }, 60_000)
+  // killed outright: the watcher in the controller reads EOF on the exec's stdin and stops spark-submit
+  const killed = kdAsync([long[0]!, '-n', ns, ...long.slice(1)], {env: clusterEnv()})
+  await eventually('spark-submit running in the controller', () => leftInController().jvms === 1, 60_000)
+  killed.kill('SIGKILL')
+  assert.is((await killed).code, -1)
+  await eventually('spark-submit stopped after the CLI was killed', () => {
     const left = leftInController()
     return left.jvms === 0 && left.dirs === 0
   }, 60_000)
