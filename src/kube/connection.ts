@@ -1,7 +1,7 @@
 // Connecting to a cluster: kubeconfig (or in-cluster config), context and namespace, resolved the way
 // kubectl resolves them. The only module that loads @kubernetes/client-node, and only when a command
 // actually talks to a cluster, so offline commands and --help stay fast; commands that only read
-// (get, status, completion) skip it when the kubeconfig is simple (connectReads).
+// (get, status, completion) skip it when the kubeconfig is simple (connectReads, over http1.ts).
 import {readFileSync} from 'node:fs'
 import {delimiter} from 'node:path'
 import {UserError} from '../errors.ts'
@@ -47,45 +47,42 @@ export interface Kube extends KubeReads {
 /**
  * A connection for commands that only read through rawJson. Loading @kubernetes/client-node takes longer
  * than the rest of such a command, so a kubeconfig that needs none of it (one file, a client certificate
- * or a token: see simple-kubeconfig.ts) is served by transport.ts; anything else goes through connect().
+ * or a token: see simple-kubeconfig.ts) is served by http1.ts; anything else goes through connect().
  */
 export async function connectReads(opts: ConnectionOptions = {}): Promise<KubeReads> {
   const files = opts.inCluster ? [] : kubeconfigFiles(opts.kubeconfig)
   if (files.length === 1) {
-    const [{simpleKubeconfig}, transport] = await Promise.all([import('./simple-kubeconfig.ts'), import('./transport.ts')])
+    const [{simpleKubeconfig}, {http1Client}] = await Promise.all([import('./simple-kubeconfig.ts'), import('./http1.ts')])
     const simple = simpleKubeconfig(files[0]!, opts)
-    const kube = simple && readsOverTransport(simple, transport, opts)
+    const kube = simple && leanReads(simple, http1Client, opts)
     if (kube) return kube
   }
   return connect(opts)
 }
 
-/** KubeReads on transport.ts; undefined when the certificate or key does not parse (client-node fails that in a request). */
-function readsOverTransport(
+/** KubeReads on http1.ts; undefined when the certificate or key does not parse (client-node fails that in a request). */
+function leanReads(
   simple: {context: string; credentials: Credentials},
-  {createTransport, readBody}: typeof import('./transport.ts'),
+  http1Client: typeof import('./http1.ts').http1Client,
   opts: ConnectionOptions,
 ): KubeReads | undefined {
-  let transport: ReturnType<typeof createTransport>
+  let client: ReturnType<typeof http1Client>
   try {
-    transport = createTransport(simple.credentials)
+    client = http1Client(simple.credentials)
   } catch {
     return undefined
   }
   const text = async (path: string, req: RawRequest = {}) => {
-    const method = req.method ?? 'GET'
     try {
       // the timeout in call() is the user's; this one is undici's default headers timeout, as in rawFetch
-      return await readBody(await transport.request(method, path, {...req, timeoutMs: 300_000}))
+      return await client.text(path, {...req, timeoutMs: 300_000})
     } catch (err) {
       // failures shaped as on the client-node path (rawFetch, undici's fetch), so they read the same, -v included
-      const code = statusCode(err)
-      if (code !== undefined) throw Object.assign(new Error(`HTTP ${code} ${method} ${path}`), {code, body: (err as {body?: unknown}).body})
-      if ((err as Error).name === 'AbortError') throw err
+      if (statusCode(err) !== undefined || (err as Error).name === 'AbortError') throw err
       throw Object.assign(new TypeError('fetch failed'), {cause: err})
     }
   }
-  return {namespace: simple.credentials.namespace, context: simple.context, server: transport.server, call: apiCall(transport.server, opts), text}
+  return {namespace: simple.credentials.namespace, context: simple.context, server: client.server, call: apiCall(client.server, opts), text}
 }
 
 export async function connect(opts: ConnectionOptions = {}): Promise<Kube> {

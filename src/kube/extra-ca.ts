@@ -6,7 +6,8 @@
 // connection that trusts the default CAs: a kubeconfig without a CA, and every client-node connection
 // (identity providers, proxies).
 import {readFileSync} from 'node:fs'
-import {getCACertificates, setDefaultCACertificates} from 'node:tls'
+// a namespace import: setDefaultCACertificates is Node >= 24.5 (the launcher moves the variable only for its own Node)
+import * as tls from 'node:tls'
 
 let added = false
 
@@ -16,7 +17,7 @@ export function useExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void {
   added = true
   try {
     const pems = readFileSync(file, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
-    setDefaultCACertificates([...getCACertificates('default'), ...pems])
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...pems])
   } catch (err) {
     // as Node itself, which warns and goes on when it cannot load NODE_EXTRA_CA_CERTS
     process.stderr.write(`warning: ignoring NODE_EXTRA_CA_CERTS=${file}: ${(err as Error).message}\n`)
