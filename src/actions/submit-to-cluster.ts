@@ -8,6 +8,7 @@ import {UserError} from '../errors.ts'
 import type {ConnectionOptions} from '../kube/connection.ts'
 import {APP_CONTAINER, LABEL, memberFqdn} from '../cluster/names.ts'
 import {isClientLocal, type SubmitArgs} from '../spark/submission.ts'
+import {byteStringAs} from '../spark/units.ts'
 
 export interface ClusterSubmitOptions {
   conn: ConnectionOptions
@@ -71,6 +72,41 @@ export function standaloneSubmitCommand(args: SubmitArgs, masterUrl: string): {c
   return {command, files}
 }
 
+/** What a standalone master reports of its workers (GET /json/ on its UI; memory in MiB). */
+export interface MasterState {
+  workers?: {state?: string; memory?: number}[]
+}
+
+/** Spark refuses executors with less memory than this (UnifiedMemoryManager: 1.5 × 300 MiB reserved). */
+const MIN_EXECUTOR_MIB = 450
+
+/**
+ * An executor larger than every worker's memory is never scheduled: spark-submit would wait for resources
+ * forever ("Initial job has not accepted any resources"). Said before it starts, with what would fit.
+ */
+export function checkExecutorsFit(args: SubmitArgs, cluster: string, master: MasterState | undefined): void {
+  const given = args.executorMemory ?? confValue(args.conf, 'spark.executor.memory')
+  const wanted = byteStringAs(given ?? '1g', 'm')
+  if (given && wanted < MIN_EXECUTOR_MIB) throw new UserError(`--executor-memory ${given}: Spark needs at least ${MIN_EXECUTOR_MIB} MiB per executor`)
+  const offers = (master?.workers ?? []).filter((w) => w.state === 'ALIVE' && typeof w.memory === 'number').map((w) => w.memory!)
+  if (!offers.length) return
+  const most = Math.max(...offers)
+  if (wanted <= most) return
+  const asked = given ? `--executor-memory ${given}` : 'the default executor memory (1g)'
+  const fix =
+    most >= MIN_EXECUTOR_MIB
+      ? `pass --executor-memory ${most}m or less, or give the workers more memory`
+      : `Spark needs at least ${MIN_EXECUTOR_MIB} MiB per executor: give the workers more memory`
+  throw new UserError(
+    `${asked} is more than any worker of cluster "${cluster}" offers (at most ${most} MiB), so the job would wait forever; ${fix} (kubectl kd create … --memory worker=2Gi --memory controller=2Gi)`,
+  )
+}
+
+/** The last `--conf KEY=VALUE` for a key, as spark-submit reads them. */
+function confValue(conf: readonly string[] | undefined, key: string): string | undefined {
+  return conf?.filter((c) => c.startsWith(`${key}=`)).map((c) => c.slice(key.length + 1)).at(-1)
+}
+
 /** The local files as a tar for the exec's stdin; a missing, unreadable or too large file is a UserError. */
 async function localFilesTar(files: LocalFile[]): Promise<Uint8Array> {
   const {readFileSync, statSync} = await import('node:fs')
@@ -111,6 +147,13 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   const fqdn = memberFqdn(controller.metadata.name, opts.cluster, kube.namespace)
   const masterUrl = `spark://${fqdn}:7077`
   const {command, files} = standaloneSubmitCommand(opts.args, masterUrl)
+  // the master's own account of its workers (its UI's JSON, through the API server's pod proxy; once, for
+  // at most 5 s); when it cannot be read (no pods/proxy right, another master) spark-submit runs unchecked
+  const master = await kube
+    .text(`/api/v1/namespaces/${kube.namespace}/pods/${controller.metadata.name}:8080/proxy/json/`, {signal: AbortSignal.timeout(5000)})
+    .then((text) => JSON.parse(text) as MasterState)
+    .catch(() => undefined)
+  checkExecutorsFit(opts.args, opts.cluster, master)
   const stdin = files.length ? await localFilesTar(files) : undefined
   // exec over the lean transport (v5 channel, exit code from the exec status)
   const {execInPod} = await import('../kube/exec.ts')

@@ -180,6 +180,11 @@ standalone('SparkPi on the standalone master: app id, master UI, Pi', () => {
   const local = run(['submit', '--cluster', 'sp', '--timeout', '5m', '--driver-memory', '512m', '--executor-memory', '512m', 'examples/spark/pi.py', '4'])
   assert.is(local.code, 0, local.stderr)
   assert.match(local.stdout, /Pi is roughly 3\.1/)
+  // executors no worker can hold: said at once (from the master's own account), instead of a job that waits forever
+  const big = run(['submit', '--cluster', 'sp', '--executor-memory', '64g', 'examples/spark/pi.py', '4'])
+  assert.ok(isOneLineError(big), big.stderr)
+  assert.match(big.stderr, /--executor-memory 64g is more than any worker of cluster "sp" offers \(at most \d+ MiB\), so the job would wait forever/)
+  assert.equal(leftInController(), {jvms: 0, dirs: 0})
   const missing = run(['submit', '--cluster', 'sp', 'examples/spark/no-such.py'])
   assert.ok(isOneLineError(missing), missing.stderr)
   assert.match(missing.stderr, /examples\/spark\/no-such.py: no such file/)

@@ -1,4 +1,4 @@
-import {test} from 'uvu'
+import {suite, test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {buildSubmission, type SubmitArgs} from '../../src/spark/submission.ts'
 import {loadProperties, storeProperties} from '../../src/spark/java-properties.ts'
@@ -146,3 +146,18 @@ test('--cluster: spark-submit command for the standalone master', async () => {
   assert.throws(() => standaloneSubmitCommand({appResource: 'a/j$b.py'}, 'spark://m:7077'), /a\/j\$b.py: the file name must consist of/)
 })
 test.run()
+
+const fit = suite('submit --cluster: executors that fit the workers')
+fit('an executor larger than every alive worker is refused with what would fit; unknown masters pass', async () => {
+  const {checkExecutorsFit} = await import('../../src/actions/submit-to-cluster.ts')
+  const master = {workers: [{state: 'ALIVE', memory: 1664}, {state: 'DEAD', memory: 8192}, {state: 'ALIVE', memory: 1024}]}
+  assert.not.throws(() => checkExecutorsFit({executorMemory: '1g'}, 'sp', master))
+  assert.not.throws(() => checkExecutorsFit({conf: ['spark.executor.memory=1664m']}, 'sp', master))
+  assert.throws(() => checkExecutorsFit({executorMemory: '2g'}, 'sp', master), /--executor-memory 2g is more than any worker of cluster "sp" offers \(at most 1664 MiB\).*pass --executor-memory 1664m or less/)
+  assert.throws(() => checkExecutorsFit({conf: ['spark.executor.memory=1g', 'spark.executor.memory=4g']}, 'sp', master), /--executor-memory 4g/)
+  assert.throws(() => checkExecutorsFit({}, 'small', {workers: [{state: 'ALIVE', memory: 256}]}), /the default executor memory \(1g\) .*at most 256 MiB.*Spark needs at least 450 MiB/)
+  assert.throws(() => checkExecutorsFit({executorMemory: '200m'}, 'sp', undefined), /--executor-memory 200m: Spark needs at least 450 MiB per executor/)
+  assert.not.throws(() => checkExecutorsFit({}, 'sp', undefined))
+  assert.not.throws(() => checkExecutorsFit({executorMemory: '64g'}, 'sp', {workers: []}))
+})
+fit.run()
