@@ -1,8 +1,8 @@
 // The read-only commands' client (get, status, completion, behind connection.ts connectReads): one
 // HTTP/1.1 request per TLS connection, on node:tls alone. node:https and its HTTP machinery cost about
-// 5 ms of those commands' start-up, a tenth of `kubectl kd get`, and they need none of it: the API
-// server answers a read in full and closes the connection (Connection: close), so the answer is parsed
-// once it has all arrived. Streams, watches, WebSocket upgrades and the agent use transport.ts.
+// 5 ms of those commands' start-up, a tenth of `kubectl kd get`, and they need none of it: a read is one
+// request and one whole answer (Connection: close), parsed once its length or last chunk has arrived.
+// Streams, watches, WebSocket upgrades and the agent use transport.ts.
 import {connect, createSecureContext} from 'node:tls'
 import {useExtraCaCerts} from './extra-ca.ts'
 import type {Credentials} from './transport.ts'
@@ -46,7 +46,7 @@ export function http1Client(c: Credentials): Http1Client {
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
       const body = req.body === undefined ? undefined : Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body))
       const token = c.token?.()
-      const head = [
+      const request = [
         `${method} ${url.pathname}${url.search} HTTP/1.1`,
         `Host: ${server.host}`,
         'Accept: application/json',
@@ -56,40 +56,77 @@ export function http1Client(c: Credentials): Http1Client {
       ]
       const socket = connect({host, port, servername, secureContext, ...(c.insecureSkipTLSVerify ? {rejectUnauthorized: false} : {})})
       const chunks: Buffer[] = []
-      const fail = (err: Error) => {
-        socket.destroy()
-        reject(err)
-      }
-      const onAbort = () => fail(Object.assign(new Error('This operation was aborted'), {name: 'AbortError'}))
-      if (req.signal?.aborted) return onAbort()
-      req.signal?.addEventListener('abort', onAbort, {once: true})
-      const timer = setTimeout(() => fail(new Error(`${method} ${path}: no answer within ${req.timeoutMs / 1000}s`)), req.timeoutMs)
-      socket.once('secureConnect', () => socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), ...(body ? [body] : [])])))
-      socket.on('data', (d: Buffer) => chunks.push(d))
-      socket.once('error', fail)
-      socket.once('close', () => {
+      let received = 0
+      let head: AnswerHead | undefined
+      let tail = Buffer.alloc(0)
+      let done = false
+      const settle = (fn: () => void) => {
+        if (done) return
+        done = true
         clearTimeout(timer)
         req.signal?.removeEventListener('abort', onAbort)
+        socket.destroy()
+        fn()
+      }
+      const fail = (err: Error) => settle(() => reject(err))
+      // settles with the answer; before the connection has closed (not `final`) an answer that does not
+      // parse yet is left to wait for more: a chunk's data can look like the last chunk
+      const answer = (final: boolean) => {
+        if (done) return
         let res: Http1Response
         try {
           res = parseResponse(Buffer.concat(chunks))
         } catch (err) {
-          return reject(err)
+          if (final) fail(err as Error)
+          return
         }
         const text = res.body.toString('utf8')
-        if (res.status >= 200 && res.status < 300) return resolve(text)
+        if (res.status >= 200 && res.status < 300) return settle(() => resolve(text))
         let parsed: unknown = text
         try {
           parsed = JSON.parse(text)
         } catch {}
-        reject(Object.assign(new Error(`HTTP ${res.status} ${method} ${path}`), {code: res.status, body: parsed}))
+        fail(Object.assign(new Error(`HTTP ${res.status} ${method} ${path}`), {code: res.status, body: parsed}))
+      }
+      const onAbort = () => fail(Object.assign(new Error('This operation was aborted'), {name: 'AbortError'}))
+      const timer = setTimeout(() => fail(new Error(`${method} ${path}: no answer within ${req.timeoutMs / 1000}s`)), req.timeoutMs)
+      if (req.signal?.aborted) return onAbort()
+      req.signal?.addEventListener('abort', onAbort, {once: true})
+      socket.once('secureConnect', () => socket.write(Buffer.concat([Buffer.from(`${request.join('\r\n')}\r\n\r\n`), ...(body ? [body] : [])])))
+      // the answer is complete when its length says so (a server or proxy may keep the connection open
+      // despite Connection: close); without a length, when the connection closes
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d)
+        received += d.length
+        tail = Buffer.concat([tail, d]).subarray(-5)
+        head ??= answerHead(Buffer.concat(chunks))
+        if (!head) return
+        if (head.length !== undefined ? received - head.bodyStart >= head.length : head.chunked && tail.toString('latin1') === '0\r\n\r\n') answer(false)
       })
+      socket.once('error', fail)
+      socket.once('close', () => answer(true))
     })
 
   return {server: c.server.replace(/\/$/, ''), text}
 }
 
-/** A complete HTTP/1.1 response (the connection has closed): status, headers (lower-case names), body. */
+interface AnswerHead {
+  bodyStart: number
+  length?: number
+  chunked: boolean
+}
+
+/** Where the body starts and how its end is known, once the header has arrived. */
+function answerHead(raw: Buffer): AnswerHead | undefined {
+  const end = raw.indexOf('\r\n\r\n')
+  if (end < 0) return undefined
+  const header = raw.subarray(0, end).toString('latin1')
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(header)?.[1]
+  const chunked = /\r\ntransfer-encoding:[^\r]*\bchunked\b/i.test(header)
+  return {bodyStart: end + 4, length: chunked || length === undefined ? undefined : Number(length), chunked}
+}
+
+/** A complete HTTP/1.1 response: status, headers (lower-case names), body. */
 export function parseResponse(raw: Buffer): Http1Response {
   const end = raw.indexOf('\r\n\r\n')
   if (end < 0) throw new Error(raw.length ? 'the connection closed in the middle of an answer' : 'the connection closed without an answer (socket hang up)')
