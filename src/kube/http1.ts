@@ -111,41 +111,43 @@ export function http1Client(c: Credentials): Http1Client {
 }
 
 interface AnswerHead {
+  statusLine: string
+  /** lower-case names */
+  headers: Record<string, string>
   bodyStart: number
+  /** the Content-Length (not for a chunked body) */
   length?: number
   chunked: boolean
 }
 
-/** Where the body starts and how its end is known, once the header has arrived. */
+/** The status line and headers, once they have all arrived; where the body starts and how its end is known. */
 function answerHead(raw: Buffer): AnswerHead | undefined {
   const end = raw.indexOf('\r\n\r\n')
   if (end < 0) return undefined
-  const header = raw.subarray(0, end).toString('latin1')
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(header)?.[1]
-  const chunked = /\r\ntransfer-encoding:[^\r]*\bchunked\b/i.test(header)
-  return {bodyStart: end + 4, length: chunked || length === undefined ? undefined : Number(length), chunked}
-}
-
-/** A complete HTTP/1.1 response: status, headers (lower-case names), body. */
-export function parseResponse(raw: Buffer): Http1Response {
-  const end = raw.indexOf('\r\n\r\n')
-  if (end < 0) throw new Error(raw.length ? 'the connection closed in the middle of an answer' : 'the connection closed without an answer (socket hang up)')
   const [statusLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n')
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]
-  if (!status) throw new Error(`not an HTTP/1.1 answer: ${JSON.stringify(statusLine.slice(0, 40))}`)
   const headers: Record<string, string> = {}
   for (const line of lines) {
     const colon = line.indexOf(':')
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
   }
-  let body = raw.subarray(end + 4)
-  if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) body = dechunk(body)
-  else if (headers['content-length'] !== undefined) {
-    const length = Number(headers['content-length'])
-    if (!(length >= 0) || body.length < length) throw new Error('the connection closed in the middle of an answer')
-    body = body.subarray(0, length)
+  const chunked = /\bchunked\b/i.test(headers['transfer-encoding'] ?? '')
+  const length = chunked || headers['content-length'] === undefined ? undefined : Number(headers['content-length'])
+  return {statusLine, headers, bodyStart: end + 4, length, chunked}
+}
+
+/** A complete HTTP/1.1 response: status, headers (lower-case names), body. */
+export function parseResponse(raw: Buffer): Http1Response {
+  const head = answerHead(raw)
+  if (!head) throw new Error(raw.length ? 'the connection closed in the middle of an answer' : 'the connection closed without an answer (socket hang up)')
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.statusLine)?.[1]
+  if (!status) throw new Error(`not an HTTP/1.1 answer: ${JSON.stringify(head.statusLine.slice(0, 40))}`)
+  let body = raw.subarray(head.bodyStart)
+  if (head.chunked) body = dechunk(body)
+  else if (head.length !== undefined) {
+    if (!(head.length >= 0) || body.length < head.length) throw new Error('the connection closed in the middle of an answer')
+    body = body.subarray(0, head.length)
   }
-  return {status: Number(status), headers, body}
+  return {status: Number(status), headers: head.headers, body}
 }
 
 /** The body of a chunked transfer (RFC 9112 §7.1), complete up to its last (empty) chunk. */
