@@ -13,7 +13,8 @@ import {createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../te
 import {join} from 'node:path'
 import {kd, repoRoot} from '../test/lib/kd.ts'
 import {ANNOTATION, APP_CONTAINER, LABEL} from '../src/cluster/names.ts'
-import {createTransport} from '../src/kube/transport.ts'
+import {httpClient} from '../src/kube/http-client.ts'
+import {R} from '../src/kube/client.ts'
 import {leanCredentials} from '../src/kube/simple-kubeconfig.ts'
 import {startInformer} from '../src/kube/informer.ts'
 
@@ -38,7 +39,7 @@ const mib = (kb: number) => Math.round(kb / 102.4) / 10
 
 async function measure(members: number): Promise<Result> {
   const ns = createNamespace(`kd-bench-agent-${members}`)
-  const api = createTransport(leanCredentials(env.KUBECONFIG!, {namespace: ns}))
+  const api = httpClient(leanCredentials(env.KUBECONFIG!, {namespace: ns}))
   const running = new Map<string, number>()
   let configuredAt = 0
   let done: () => void = () => {}
@@ -46,7 +47,7 @@ async function measure(members: number): Promise<Result> {
   const check = () => {
     if (configuredAt && running.size === members) done()
   }
-  const pods = startInformer<Pod>(api, {path: `/api/v1/namespaces/${ns}/pods`, labelSelector: `${LABEL.cluster}=b,${LABEL.role}`}, {
+  const pods = startInformer<Pod>(api, {resource: R.pods(ns), labelSelector: `${LABEL.cluster}=b,${LABEL.role}`}, {
     onChange: () => {
       const now = performance.now()
       for (const p of pods.cache.values()) {
@@ -56,9 +57,9 @@ async function measure(members: number): Promise<Result> {
       check()
     },
   })
-  const root = startInformer<Pod>(api, {path: `/api/v1/namespaces/${ns}/configmaps`, fieldSelector: 'metadata.name=b-kd'}, {
+  const root = startInformer<Pod>(api, {resource: R.configMaps(ns), fieldSelector: 'metadata.name=b-kd'}, {
     onChange: () => {
-      const state = root.cache.get('b-kd')?.metadata?.annotations?.[ANNOTATION.state]
+      const state = root.cache.get(`${ns}/b-kd`)?.metadata?.annotations?.[ANNOTATION.state]
       if (state === 'configured' && !configuredAt && running.size === members) configuredAt = performance.now()
       check()
     },

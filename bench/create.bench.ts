@@ -7,8 +7,8 @@ import {spawn, spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import type {V1ConfigMap, V1Pod} from '@kubernetes/client-node'
 import {connect} from '../src/kube/connection.ts'
-import {collectionPath} from '../src/kube/raw.ts'
-import {syncCollection} from '../src/kube/watch.ts'
+import {R} from '../src/kube/client.ts'
+import {startInformer} from '../src/kube/informer.ts'
 import {ANNOTATION} from '../src/cluster/names.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -28,13 +28,17 @@ async function measure(workers: number): Promise<{members: number; k8s: number; 
   let lastRunning = 0
   let configured = 0
   const start = performance.now()
-  const pods = syncCollection<V1Pod>(kube, {path: collectionPath('v1', 'pods', ns), labelSelector: `kubectl-kd.io/cluster=${name},kubectl-kd.io/role`}, (cache) => {
-    const running = [...cache.values()].filter((p) => p.status?.containerStatuses?.every((c) => c.state?.running)).length
-    if (running === members && !lastRunning) lastRunning = performance.now()
+  const pods = startInformer<V1Pod>(kube, {resource: R.pods(ns), labelSelector: `kubectl-kd.io/cluster=${name},kubectl-kd.io/role`}, {
+    onChange: () => {
+      const running = [...pods.cache.values()].filter((p) => p.status?.containerStatuses?.every((c) => c.state?.running)).length
+      if (running === members && !lastRunning) lastRunning = performance.now()
+    },
   }, controller.signal)
-  const roots = syncCollection<V1ConfigMap>(kube, {path: collectionPath('v1', 'configmaps', ns), fieldSelector: `metadata.name=${name}-kd`}, (cache) => {
-    const r = [...cache.values()][0]
-    if (r?.metadata?.annotations?.[ANNOTATION.state] === 'configured' && !configured) configured = performance.now()
+  const roots = startInformer<V1ConfigMap>(kube, {resource: R.configMaps(ns), fieldSelector: `metadata.name=${name}-kd`}, {
+    onChange: () => {
+      const r = [...roots.cache.values()][0]
+      if (r?.metadata?.annotations?.[ANNOTATION.state] === 'configured' && !configured) configured = performance.now()
+    },
   }, controller.signal)
   const code = await new Promise<number>((resolve) => {
     const child = spawn(join(root, 'bin', 'kubectl-kd'), ['create', 'shelldemo', name, '-n', ns, '--members', `worker=${workers}`, '--wait', '--timeout', '10m'], {stdio: 'ignore', env: {...process.env, CI: '1'}})
@@ -42,7 +46,7 @@ async function measure(workers: number): Promise<{members: number; k8s: number; 
   })
   const end = performance.now()
   controller.abort()
-  await Promise.all([pods, roots])
+  await Promise.all([pods.done, roots.done])
   if (code !== 0) throw new Error(`create of ${members} members failed (exit ${code})`)
   spawnSync(join(root, 'bin', 'kubectl-kd'), ['delete', name, '-n', ns, '--wait'], {stdio: 'ignore'})
   const done = configured || end

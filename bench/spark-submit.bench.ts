@@ -7,7 +7,8 @@ import {execFileSync, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {connect} from '../src/kube/connection.ts'
-import {syncCollection} from '../src/kube/watch.ts'
+import {R} from '../src/kube/client.ts'
+import {startInformer} from '../src/kube/informer.ts'
 
 const root = join(import.meta.dirname, '..')
 const env: Record<string, string> = Object.fromEntries(
@@ -37,9 +38,9 @@ const kube = await connect({kubeconfig: env.KUBECONFIG, namespace: ns})
 const seen = new Map<string, {created?: number; running?: number; done?: number; phase?: string}>()
 const abort = new AbortController()
 type Pod = {metadata?: {name?: string; labels?: Record<string, string>}; status?: {phase?: string}}
-void syncCollection<Pod>(kube, {path: `/api/v1/namespaces/${ns}/pods`, labelSelector: 'spark-role=driver'}, (cache) => {
+const drivers = startInformer<Pod>(kube, {resource: R.pods(ns), labelSelector: 'spark-role=driver'}, {onChange: () => {
   const now = performance.now()
-  for (const p of cache.values()) {
+  for (const p of drivers.cache.values()) {
     const name = p.metadata?.labels?.['spark-app-name'] ?? ''
     const s = seen.get(name) ?? {}
     s.created ??= now
@@ -47,7 +48,7 @@ void syncCollection<Pod>(kube, {path: `/api/v1/namespaces/${ns}/pods`, labelSele
     if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') (s.done ??= now), (s.phase = p.status.phase)
     seen.set(name, s)
   }
-}, abort.signal)
+}}, abort.signal)
 await new Promise((r) => setTimeout(r, 1500))
 // the driver's service account with the rights to run executors (what --create-service-account makes)
 const {driverRbacObjects} = await import('../src/actions/spark-rbac.ts')

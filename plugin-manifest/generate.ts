@@ -12,7 +12,7 @@ import {findBuiltinApp} from '../src/app/catalog.ts'
 import {parseClusterSpecs} from '../src/cluster/parse.ts'
 import {renderAgent} from '../src/cluster/render-agent.ts'
 import {resolveCluster} from '../src/cluster/validate.ts'
-import type {KubeObject} from '../src/cluster/kube-object.ts'
+import type {KubeObject} from '../src/kube-object.ts'
 
 const SAMPLE = new URL('../examples/clusters/shelldemo.yaml', import.meta.url)
 const HEADER = (what: string) =>

@@ -2,7 +2,7 @@
 //   dist/kubectl-kd.cjs the launcher (src/launch.ts): runs dist/cli.cjs from V8's code cache
 //   dist/cli.cjs        oclif, every command and the project's code, one CommonJS script (so that one code
 //                       cache covers all the code a command runs at start-up)
-//   dist/vendor.cjs     the heavy libraries only commands that write load: @kubernetes/client-node, undici
+//   dist/vendor.cjs     the heavy libraries few commands load: @kubernetes/client-node (exec plugins, OIDC)
 //                       and listr2 (Node's compile cache covers it)
 //   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
 import {build} from 'esbuild'
@@ -10,7 +10,7 @@ import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 // what dist/vendor.cjs exports, and the package each name stands for
-const VENDOR = {k8s: '@kubernetes/client-node', undici: 'undici', listr2: 'listr2'}
+const VENDOR = {k8s: '@kubernetes/client-node', listr2: 'listr2'}
 const vendorName = new Map(Object.entries(VENDOR).map(([name, pkg]) => [pkg, name]))
 
 const esmBanner = {js: "import {createRequire as __kdCreateRequire} from 'node:module'; const require = __kdCreateRequire(import.meta.url);"}

@@ -36,12 +36,14 @@ export function parseDuration(value: string, flag: string): number {
   return ms
 }
 
-export function connectionOptions(flags: {
+export interface ConnectionFlags {
   kubeconfig?: string
   context?: string
   namespace?: string
   'request-timeout'?: string
-}): ConnectionOptions {
+}
+
+export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,

@@ -1,9 +1,12 @@
-// Flags shared by the commands that create or change app clusters (create, apply, scale).
+// Flags shared by the commands that create or change app clusters (create, apply, scale), and the run
+// they share: connect, one action, print, then --wait with a progress view.
 import * as Flags from '@oclif/core/flags'
 import {SERVICE_TYPES} from './cluster/model.ts'
-import {connectionOptions, parseDuration} from './base-command.ts'
-import {parseFormat} from './output/format.ts'
-import type {ClusterChangeRun} from './output/cluster-change.ts'
+import {connectionOptions, parseDuration, type ConnectionFlags} from './base-command.ts'
+import {parseFormat, type Format} from './output/format.ts'
+import type {ClusterChangeRequest} from './actions/cluster-change.ts'
+import {withNamespace, type KubeClient} from './kube/client.ts'
+import type {ConnectionOptions} from './kube/connection.ts'
 
 export const clusterChangeFlags = {
   'dry-run': Flags.string({
@@ -29,7 +32,7 @@ export const overrideFlags = {
   'agent-image': Flags.string({description: 'Node.js image the cluster agent runs on (default docker.io/library/node:24-slim)'}),
 }
 
-type ChangeFlags = Parameters<typeof connectionOptions>[0] & {
+type ChangeFlags = ConnectionFlags & {
   members: string[]
   memory: string[]
   cpu: string[]
@@ -43,11 +46,20 @@ type ChangeFlags = Parameters<typeof connectionOptions>[0] & {
   output?: string
 }
 
+export interface ClusterChangeRun extends ClusterChangeRequest {
+  conn: ConnectionOptions
+  wait: boolean
+  timeoutMs: number
+  format: Format
+}
+
 /** The create/apply request from their shared flags. */
 export function clusterChangeRun(flags: ChangeFlags, target: {app?: string; name?: string; files?: string[]; allowExisting: boolean}): ClusterChangeRun {
+  const conn = connectionOptions(flags)
   return {
     ...target,
-    conn: connectionOptions(flags),
+    conn,
+    namespace: conn.namespace,
     members: flags.members,
     memory: flags.memory,
     cpu: flags.cpu,
@@ -59,5 +71,45 @@ export function clusterChangeRun(flags: ChangeFlags, target: {app?: string; name
     wait: flags.wait,
     timeoutMs: parseDuration(flags.timeout, 'timeout'),
     format: parseFormat(flags.output, ['yaml', 'json', 'name']),
+  }
+}
+
+/** create/apply: the change, its summary, then (with --wait) each cluster's progress until configured. */
+export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
+  const started = Date.now()
+  const {connect} = await import('./kube/connection.ts')
+  let kube: KubeClient | undefined
+  if (run.dryRun !== 'client') kube = await connect(run.conn)
+  else {
+    // a client dry run never needs a cluster: the kubeconfig only supplies the namespace, and apps stored
+    // in a namespace are looked up only when one answers
+    const {hasKubeconfig} = await import('./kube/kubeconfig-present.ts')
+    if (hasKubeconfig(run.conn.kubeconfig)) kube = await connect(run.conn).catch(() => undefined)
+  }
+  const {changeClusters} = await import('./actions/cluster-change.ts')
+  const change = await changeClusters(kube, run)
+  const {formatClusterChange} = await import('./output/cluster-change.ts')
+  const printed = await formatClusterChange(change, run.format, run.dryRun)
+  process.stdout.write(printed.stdout)
+  process.stderr.write(printed.stderr)
+  if (!run.wait || run.dryRun !== 'none') return
+  for (const plan of change.plans) {
+    const roles = plan.cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
+    await waitWithProgress(withNamespace(kube!, plan.namespace), plan.cluster.name, roles, Math.max(1, run.timeoutMs - (Date.now() - started)), run.format !== 'table')
+    process.stdout.write(`cluster/${plan.cluster.name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+  }
+}
+
+/** --wait: the progress view over waitForCluster; Ctrl-C stops waiting (the cluster stays). */
+export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<void> {
+  const {waitForCluster} = await import('./actions/wait.ts')
+  const {withClusterProgress} = await import('./output/progress.ts')
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  process.once('SIGINT', stop)
+  try {
+    await withClusterProgress(`cluster/${name}`, roles, silent, (onUpdate) => waitForCluster(kube, name, {timeoutMs, onUpdate, signal: controller.signal}))
+  } finally {
+    process.off('SIGINT', stop)
   }
 }

@@ -10,3 +10,6 @@ export class UserError extends Error {
 export function isUserError(err: unknown): err is UserError {
   return err instanceof Error && err.name === 'UserError'
 }
+
+/** -v / KUBECTL_KD_DEBUG: log API calls and print stack traces. */
+export const debugEnabled = () => !!process.env.KUBECTL_KD_DEBUG

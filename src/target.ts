@@ -1,22 +1,39 @@
-// TYPE/NAME arguments the way kubectl takes them: `NAME`, `cluster/NAME`, `job/NAME`, or `job NAME`.
+// TYPE/NAME arguments the way kubectl takes them: `NAME`, `cluster/NAME`, `job/NAME`, or `job NAME`;
+// the one parser every command uses, with one set of type aliases.
 import {UserError} from './errors.ts'
 
 export type TargetKind = 'cluster' | 'job'
 
-const KINDS: Record<string, TargetKind> = {cluster: 'cluster', clusters: 'cluster', kdcluster: 'cluster', job: 'job', jobs: 'job', sparkjob: 'job'}
+const KINDS: Record<string, TargetKind> = {
+  cluster: 'cluster',
+  clusters: 'cluster',
+  kdcluster: 'cluster',
+  kdclusters: 'cluster',
+  job: 'job',
+  jobs: 'job',
+  sparkjob: 'job',
+  sparkjobs: 'job',
+}
 
-export function parseTarget(first: string, second?: string): {kind?: TargetKind; name: string} {
+/** The kind a type word names (`clusters`, `job`, …), or undefined. */
+export const targetKind = (word: string): TargetKind | undefined => (Object.hasOwn(KINDS, word) ? KINDS[word] : undefined)
+
+/** `only`: the command works on that kind alone (a bare NAME is one of them; another type is refused). */
+export function parseTarget(first: string, second?: string, only?: TargetKind): {kind?: TargetKind; name: string} {
+  let target: {kind?: TargetKind; name: string}
   if (first.includes('/')) {
     const [type, name] = [first.slice(0, first.indexOf('/')), first.slice(first.indexOf('/') + 1)]
-    const kind = KINDS[type]
-    if (!kind) throw new UserError(`unknown resource type "${type}" in ${first}: use cluster/NAME or job/NAME`)
+    const kind = targetKind(type)
+    if (!kind) throw new UserError(`unknown resource type "${type}" in ${first}: use ${only ? `${only}/NAME` : 'cluster/NAME or job/NAME'}`)
     if (!name) throw new UserError(`${first}: the name is missing`)
-    return {kind, name}
-  }
-  if (second !== undefined) {
-    const kind = KINDS[first]
-    if (!kind) throw new UserError(`unknown resource type "${first}": use cluster or job`)
-    return {kind, name: second}
-  }
-  return {name: first}
+    if (name.includes('/')) throw new UserError(`${first}: expected TYPE/NAME with one name`)
+    target = {kind, name}
+  } else if (second !== undefined) {
+    const kind = targetKind(first)
+    if (!kind) throw new UserError(`unknown resource type "${first}": use ${only ?? 'cluster or job'}`)
+    target = {kind, name: second}
+  } else target = {name: first}
+  if (!only) return target
+  if (target.kind && target.kind !== only) throw new UserError(`${first}${second ? ` ${second}` : ''}: this command works on ${only}s only`)
+  return {kind: only, name: target.name}
 }

@@ -3,7 +3,7 @@
 // backoff. All I/O goes through AgentIO, so tests can drive it with fakes and main.ts wires in src/kube.
 import type {App} from '../../src/app/model.ts'
 import type {ResolvedCluster} from '../../src/cluster/model.ts'
-import {ANNOTATION, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
+import {ANNOTATION, ROOT_KEYS, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
 import {packageConfigMapFromURL, packageConfigMapName, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
@@ -59,11 +59,14 @@ type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stre
 
 /** members set up or notified at once: more only queue up in the kubelet and hold memory (TLS, exec frames) */
 export const DEFAULT_CONCURRENCY = 16
+const PATCHED_KEEP_MS = 10_000
 
 export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
 
 export class Agent {
   private pods = new Map<string, PodLike>()
+  /** pods as our own patches returned them, until the informer catches up */
+  private patched = new Map<string, {pod: PodLike; at: number}>()
   private root: RootLike | undefined
   private model: Model | undefined
   private busy = new Set<string>()
@@ -90,9 +93,16 @@ export class Agent {
     const next = new Map<string, PodLike>()
     for (const p of pods) {
       const name = p.metadata?.name ?? ''
-      const mine = this.pods.get(name)
-      // a pod we patched may be newer than the informer's copy for a moment: keep the newer one
-      next.set(name, mine && mine.metadata?.uid === p.metadata?.uid && newerRV(mine, p) ? mine : p)
+      const mine = this.patched.get(name)
+      // a pod we patched may be newer than the informer's copy for a moment: keep ours until the informer
+      // delivers it (resourceVersions are opaque: only equality says the informer caught up), a new pod of
+      // that name appears, or a few seconds pass (a relist may skip over our version)
+      if (mine && mine.pod.metadata?.uid === p.metadata?.uid && mine.pod.metadata?.resourceVersion !== p.metadata?.resourceVersion && Date.now() - mine.at < PATCHED_KEEP_MS) {
+        next.set(name, mine.pod)
+      } else {
+        this.patched.delete(name)
+        next.set(name, p)
+      }
     }
     this.pods = next
     this.schedule()
@@ -102,7 +112,9 @@ export class Agent {
     const name = p?.metadata?.name
     if (!p || !name) return
     const cur = this.pods.get(name)
-    if (!cur || (cur.metadata?.uid === p.metadata?.uid && newerRV(p, cur))) this.pods.set(name, p)
+    if (cur && cur.metadata?.uid !== p.metadata?.uid) return
+    this.patched.set(name, {pod: p, at: Date.now()})
+    this.pods.set(name, p)
   }
 
   private async patchPod(pod: string, annotations: Record<string, string | null>) {
@@ -142,8 +154,8 @@ export class Agent {
     if (!root?.data) return undefined
     const rv = root.metadata?.resourceVersion ?? ''
     if (this.model?.rv === rv) return this.model
-    const app = JSON.parse(root.data['app.json'] ?? 'null') as App
-    const cluster = JSON.parse(root.data['cluster.json'] ?? 'null') as ResolvedCluster
+    const app = JSON.parse(root.data[ROOT_KEYS.app] ?? 'null') as App
+    const cluster = JSON.parse(root.data[ROOT_KEYS.cluster] ?? 'null') as ResolvedCluster
     if (!app || !cluster) return undefined
     const desired: DesiredMember[] = []
     for (const role of cluster.roles) {
@@ -435,12 +447,6 @@ export function parseSetupOutput(out: string): SetupOutput {
     stdout: (sections.stdout ?? []).join('\n').trim(),
     stderr: (sections.stderr ?? []).join('\n').trim(),
   }
-}
-
-function newerRV(a: PodLike, b: PodLike): boolean {
-  const x = Number(a.metadata?.resourceVersion)
-  const y = Number(b.metadata?.resourceVersion)
-  return Number.isFinite(x) && Number.isFinite(y) && x > y
 }
 
 function lastLine(s: string): string {

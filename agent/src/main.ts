@@ -1,39 +1,37 @@
 // Entry point of the in-cluster agent (bundled to dist/agent.mjs, shipped in ConfigMap NAME-kd-agent and
 // run by `node /agent/agent.mjs` on a stock Node.js image). Wires the Agent to two informers (the
-// cluster's member pods, the root ConfigMap) and to src/kube for exec, patches and Events, all over
-// src/kube/transport.ts: nothing here may import src/kube/connection.ts or @kubernetes/client-node
-// (a unit test checks the bundle), which would triple the agent's memory.
+// cluster's member pods, the root ConfigMap) and to src/kube's client for exec, patches and Events, over
+// http-client.ts: nothing here may load @kubernetes/client-node (a unit test checks the bundle), which
+// would triple the agent's memory.
 // Env: KD_CLUSTER (required), KD_NAMESPACE (default: the ServiceAccount's), KD_CLUSTER_DOMAIN, KD_AGENT_KUBECONFIG
 // (run outside a cluster for tests), KD_CONCURRENCY.
-import {createTransport, inClusterCredentials} from '../../src/kube/transport.ts'
+import {httpClient} from '../../src/kube/http-client.ts'
+import {inClusterCredentials} from '../../src/kube/in-cluster.ts'
 import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
-import {execInPod} from '../../src/kube/exec.ts'
+import {R, type KubeClient} from '../../src/kube/client.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
-import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
 import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
 import {PACKAGE_KEY} from '../../src/cluster/package.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
 
-const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
-
-export async function main(env = process.env): Promise<Agent> {
-  const cluster = env.KD_CLUSTER
-  if (!cluster) throw new Error('KD_CLUSTER is not set')
-  const kube = createTransport(env.KD_AGENT_KUBECONFIG ? leanCredentials(env.KD_AGENT_KUBECONFIG, {namespace: env.KD_NAMESPACE}) : inClusterCredentials(env.KD_NAMESPACE))
-  const namespace = kube.namespace
+/** The agent's writes, on any KubeClient (the real one, or a fake in tests). */
+export function agentIO(kube: KubeClient, namespace: string, cluster: string, rootUid: () => string | undefined): AgentIO {
   const root = rootConfigMapName(cluster)
-  let rootUid: string | undefined
-  const io: AgentIO = {
-    exec: (pod, command, stdin) => execInPod(kube, {namespace, pod, container: APP_CONTAINER, command, stdin}),
-    patchPod: async (pod, annotations) => (await patchAnnotations(kube, podPath(namespace, pod), annotations)) as PodLike,
-    setCondition: async (pod, status, reason, message) =>
-      (await patchPodCondition(kube, namespace, pod, {type: CONFIGURED_CONDITION, status, reason, message})) as PodLike,
-    patchRoot: async (annotations) => void (await patchAnnotations(kube, configMapPath(namespace, root), annotations)),
+  const annotate = (body: Record<string, string | null>) => ({metadata: {annotations: body}})
+  return {
+    exec: (pod, command, stdin) => kube.exec({namespace, pod, container: APP_CONTAINER, command, stdin}),
+    patchPod: (pod, annotations) => kube.patch<PodLike>(R.pods(namespace), pod, 'merge', annotate(annotations)),
+    // conditions merge by type (strategic merge) through the status subresource
+    setCondition: (pod, status, reason, message) =>
+      kube.patch<PodLike>(R.pods(namespace), pod, 'strategic', {
+        status: {conditions: [{type: CONFIGURED_CONDITION, status, reason, message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z')}]},
+      }, {subresource: 'status'}),
+    patchRoot: async (annotations) => void (await kube.patch(R.configMaps(namespace), root, 'merge', annotate(annotations))),
     event: (reason, message, type) =>
-      recordEvent(kube, {apiVersion: 'v1', kind: 'ConfigMap', name: root, namespace, uid: rootUid}, {reason, message, type, component: 'kubectl-kd-agent'}),
+      recordEvent(kube, {apiVersion: 'v1', kind: 'ConfigMap', name: root, namespace, uid: rootUid()}, {reason, message, type, component: 'kubectl-kd-agent'}),
     readPackageConfigMap: async (name) => {
-      const cm = await kube.json<{binaryData?: Record<string, string>}>('GET', configMapPath(namespace, name))
+      const cm = await kube.get<{binaryData?: Record<string, string>}>(R.configMaps(namespace), name)
       const b64 = cm.binaryData?.[PACKAGE_KEY]
       if (!b64) throw new Error(`ConfigMap ${name} has no binaryData ${PACKAGE_KEY}`)
       return new Uint8Array(Buffer.from(b64, 'base64'))
@@ -45,17 +43,29 @@ export async function main(env = process.env): Promise<Agent> {
     },
     log,
   }
+}
+
+const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
+
+export async function main(env = process.env): Promise<Agent> {
+  const cluster = env.KD_CLUSTER
+  if (!cluster) throw new Error('KD_CLUSTER is not set')
+  const kube = httpClient(env.KD_AGENT_KUBECONFIG ? leanCredentials(env.KD_AGENT_KUBECONFIG, {namespace: env.KD_NAMESPACE}) : inClusterCredentials(env.KD_NAMESPACE))
+  const namespace = kube.namespace
+  const root = rootConfigMapName(cluster)
+  let rootUid: string | undefined
+  const io = agentIO(kube, namespace, cluster, () => rootUid)
   const agent = new Agent(io, {cluster, namespace, domain: env.KD_CLUSTER_DOMAIN, concurrency: Number(env.KD_CONCURRENCY) || undefined})
   const onError = (what: string) => (err: unknown, attempt: number) => {
     if (attempt === 1 || attempt % 10 === 0) log(`${what} watch interrupted (attempt ${attempt}): ${(err as Error).message?.split('\n')[0]}`)
   }
-  const pods = startInformer<PodLike>(kube, {path: `/api/v1/namespaces/${namespace}/pods`, labelSelector: `${LABEL.cluster}=${cluster}`}, {
+  const pods = startInformer<PodLike>(kube, {resource: R.pods(namespace), labelSelector: `${LABEL.cluster}=${cluster}`}, {
     onChange: () => agent.setPods(pods.cache.values()),
     onError: onError('pods'),
   })
-  const rootInf = startInformer<RootLike>(kube, {path: `/api/v1/namespaces/${namespace}/configmaps`, fieldSelector: `metadata.name=${root}`}, {
+  const rootInf = startInformer<RootLike>(kube, {resource: R.configMaps(namespace), fieldSelector: `metadata.name=${root}`}, {
     onChange: () => {
-      const r = rootInf.cache.get(root)
+      const r = rootInf.cache.get(`${namespace}/${root}`)
       rootUid = r?.metadata?.uid
       agent.setRoot(r)
     },

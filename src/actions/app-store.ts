@@ -9,8 +9,9 @@ import {loadDocuments} from '../app/documents.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {configMapPackageURL, packDirectory, packageConfigMapName, renderPackageConfigMap} from '../cluster/package.ts'
 import {UserError} from '../errors.ts'
-import type {KubeObject} from '../kube/apply.ts'
-import type {Kube} from '../kube/connection.ts'
+import {applyNeeds, applyObject, checkAccess} from '../kube/apply.ts'
+import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
+import {isNotFound} from '../kube/errors.ts'
 import {APP_KEY, appConfigMapName} from './apps.ts'
 
 /** Finds the app definition: FILE itself, or the one KubeDirectorApp file in DIR. */
@@ -81,32 +82,28 @@ export function planAppAdd(path: string, packages: Record<string, string>, names
   return {app, objects: [appObject, ...pkgObjects.values()]}
 }
 
-export async function addApp(kube: Kube, plan: AppAddPlan, dryRun: 'none' | 'server'): Promise<'created' | 'configured'> {
-  const {applyObject, applyNeeds, checkAccess} = await import('../kube/apply.ts')
-  const {isNotFound} = await import('../kube/errors.ts')
+export async function addApp(kube: KubeClient, plan: AppAddPlan, dryRun: 'none' | 'server'): Promise<'created' | 'configured'> {
   await checkAccess(kube, applyNeeds(plan.objects))
-  let existed = true
-  await kube.call(`get app ${plan.app.id}`, () => kube.core.readNamespacedConfigMap({name: appConfigMapName(plan.app.id), namespace: kube.namespace})).catch((err) => {
-    if (!isNotFound(err)) throw err
-    existed = false
-  })
+  const existed = await kube.get(R.configMaps(kube.namespace), appConfigMapName(plan.app.id)).then(
+    () => true,
+    (err) => (isNotFound(err) ? false : Promise.reject(err)),
+  )
   const [appObject, ...pkgs] = plan.objects
-  const root = await applyObject(kube, appObject!, {dryRun})
+  const root = await applyObject(kube, appObject!, {dryRun: dryRun === 'server'})
   for (const p of pkgs) {
-    p.metadata = {...p.metadata, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: root.metadata.name, uid: root.metadata.uid ?? 'dry-run', controller: true}]} as KubeObject['metadata']
-    await applyObject(kube, p, {dryRun})
+    const owner = {apiVersion: 'v1', kind: 'ConfigMap', name: root.metadata.name, uid: root.metadata.uid ?? 'dry-run', controller: true}
+    await applyObject(kube, {...p, metadata: {...p.metadata, ownerReferences: [owner]}}, {dryRun: dryRun === 'server'})
   }
   return existed ? 'configured' : 'created'
 }
 
-export async function removeApp(kube: Kube, id: string): Promise<void> {
-  const {isNotFound} = await import('../kube/errors.ts')
+export async function removeApp(kube: KubeClient, id: string): Promise<void> {
   const {listClusters} = await import('./clusters.ts')
   const {summaries} = await listClusters(kube, {selector: `${LABEL.app}=${id}`})
   if (summaries.length > 0)
     throw new UserError(`app "${id}" is used by cluster(s) ${summaries.map((s) => s.name).join(', ')}; delete them first`)
   try {
-    await kube.call(`delete app ${id}`, () => kube.core.deleteNamespacedConfigMap({name: appConfigMapName(id), namespace: kube.namespace, propagationPolicy: 'Background'}))
+    await kube.delete(R.configMaps(kube.namespace), appConfigMapName(id), {propagationPolicy: 'Background'})
   } catch (err) {
     if (isNotFound(err)) throw new UserError(`app "${id}" is not stored in namespace "${kube.namespace}" (built-in apps cannot be removed)`)
     throw err

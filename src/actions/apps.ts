@@ -4,7 +4,8 @@ import {builtinApps, findBuiltinApp} from '../app/catalog.ts'
 import type {App} from '../app/model.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
-import type {ConnectionOptions, Kube} from '../kube/connection.ts'
+import {R, type KubeClient} from '../kube/client.ts'
+import {isNotFound} from '../kube/errors.ts'
 
 export const appConfigMapName = (id: string) => `kd-app-${id}`
 export const APP_KEY = 'app.json'
@@ -16,10 +17,11 @@ export interface AppListing {
   namespace?: string
 }
 
-export async function storedApps(kube: Kube): Promise<App[]> {
-  const list = await kube.call('list apps', () =>
-    kube.core.listNamespacedConfigMap({namespace: kube.namespace, labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`}),
-  )
+/** An app name that is neither built in nor stored in the namespace. */
+export class UnknownAppError extends UserError {}
+
+export async function storedApps(kube: KubeClient): Promise<App[]> {
+  const list = await kube.list<{data?: Record<string, string>}>(R.configMaps(kube.namespace), {labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`})
   return list.items.flatMap((cm) => {
     const text = cm.data?.[APP_KEY]
     if (!text) return []
@@ -27,13 +29,12 @@ export async function storedApps(kube: Kube): Promise<App[]> {
   })
 }
 
-/** Built-in apps, plus the namespace's apps when `conn` is given and a cluster answers. */
-export async function listApps(conn: ConnectionOptions | undefined): Promise<AppListing> {
+/** Built-in apps, plus the namespace's apps when a cluster is given and answers. */
+export async function listApps(connect: (() => Promise<KubeClient>) | undefined): Promise<AppListing> {
   const apps = builtinApps()
-  if (!conn) return {apps}
-  const {connect} = await import('../kube/connection.ts')
+  if (!connect) return {apps}
   try {
-    const kube = await connect(conn)
+    const kube = await connect()
     const stored = await storedApps(kube)
     const names = new Set(stored.map((a) => a.id))
     return {apps: [...apps.filter((a) => !names.has(a.id)), ...stored], namespace: kube.namespace}
@@ -44,11 +45,10 @@ export async function listApps(conn: ConnectionOptions | undefined): Promise<App
 }
 
 /** Finds an app by name: the namespace's own apps win over built-in ones of the same name. */
-export async function resolveApp(name: string, kube: Kube | undefined): Promise<App> {
+export async function resolveApp(name: string, kube: KubeClient | undefined): Promise<App> {
   if (kube) {
-    const {isNotFound} = await import('../kube/errors.ts')
     try {
-      const cm = await kube.call(`get app ${name}`, () => kube.core.readNamespacedConfigMap({name: appConfigMapName(name), namespace: kube.namespace}))
+      const cm = await kube.get<{data?: Record<string, string>}>(R.configMaps(kube.namespace), appConfigMapName(name))
       const text = cm.data?.[APP_KEY]
       if (text) return {...(JSON.parse(text) as App), source: 'namespace'}
     } catch (err) {
@@ -59,5 +59,5 @@ export async function resolveApp(name: string, kube: Kube | undefined): Promise<
   if (builtin) return builtin
   const known = builtinApps().map((a) => a.id)
   const stored = kube ? (await storedApps(kube)).map((a) => a.id) : []
-  throw new UserError(`unknown app "${name}": known apps are ${[...known, ...stored].join(', ')} (kubectl kd app list)`)
+  throw new UnknownAppError(`unknown app "${name}": known apps are ${[...known, ...stored].join(', ')} (kubectl kd app list)`)
 }

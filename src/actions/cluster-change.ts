@@ -1,15 +1,17 @@
-// Orchestrates create/apply: plan every cluster (all checks, no writes), then apply each plan.
-// `--dry-run=client` needs no cluster at all when the apps are built in.
-import type {DryRun} from '../kube/apply.ts'
-import type {ConnectionOptions, Kube} from '../kube/connection.ts'
-import {applyPlan, parseMembers, parseRoleAssignments, planClusters, supportObjects, type AppliedObject, type ClusterPlan} from './create.ts'
+// create/apply: plan every cluster (all checks, no writes), then apply each plan. `--dry-run=client`
+// needs no cluster at all when the apps are built in (kube undefined).
 import type {ServiceType} from '../cluster/model.ts'
+import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
+import type {DryRun, KubeClient} from '../kube/client.ts'
+import {applyPlan, type AppliedObject} from './cluster-apply.ts'
+import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
 
 export interface ClusterChangeRequest {
-  conn: ConnectionOptions
   app?: string
   name?: string
   files?: string[]
+  /** the namespace -n gave, if any */
+  namespace?: string
   members: string[]
   memory?: string[]
   cpu?: string[]
@@ -23,11 +25,11 @@ export interface ClusterChangeRequest {
 
 export interface ClusterChange {
   plans: ClusterPlan[]
+  /** per plan, what was written (empty for a client dry run) */
   applied: AppliedObject[][]
-  kube?: Kube
 }
 
-export async function changeClusters(req: ClusterChangeRequest): Promise<ClusterChange> {
+export async function changeClusters(kube: KubeClient | undefined, req: ClusterChangeRequest): Promise<ClusterChange> {
   const overrides = {
     members: parseMembers(req.members),
     memory: parseRoleAssignments(req.memory ?? [], 'memory'),
@@ -37,21 +39,14 @@ export async function changeClusters(req: ClusterChangeRequest): Promise<Cluster
     serviceType: req.serviceType as ServiceType | undefined,
     agentImage: req.agentImage,
   }
-  // --dry-run=client never needs a cluster: the kubeconfig only supplies the namespace, and apps stored in
-  // a namespace are looked up only when one answers
-  let kube: Kube | undefined
-  const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
-  if (req.dryRun !== 'client' || hasKubeconfig(req.conn.kubeconfig)) {
-    const {connect} = await import('../kube/connection.ts')
-    kube = req.dryRun === 'client' ? await connect(req.conn).catch(() => undefined) : await connect(req.conn)
-  }
-  const namespace = kube?.namespace ?? req.conn.namespace ?? 'default'
-  const plans = await planClusters({...overrides, conn: req.conn, app: req.app, name: req.name, files: req.files, dryRun: req.dryRun}, kube, namespace)
+  const namespace = req.namespace ?? kube?.namespace ?? 'default'
+  const plans = await planClusters({...overrides, app: req.app, name: req.name, files: req.files, namespace: req.namespace, dryRun: req.dryRun}, kube, namespace)
   if (req.dryRun === 'client') {
     for (const p of plans) p.objects.splice(1, 0, ...supportObjects(p))
-    return {plans, applied: [], kube}
+    return {plans, applied: []}
   }
+  if (!kube) throw new Error('changeClusters: a cluster is needed unless --dry-run=client')
   const applied: AppliedObject[][] = []
-  for (const plan of plans) applied.push(await applyPlan(kube!, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun}))
-  return {plans, applied, kube}
+  for (const plan of plans) applied.push(await applyPlan(kube, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun}))
+  return {plans, applied}
 }

@@ -6,10 +6,9 @@ import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
-import type {Kube, KubeReads} from '../kube/connection.ts'
+import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
-import {collectionPath, rawJson, type ObjectList} from '../kube/raw.ts'
 import {byNatural, byText} from '../output/order.ts'
 
 export interface StoredCluster {
@@ -27,15 +26,23 @@ export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
   return {root, cluster: JSON.parse(c) as ResolvedCluster, app: JSON.parse(a) as App}
 }
 
-export async function readCluster(kube: KubeReads, name: string): Promise<StoredCluster> {
+export async function readCluster(kube: KubeClient, name: string): Promise<StoredCluster> {
+  const stored = await findCluster(kube, name)
+  if (!stored) throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
+  return stored
+}
+
+/** The cluster, or undefined when there is none of that name (a bare `status NAME` may name a job). */
+export async function findCluster(kube: KubeClient, name: string): Promise<StoredCluster | undefined> {
+  let root: V1ConfigMap
   try {
-    const root = await rawJson<V1ConfigMap>(kube, `${collectionPath('v1', 'configmaps', kube.namespace)}/${rootConfigMapName(name)}`, {what: `get cluster ${name}`})
-    const stored = storedFromRoot(root)
-    if (stored && root.metadata?.labels?.[LABEL.cluster] === name) return stored
+    root = await kube.get<V1ConfigMap>(R.configMaps(kube.namespace), rootConfigMapName(name))
   } catch (err) {
-    if (!isNotFound(err)) throw err
+    if (isNotFound(err)) return undefined
+    throw err
   }
-  throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
+  const stored = storedFromRoot(root)
+  return stored && root.metadata?.labels?.[LABEL.cluster] === name ? stored : undefined
 }
 
 export interface ClusterSummary {
@@ -71,12 +78,12 @@ function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
   }
 }
 
-export async function listClusters(kube: KubeReads, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
+export async function listClusters(kube: KubeClient, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
   const ns = opts.allNamespaces ? '' : kube.namespace
   const selector = [clusterSelector(opts.name), opts.selector].filter(Boolean).join(',')
   const [roots, pods] = await Promise.all([
-    rawJson<ObjectList<V1ConfigMap>>(kube, collectionPath('v1', 'configmaps', ns), {query: {labelSelector: selector}}),
-    rawJson<ObjectList<V1Pod>>(kube, collectionPath('v1', 'pods', ns), {query: {labelSelector: clusterSelector(opts.name)}}),
+    kube.list<V1ConfigMap>(R.configMaps(ns), {labelSelector: selector}),
+    kube.list<V1Pod>(R.pods(ns), {labelSelector: clusterSelector(opts.name)}),
   ])
   const stored = roots.items
     .filter((cm) => cm.metadata?.name === rootConfigMapName(cm.metadata?.labels?.[LABEL.cluster] ?? ''))
@@ -163,17 +170,17 @@ export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | unde
 }
 
 /** `known`: the cluster as just read (saves reading it again) */
-export async function clusterStatus(kube: KubeReads, name: string, known?: StoredCluster): Promise<ClusterStatus> {
+export async function clusterStatus(kube: KubeClient, name: string, known?: StoredCluster): Promise<ClusterStatus> {
   const stored = known ?? (await readCluster(kube, name))
   const selector = clusterSelector(name)
   const [pods, services, events] = await Promise.all([
-    rawJson<ObjectList<V1Pod>>(kube, collectionPath('v1', 'pods', kube.namespace), {query: {labelSelector: selector}}),
-    rawJson<ObjectList<V1Service>>(kube, collectionPath('v1', 'services', kube.namespace), {query: {labelSelector: selector}}),
-    rawJson<ObjectList<{type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string}>>(
-      kube,
-      collectionPath('v1', 'events', kube.namespace),
-      {query: {fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${rootConfigMapName(name)}`}},
-    ).catch(() => ({items: [], metadata: {}})),
+    kube.list<V1Pod>(R.pods(kube.namespace), {labelSelector: selector}),
+    kube.list<V1Service>(R.services(kube.namespace), {labelSelector: selector}),
+    kube
+      .list<{type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string}>(R.events(kube.namespace), {
+        fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${rootConfigMapName(name)}`,
+      })
+      .catch(() => ({items: [], metadata: {}})),
   ])
   const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster))
   const roleOrder = stored.cluster.roles.map((r) => r.id)
@@ -196,50 +203,29 @@ export async function clusterStatus(kube: KubeReads, name: string, known?: Store
  * Deletes the root ConfigMap; the garbage collector removes everything it owns. With --wait the
  * deletion is in the foreground, so the root disappears only after all it owns (pods included) is gone.
  */
-export async function deleteCluster(kube: Kube, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
+export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
   await readCluster(kube, name)
+  const ns = kube.namespace
   // the garbage collector removes owned objects a few per second; member Services and StatefulSets (and
   // so their pods) go faster with one collection delete each, the rest follows the root
   if (opts.dryRun !== 'server') {
     const labelSelector = `${LABEL.cluster}=${name},${LABEL.role}`
     await Promise.all([
-      kube.call(`delete services of cluster ${name}`, () => kube.core.deleteCollectionNamespacedService({namespace: kube.namespace, labelSelector})),
-      kube.call(`delete statefulsets of cluster ${name}`, () =>
-        kube.apps.deleteCollectionNamespacedStatefulSet({namespace: kube.namespace, labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
-      ),
+      kube.deleteCollection(R.services(ns), {labelSelector}),
+      kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
     ])
   }
-  await kube.call(`delete cluster ${name}`, () =>
-    kube.core.deleteNamespacedConfigMap({
-      name: rootConfigMapName(name),
-      namespace: kube.namespace,
-      propagationPolicy: opts.wait ? 'Foreground' : 'Background',
-      dryRun: opts.dryRun === 'server' ? 'All' : undefined,
-    }),
-  )
+  await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server'})
   if (opts.wait && opts.dryRun !== 'server') {
-    const {waitUntil} = await import('../kube/watch.ts')
-    await waitUntil<V1ConfigMap, true>(
+    const {watchUntil} = await import('../kube/informer.ts')
+    await watchUntil(
       kube,
-      {path: collectionPath('v1', 'configmaps', kube.namespace), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
-      (cache) => (cache.size === 0 ? true : undefined),
+      [
+        {resource: R.configMaps(ns), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
+        {resource: R.pods(ns), labelSelector: clusterSelector(name)},
+      ],
+      ([roots, pods]) => (roots!.size === 0 && pods!.size === 0 ? true : undefined),
       {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for cluster "${name}" and everything it owns to be deleted`},
     )
-    await waitUntil<V1Pod, true>(
-      kube,
-      {path: collectionPath('v1', 'pods', kube.namespace), labelSelector: clusterSelector(name)},
-      (cache) => (cache.size === 0 ? true : undefined),
-      {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for the members of cluster "${name}" to go away`},
-    )
-  }
-}
-
-/** The cluster, or undefined when there is none of that name (a bare `status NAME` may name a job). */
-export async function findCluster(kube: KubeReads, name: string): Promise<StoredCluster | undefined> {
-  try {
-    return await readCluster(kube, name)
-  } catch (err) {
-    if (err instanceof UserError && /not found/.test(err.message)) return undefined
-    throw err
   }
 }

@@ -29,29 +29,30 @@ async function contexts(connection: ConnectionWords): Promise<string[]> {
 
 async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps', connection: ConnectionWords, signal: AbortSignal): Promise<string[]> {
   if (kubeconfigFiles(connection.kubeconfig).length === 0 && !process.env.KUBERNETES_SERVICE_HOST) return []
-  const [{connectReads}, {rawJson}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
+  const [{connect}, {R}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
     import('../kube/connection.ts'),
-    import('../kube/raw.ts'),
+    import('../kube/client.ts'),
     import('../cluster/names.ts'),
     import('../spark/names.ts'),
   ])
-  const kube = await connectReads({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
-  const list = async (path: string, labelSelector?: string) => (await rawJson<{items: Meta[]}>(kube, path, {query: {labelSelector}, signal})).items
-  const ns = encodeURIComponent(kube.namespace)
-  switch (kind) {
-    case 'namespaces':
-      return (await list('/api/v1/namespaces')).map((n) => n.metadata.name)
-    case 'jobs':
-      return (await list(`/api/v1/namespaces/${ns}/pods`, `${SPARK_LABEL.role}=driver`)).map((p) => jobNameOfDriverPod(p.metadata.name))
-    case 'clusters':
-      return (await list(`/api/v1/namespaces/${ns}/configmaps`, `${LABEL.managedBy}=${MANAGED_BY},${LABEL.cluster}`))
-        .filter((c) => c.metadata.labels?.[LABEL.cluster] && c.metadata.name === rootConfigMapName(c.metadata.labels[LABEL.cluster]))
-        .map((c) => c.metadata.labels![LABEL.cluster]!)
-    case 'apps':
-    case 'namespace-apps':
-      return (await list(`/api/v1/namespaces/${ns}/configmaps`, `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`)).map(
-        (c) => c.metadata.labels![LABEL.appDefinition]!,
-      )
+  const kube = await connect({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
+  const names = async (res: ReturnType<typeof R.pods>, labelSelector?: string) => (await kube.list<Meta>(res, {labelSelector, signal})).items
+  try {
+    switch (kind) {
+      case 'namespaces':
+        return (await names(R.namespaces())).map((n) => n.metadata.name)
+      case 'jobs':
+        return (await names(R.pods(kube.namespace), `${SPARK_LABEL.role}=driver`)).map((p) => jobNameOfDriverPod(p.metadata.name))
+      case 'clusters':
+        return (await names(R.configMaps(kube.namespace), `${LABEL.managedBy}=${MANAGED_BY},${LABEL.cluster}`))
+          .filter((c) => c.metadata.labels?.[LABEL.cluster] && c.metadata.name === rootConfigMapName(c.metadata.labels[LABEL.cluster]))
+          .map((c) => c.metadata.labels![LABEL.cluster]!)
+      case 'apps':
+      case 'namespace-apps':
+        return (await names(R.configMaps(kube.namespace), `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`)).map((c) => c.metadata.labels![LABEL.appDefinition]!)
+    }
+  } finally {
+    kube.close()
   }
 }
 

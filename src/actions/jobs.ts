@@ -2,26 +2,25 @@
 // job name (the pod name without `-driver`), pod name, app id or app name; executors are the pods with
 // its spark-app-selector. Works for jobs started by spark-submit or the operator just as well.
 import {UserError} from '../errors.ts'
-import type {Kube, KubeReads} from '../kube/connection.ts'
+import {R, type KubeClient} from '../kube/client.ts'
+import {isNotFound} from '../kube/errors.ts'
 import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
 import {failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
 type Pod = Record<string, any>
 
-const podsPath = (ns: string) => (ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods')
+/** A job name that matches no driver pod. */
+export class JobNotFoundError extends UserError {}
 
-async function listPods(kube: KubeReads, namespace: string, labelSelector: string): Promise<Pod[]> {
-  const {rawJson} = await import('../kube/raw.ts')
-  return (await rawJson<{items: Pod[]}>(kube, podsPath(namespace), {query: {labelSelector}})).items
+async function listPods(kube: KubeClient, namespace: string, labelSelector: string): Promise<Pod[]> {
+  return (await kube.list<Pod>(R.pods(namespace), {labelSelector})).items
 }
 
 /** The driver pod of job `name` in the namespace, or undefined. */
-export async function findDriverPod(kube: KubeReads, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
-  const {rawJson} = await import('../kube/raw.ts')
-  const {isNotFound} = await import('../kube/errors.ts')
+export async function findDriverPod(kube: KubeClient, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
   for (const podName of [`${name}-driver`, name]) {
     try {
-      const pod = await rawJson<Pod>(kube, `${podsPath(namespace)}/${podName}`)
+      const pod = await kube.get<Pod>(R.pods(namespace), podName)
       if (pod.metadata?.labels?.[SPARK_LABEL.role] === 'driver') return pod
     } catch (err) {
       if (!isNotFound(err)) throw err
@@ -35,13 +34,13 @@ export async function findDriverPod(kube: KubeReads, name: string, namespace = k
   return matches[0]
 }
 
-async function requireDriverPod(kube: KubeReads, name: string): Promise<Pod> {
+async function requireDriverPod(kube: KubeClient, name: string): Promise<Pod> {
   const pod = await findDriverPod(kube, name)
-  if (!pod) throw new UserError(`job "${name}" not found in namespace "${kube.namespace}" (kubectl kd get jobs lists them)`)
+  if (!pod) throw new JobNotFoundError(`job "${name}" not found in namespace "${kube.namespace}" (kubectl kd get jobs lists them)`)
   return pod
 }
 
-export async function jobExists(kube: KubeReads, name: string): Promise<boolean> {
+export async function jobExists(kube: KubeClient, name: string): Promise<boolean> {
   return (await findDriverPod(kube, name)) !== undefined
 }
 
@@ -52,7 +51,7 @@ export interface ListJobsOptions {
 }
 
 /** All jobs (driver pods) in the namespace or everywhere, newest last. */
-export async function listJobs(kube: KubeReads, opts: ListJobsOptions = {}): Promise<JobStatus[]> {
+export async function listJobs(kube: KubeClient, opts: ListJobsOptions = {}): Promise<JobStatus[]> {
   if (opts.name) return [await jobStatus(kube, opts.name)]
   const ns = opts.allNamespaces ? '' : kube.namespace
   const [drivers, executors] = await Promise.all([
@@ -70,12 +69,11 @@ export async function listJobs(kube: KubeReads, opts: ListJobsOptions = {}): Pro
 }
 
 /** spark.properties of the job (from the driver's ConfigMap), if it is still there. */
-async function driverProperties(kube: KubeReads, driver: Pod): Promise<Map<string, string> | undefined> {
+async function driverProperties(kube: KubeClient, driver: Pod): Promise<Map<string, string> | undefined> {
   const cmName = (driver.spec?.volumes ?? []).find((v: Pod) => v.name === DRIVER_CONF_VOLUME)?.configMap?.name
   if (!cmName) return undefined
   try {
-    const {rawJson} = await import('../kube/raw.ts')
-    const cm = await rawJson<Pod>(kube, `/api/v1/namespaces/${driver.metadata.namespace}/configmaps/${cmName}`)
+    const cm = await kube.get<Pod>(R.configMaps(driver.metadata.namespace), cmName)
     const {loadProperties} = await import('../spark/java-properties.ts')
     return loadProperties(cm.data?.[SPARK_PROPERTIES] ?? '')
   } catch {
@@ -88,7 +86,7 @@ export interface JobStatusOptions {
   logLines?: number
 }
 
-export async function jobStatus(kube: KubeReads, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
+export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
   const driver = await requireDriverPod(kube, name)
   const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
   const [executors, props] = await Promise.all([
@@ -113,13 +111,9 @@ export async function jobStatus(kube: KubeReads, name: string, opts: JobStatusOp
 }
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
-export async function deleteJob(kube: Kube, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {
+export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {
   const driver = await requireDriverPod(kube, name)
-  const {rawJson} = await import('../kube/raw.ts')
-  await rawJson(kube, `${podsPath(driver.metadata.namespace)}/${driver.metadata.name}`, {
-    method: 'DELETE',
-    query: {propagationPolicy: 'Background', dryRun: opts.dryRun ? 'All' : undefined},
-  })
+  await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
   return {pod: driver.metadata.name}
 }
 
@@ -132,7 +126,7 @@ export interface JobLogsOptions {
   signal?: AbortSignal
 }
 
-export async function jobLogs(kube: Kube, name: string, opts: JobLogsOptions): Promise<void> {
+export async function jobLogs(kube: KubeClient, name: string, opts: JobLogsOptions): Promise<void> {
   const driver = await requireDriverPod(kube, name)
   const ns = driver.metadata.namespace
   let pod = driver.metadata.name

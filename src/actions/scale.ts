@@ -1,13 +1,15 @@
 // `kubectl kd scale`: changes a role's member count within its cardinality. The stored app and
-// cluster are re-rendered with the new count and applied; the agent then runs addnodes/delnodes.
+// cluster are re-rendered with the new count and only the root, StatefulSets and member Services are
+// applied (what `edit` rights allow); the agent then runs addnodes/delnodes.
 import type {App} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
 import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../cluster/model.ts'
+import {LABEL} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
-import type {DryRun} from '../kube/apply.ts'
-import type {Kube} from '../kube/connection.ts'
+import type {KubeClient} from '../kube/client.ts'
 import {readCluster} from './clusters.ts'
-import {OPTIONS_KEY, applyPlan, renderPlanObjects, type StoredOptions} from './create.ts'
+import {applyPlan} from './cluster-apply.ts'
+import {OPTIONS_KEY, renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
 
 export function checkScale(app: App, cluster: ResolvedCluster, role: string, members: number): ResolvedCluster {
   const appRole = app.roles.find((r) => r.id === role)
@@ -25,13 +27,31 @@ export function checkScale(app: App, cluster: ResolvedCluster, role: string, mem
   return {...cluster, roles}
 }
 
-export async function scaleCluster(kube: Kube, name: string, role: string, members: number, dryRun: DryRun): Promise<{from: number; to: number; unchanged: boolean}> {
-  const stored = await readCluster(kube, name)
-  const from = stored.cluster.roles.find((r) => r.id === role)?.members ?? 0
-  const cluster = checkScale(stored.app, stored.cluster, role, members)
-  if (from === members) return {from, to: members, unchanged: true}
+export interface ScaleOptions {
+  name: string
+  role: string
+  members: number
+  dryRun: 'none' | 'server'
+}
+
+export interface ScaleResult {
+  from: number
+  to: number
+  unchanged: boolean
+  /** the cluster's roles with members, after the change */
+  roles: string[]
+}
+
+export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<ScaleResult> {
+  const stored = await readCluster(kube, o.name)
+  const from = stored.cluster.roles.find((r) => r.id === o.role)?.members ?? 0
+  const cluster = checkScale(stored.app, stored.cluster, o.role, o.members)
+  const roles = cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
+  if (from === o.members) return {from, to: o.members, unchanged: true, roles}
   const options = JSON.parse(stored.root.data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
   const objects = renderPlanObjects(stored.app, cluster, kube.namespace, options)
-  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}}, {allowExisting: true, dryRun})
-  return {from, to: members, unchanged: false}
+  const members = (obj: {kind: string; metadata: {labels?: Record<string, string>}}) =>
+    (obj.kind === 'StatefulSet' || obj.kind === 'Service') && !!obj.metadata.labels?.[LABEL.role]
+  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun, only: members})
+  return {from, to: o.members, unchanged: false, roles}
 }

@@ -1,6 +1,7 @@
 // --create-service-account: the driver's ServiceAccount and a least-privilege Role for running
 // executors (what Spark's docs ask for), applied server-side so re-running is harmless.
-import type {Kube} from '../kube/connection.ts'
+import type {KubeClient} from '../kube/client.ts'
+import {applyObject} from '../kube/apply.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
 
 export function driverRbacObjects(namespace: string, sa: string) {
@@ -25,7 +26,6 @@ export function driverRbacObjects(namespace: string, sa: string) {
   ]
 }
 
-export async function ensureDriverServiceAccount(kube: Kube, namespace: string, sa: string, serverDryRun: boolean): Promise<void> {
-  const {applyObject} = await import('../kube/apply.ts')
-  for (const o of driverRbacObjects(namespace, sa)) await applyObject(kube, o as never, {dryRun: serverDryRun ? 'server' : undefined})
+export async function ensureDriverServiceAccount(kube: KubeClient, namespace: string, sa: string, serverDryRun: boolean): Promise<void> {
+  for (const o of driverRbacObjects(namespace, sa)) await applyObject(kube, o, {dryRun: serverDryRun})
 }

@@ -5,14 +5,15 @@
 // --jars, --py-files) are streamed into a temporary directory of the controller with the exec; the
 // driver there serves them to the executors, as spark-submit's client mode does.
 import {UserError} from '../errors.ts'
-import type {ConnectionOptions} from '../kube/connection.ts'
+import {R, resourcePath, type ExecResult, type KubeClient} from '../kube/client.ts'
 import {APP_CONTAINER, LABEL, memberFqdn} from '../cluster/names.ts'
 import {isClientLocal, type SubmitArgs} from '../spark/submission.ts'
 import {byteStringAs} from '../spark/units.ts'
 
 export interface ClusterSubmitOptions {
-  conn: ConnectionOptions
   cluster: string
+  /** aborting stops spark-submit in the controller, then resolves with `interrupted` */
+  signal?: AbortSignal
   args: SubmitArgs
   timeoutMs?: number
   onProgress?: (line: string) => void
@@ -29,6 +30,8 @@ export interface ClusterSubmitResult {
   stdout: string
   /** spark-submit's log (stderr): shown when the job fails, or with -v */
   log: string
+  /** stopped through `signal` */
+  interrupted?: boolean
 }
 
 const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
@@ -129,13 +132,8 @@ async function localFilesTar(files: LocalFile[]): Promise<Uint8Array> {
   return writeTar(entries)
 }
 
-export async function submitToCluster(opts: ClusterSubmitOptions): Promise<ClusterSubmitResult> {
-  const {connectReads} = await import('../kube/connection.ts')
-  const kube = await connectReads(opts.conn)
-  const {rawJson} = await import('../kube/raw.ts')
-  const pods = await rawJson<{items: any[]}>(kube, `/api/v1/namespaces/${kube.namespace}/pods`, {
-    query: {labelSelector: `${LABEL.cluster}=${opts.cluster},${LABEL.role}=controller`},
-  })
+export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptions): Promise<ClusterSubmitResult> {
+  const pods = await kube.list<any>(R.pods(kube.namespace), {labelSelector: `${LABEL.cluster}=${opts.cluster},${LABEL.role}=controller`})
   const controller = pods.items.find((p) => p.status?.phase === 'Running')
   if (!controller) {
     throw new UserError(
@@ -150,20 +148,11 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
   // the master's own account of its workers (its UI's JSON, through the API server's pod proxy; once, for
   // at most 5 s); when it cannot be read (no pods/proxy right, another master) spark-submit runs unchecked
   const master = await kube
-    .text(`/api/v1/namespaces/${kube.namespace}/pods/${controller.metadata.name}:8080/proxy/json/`, {signal: AbortSignal.timeout(5000)})
+    .text(resourcePath(R.pods(kube.namespace), `${controller.metadata.name}:8080`, 'proxy/json/'), {signal: AbortSignal.timeout(5000)})
     .then((text) => JSON.parse(text) as MasterState)
     .catch(() => undefined)
   checkExecutorsFit(opts.args, opts.cluster, master)
   const stdin = files.length ? await localFilesTar(files) : undefined
-  // exec over the lean transport (v5 channel, exit code from the exec status)
-  const {execInPod} = await import('../kube/exec.ts')
-  const {createTransport} = await import('../kube/transport.ts')
-  const {simpleKubeconfig} = await import('../kube/simple-kubeconfig.ts')
-  const {kubeconfigFiles} = await import('../kube/kubeconfig-present.ts')
-  const file = kubeconfigFiles(opts.conn.kubeconfig)[0]
-  const simple = file ? simpleKubeconfig(file, {context: opts.conn.context, namespace: kube.namespace}) : undefined
-  if (!simple) throw new UserError(`--cluster: the kubeconfig context must authenticate with a client certificate or a token (exec plugins, auth providers and proxies are not supported for --cluster yet)`)
-  const api = createTransport(simple.credentials)
   const pod = controller.metadata.name as string
   const target = {namespace: kube.namespace, pod, container: APP_CONTAINER}
   // a private directory (local files are unpacked there by a first exec), removed when spark-submit ends.
@@ -183,33 +172,34 @@ export async function submitToCluster(opts: ClusterSubmitOptions): Promise<Clust
     'wait $p; rc=$?; kill $w 2>/dev/null; exit $rc',
   ].join('\n')
   const stop = () =>
-    execInPod(api, {...target, command: ['sh', '-c', `p=$(cat ${dir}/pid 2>/dev/null); if [ -n "$p" ]; then kill -TERM "$p"; else rm -rf ${dir}; fi; true`], timeoutMs: 15_000}).catch(
-      () => undefined,
-    )
-  const onInterrupt = () => {
-    opts.onProgress?.(`interrupted: stopping spark-submit in pod/${pod}`)
-    void stop().finally(() => process.exit(130))
-  }
-  process.once('SIGINT', onInterrupt)
-  process.once('SIGTERM', onInterrupt)
-  let r: Awaited<ReturnType<typeof execInPod>>
+    kube
+      .exec({...target, command: ['sh', '-c', `p=$(cat ${dir}/pid 2>/dev/null); if [ -n "$p" ]; then kill -TERM "$p"; else rm -rf ${dir}; fi; true`], timeoutMs: 15_000})
+      .catch(() => undefined)
+  const base = {cluster: opts.cluster, controllerPod: pod, masterUrl, masterUi: `http://${fqdn}:8080`}
+  let interrupted: () => void = () => {}
+  const aborted = new Promise<'interrupted'>((resolve) => (interrupted = () => resolve('interrupted')))
+  opts.signal?.addEventListener('abort', () => interrupted(), {once: true})
+  if (opts.signal?.aborted) interrupted()
+  let r: ExecResult | 'interrupted'
   try {
     if (stdin) {
-      const unpacked = await execInPod(api, {...target, command: ['sh', '-c', unpack], stdin, timeoutMs: 300_000})
-      if (unpacked.code !== 0) throw new Error(`could not unpack the local files in pod/${pod}: ${unpacked.stderr.trim() || `exit code ${unpacked.code}`}`)
+      const unpacked = await kube.exec({...target, command: ['sh', '-c', unpack], stdin, timeoutMs: 300_000})
+      if (unpacked.code !== 0) throw new UserError(`could not unpack the local files in pod/${pod}: ${unpacked.stderr.trim() || `exit code ${unpacked.code}`}`)
     }
-    r = await execInPod(api, {...target, command: ['sh', '-c', script], holdStdin: true, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024})
+    r = await Promise.race([kube.exec({...target, command: ['sh', '-c', script], holdStdin: true, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024}), aborted])
   } catch (err) {
     await stop()
     if (opts.timeoutMs && /no result within/.test((err as Error).message)) {
       throw new UserError(`spark-submit in pod/${pod} did not finish within --timeout ${opts.timeoutMs / 1000}s; it was stopped`)
     }
     throw err
-  } finally {
-    process.off('SIGINT', onInterrupt)
-    process.off('SIGTERM', onInterrupt)
-    api.close()
+  }
+  if (r === 'interrupted') {
+    opts.onProgress?.(`interrupted: stopping spark-submit in pod/${pod}`)
+    await stop()
+    kube.close()
+    return {...base, code: 130, stdout: '', log: '', interrupted: true}
   }
   const appId = /\b(app-\d{14}-\d{4,})\b/.exec(r.stderr + r.stdout)?.[1]
-  return {cluster: opts.cluster, controllerPod: controller.metadata.name, masterUrl, masterUi: `http://${fqdn}:8080`, appId, code: r.code, stdout: r.stdout, log: r.stderr}
+  return {...base, appId, code: r.code, stdout: r.stdout, log: r.stderr}
 }

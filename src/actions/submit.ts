@@ -5,8 +5,12 @@
 import {readFileSync, statSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {UserError} from '../errors.ts'
-import type {ConnectionOptions, Kube} from '../kube/connection.ts'
-import {renderDriver, ownedByDriver, type DriverObjects, type KubeObj} from '../spark/render.ts'
+import {R, type KubeClient} from '../kube/client.ts'
+import {checkAccess} from '../kube/apply.ts'
+import {isNotFound} from '../kube/errors.ts'
+import {watchUntil} from '../kube/informer.ts'
+import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
+import type {KubeObject} from '../kube-object.ts'
 import {newSubmissionIds, SPARK_LABEL} from '../spark/names.ts'
 import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
 import {isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
@@ -14,12 +18,18 @@ import {isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 export const SHIP_LIMIT_BYTES = 1024 * 1024
 
-export interface SubmitOptions {
-  conn: ConnectionOptions
+export interface SubmitInput {
   /** spark-submit style arguments, or… */
   args?: SubmitArgs
   /** …a SparkApplication manifest (path or - for stdin) */
   file?: string
+  /** the namespace -n gave, if any (a manifest's must agree) */
+  namespace?: string
+}
+
+export interface SubmitOptions {
+  /** -n, if given; else the submission's (spark.kubernetes.namespace, the manifest's), else the client's */
+  namespace?: string
   dryRun?: 'none' | 'client' | 'server'
   /** create the service account and a Role letting it run executors, if missing */
   createServiceAccount?: boolean
@@ -38,7 +48,7 @@ export interface SubmitResult {
   namespace: string
   appId: string
   driverPod: string
-  objects: KubeObj[]
+  objects: KubeObject[]
   warnings: string[]
   /** ms from the start of submitJob to the driver pod's creation */
   podCreatedMs?: number
@@ -73,8 +83,16 @@ function readSource(path: string, limit: number): Buffer {
   return readFileSync(path)
 }
 
+export interface PreparedSubmission {
+  submission: Submission
+  shippedData: Record<string, string>
+  /** where the submission asks to run (spark.kubernetes.namespace, else the manifest's), if it says */
+  namespace?: string
+  warnings: string[]
+}
+
 /** Reads the inputs (SparkApplication file, properties file, shipped files) and builds the submission. */
-export async function prepareSubmission(opts: SubmitOptions): Promise<{submission: Submission; shippedData: Record<string, string>; namespace?: string; warnings: string[]}> {
+export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubmission> {
   let args = opts.args ?? {}
   let namespace: string | undefined
   const warnings: string[] = []
@@ -87,8 +105,8 @@ export async function prepareSubmission(opts: SubmitOptions): Promise<{submissio
     // flags given with -f override the manifest (e.g. --image)
     args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
     namespace = input.namespace
-    if (opts.conn.namespace && namespace && opts.conn.namespace !== namespace) {
-      throw new UserError(`the namespace from the provided object "${namespace}" does not match the namespace "${opts.conn.namespace}". You must pass '--namespace=${namespace}' to perform this operation.`)
+    if (opts.namespace && namespace && opts.namespace !== namespace) {
+      throw new UserError(`the namespace from the provided object "${namespace}" does not match the namespace "${opts.namespace}". You must pass '--namespace=${namespace}' to perform this operation.`)
     }
   }
   const submission = buildSubmission(args)
@@ -100,7 +118,7 @@ export async function prepareSubmission(opts: SubmitOptions): Promise<{submissio
     total += data.length
     shippedData[f.key] = data.toString('base64')
   }
-  return {submission, shippedData, namespace, warnings}
+  return {submission, shippedData, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings}
 }
 
 export function renderSubmission(submission: Submission, shippedData: Record<string, string>, namespace: string, server: string, nowMs: number): DriverObjects {
@@ -116,39 +134,29 @@ function safeUser(): string {
   }
 }
 
-export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
+/** Creates the job (kube undefined: a client dry run without a cluster). */
+export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
   const now = opts.now ?? Date.now
   const started = now()
   const progress = opts.onProgress ?? (() => {})
-  const prepared = await prepareSubmission(opts)
   const {submission, shippedData} = prepared
-  // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
-  const conn = {...opts.conn, namespace: opts.conn.namespace ?? submission.conf.get('spark.kubernetes.namespace') ?? prepared.namespace}
-  const {connect} = await import('../kube/connection.ts')
-  let kube: Kube | undefined
-  if (opts.dryRun === 'client') {
-    const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
-    if (hasKubeconfig(conn.kubeconfig)) kube = await connect(conn)
-  } else kube = await connect(conn)
-  const namespace = conn.namespace ?? kube?.namespace ?? 'default'
+  const namespace = opts.namespace ?? prepared.namespace ?? kube?.namespace ?? 'default'
   // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
   submission.conf.set('spark.kubernetes.namespace', namespace)
   const objs = renderSubmission(submission, shippedData, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
   const objects = [objs.pod, objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])]
-  const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: prepared.warnings}
+  const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]}
   if (opts.dryRun === 'client') return result
-  const k = kube!
+  if (!kube) throw new Error('submitJob: a cluster is needed unless --dry-run=client')
+  const k = kube
   const serverDryRun = opts.dryRun === 'server'
 
   // checks, all before the first write
   const sa = submission.conf.get('spark.kubernetes.authenticate.driver.serviceAccountName') ?? 'default'
-  const {checkAccess} = await import('../kube/apply.ts')
-  const {isNotFound} = await import('../kube/errors.ts')
-  const {rawJson} = await import('../kube/raw.ts')
-  const podsPath = `/api/v1/namespaces/${namespace}/pods`
+  const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
   const [existing, saExists] = await Promise.all([
-    rawJson(k, `${podsPath}/${objs.pod.metadata.name}`).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err))),
-    rawJson(k, `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}`).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err))),
+    exists(k.get(R.pods(namespace), objs.pod.metadata.name)),
+    exists(k.get(R.serviceAccounts(namespace), sa)),
     checkAccess(k, [
       {verb: 'create', resource: 'pods'},
       {verb: 'create', resource: 'services'},
@@ -181,30 +189,28 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
   }
 
   // create: the driver pod first, then what it owns (as spark-submit); undo the pod if the rest fails
-  const query = serverDryRun ? {dryRun: 'All', fieldManager: 'kubectl-kd'} : {fieldManager: 'kubectl-kd'}
   // a server dry run creates no service account, and the API server refuses a pod whose account is
   // missing: the driver pod is then checked with the namespace's default account, and the output says so
   const checkWithDefault = serverDryRun && !saExists && sa !== 'default'
   if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
   const podBody = checkWithDefault ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: 'default'}} : objs.pod
-  const pod = await rawJson<KubeObj & {metadata: {uid: string}}>(k, podsPath, {method: 'POST', body: podBody, query})
+  let pod: KubeObject & {metadata: {uid: string}}
+  try {
+    pod = await k.create(R.pods(namespace), podBody, {dryRun: serverDryRun})
+  } catch (err) {
+    const {isAlreadyExists} = await import('../kube/errors.ts')
+    if (isAlreadyExists(err)) throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
+    throw err
+  }
   result.podCreatedMs = now() - started
   progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
   try {
     // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
     const owned = [objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])].map((o) => ownedByDriver(o, pod))
-    await Promise.all(
-      owned.map((o) =>
-        rawJson(k, `/api/v1/namespaces/${namespace}/${o.kind === 'Service' ? 'services' : 'configmaps'}/${o.metadata.name}`, {
-          method: 'PATCH',
-          body: o,
-          contentType: 'application/apply-patch+yaml',
-          query: {...query, force: true},
-        }),
-      ),
-    )
+    await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: serverDryRun})))
   } catch (err) {
-    if (!serverDryRun) await rawJson(k, `${podsPath}/${objs.pod.metadata.name}`, {method: 'DELETE'}).catch(() => undefined)
+    // only the pod this run created (its uid): its Service and ConfigMaps go with it
+    if (!serverDryRun) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
     throw err
   }
   if (serverDryRun || !(opts.wait || opts.follow)) return result
@@ -218,22 +224,21 @@ export async function submitJob(opts: SubmitOptions): Promise<SubmitResult> {
 
 /** Watches the job's pods until the driver ends; optionally streams the driver log meanwhile. */
 export async function followJob(
-  kube: Kube,
+  kube: KubeClient,
   namespace: string,
   appId: string,
   driverPod: string,
   opts: {timeoutMs: number; follow?: (chunk: Uint8Array) => void; onProgress?: (line: string) => void; requested?: number},
 ): Promise<JobStatus> {
-  const {waitUntil} = await import('../kube/watch.ts')
   let lastLine = ''
   let streaming: Promise<void> | undefined
   const logsAbort = new AbortController()
   type Pod = {metadata?: {name?: string; labels?: Record<string, string>}; status?: {phase?: string}}
-  const final = await waitUntil<Pod, JobStatus>(
+  const final = await watchUntil<JobStatus>(
     kube,
-    {path: `/api/v1/namespaces/${namespace}/pods`, labelSelector: `${SPARK_LABEL.appId}=${appId}`},
-    (cache) => {
-      const pods = [...cache.values()]
+    [{resource: R.pods(namespace), labelSelector: `${SPARK_LABEL.appId}=${appId}`}],
+    ([cache]) => {
+      const pods = [...cache!.values()] as Pod[]
       const driver = pods.find((p) => p.metadata?.name === driverPod)
       if (!driver) return undefined
       const status = jobStatusFromPods(driver, pods.filter((p) => p.metadata?.labels?.[SPARK_LABEL.role] === 'executor'), {requested: opts.requested})
@@ -251,6 +256,7 @@ export async function followJob(
     },
     {timeoutMs: opts.timeoutMs, timeoutMessage: `job driver pod/${driverPod} did not finish within the --timeout; it keeps running (kubectl kd status job/${driverPod.replace(/-driver$/, '')})`},
   )
+  if (!final) throw new UserError('interrupted')
   if (streaming) {
     // the log stream ends with the container; give it a moment to flush the last lines
     await Promise.race([streaming, new Promise((r) => setTimeout(r, 5000))])

@@ -1,6 +1,6 @@
 // Client, server and per-cluster agent versions (`kubectl kd version`).
 import {ANNOTATION, LABEL, MANAGED_BY} from '../cluster/names.ts'
-import {connect, type ConnectionOptions} from '../kube/connection.ts'
+import {R, type KubeClient} from '../kube/client.ts'
 import {isUserError} from '../errors.ts'
 import {byText} from '../output/order.ts'
 
@@ -11,16 +11,18 @@ export interface VersionInfo {
   agents?: {cluster: string; namespace: string; version: string}[]
 }
 
-export async function versions(clientVersion: string, conn?: ConnectionOptions, allNamespaces = false): Promise<VersionInfo> {
+/** `connect` undefined: --client (no server asked). */
+export async function versions(clientVersion: string, connect: (() => Promise<KubeClient>) | undefined, allNamespaces = false): Promise<VersionInfo> {
   const info: VersionInfo = {clientVersion}
-  if (!conn) return info
+  if (!connect) return info
   try {
-    const kube = await connect(conn)
-    const version = await kube.call('get server version', () => kube.kc.makeApiClient(kube.k8s.VersionApi).getCode())
+    const kube = await connect()
+    const version = JSON.parse(await kube.text('/version', {what: 'get server version'})) as {gitVersion?: string}
     info.serverVersion = version.gitVersion
     const labelSelector = `${LABEL.managedBy}=${MANAGED_BY},${LABEL.component}=agent`
-    const deployments = await kube.call('list agents', () =>
-      allNamespaces ? kube.apps.listDeploymentForAllNamespaces({labelSelector}) : kube.apps.listNamespacedDeployment({namespace: kube.namespace, labelSelector}),
+    const deployments = await kube.list<{metadata?: {labels?: Record<string, string>; namespace?: string; annotations?: Record<string, string>}; spec?: {template?: {metadata?: {annotations?: Record<string, string>}}}}>(
+      R.deployments(allNamespaces ? '' : kube.namespace),
+      {labelSelector},
     )
     // the version (hash of the agent code) is on the pod template, so new code rolls the agent
     info.agents = deployments.items

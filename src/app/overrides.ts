@@ -3,12 +3,12 @@
 // Pure; the caller turns a local package dir into a configmap:// or bundled:// reference first.
 import type {App} from './model.ts'
 import {UserError} from '../errors.ts'
-import {packageURLProblem} from './validate.ts'
+import {imageReferenceProblem, packageURLProblem} from './validate.ts'
 
 export interface AppOverrides {
   /** role id → image */
   images?: Record<string, string>
-  /** role id → package URL (file://, http(s)://, configmap://NAME, bundled://DIR); '' or 'none' removes the role's package */
+  /** role id → package URL (file://, http(s)://, configmap://NAME, bundled://DIR) or a local directory; '' or 'none' removes the role's package */
   packages?: Record<string, string>
 }
 
@@ -24,7 +24,8 @@ export function applyOverrides(app: App, overrides: AppOverrides): App {
   for (const role of out.roles) {
     const image = overrides.images?.[role.id]
     if (image !== undefined) {
-      if (!image) throw new UserError(`--image ${role.id}=: the image must not be empty`)
+      const bad = imageReferenceProblem(image)
+      if (bad) throw new UserError(`--image ${role.id}=${image}: ${bad}`)
       role.imageRepoTag = image
     }
     const pkg = overrides.packages?.[role.id]
@@ -33,7 +34,8 @@ export function applyOverrides(app: App, overrides: AppOverrides): App {
       delete role.configPackage
       continue
     }
-    const problem = packageURLProblem(pkg)
+    // a path without a scheme is a local package directory, packed by the caller
+    const problem = /^[a-z]+:\/\//.test(pkg) || pkg.startsWith('bundled:') ? packageURLProblem(pkg) : undefined
     if (problem) throw new UserError(`--package ${role.id}=${pkg}: ${problem}`)
     role.configPackage = {packageURL: pkg, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}
   }

@@ -48,6 +48,16 @@ export function packageURLProblem(url: string): string | undefined {
   return undefined
 }
 
+// an image reference as the container runtime parses it: [host[:port]/]path[:tag][@digest]
+const IMAGE_REFERENCE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/
+
+/** Why a string is not an image reference, or undefined. */
+export function imageReferenceProblem(ref: string): string | undefined {
+  if (!ref) return 'the image must not be empty'
+  if (ref.length > 4096 || !IMAGE_REFERENCE.test(ref)) return `${JSON.stringify(ref)} is not an image reference (e.g. registry.example.com/team/spark:3.5.9; lower case, no spaces)`
+  return undefined
+}
+
 export function checkPackageURL(url: string, source: string, path: string): void {
   const problem = packageURLProblem(url)
   if (problem) throw fieldError(source, path, problem)

@@ -1,6 +1,6 @@
 // Labels and ownerReferences every object of an app cluster carries (DESIGN.md §3), built only from the
 // shared naming contract in names.ts.
-import type {OwnerReference} from './kube-object.ts'
+import type {OwnerReference} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'
 import {LABEL, MANAGED_BY, rootConfigMapName} from './names.ts'
 
@@ -18,7 +18,7 @@ export function ownedByRoot(cluster: ResolvedCluster, rootUid: string | undefine
   if (!rootUid) return {}
   return {
     ownerReferences: [
-      {apiVersion: 'v1', kind: 'ConfigMap', name: rootConfigMapName(cluster.name), uid: rootUid, controller: true, blockOwnerDeletion: false},
+      {apiVersion: 'v1', kind: 'ConfigMap', name: rootConfigMapName(cluster.name), uid: rootUid, controller: true, blockOwnerDeletion: true},
     ],
   }
 }

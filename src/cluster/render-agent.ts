@@ -8,7 +8,7 @@
 import {createHash} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
 import type {App} from '../app/model.ts'
-import type {KubeObject} from './kube-object.ts'
+import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'
 import {ANNOTATION, LABEL, agentName, rootConfigMapName} from './names.ts'
 import {clusterLabels, ownedByRoot} from './object-meta.ts'

@@ -5,7 +5,7 @@
 import type {App, AppRole} from '../app/model.ts'
 import {findRole, roleEndpointServices} from '../app/model.ts'
 import {applyOverrides} from '../app/overrides.ts'
-import type {KubeObject} from './kube-object.ts'
+import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster, ResolvedRole} from './model.ts'
 import {
   ANNOTATION,
@@ -26,7 +26,7 @@ import type {RenderOptions} from './render-options.ts'
 import {DEFAULT_SERVICE_TYPE} from './render-options.ts'
 
 export type {RenderOptions} from './render-options.ts'
-export type {KubeObject} from './kube-object.ts'
+export type {KubeObject} from '../kube-object.ts'
 
 /** Name of the per-member volume claim template (KubeDirector's), so PVCs are `p-POD`. */
 export const PERSIST_VOLUME = 'p'

@@ -24,7 +24,7 @@ export default class Apply extends KdCommand {
     const {args, flags} = await this.parse(Apply)
     const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(args.stdin ? ['-'] : [])])]
     if (files.length === 0) throw new UserError('apply needs -f FILE|DIR|- (for an app from the catalog use kubectl kd create APP)')
-    const {runClusterChange} = await import('../output/cluster-change.ts')
+    const {runClusterChange} = await import('../cluster-flags.ts')
     await runClusterChange(clusterChangeRun(flags, {files, allowExisting: true}))
   }
 }

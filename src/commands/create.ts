@@ -28,7 +28,7 @@ if anything fails midway, what was created is removed again.`
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Create)
-    const {runClusterChange} = await import('../output/cluster-change.ts')
+    const {runClusterChange} = await import('../cluster-flags.ts')
     // oclif hands a lone `-` (stdin) to the first argument instead of to -f
     const stdin = args.app === '-'
     const files = stdin ? [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), '-'])] : flags.filename

@@ -4,9 +4,9 @@ import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../output/format.ts'
 import {renderTable} from '../output/table.ts'
+import {parseTarget, targetKind} from '../target.ts'
 
 const FORMATS = ['json', 'yaml', 'name', 'wide', 'jsonpath'] as const
-const TYPES: Record<string, 'clusters' | 'jobs'> = {clusters: 'clusters', cluster: 'clusters', kdcluster: 'clusters', jobs: 'jobs', job: 'jobs', sparkjobs: 'jobs'}
 
 export default class Get extends KdCommand {
   static summary = 'List app clusters or Spark jobs'
@@ -32,13 +32,17 @@ export default class Get extends KdCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Get)
     const format = parseFormat(flags.output, FORMATS)
-    let type = args.type ?? 'clusters'
-    let name = args.name
-    if (type.includes('/')) [type, name] = [type.slice(0, type.indexOf('/')), type.slice(type.indexOf('/') + 1)]
-    const kind = TYPES[type]
-    if (!kind) throw new UserError(`unknown resource type "${type}": use clusters or jobs`)
-    const {connect, connectReads} = await import('../kube/connection.ts')
-    const kube = await connectReads(connectionOptions(flags))
+    const type = args.type ?? 'clusters'
+    let target: {kind?: 'cluster' | 'job'; name?: string}
+    if (type.includes('/') || args.name !== undefined) target = parseTarget(type, args.name)
+    else {
+      target = {kind: targetKind(type)}
+      if (!target.kind) throw new UserError(`unknown resource type "${type}": use clusters or jobs`)
+    }
+    const kind = target.kind === 'job' ? 'jobs' : 'clusters'
+    const name = target.name
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
     if (kind === 'jobs') {
       const {listJobs} = await import('../actions/jobs.ts')
@@ -61,8 +65,9 @@ export default class Get extends KdCommand {
     }
     await print(true)
     if (!flags.watch) return
-    // watches need client-node's Watch; a second connection costs nothing next to a watch's lifetime
     const {watchClusters} = await import('../actions/watch-clusters.ts')
-    await watchClusters(await connect(connectionOptions(flags)), {allNamespaces: flags['all-namespaces'], name}, () => print(false))
+    const controller = new AbortController()
+    process.once('SIGINT', () => controller.abort())
+    await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name}, () => print(false), controller.signal)
   }
 }

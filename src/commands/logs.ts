@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions} from '../base-command.ts'
+import {parseTarget} from '../target.ts'
 
 export default class Logs extends KdCommand {
   static summary = "Print the log of a Spark job's driver (or of one executor)"
@@ -20,11 +21,14 @@ export default class Logs extends KdCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs)
-    const name = args.job.replace(/^(jobs?|sparkjobs?)\//, '')
+    const {name} = parseTarget(args.job, undefined, 'job')
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const {jobLogs} = await import('../actions/jobs.ts')
+    const controller = new AbortController()
+    process.once('SIGINT', () => controller.abort())
     await jobLogs(kube, name, {
+      signal: controller.signal,
       follow: flags.follow,
       executor: flags.executor,
       tailLines: flags.tail >= 0 ? flags.tail : undefined,

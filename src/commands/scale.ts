@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
+import {parseTarget} from '../target.ts'
 import {UserError} from '../errors.ts'
 
 export default class Scale extends KdCommand {
@@ -31,20 +32,17 @@ export default class Scale extends KdCommand {
       ;[role, members] = [m[1], Number(m[2])]
     }
     if (!role || members === undefined) throw new UserError('give the role and its member count: --role ROLE --members N, or ROLE=N')
-    const name = args.name.replace(/^clusters?\//, '')
+    const {name} = parseTarget(args.name, undefined, 'cluster')
     const started = Date.now()
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const {scaleCluster} = await import('../actions/scale.ts')
-    const result = await scaleCluster(kube, name, role, members, flags['dry-run'] as 'none' | 'server')
+    const result = await scaleCluster(kube, {name, role, members, dryRun: flags['dry-run'] as 'none' | 'server'})
     const suffix = flags['dry-run'] === 'server' ? ' (server dry run)' : ''
     process.stdout.write(result.unchanged ? `cluster/${name} unchanged (${role} already has ${members} members)\n` : `cluster/${name} scaled: ${role} ${result.from} -> ${result.to}${suffix}\n`)
     if (!flags.wait || flags['dry-run'] !== 'none') return
-    const {waitForCluster} = await import('../actions/wait.ts')
-    const {withClusterProgress} = await import('../output/progress.ts')
-    const {readCluster} = await import('../actions/clusters.ts')
-    const roles = (await readCluster(kube, name)).cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
-    await withClusterProgress(`cluster/${name}`, roles, false, (onUpdate) => waitForCluster(kube, name, {timeoutMs: parseDuration(flags.timeout, 'timeout'), onUpdate}))
+    const {waitWithProgress} = await import('../cluster-flags.ts')
+    await waitWithProgress(kube, name, result.roles, parseDuration(flags.timeout, 'timeout'), false)
     process.stdout.write(`cluster/${name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
   }
 }

@@ -29,8 +29,8 @@ export default class Status extends KdCommand {
     const {args, flags} = await this.parse(Status)
     const format = parseFormat(flags.output, FORMATS)
     const target = parseTarget(args.target, args.name)
-    const {connect, connectReads} = await import('../kube/connection.ts')
-    const kube = await connectReads(connectionOptions(flags))
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
     let kind = target.kind
     let found: StoredCluster | undefined
     if (!kind) {
@@ -42,8 +42,9 @@ export default class Status extends KdCommand {
     if (kind === 'job') {
       const {jobStatus} = await import('../actions/jobs.ts')
       const {jobStatusText} = await import('../spark/print.ts')
+      const {JobNotFoundError} = await import('../actions/jobs.ts')
       const status = await jobStatus(kube, target.name).catch((err: unknown) => {
-        if (target.kind || !(err instanceof UserError) || !/not found/.test(err.message)) throw err
+        if (target.kind || !(err instanceof JobNotFoundError)) throw err
         throw new UserError(`no cluster or job named "${target.name}" in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
       })
       process.stdout.write(isDataFormat(format) ? await formatData(status, format) : jobStatusText(status))
@@ -62,8 +63,9 @@ export default class Status extends KdCommand {
     }
     await show()
     if (!flags.watch) return
-    // watches need client-node's Watch; a second connection costs nothing next to a watch's lifetime
     const {watchClusters} = await import('../actions/watch-clusters.ts')
-    await watchClusters(await connect(connectionOptions(flags)), {name: target.name}, show)
+    const controller = new AbortController()
+    process.once('SIGINT', () => controller.abort())
+    await watchClusters(kube, {name: target.name}, show, controller.signal)
   }
 }

@@ -95,14 +95,25 @@ Differences to spark-submit: docs/spark-differences.md.`
     if (flags.cluster) {
       if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
       const {submitToCluster} = await import('../actions/submit-to-cluster.ts')
-      const r = await submitToCluster({
-        conn: connectionOptions(flags),
+      const {connect} = await import('../kube/connection.ts')
+      const kube = await connect(connectionOptions(flags))
+      // Ctrl-C or SIGTERM stops spark-submit in the controller too (the action does that), then exits 130
+      const controller = new AbortController()
+      const interrupt = () => controller.abort()
+      process.once('SIGINT', interrupt)
+      process.once('SIGTERM', interrupt)
+      const r = await submitToCluster(kube, {
+        signal: controller.signal,
         cluster: flags.cluster,
         timeoutMs: parseDuration(flags.timeout, 'timeout'),
         onProgress: (line) => process.stderr.write(`${line}\n`),
         args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: flags.conf, driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
           executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
+      }).finally(() => {
+        process.off('SIGINT', interrupt)
+        process.off('SIGTERM', interrupt)
       })
+      if (r.interrupted) this.exit(130)
       const lines = (text: string) => (text.endsWith('\n') || text === '' ? text : text + '\n')
       process.stdout.write(lines(r.stdout))
       // spark-submit's own log only when it helps: on failure (its end) or with -v (all of it)
@@ -112,10 +123,10 @@ Differences to spark-submit: docs/spark-differences.md.`
       if (r.code !== 0) throw new UserError(`spark-submit in pod/${r.controllerPod} exited ${r.code}`)
       return
     }
-    const {submitJob} = await import('../actions/submit.ts')
+    const {prepareSubmission, submitJob} = await import('../actions/submit.ts')
     const stderr = (line: string) => process.stderr.write(line + '\n')
-    const result = await submitJob({
-      conn: connectionOptions(flags),
+    const prepared = await prepareSubmission({
+      namespace: flags.namespace,
       file: flags.filename,
       args: {
         appResource: args.app,
@@ -135,6 +146,14 @@ Differences to spark-submit: docs/spark-differences.md.`
         serviceAccount: flags['service-account'],
         sparkVersion: flags['spark-version'],
       },
+    })
+    // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
+    const conn = {...connectionOptions(flags), namespace: flags.namespace ?? prepared.namespace}
+    const {connect} = await import('../kube/connection.ts')
+    const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
+    const kube = dryRun !== 'client' ? await connect(conn) : hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
+    const result = await submitJob(kube, prepared, {
+      namespace: conn.namespace,
       dryRun,
       createServiceAccount: flags['create-service-account'],
       wait,

@@ -15,7 +15,8 @@ export default class Version extends KdCommand {
     const {flags} = await this.parse(Version)
     const format = parseFormat(flags.output, ['json', 'yaml'])
     const {versions} = await import('../actions/version.ts')
-    const info = await versions(this.config.version, flags.client ? undefined : connectionOptions(flags), flags['all-namespaces'])
+    const {connect} = await import('../kube/connection.ts')
+    const info = await versions(this.config.version, flags.client ? undefined : () => connect(connectionOptions(flags)), flags['all-namespaces'])
     if (format === 'table') {
       process.stdout.write(`Client Version: v${info.clientVersion}\n`)
       if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)

@@ -1,45 +1,21 @@
-// Server-side apply of rendered objects (fieldManager kubectl-kd), and the access check that runs
+// Server-side apply of rendered objects (fieldManager kubectl-kd), and the access checks that run
 // before anything is created, so a missing permission never leaves a half-created cluster behind.
-import {FIELD_MANAGER} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
-import type {Kube} from './connection.ts'
+import {R, resourceFor, type KubeClient, type KubeObject} from './client.ts'
 import {isNotFound} from './errors.ts'
 
-export interface KubeObject {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown}
-  [k: string]: unknown
-}
-
-export type DryRun = 'none' | 'client' | 'server'
-
-export async function applyObject<T extends KubeObject>(kube: Kube, obj: T, opts: {dryRun?: DryRun} = {}): Promise<T> {
+/** Server-side apply of one object (its namespace, else the client's). */
+export async function applyObject<T extends KubeObject>(kube: KubeClient, obj: T, opts: {dryRun?: boolean} = {}): Promise<T> {
   const body = {...obj, metadata: {...obj.metadata, namespace: obj.metadata.namespace ?? kube.namespace}}
+  const res = resourceFor(body)
   try {
-    return await serverSideApply(kube, body, opts)
+    return await kube.apply<T>(res, body, opts)
   } catch (err) {
     // RBAC objects: for a user without the `escalate`/`bind` verbs (a namespace admin) the API server
     // refuses to create a Role or RoleBinding through apply ("not found"), but allows a plain create.
     if (!(isNotFound(err) && (obj.kind === 'Role' || obj.kind === 'RoleBinding'))) throw err
-    return kube.call(`create ${obj.kind.toLowerCase()}/${obj.metadata.name}`, () =>
-      kube.objects.create(body, undefined, opts.dryRun === 'server' ? 'All' : undefined, FIELD_MANAGER) as Promise<T>,
-    )
+    return kube.create<T>(res, body, opts)
   }
-}
-
-function serverSideApply<T extends KubeObject>(kube: Kube, body: T, opts: {dryRun?: DryRun}): Promise<T> {
-  const obj = body
-  return kube.call(`apply ${obj.kind.toLowerCase()}/${obj.metadata.name}`, () =>
-    kube.objects.patch(
-      body,
-      undefined,
-      opts.dryRun === 'server' ? 'All' : undefined,
-      FIELD_MANAGER,
-      true,
-      kube.k8s.PatchStrategy.ServerSideApply,
-    ) as Promise<T>,
-  )
 }
 
 export interface AccessNeed {
@@ -54,27 +30,29 @@ export const describeNeed = (n: AccessNeed) =>
   `${n.verb} ${n.resource}${n.subresource ? '/' + n.subresource : ''}${n.group ? '.' + n.group : ''}`
 
 /** Checks every permission with SelfSubjectAccessReviews (in parallel); throws one UserError naming all that are missing. */
-export async function checkAccess(kube: Kube, needs: AccessNeed[], namespace = kube.namespace): Promise<void> {
-  const denied: AccessNeed[] = []
-  await Promise.all(
-    needs.map(async (need) => {
-      const review = await kube.call(`check access: ${describeNeed(need)}`, () =>
-        kube.authz.createSelfSubjectAccessReview({
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: {resourceAttributes: {namespace, verb: need.verb, resource: need.resource, group: need.group ?? '', subresource: need.subresource, name: need.name}},
-          },
-        }),
-      )
-      if (!review.status?.allowed) denied.push(need)
-    }),
-  )
+export async function checkAccess(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace): Promise<void> {
+  const denied = await deniedNeeds(kube, needs, namespace)
   if (denied.length > 0) {
     throw new UserError(
       `forbidden: you cannot ${denied.map(describeNeed).join(', ')} in namespace "${namespace}" (ask for the "admin" role in that namespace, or a Role granting these); nothing was created`,
     )
   }
+}
+
+/** The needs the caller lacks, asked with SelfSubjectAccessReviews (in parallel). */
+export async function deniedNeeds(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace): Promise<AccessNeed[]> {
+  const denied: AccessNeed[] = []
+  await Promise.all(
+    needs.map(async (need) => {
+      const review = await kube.create<{status?: {allowed?: boolean}}>(R.selfSubjectAccessReviews(), {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: {resourceAttributes: {namespace, verb: need.verb, resource: need.resource, group: need.group ?? '', subresource: need.subresource, name: need.name}},
+      })
+      if (!review.status?.allowed) denied.push(need)
+    }),
+  )
+  return denied
 }
 
 interface PolicyRule {
@@ -88,15 +66,11 @@ interface PolicyRule {
  * Kubernetes lets a user grant in a Role only what the user holds (or with the `escalate` verb on
  * roles): every verb of every rule of the Roles being applied, checked before anything is created.
  */
-export async function checkGrants(kube: Kube, objects: KubeObject[], namespace = kube.namespace): Promise<void> {
+export async function checkGrants(kube: KubeClient, objects: KubeObject[], namespace = kube.namespace): Promise<void> {
   const rules = objects.filter((o) => o.kind === 'Role').flatMap((o) => (o.rules as PolicyRule[] | undefined) ?? [])
   if (rules.length === 0) return
-  try {
-    await checkAccess(kube, [{verb: 'escalate', resource: 'roles', group: 'rbac.authorization.k8s.io'}], namespace)
-    return
-  } catch {
-    // no escalate: every granted permission must be held
-  }
+  // with escalate, a user may grant anything; without, every granted permission must be held
+  if ((await deniedNeeds(kube, [{verb: 'escalate', resource: 'roles', group: 'rbac.authorization.k8s.io'}], namespace)).length === 0) return
   const needs = rules.flatMap((r) =>
     (r.resources ?? []).flatMap((res) =>
       (r.verbs ?? []).flatMap((verb) => {
@@ -106,11 +80,10 @@ export async function checkGrants(kube: Kube, objects: KubeObject[], namespace =
       }),
     ),
   )
-  try {
-    await checkAccess(kube, needs, namespace)
-  } catch (err) {
+  const denied = await deniedNeeds(kube, needs, namespace)
+  if (denied.length > 0) {
     throw new UserError(
-      `${(err as Error).message.replace(/ \(ask for .*$/, '')}: the cluster's agent needs these, and Kubernetes lets you grant only what you hold. ` +
+      `forbidden: you cannot ${denied.map(describeNeed).join(', ')} in namespace "${namespace}"; nothing was created: the cluster's agent needs these, and Kubernetes lets you grant only what you hold. ` +
         'A cluster admin can add them to the namespace "admin" role once: kubectl apply -f plugin-manifest/aggregate-to-admin.yaml',
     )
   }
@@ -120,26 +93,10 @@ export async function checkGrants(kube: Kube, objects: KubeObject[], namespace =
 export function applyNeeds(objects: KubeObject[]): AccessNeed[] {
   const seen = new Map<string, AccessNeed>()
   for (const o of objects) {
-    const {resource, group} = resourceOf(o)
+    const {resource, apiVersion} = resourceFor(o)
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : ''
     for (const verb of ['create', 'patch']) seen.set(`${verb} ${resource}.${group}`, {verb, resource, group})
   }
   return [...seen.values()]
 }
 
-const PLURALS: Record<string, string> = {
-  ConfigMap: 'configmaps',
-  Service: 'services',
-  StatefulSet: 'statefulsets',
-  Deployment: 'deployments',
-  ServiceAccount: 'serviceaccounts',
-  Role: 'roles',
-  RoleBinding: 'rolebindings',
-  Pod: 'pods',
-  Secret: 'secrets',
-  PersistentVolumeClaim: 'persistentvolumeclaims',
-}
-
-export function resourceOf(o: {apiVersion: string; kind: string}): {resource: string; group: string} {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : ''
-  return {resource: PLURALS[o.kind] ?? o.kind.toLowerCase() + 's', group}
-}

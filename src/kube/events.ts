@@ -1,6 +1,6 @@
 // Kubernetes Events (core/v1) on an object, as controllers record them: one Event per transition,
 // reason in CamelCase, a short human message. Never put secrets in a message.
-import type {Transport} from './transport.ts'
+import {R, type KubeClient} from './client.ts'
 
 export interface EventTarget {
   apiVersion: string
@@ -37,6 +37,6 @@ export function renderEvent(target: EventTarget, e: EventInput, now = new Date()
   }
 }
 
-export async function recordEvent(api: Transport, target: EventTarget, e: EventInput): Promise<void> {
-  await api.json('POST', `/api/v1/namespaces/${target.namespace}/events`, {body: renderEvent(target, e)})
+export async function recordEvent(kube: KubeClient, target: EventTarget, e: EventInput): Promise<void> {
+  await kube.create(R.events(target.namespace), renderEvent(target, e))
 }

@@ -1,30 +1,17 @@
 // Runs a command in a container over pods/exec (WebSocket, v5.channel.k8s.io so stdin EOF reaches the
 // process; v4 as a fallback). The exit code comes from the exec status (channel 3), never from the socket
 // closing; a connection lost before the status arrives is an error (the remote process may still run:
-// callers use status files). Speaks the channel protocol itself over transport.ts (no client-node).
+// callers use status files). Speaks the channel protocol itself (no client-node); http-client.ts gives it
+// the URL, TLS context and credentials.
 import type {IncomingMessage} from 'node:http'
+import type {SecureContext} from 'node:tls'
 import WebSocket from 'ws'
-import {readBody, type Transport} from './transport.ts'
+import type {ExecRequest, ExecResult} from './client.ts'
 
-export interface ExecRequest {
-  namespace: string
-  pod: string
-  container: string
-  command: string[]
-  stdin?: Uint8Array
-  /** keep stdin open (after `stdin`, if any) until the command ends: the process reads EOF only when this
-   *  client goes away, killed or cut off (how a background command learns it lost its caller) */
-  holdStdin?: boolean
-  /** abort (and fail) after this long; 0 = no limit */
-  timeoutMs?: number
-  /** keep at most this many bytes of stdout/stderr (the tail) */
-  maxOutputBytes?: number
-}
-
-export interface ExecResult {
-  code: number
-  stdout: string
-  stderr: string
+/** Where and how to open a WebSocket on an API path. */
+export interface WebSocketTarget {
+  url: string
+  options: {secureContext: SecureContext; rejectUnauthorized?: boolean; headers: Record<string, string>; handshakeTimeout: number}
 }
 
 export class ExecError extends Error {
@@ -73,7 +60,7 @@ export function exitCodeOf(status: ExecStatus): number | undefined {
   return cause?.message !== undefined ? Number.parseInt(cause.message, 10) : undefined
 }
 
-export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult> {
+export async function execOverWebSocket(open: (path: string, query: Array<[string, string]>) => Promise<WebSocketTarget>, req: ExecRequest): Promise<ExecResult> {
   const max = req.maxOutputBytes ?? 64 * 1024
   const out = tailBuffer(max)
   const err = tailBuffer(max)
@@ -85,6 +72,12 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
     ...(req.stdin || req.holdStdin ? [['stdin', 'true'] as [string, string]] : []),
   ]
   const path = `/api/v1/namespaces/${req.namespace}/pods/${req.pod}/exec`
+  let target: WebSocketTarget
+  try {
+    target = await open(path, query)
+  } catch (e) {
+    throw new ExecError(`exec in ${req.pod}: ${(e as Error).message}`)
+  }
   return new Promise<ExecResult>((resolve, reject) => {
     let settled = false
     let timer: NodeJS.Timeout | undefined
@@ -100,8 +93,7 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
       if (ws.readyState <= 1) ws.close()
     }
     try {
-      const target = api.webSocketTarget(path, query)
-      ws = new WebSocket(target.url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {...target.options, perMessageDeflate: false, handshakeTimeout: 30_000})
+      ws = new WebSocket(target.url, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {...target.options, perMessageDeflate: false})
     } catch (e) {
       return reject(new ExecError(`exec in ${req.pod}: ${(e as Error).message}`))
     }
@@ -141,7 +133,7 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
     })
     // a refused upgrade (RBAC, no such pod/container): the API's Status message says why
     ws.on('unexpected-response', (_req: unknown, res: IncomingMessage) => {
-      void readBody(res).then((text) => {
+      void readAll(res).then((text) => {
         let message = text.trim()
         try {
           message = (JSON.parse(text) as {message?: string}).message ?? message
@@ -155,5 +147,14 @@ export function execInPod(api: Transport, req: ExecRequest): Promise<ExecResult>
       ),
     )
     ws.on('error', (e: Error) => finish(() => reject(new ExecError(`exec in ${req.pod}: ${e.message}`))))
+  })
+}
+
+function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (d: Buffer) => chunks.push(d))
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    res.on('error', reject)
   })
 }

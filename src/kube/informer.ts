@@ -1,17 +1,18 @@
-// A small informer for the agent: list, then watch from the list's resourceVersion, keeping a cache and
-// calling onChange only for real changes. Watches are re-opened from the last resourceVersion when they
-// end (server timeout, API server restart, network error, with backoff on errors); only a 410 Gone
-// (or an error answer to the list) forces a relist. Never polls: an idle cluster costs one open watch.
-// Runs on transport.ts (no client-node): a watch is a chunked JSON-lines response.
-import {ApiError, type Transport} from './transport.ts'
+// The one list-watch loop, for the agent and for every `--wait`, `-w` and `--watch` of the CLI: list, then
+// watch from the list's resourceVersion, keeping a cache and reporting only real changes. Watches are
+// re-opened from the last resourceVersion when they end (server timeout, API server restart, network
+// error, with backoff); only a 410 Gone forces a relist. Never polls: an idle cluster costs one open watch.
+// Credentials that stop working (401/403) end the loop with that error: retrying cannot fix them.
+import {UserError} from '../errors.ts'
+import {ApiError} from './errors.ts'
+import type {KubeClient, Resource} from './client.ts'
 
 export interface Watched {
   metadata?: {name?: string; namespace?: string; resourceVersion?: string; uid?: string}
 }
 
 export interface InformerSpec {
-  /** collection path, e.g. /api/v1/namespaces/ns/pods */
-  path: string
+  resource: Resource
   labelSelector?: string
   fieldSelector?: string
   /** server-side watch timeout (seconds); the watch is re-opened after it */
@@ -21,10 +22,12 @@ export interface InformerSpec {
 export type ChangeType = 'SYNC' | 'ADDED' | 'MODIFIED' | 'DELETED'
 
 export interface Informer<T> {
-  /** current objects by name */
+  /** current objects by namespace/name */
   readonly cache: ReadonlyMap<string, T>
   /** resolves after the first list */
   readonly synced: Promise<void>
+  /** resolves when stopped; rejects when the credentials stopped working */
+  readonly done: Promise<void>
   stop(): void
 }
 
@@ -33,23 +36,18 @@ export interface InformerHooks<T> {
   onError?: (err: unknown, attempt: number) => void
 }
 
-interface ObjectList<T> {
-  metadata: {resourceVersion?: string}
-  items: T[]
-}
+export const keyOf = (o: Watched) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
 
-const nameOf = (o: Watched) => o.metadata?.name ?? ''
+const fatal = (err: unknown) => err instanceof ApiError && (err.kind === 'Forbidden' || err.kind === 'Unauthorized')
 
-/** a watch silent this long is presumed dead and re-opened (bookmarks arrive every minute) */
-const IDLE_MS = 120_000
-
-export function startInformer<T extends Watched>(api: Transport, spec: InformerSpec, hooks: InformerHooks<T>): Informer<T> {
+export function startInformer<T extends Watched>(kube: KubeClient, spec: InformerSpec, hooks: InformerHooks<T>, parent?: AbortSignal): Informer<T> {
   const cache = new Map<string, T>()
   const controller = new AbortController()
+  parent?.addEventListener('abort', () => controller.abort(), {once: true})
   const signal = controller.signal
   let markSynced: () => void = () => {}
   const synced = new Promise<void>((r) => (markSynced = r))
-  const query = {labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector}
+  const selectors = {labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector}
 
   const run = async () => {
     let rv: string | undefined
@@ -57,35 +55,36 @@ export function startInformer<T extends Watched>(api: Transport, spec: InformerS
     while (!signal.aborted) {
       try {
         if (rv === undefined) {
-          const list = await api.json<ObjectList<T>>('GET', spec.path, {query, signal})
-          const fresh = new Map(list.items.map((o) => [nameOf(o), o]))
+          const list = await kube.list<T>(spec.resource, {...selectors, signal})
           cache.clear()
-          for (const [k, o] of fresh) cache.set(k, o)
+          for (const o of list.items) cache.set(keyOf(o), o)
           rv = list.metadata.resourceVersion
           failures = 0
           markSynced()
           hooks.onChange('SYNC', undefined)
         }
-        const outcome = await watchOnce<T>(api, spec.path, {...query, watch: true, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: spec.timeoutSeconds ?? 300}, signal, (type, obj) => {
+        const outcome = await kube.watch<T>(spec.resource, {...selectors, resourceVersion: rv, timeoutSeconds: spec.timeoutSeconds ?? 300, signal}, (type, obj) => {
           if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion
           failures = 0
           if (type === 'BOOKMARK') return
-          const k = nameOf(obj)
+          const k = keyOf(obj)
           if (type === 'DELETED') {
             if (!cache.delete(k)) return
           } else {
+            // resourceVersions are opaque: equal means unchanged, anything else is news
             if (cache.get(k)?.metadata?.resourceVersion === obj.metadata?.resourceVersion) return
             cache.set(k, obj)
           }
-          hooks.onChange(type as ChangeType, obj)
+          hooks.onChange(type, obj)
         })
         if (outcome === 'gone') rv = undefined
       } catch (err) {
         if (signal.aborted) return
-        if (err instanceof ApiError && err.code === 410) {
+        if (err instanceof ApiError && err.kind === 'Gone') {
           rv = undefined
           continue
         }
+        if (fatal(err)) throw err
         failures++
         hooks.onError?.(err, failures)
         // a failed list leaves rv undefined (relist); a failed watch re-watches from rv (410 then relists)
@@ -93,66 +92,54 @@ export function startInformer<T extends Watched>(api: Transport, spec: InformerS
       }
     }
   }
-  void run()
-  return {cache, synced, stop: () => controller.abort()}
+  const done = run()
+  done.catch(() => controller.abort())
+  return {cache, synced, done, stop: () => controller.abort()}
 }
 
-/**
- * One watch request: 'gone' on a 410 ERROR event, 'ended' when the server closed it; rejects on errors and
- * when nothing arrives for IDLE_MS (a half-open connection: the API server sends a bookmark every minute).
- */
-function watchOnce<T>(
-  api: Transport,
-  path: string,
-  query: Record<string, string | number | boolean | undefined>,
-  signal: AbortSignal,
-  onEvent: (type: string, obj: T) => void,
-): Promise<'gone' | 'ended'> {
-  const idleMs = Math.min(IDLE_MS, ((query.timeoutSeconds as number) + 30) * 1000)
-  return new Promise((resolve, reject) => {
-    api.request('GET', path, {query, signal}).then((res) => {
-      let gone = false
-      let rest = ''
-      const idle = setTimeout(() => res.destroy(new Error(`watch ${path}: no data for ${idleMs / 1000}s`)), idleMs)
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        idle.refresh()
-        const lines = (rest + chunk).split('\n')
-        rest = lines.pop() ?? ''
-        for (const line of lines) {
-          if (!line.trim()) continue
-          let ev: {type: string; object: T & {code?: number}}
-          try {
-            ev = JSON.parse(line) as typeof ev
-          } catch {
-            continue
-          }
-          if (ev.type === 'ERROR') {
-            if (ev.object?.code === 410) gone = true
-            continue
-          }
-          onEvent(ev.type, ev.object)
-        }
-      })
-      const done = (err?: Error) => {
-        clearTimeout(idle)
-        if (gone) resolve('gone')
-        else if (err && !signal.aborted) reject(err)
-        else resolve('ended')
-      }
-      res.on('end', () => done())
-      res.on('error', (e) => done(e))
-      res.on('close', () => done(res.complete ? undefined : new Error(`watch ${path}: connection lost`)))
-    }, reject)
-  })
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
+    signal?.addEventListener('abort', () => {
       clearTimeout(t)
       resolve()
     }, {once: true})
   })
+}
+
+/**
+ * Watches collections until `done()` returns a value (not undefined), `signal` aborts (undefined), or the
+ * deadline passes (UserError with `timeoutMessage`, else undefined). `done` runs after every change of any of them.
+ */
+export async function watchUntil<R>(
+  kube: KubeClient,
+  specs: InformerSpec[],
+  done: (caches: ReadonlyMap<string, any>[]) => R | undefined,
+  opts: {timeoutMs: number; timeoutMessage?: string; signal?: AbortSignal},
+): Promise<R | undefined> {
+  const controller = new AbortController()
+  opts.signal?.addEventListener('abort', () => controller.abort(), {once: true})
+  let result: R | undefined
+  let timedOut = false
+  const timer = opts.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), opts.timeoutMs) : undefined
+  const informers: Informer<Watched>[] = []
+  let synced = 0
+  const check = (type: ChangeType) => {
+    if (type === 'SYNC') synced++
+    if (synced < specs.length || result !== undefined) return
+    const r = done(informers.map((i) => i.cache))
+    if (r !== undefined) {
+      result = r
+      controller.abort()
+    }
+  }
+  try {
+    for (const spec of specs) informers.push(startInformer<Watched>(kube, spec, {onChange: (type) => check(type)}, controller.signal))
+    await Promise.all(informers.map((i) => i.done))
+  } finally {
+    if (timer) clearTimeout(timer)
+    controller.abort()
+  }
+  if (result === undefined && timedOut && opts.timeoutMessage) throw new UserError(opts.timeoutMessage)
+  return result
 }

@@ -6,7 +6,7 @@
 import {readFileSync} from 'node:fs'
 import {dirname, isAbsolute, join} from 'node:path'
 import {load} from 'js-yaml'
-import type {Credentials} from './transport.ts'
+import type {Credentials} from './http-client.ts'
 
 type Fields = Record<string, unknown>
 type Named = {name?: unknown} & Record<string, unknown>
@@ -44,7 +44,8 @@ export function simpleKubeconfig(file: string, opts: {context?: string; namespac
         ca: bytes(cluster['certificate-authority'], cluster['certificate-authority-data']),
         cert,
         key,
-        token: token ? () => token : undefined,
+        context,
+        authorization: token ? () => `Bearer ${token}` : undefined,
         insecureSkipTLSVerify: cluster['insecure-skip-tls-verify'] === true,
       },
     }
@@ -65,7 +66,7 @@ function find(entries: Named[], name: unknown, key: string): Fields | undefined 
   return entry ? ((entry[key] as Fields | undefined) ?? {}) : undefined
 }
 
-/** The credentials of a simple kubeconfig for transport.ts users (the agent run from a workstation, exec), or why not. */
+/** The credentials of a simple kubeconfig (the agent run from a workstation, tests), or why not. */
 export function leanCredentials(file: string, opts: {context?: string; namespace?: string} = {}): Credentials {
   const simple = simpleKubeconfig(file, opts)
   if (!simple) throw new Error(`kubeconfig ${file}: the context${opts.context ? ` "${opts.context}"` : ''} must authenticate with a client certificate or a token (exec plugins, auth providers and proxies need client-node)`)

@@ -1,8 +1,6 @@
 // The one place errors are printed: `error: <message>` on stderr, like kubectl. A UserError is the
 // user's to fix; anything else is a bug, printed with a hint (and its stack with -v / KUBECTL_KD_DEBUG).
-import {isUserError} from '../errors.ts'
-
-export const debugEnabled = () => !!process.env.KUBECTL_KD_DEBUG
+import {debugEnabled, isUserError} from '../errors.ts'
 
 /** Turns oclif's parse errors into kubectl-style one-liners. */
 function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}): string | undefined {

@@ -2,6 +2,7 @@
 // Service, spark-drv-…-conf-map with spark.properties), field for field as captured from a real
 // spark-submit (see test/unit/spark-golden/), so the stock driver inside the image runs unchanged.
 // Pure: ids, namespace, API server URL, user and clock come in as data.
+import type {KubeObject} from '../kube-object.ts'
 import {storeProperties} from './java-properties.ts'
 import {
   DRIVER_CONF_VOLUME,
@@ -34,19 +35,13 @@ export interface RenderContext {
 }
 
 type Obj = Record<string, unknown>
-export interface KubeObj {
-  apiVersion: string
-  kind: string
-  metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: Obj[]; [k: string]: unknown}
-  [k: string]: unknown
-}
 
 export interface DriverObjects {
-  pod: KubeObj
-  service: KubeObj
-  configMap: KubeObj
+  pod: KubeObject
+  service: KubeObject
+  configMap: KubeObject
   /** only when client-local files are shipped (kubectl kd's addition) */
-  filesConfigMap?: KubeObj
+  filesConfigMap?: KubeObject
   /** the conf the driver reads (spark.properties as a map) */
   properties: Map<string, string>
   appId: string
@@ -143,7 +138,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   const schedulerName = conf.get('spark.kubernetes.driver.scheduler.name') ?? conf.get('spark.kubernetes.scheduler.name')
   const args = ['driver', '--properties-file', `${SPARK_CONF_DIR}/${SPARK_PROPERTIES}`, '--class', sub.mainClass, sub.primaryResource, ...sub.appArgs]
 
-  const pod: KubeObj = {
+  const pod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {name: podName, namespace, labels, ...(Object.keys(annotations).length ? {annotations} : {})},
@@ -175,7 +170,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
 
   const serviceAnnotations = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.annotation.'))
   const ipFamilies = (conf.get('spark.kubernetes.driver.service.ipFamilies') ?? 'IPv4').split(',').map((s) => s.trim())
-  const service: KubeObj = {
+  const service: KubeObject = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: {
@@ -217,7 +212,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   set('spark.driver.blockManager.port', String(blockManagerPort))
   set('spark.kubernetes.resource.type', sub.resourceType)
 
-  const configMap: KubeObj = {
+  const configMap: KubeObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {name: configMapName, namespace},
@@ -227,7 +222,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
     },
     immutable: true,
   }
-  const filesConfigMap: KubeObj | undefined = sub.shippedFiles.length
+  const filesConfigMap: KubeObject | undefined = sub.shippedFiles.length
     ? {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -240,7 +235,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
 }
 
 /** Adds the ownerReference spark-submit puts on the service and ConfigMap, once the driver pod exists. */
-export function ownedByDriver<T extends KubeObj>(obj: T, pod: {metadata?: {name?: string; uid?: string}}): T {
+export function ownedByDriver<T extends KubeObject>(obj: T, pod: {metadata?: {name?: string; uid?: string}}): T {
   return {
     ...obj,
     metadata: {

@@ -5,12 +5,10 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {clusterEnv, createNamespace, deleteNamespace, kubeconfigWithToken, kubectl, kubectlJson} from '../lib/cluster.ts'
 import {kd} from '../lib/kd.ts'
-import {CONFIGURED_CONDITION} from '../../src/cluster/names.ts'
-import {createTransport, type Transport} from '../../src/kube/transport.ts'
+import {httpClient} from '../../src/kube/http-client.ts'
 import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
-import {execInPod} from '../../src/kube/exec.ts'
-import {recordEvent} from '../../src/kube/events.ts'
-import {configMapPath, patchAnnotations, patchPodCondition, podPath} from '../../src/kube/patch.ts'
+import {R, type KubeClient} from '../../src/kube/client.ts'
+import {agentIO} from '../../agent/src/main.ts'
 
 const ns = createNamespace('kd-e2e-agent-rbac')
 const test = suite('agent RBAC')
@@ -34,28 +32,29 @@ const expected = (pkgConfigMap: string): Rule[] => [
   {apiGroups: [''], resources: ['events'], verbs: ['create']},
 ]
 
+const io = (api: KubeClient) => agentIO(api, ns, 'demo', () => undefined)
 /** The agent's calls, one per (resource, verb) of its Role. */
-const calls: Record<string, (api: Transport) => Promise<unknown>> = {
-  'pods list': (api) => api.json('GET', `/api/v1/namespaces/${ns}/pods`, {query: {labelSelector: 'kubectl-kd.io/cluster=demo'}}),
-  'pods watch': async (api) => (await api.request('GET', `/api/v1/namespaces/${ns}/pods`, {query: {labelSelector: 'kubectl-kd.io/cluster=demo', watch: true, timeoutSeconds: 1}})).resume(),
-  'pods patch': (api) => patchAnnotations(api, podPath(ns, 'demo-worker-0'), {'kubectl-kd.io/rbac-probe': null}),
-  'pods/status patch': (api) => patchPodCondition(api, ns, 'demo-worker-0', {type: CONFIGURED_CONDITION, status: 'True', reason: 'Configured', message: 'config package ran'}),
-  'pods/exec create': (api) => execInPod(api, {namespace: ns, pod: 'demo-worker-0', container: 'app', command: ['true'], stdin: new Uint8Array(1)}),
-  'pods/exec get': (api) => execInPod(api, {namespace: ns, pod: 'demo-worker-0', container: 'app', command: ['true']}),
-  'configmaps list': (api) => api.json('GET', `/api/v1/namespaces/${ns}/configmaps`, {query: {fieldSelector: 'metadata.name=demo-kd'}}),
-  'configmaps watch': async (api) => (await api.request('GET', `/api/v1/namespaces/${ns}/configmaps`, {query: {fieldSelector: 'metadata.name=demo-kd', watch: true, timeoutSeconds: 1}})).resume(),
-  'configmaps patch': (api) => patchAnnotations(api, configMapPath(ns, 'demo-kd'), {'kubectl-kd.io/rbac-probe': null}),
-  'configmaps get': (api) => api.json('GET', configMapPath(ns, pkgConfigMap)),
-  'events create': (api) => recordEvent(api, {apiVersion: 'v1', kind: 'ConfigMap', name: 'demo-kd', namespace: ns}, {reason: 'RbacProbe', message: 'rbac test', component: 'kd-e2e'}),
+const calls: Record<string, (api: KubeClient) => Promise<unknown>> = {
+  'pods list': (api) => api.list(R.pods(ns), {labelSelector: 'kubectl-kd.io/cluster=demo'}),
+  'pods watch': (api) => api.watch(R.pods(ns), {labelSelector: 'kubectl-kd.io/cluster=demo', timeoutSeconds: 1}, () => {}),
+  'pods patch': (api) => io(api).patchPod('demo-worker-0', {'kubectl-kd.io/rbac-probe': null}),
+  'pods/status patch': (api) => io(api).setCondition('demo-worker-0', 'True', 'Configured', 'config package ran'),
+  'pods/exec create': (api) => io(api).exec('demo-worker-0', ['true'], new Uint8Array(1)),
+  'pods/exec get': (api) => io(api).exec('demo-worker-0', ['true']),
+  'configmaps list': (api) => api.list(R.configMaps(ns), {fieldSelector: 'metadata.name=demo-kd'}),
+  'configmaps watch': (api) => api.watch(R.configMaps(ns), {fieldSelector: 'metadata.name=demo-kd', timeoutSeconds: 1}, () => {}),
+  'configmaps patch': (api) => io(api).patchRoot({'kubectl-kd.io/rbac-probe': null}),
+  'configmaps get': (api) => io(api).readPackageConfigMap(pkgConfigMap),
+  'events create': (api) => io(api).event('RbacProbe', 'rbac test'),
 }
 let pkgConfigMap = ''
 
-function transportFor(name: string, rules: Rule[]): Transport {
+function transportFor(name: string, rules: Rule[]): KubeClient {
   kubectl(['-n', ns, 'create', 'serviceaccount', name])
   kubectl(['-n', ns, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name, namespace: ns}, rules})})
   kubectl(['-n', ns, 'create', 'rolebinding', name, `--role=${name}`, `--serviceaccount=${ns}:${name}`])
   const token = kubectl(['-n', ns, 'create', 'token', name, '--duration=1h']).trim()
-  return createTransport(leanCredentials(kubeconfigWithToken(ns, token)))
+  return httpClient(leanCredentials(kubeconfigWithToken(ns, token)))
 }
 
 const denied = async (fn: () => Promise<unknown>) => {
@@ -63,8 +62,9 @@ const denied = async (fn: () => Promise<unknown>) => {
     await fn()
     return ''
   } catch (err) {
-    const e = err as {code?: number; message: string}
-    return e.code === 403 || /\b403\b|forbidden/i.test(e.message) ? 'forbidden' : `other error: ${e.message}`
+    const e = err as {kind?: string; message: string}
+    // exec answers a refused upgrade in the exec's own error (HTTP 403 in its message)
+    return e.kind === 'Forbidden' || /\b403\b/.test(e.message) ? 'forbidden' : `other error: ${e.message}`
   }
 }
 

@@ -6,7 +6,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {exitCodeOf, tailBuffer} from '../../src/kube/exec.ts'
-import {inClusterCredentials} from '../../src/kube/transport.ts'
+import {inClusterCredentials} from '../../src/kube/in-cluster.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'kd-transport-'))
 
@@ -17,7 +17,7 @@ test('in-cluster: server from the environment (IPv6 in brackets), token and name
   const c = inClusterCredentials(undefined, dir, {KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443'})
   assert.is(c.server, 'https://[fd00::1]:443')
   assert.is(c.namespace, 'ns1')
-  assert.is(c.token?.(), 'tok')
+  assert.is(c.authorization?.(), 'Bearer tok')
   assert.throws(() => inClusterCredentials(undefined, dir, {}), /KUBERNETES_SERVICE_HOST/)
 })
 

@@ -86,7 +86,7 @@ test('root ConfigMap: app.json, cluster.json, generation; never owned', () => {
 test('everything but the root is owned by the root, only once its UID is known', () => {
   const owned = renderExample('spark221e2.yaml').slice(1)
   for (const o of owned)
-    assert.equal(o.metadata.ownerReferences, [{apiVersion: 'v1', kind: 'ConfigMap', name: 'spark-instance-kd', uid: OPTIONS.rootUid!, controller: true, blockOwnerDeletion: false}])
+    assert.equal(o.metadata.ownerReferences, [{apiVersion: 'v1', kind: 'ConfigMap', name: 'spark-instance-kd', uid: OPTIONS.rootUid!, controller: true, blockOwnerDeletion: true}])
   for (const o of renderExample('spark221e2.yaml', {namespace: 'ns'})) assert.is(o.metadata.ownerReferences, undefined)
 })
 

@@ -87,6 +87,12 @@ targets('forms kubectl accepts', () => {
   assert.equal(parseTarget('job', 'pi'), {kind: 'job', name: 'pi'})
   assert.throws(() => parseTarget('pod/x'), /unknown resource type "pod"/)
   assert.throws(() => parseTarget('job/'), /the name is missing/)
+  // one set of aliases for every command, and commands that take one kind
+  assert.equal(parseTarget('sparkjobs/pi'), {kind: 'job', name: 'pi'})
+  assert.equal(parseTarget('kdclusters', 'a'), {kind: 'cluster', name: 'a'})
+  assert.equal(parseTarget('spark', undefined, 'cluster'), {kind: 'cluster', name: 'spark'})
+  assert.equal(parseTarget('clusters/spark', undefined, 'cluster'), {kind: 'cluster', name: 'spark'})
+  assert.throws(() => parseTarget('job/pi', undefined, 'cluster'), /works on clusters only/)
 })
 targets('durations', () => {
   assert.is(parseDuration('90', 'timeout'), 90_000)

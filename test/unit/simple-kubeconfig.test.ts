@@ -42,7 +42,7 @@ test('client certificate: current context, files relative to the kubeconfig befo
   assert.is(r.credentials.ca?.toString(), 'CA')
   assert.is(r.credentials.cert?.toString(), 'CERT')
   assert.is(r.credentials.key?.toString(), 'KEY')
-  assert.is(r.credentials.token, undefined)
+  assert.is(r.credentials.authorization, undefined)
   assert.is(r.credentials.insecureSkipTLSVerify, false)
   assert.is(simpleKubeconfig(kubeconfig('cert', certUsers), {namespace: 'other'})!.credentials.namespace, 'other')
 })
@@ -52,7 +52,7 @@ test('token, --context, default namespace', () => {
   assert.is(r.context, 'a')
   assert.is(r.credentials.server, 'https://x')
   assert.is(r.credentials.namespace, 'default')
-  assert.is(r.credentials.token?.(), 'tok')
+  assert.is(r.credentials.authorization?.(), 'Bearer tok')
 })
 
 test('anything client-node must handle answers undefined', () => {

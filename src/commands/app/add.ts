@@ -20,7 +20,7 @@ Clusters in the namespace can then be created from it: kubectl kd create APP.`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(AppAdd)
     const {planAppAdd, addApp} = await import('../../actions/app-store.ts')
-    const {parseRoleAssignments} = await import('../../actions/create.ts')
+    const {parseRoleAssignments} = await import('../../cluster/overrides.ts')
     const packages = parseRoleAssignments(flags.package, 'package')
     const dryRun = flags['dry-run'] as 'none' | 'client' | 'server'
     if (dryRun === 'client') {

@@ -23,7 +23,8 @@ export default class AppList extends KdCommand {
     const format = parseFormat(flags.output, FORMATS)
     const {listApps} = await import('../../actions/apps.ts')
     const {hasKubeconfig} = await import('../../kube/kubeconfig-present.ts')
-    const listing = await listApps(flags.builtin || !hasKubeconfig(flags.kubeconfig) ? undefined : connectionOptions(flags))
+    const {connect} = await import('../../kube/connection.ts')
+    const listing = await listApps(flags.builtin || !hasKubeconfig(flags.kubeconfig) ? undefined : () => connect(connectionOptions(flags)))
     if (listing.warning) process.stderr.write(`warning: ${listing.warning}\n`)
     const apps = listing.apps
     if (isDataFormat(format)) {

@@ -1,5 +1,5 @@
-// The plain shape of a Kubernetes object as render() returns it: JSON-ready, no client library types,
-// so rendering stays pure and cheap to import (the CLI never loads @kubernetes/client-node to render).
+// The plain shape of a Kubernetes object: JSON-ready, no client library types. The one object type the
+// model (render), the client (src/kube) and the actions share; importing it loads nothing.
 
 export interface OwnerReference {
   apiVersion: string
@@ -13,9 +13,15 @@ export interface OwnerReference {
 export interface ObjectMeta {
   name: string
   namespace?: string
+  uid?: string
+  resourceVersion?: string
+  generateName?: string
+  creationTimestamp?: string
+  deletionTimestamp?: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
   ownerReferences?: OwnerReference[]
+  [k: string]: unknown
 }
 
 export interface KubeObject {

@@ -1,0 +1,154 @@
+// Writing a planned cluster. A new cluster's root ConfigMap is created with a plain create, so of two
+// racing creates the API server lets exactly one win (the other gets "already exists" and writes nothing
+// more); everything else is created owned by that root. An existing cluster (apply, scale) is updated
+// by server-side apply. No write ever goes over an object of another cluster: names are checked against
+// what the namespace holds before the first write. If a write fails midway, a new cluster's root is
+// deleted by uid, so the garbage collector removes exactly what this run created.
+import type {ResolvedCluster} from '../cluster/model.ts'
+import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
+import {UserError} from '../errors.ts'
+import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
+import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
+import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
+import {renderPlanObjects, supportObjects, type ClusterPlan} from './cluster-plan.ts'
+
+export interface AppliedObject {
+  kind: string
+  name: string
+  action: 'created' | 'configured'
+}
+
+export interface ApplyOptions {
+  /** `apply`/`scale`: update a cluster that exists instead of refusing */
+  allowExisting?: boolean
+  dryRun: 'none' | 'server'
+  /** write only the root and these objects (scale: StatefulSets and member Services, so `edit` rights suffice) */
+  only?: (o: KubeObject) => boolean
+}
+
+/** Applies one plan: checks, root, then what it owns; a new cluster is removed again if that fails. */
+export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: ApplyOptions): Promise<AppliedObject[]> {
+  const ns = plan.namespace
+  const rootName = rootConfigMapName(plan.cluster.name)
+  const [rendered] = plan.objects
+  if (!rendered || rendered.metadata.name !== rootName) throw new Error('render did not put the root ConfigMap first')
+  const existing = await kube.get<KubeObject>(R.configMaps(ns), rootName).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  if (existing && !opts.allowExisting) throw alreadyExists(plan)
+  if (existing && existing.metadata.labels?.[LABEL.cluster] !== plan.cluster.name)
+    throw new UserError(`configmap/${rootName} in namespace "${ns}" exists but is not the root of a kubectl-kd cluster "${plan.cluster.name}"; it is left alone`)
+
+  const keep = (o: KubeObject) => !opts.only || opts.only(o)
+  const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
+  await checkAccess(kube, applyNeeds(all), ns)
+  await checkGrants(kube, all, ns)
+  await checkNameClashes(kube, plan.cluster, all.slice(1), existing?.metadata.uid)
+
+  const dryRun = opts.dryRun === 'server'
+  const generation = Number(existing?.metadata.annotations?.[ANNOTATION.generation] ?? 0) + 1
+  const root: KubeObject = {
+    ...rendered,
+    metadata: {
+      ...rendered.metadata,
+      annotations: {...rendered.metadata.annotations, [ANNOTATION.generation]: String(generation), [ANNOTATION.state]: existing ? 'updating' : 'creating'},
+    },
+  }
+  let rootUid: string
+  if (existing) {
+    rootUid = (await applyObject(kube, root, {dryRun})).metadata.uid ?? existing.metadata.uid!
+  } else {
+    try {
+      rootUid = (await kube.create<KubeObject>(R.configMaps(ns), root, {dryRun})).metadata.uid ?? 'dry-run'
+    } catch (err) {
+      if (isAlreadyExists(err)) throw alreadyExists(plan)
+      throw err
+    }
+  }
+  const action = existing ? 'configured' : 'created'
+  const results: AppliedObject[] = [{kind: 'ConfigMap', name: rootName, action}]
+  // rendered again, now owned by the root (owner references are set in one place: render)
+  const owned = [...supportObjects(plan, rootUid), ...renderPlanObjects(plan.app, plan.cluster, ns, plan.options, rootUid).slice(1)].filter(keep)
+  try {
+    // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent last
+    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : 0)
+    const write = (o: KubeObject) => (existing ? applyObject(kube, o, {dryRun}) : createOwned(kube, o, dryRun, plan.cluster))
+    for (const s of [0, 1, 2]) await inBatches(owned.filter((o) => stage(o) === s), 8, write)
+    for (const o of owned) results.push({kind: o.kind, name: o.metadata.name, action})
+    if (existing && !dryRun) await pruneMemberServices(kube, plan, rootUid)
+  } catch (err) {
+    // only what this run created: the root of this uid, and through it what it owns
+    if (!existing && !dryRun) await kube.delete(R.configMaps(ns), rootName, {uid: rootUid, propagationPolicy: 'Background'}).catch(() => undefined)
+    throw err
+  }
+  return results
+}
+
+function alreadyExists(plan: ClusterPlan): UserError {
+  return new UserError(
+    `cluster "${plan.cluster.name}" already exists in namespace "${plan.namespace}": choose another name, change it with kubectl kd apply -f / kubectl kd scale, or remove it with kubectl kd delete ${plan.cluster.name}`,
+  )
+}
+
+/** A plain create of an object of a new cluster; one that appeared meanwhile is another writer's, never ours to change. */
+async function createOwned(kube: KubeClient, o: KubeObject, dryRun: boolean, cluster: ResolvedCluster): Promise<unknown> {
+  try {
+    return await kube.create(resourceFor(o, kube.namespace), o, {dryRun})
+  } catch (err) {
+    if (isAlreadyExists(err)) throw new UserError(`cannot create cluster "${cluster.name}": ${o.kind.toLowerCase()}/${o.metadata.name} was created by someone else meanwhile; nothing of theirs was changed`)
+    throw err
+  }
+}
+
+/**
+ * Refuses, before any write, names the namespace already uses for something this cluster does not own:
+ * another cluster's member (cluster `a` role `b-c` and cluster `a-b` role `c` both want `a-b-c-0`), an
+ * object not made by kubectl-kd, or leftovers of a deleted cluster of this name still being collected.
+ */
+async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, objects: KubeObject[], rootUid: string | undefined): Promise<void> {
+  const byCollection = new Map<string, {kind: string; names: Set<string>; res: ReturnType<typeof resourceFor>}>()
+  for (const o of objects) {
+    const res = resourceFor(o, kube.namespace)
+    const key = `${res.apiVersion}/${res.resource}`
+    if (!byCollection.has(key)) byCollection.set(key, {kind: o.kind, names: new Set(), res})
+    byCollection.get(key)!.names.add(o.metadata.name)
+  }
+  const clashes: string[] = []
+  await Promise.all(
+    [...byCollection.values()].map(async ({kind, names, res}) => {
+      // a few names: one get each; many (member Services): one list
+      const found: KubeObject[] =
+        names.size <= 8
+          ? (await Promise.all([...names].map((n) => kube.get<KubeObject>(res, n).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))))).filter((o) => o !== undefined)
+          : (await kube.list<KubeObject>(res)).items.filter((o) => names.has(o.metadata.name))
+      for (const o of found) {
+        if (rootUid && o.metadata.ownerReferences?.some((r) => r.uid === rootUid)) continue
+        const owner = o.metadata.labels?.[LABEL.cluster]
+        const what = `${kind.toLowerCase()}/${o.metadata.name}`
+        if (owner && owner !== cluster.name) clashes.push(`${what} belongs to cluster "${owner}"`)
+        else if (owner === cluster.name && !rootUid) clashes.push(`${what} is left from an earlier cluster "${owner}" still being deleted (wait, or kubectl kd delete ${owner} --wait)`)
+        else clashes.push(`${what} exists and was not made for cluster "${cluster.name}"`)
+      }
+    }),
+  )
+  if (clashes.length > 0) {
+    clashes.sort()
+    const more = clashes.length > 3 ? ` and ${clashes.length - 3} more` : ''
+    throw new UserError(`cluster "${cluster.name}" cannot use the names it needs in namespace "${kube.namespace}": ${clashes.slice(0, 3).join('; ')}${more}; choose another cluster name (nothing was changed)`)
+  }
+}
+
+/** After a scale-down, member Services of members that no longer exist are deleted (only this cluster's). */
+async function pruneMemberServices(kube: KubeClient, plan: ClusterPlan, rootUid: string): Promise<void> {
+  const wanted = new Set(plan.objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name))
+  const services = await kube.list<KubeObject>(R.services(plan.namespace), {labelSelector: `${LABEL.cluster}=${plan.cluster.name},${LABEL.role}`})
+  for (const svc of services.items) {
+    const owned = svc.metadata.ownerReferences?.some((r) => r.uid === rootUid)
+    if (owned && !wanted.has(svc.metadata.name))
+      await kube.delete(R.services(plan.namespace), svc.metadata.name, {uid: svc.metadata.uid}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  }
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = []
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))))
+  return out
+}

@@ -1,0 +1,183 @@
+// Planning a create/apply: app names or KubeDirectorCluster files → apps, cluster specs, overrides →
+// the rendered objects of each cluster. Every check runs here, before anything is written; the only
+// API reads are the namespace's own apps. Objects carry no ownerReferences until the root exists
+// (cluster-apply.ts renders them again with its uid).
+import {readFileSync, statSync, existsSync} from 'node:fs'
+import {resolve} from 'node:path'
+import type {App} from '../app/model.ts'
+import type {ClusterSpec, ResolvedCluster} from '../cluster/model.ts'
+import {LABEL, MANAGED_BY} from '../cluster/names.ts'
+import {ownedByRoot} from '../cluster/object-meta.ts'
+import {applyClusterOverrides, type ClusterOverrides} from '../cluster/overrides.ts'
+import {parseManifests} from '../cluster/parse.ts'
+import {checkClusterName, resolveCluster} from '../cluster/validate.ts'
+import {renderCluster} from '../cluster/render.ts'
+import {agentCodeHash, renderAgentCode} from '../cluster/render-agent.ts'
+import {packDirectory, packageConfigMapName, configMapPackageURL, renderPackageConfigMap} from '../cluster/package.ts'
+import {UserError} from '../errors.ts'
+import type {DryRun, KubeClient, KubeObject} from '../kube/client.ts'
+import {agentBundlePath, bundledPackageDir} from '../paths.ts'
+import {resolveApp, UnknownAppError} from './apps.ts'
+import {findBuiltinApp} from '../app/catalog.ts'
+import {readInputs} from './inputs.ts'
+
+export interface CreateOptions extends ClusterOverrides {
+  app?: string
+  name?: string
+  files?: string[]
+  /** the namespace -n gave, if any (a file's metadata.namespace must agree with it) */
+  namespace?: string
+  dryRun: DryRun
+}
+
+export interface ClusterPlan {
+  app: App
+  cluster: ResolvedCluster
+  namespace: string
+  /** root ConfigMap first, then the rest, without ownerReferences */
+  objects: KubeObject[]
+  /** local package directories to pack, by ConfigMap name */
+  packages: Record<string, string>
+  /** what a later scale must render with again */
+  options: StoredOptions
+}
+
+// a Kubernetes object holds at most 1 MiB
+const MAX_OBJECT_BYTES = 1024 * 1024
+
+/** A cluster spec for `create APP [NAME]`: every selected role at its default member count. */
+export function specFromApp(app: App, name: string): ClusterSpec {
+  return {
+    name,
+    app: app.id,
+    form: 'v1beta1',
+    roles: app.roles
+      .filter((r) => app.defaultConfig.selectedRoles.includes(r.id))
+      .map((r, i) => ({id: r.id, env: [], at: {path: `spec.roles[${i}]`, idKey: 'id' as const, membersKey: 'members' as const}})),
+  }
+}
+
+/** A default cluster name for `create APP`: the app id, made a valid name. */
+export const defaultClusterName = (app: string) => app.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '') || 'cluster'
+
+/** Moves local / bundled packages into ConfigMaps owned by the cluster; returns the app with configmap:// URLs. */
+function planPackages(app: App, cluster: string): {app: App; packages: Record<string, string>} {
+  const packages: Record<string, string> = {}
+  const roles = app.roles.map((r) => {
+    const url = r.configPackage?.packageURL
+    if (!r.configPackage || !url) return r
+    let dir: string | undefined
+    if (url.startsWith('bundled://')) dir = bundledPackageDir(url.slice('bundled://'.length))
+    else if (!/^[a-z]+:\/\//.test(url)) dir = resolve(url)
+    if (!dir) return r
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`config package of role "${r.id}": ${url} is not a directory`)
+    const name = packageConfigMapName(cluster, dir)
+    packages[name] = dir
+    return {...r, configPackage: {...r.configPackage, packageURL: configMapPackageURL(name)}}
+  })
+  return {app: {...app, roles}, packages}
+}
+
+/** `kube` undefined: a client-side dry run without a cluster (built-in apps only). */
+export async function planClusters(opts: CreateOptions, kube: KubeClient | undefined, namespace: string): Promise<ClusterPlan[]> {
+  // a client-side dry run falls back to the built-in catalog when the cluster does not answer
+  const lookup = async (name: string) => {
+    try {
+      return await resolveApp(name, kube)
+    } catch (err) {
+      const builtin = opts.dryRun === 'client' ? findBuiltinApp(name) : undefined
+      if (builtin && !(err instanceof UnknownAppError)) return builtin
+      throw err
+    }
+  }
+  const inputs: {app: App; spec: ClusterSpec; source: string}[] = []
+  if (opts.files?.length) {
+    if (opts.app) throw new UserError('give either an app name or -f FILE, not both')
+    const docs = readInputs(opts.files).map((i) => ({...i, ...parseManifests(i.text, i.source)}))
+    const fileApps = new Map(docs.flatMap((d) => d.apps.map((a) => [a.id, a] as const)))
+    for (const d of docs) {
+      for (const spec of d.clusters) {
+        // an unknown app named in a file: say which file and field
+        const app =
+          fileApps.get(spec.app) ??
+          (await lookup(spec.app).catch((err: Error) => {
+            throw err instanceof UnknownAppError ? new UserError(`${d.source}: spec.app: ${err.message}`) : err
+          }))
+        inputs.push({app, spec, source: d.source})
+      }
+    }
+    if (inputs.length === 0) throw new UserError(`-f ${opts.files.join(', ')}: no KubeDirectorCluster found`)
+  } else {
+    if (!opts.app) throw new UserError('missing APP: give an app name (kubectl kd app list) or -f FILE')
+    const app = await lookup(opts.app)
+    const name = opts.name ?? defaultClusterName(app.id)
+    try {
+      checkClusterName(name, 'NAME')
+    } catch (err) {
+      throw new UserError(`invalid cluster name ${(err as Error).message.replace(/^NAME: metadata\.name: /, '')}`)
+    }
+    inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
+  }
+  const seen = new Set<string>()
+  return inputs.map(({app: baseApp, spec: baseSpec, source}) => {
+    const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, opts)
+    if (spec.namespace && spec.namespace !== namespace && opts.namespace && spec.namespace !== opts.namespace)
+      throw new UserError(`${source}: metadata.namespace: "${spec.namespace}" does not match --namespace "${opts.namespace}"`)
+    const ns = spec.namespace ?? namespace
+    const cluster = resolveCluster(overridden, spec, source)
+    if (seen.has(`${ns}/${cluster.name}`)) throw new UserError(`${source}: cluster "${cluster.name}" is defined twice`)
+    seen.add(`${ns}/${cluster.name}`)
+    const {app, packages} = planPackages(overridden, cluster.name)
+    const options: StoredOptions = {agentImage: opts.agentImage}
+    const objects = renderPlanObjects(app, cluster, ns, options)
+    for (const o of objects) {
+      const size = Buffer.byteLength(JSON.stringify(o))
+      if (size > MAX_OBJECT_BYTES)
+        throw new UserError(`${source}: cluster "${cluster.name}" renders ${o.kind.toLowerCase()}/${o.metadata.name} of ${size} bytes; a Kubernetes object holds at most ${MAX_OBJECT_BYTES}`)
+    }
+    return {app, cluster, namespace: ns, objects, packages, options}
+  })
+}
+
+export const OPTIONS_KEY = 'options.json'
+
+export interface StoredOptions {
+  agentImage?: string
+}
+
+/** Renders a cluster (owned by the root `rootUid` once it exists) and records on its root the options a later scale must render with again. */
+export function renderPlanObjects(app: App, cluster: ResolvedCluster, namespace: string, options: StoredOptions, rootUid?: string): KubeObject[] {
+  const objects = renderCluster(app, cluster, {
+    namespace,
+    serviceType: cluster.serviceType ?? 'NodePort',
+    agentImage: options.agentImage,
+    agentCodeHash: agentCodeHash(agentBundle()),
+    rootUid,
+  }) as KubeObject[]
+  const root = objects[0] as KubeObject & {data?: Record<string, string>}
+  root.data = {...root.data, [OPTIONS_KEY]: JSON.stringify(options)}
+  return objects
+}
+
+let bundle: Buffer | undefined
+
+/** The bundled agent program, shipped to the cluster in a ConfigMap. */
+function agentBundle(): Buffer {
+  if (!bundle) {
+    if (!existsSync(agentBundlePath())) throw new UserError(`the agent bundle ${agentBundlePath()} is missing: run npm run build`)
+    bundle = readFileSync(agentBundlePath())
+  }
+  return bundle
+}
+
+/** The ConfigMaps that carry packages and the agent code, rendered from local files. */
+export function supportObjects(plan: ClusterPlan, rootUid?: string): KubeObject[] {
+  const clusterLabels = {[LABEL.cluster]: plan.cluster.name, [LABEL.app]: plan.app.id, [LABEL.managedBy]: MANAGED_BY}
+  const pkgs = Object.entries(plan.packages).map(([name, dir]) => {
+    const cm = renderPackageConfigMap({name, namespace: plan.namespace, app: plan.app.id, tgz: packDirectory(dir)}) as KubeObject
+    cm.metadata = {...cm.metadata, labels: {...cm.metadata.labels, ...clusterLabels}, ...ownedByRoot(plan.cluster, rootUid)}
+    return cm
+  })
+  const agentCode = renderAgentCode(plan.cluster, {namespace: plan.namespace, rootUid}, agentBundle()) as KubeObject
+  return [...pkgs, agentCode]
+}
