@@ -62,6 +62,7 @@ export function startInformer<T extends Watched>(kube: KubeClient, spec: Informe
           failures = 0
           markSynced()
           hooks.onChange('SYNC', undefined)
+          if (signal.aborted) return
         }
         const outcome = await kube.watch<T>(spec.resource, {...selectors, resourceVersion: rv, timeoutSeconds: spec.timeoutSeconds ?? 300, signal}, (type, obj) => {
           if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion

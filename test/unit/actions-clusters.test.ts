@@ -1,0 +1,284 @@
+// The cluster actions' decisions on a fake client (test/lib/fake-kube.ts): what create, apply, scale and
+// delete write and in which order, what they refuse before the first write, and what a failure midway
+// leaves behind (only what that run created is removed). End to end on a real cluster: test/e2e.
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {FakeKube} from '../lib/fake-kube.ts'
+import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
+import {scaleCluster} from '../../src/actions/scale.ts'
+import {clusterStatus, deleteCluster, listClusters, readCluster} from '../../src/actions/clusters.ts'
+import {waitForCluster} from '../../src/actions/wait.ts'
+import {R} from '../../src/kube/client.ts'
+import {ApiError} from '../../src/kube/errors.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
+import {UserError} from '../../src/errors.ts'
+
+const NS = 'team'
+const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest => ({
+  app: 'shelldemo',
+  name: 'demo',
+  members: [],
+  images: [],
+  packages: [],
+  dryRun: 'none',
+  allowExisting: false,
+  ...over,
+})
+
+async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
+  try {
+    await p
+  } catch (err) {
+    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
+    assert.match((err as Error).message, pattern)
+    return err as Error
+  }
+  assert.unreachable(`expected an error matching ${pattern}`)
+  throw new Error('unreachable')
+}
+
+const kinds = (kube: FakeKube) =>
+  [R.configMaps(NS), R.services(NS), R.statefulSets(NS), R.deployments(NS), R.serviceAccounts(NS), R.roles(NS), R.roleBindings(NS)].flatMap((r) => kube.all(r).map((o) => `${o.kind ?? r.resource}/${o.metadata.name}`)).sort()
+
+const create = suite('create')
+
+create('writes the root first with a plain create, then everything owned by it; state creating, generation 1', async () => {
+  const kube = new FakeKube(NS)
+  const change = await changeClusters(kube, request())
+  const writes = kube.requests.filter((r) => r.verb === 'create' && !r.resource.endsWith('accessreviews'))
+  assert.equal(writes[0], {...writes[0]!, resource: 'configmaps', name: 'demo-kd'})
+  assert.is(kube.made('apply').length, 0, 'a new cluster is never applied over')
+  const root = kube.find(R.configMaps(NS), 'demo-kd')!
+  assert.is(root.metadata.annotations[ANNOTATION.state], 'creating')
+  assert.is(root.metadata.annotations[ANNOTATION.generation], '1')
+  const owned = kinds(kube).filter((k) => k !== 'ConfigMap/demo-kd')
+  assert.ok(owned.length >= 10, owned.join(' '))
+  for (const r of [R.configMaps(NS), R.services(NS), R.statefulSets(NS), R.deployments(NS), R.roles(NS)]) {
+    for (const o of kube.all(r).filter((x) => x.metadata.name !== 'demo-kd')) {
+      assert.equal(o.metadata.ownerReferences, [{apiVersion: 'v1', kind: 'ConfigMap', name: 'demo-kd', uid: root.metadata.uid, controller: true, blockOwnerDeletion: true}], o.metadata.name)
+    }
+  }
+  assert.equal(change.applied[0]!.map((a) => a.action).filter((a) => a !== 'created'), [])
+  // a RoleBinding only after its Role, the agent Deployment last
+  const order = writes.map((w) => w.resource)
+  assert.ok(order.indexOf('rolebindings') > order.indexOf('roles'))
+  assert.is(order.at(-1), 'deployments')
+})
+
+create('a missing permission is refused before the first write, naming it', async () => {
+  const kube = new FakeKube(NS)
+  kube.allow = (a) => !(a.verb === 'create' && a.resource === 'statefulsets')
+  await rejects(changeClusters(kube, request()), /forbidden: you cannot create statefulsets\.apps in namespace "team".*nothing was created/)
+  assert.equal(kinds(kube), [])
+})
+
+create('a Role granting more than the user holds is refused before the first write', async () => {
+  const kube = new FakeKube(NS)
+  kube.allow = (a) => a.verb !== 'escalate' && !(a.resource === 'pods' && a.subresource === 'exec')
+  await rejects(changeClusters(kube, request()), /you cannot create pods\/exec.*aggregate-to-admin\.yaml/)
+  assert.equal(kinds(kube), [])
+})
+
+create('a failure midway removes the root it created (by uid), and so everything it owns', async () => {
+  const kube = new FakeKube(NS)
+  kube.fail = (r) => (r.verb === 'create' && r.resource === 'statefulsets' ? new ApiError('Forbidden', 403, 'exceeded quota: statefulsets') : undefined)
+  await rejects(changeClusters(kube, request()), /exceeded quota/)
+  assert.equal(kinds(kube), [])
+  const del = kube.made('delete', 'configmaps')
+  assert.is(del.length, 1)
+  assert.is(del[0]!.name, 'demo-kd')
+})
+
+create('two racing creates: the loser gets "already exists" and removes nothing of the winner', async () => {
+  const kube = new FakeKube(NS)
+  // the winner's root lands between the loser's "no cluster yet" read and its own create
+  let winnerUid = ''
+  kube.fail = (r) => {
+    if (!winnerUid && r.verb === 'create' && r.resource === 'configmaps' && r.name === 'demo-kd') {
+      winnerUid = kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'demo-kd', labels: {[LABEL.cluster]: 'demo'}}})[0]!.metadata.uid
+    }
+    return undefined
+  }
+  await rejects(changeClusters(kube, request({members: ['worker=3']})), /^cluster "demo" already exists in namespace "team"/)
+  assert.is(kube.made('delete').length, 0, 'the loser deletes nothing')
+  assert.is(kube.find(R.configMaps(NS), 'demo-kd')!.metadata.uid, winnerUid)
+  assert.equal(kinds(kube), ['ConfigMap/demo-kd'])
+})
+
+create('a cluster that exists is refused by create, and left alone', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const before = kube.requests.length
+  await rejects(changeClusters(kube, request()), /cluster "demo" already exists/)
+  assert.equal(kube.requests.slice(before).filter((r) => !['get', 'list', 'create'].includes(r.verb) || (r.verb === 'create' && !r.resource.endsWith('accessreviews'))), [])
+})
+
+create('a name another cluster uses is refused before the first write, naming both', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-clash-'))
+  const app = (roles: string, role = roles.includes('b-c') ? 'b-c' : 'c') => `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorApp
+metadata: {name: clash}
+spec:
+  label: {name: clash}
+  distroID: test/clash
+  version: "1"
+  configSchemaVersion: 7
+  defaultImageRepoTag: localhost/kubectl-kd/shell:1
+  services: [{id: web, label: {name: Web}, endpoint: {port: 8080, urlScheme: http}}]
+  roles:
+${roles}
+  config: {selectedRoles: [${role}], roleServices: [{roleID: ${role}, serviceIDs: [web]}]}
+`
+  writeFileSync(join(dir, 'a.yaml'), `${app('  - {id: b-c, cardinality: "1"}')}---
+apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: a}
+spec: {app: clash, roles: [{id: b-c, members: 1}]}
+`)
+  writeFileSync(join(dir, 'ab.yaml'), `${app('  - {id: c, cardinality: "1"}').replace('name: clash', 'name: clash2').replace('distroID: test/clash', 'distroID: test/clash2')}---
+apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: a-b}
+spec: {app: clash2, roles: [{id: c, members: 1}]}
+`)
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request({app: undefined, name: undefined, files: [join(dir, 'a.yaml')]}))
+  const svc = kube.find(R.services(NS), 'a-b-c-0')!
+  assert.is(svc.metadata.labels[LABEL.cluster], 'a')
+  const writes = () => kube.requests.filter((r) => !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
+  const before = writes()
+  await rejects(changeClusters(kube, request({app: undefined, name: undefined, files: [join(dir, 'ab.yaml')]})), /cluster "a-b" cannot use the names it needs.*service\/a-b-c-0 belongs to cluster "a"/)
+  assert.is(writes(), before, 'no write')
+  assert.equal(kube.find(R.services(NS), 'a-b-c-0')!.metadata.uid, svc.metadata.uid)
+  assert.not.ok(kube.find(R.configMaps(NS), 'a-b-kd'))
+})
+
+create('--dry-run=client needs no cluster: every object, the agent code and packages included', async () => {
+  const change = await changeClusters(undefined, request({dryRun: 'client'}))
+  const names = change.plans[0]!.objects.map((o) => `${o.kind}/${o.metadata.name}`)
+  assert.is(names[0], 'ConfigMap/demo-kd')
+  assert.ok(names.includes('ConfigMap/demo-kd-agent'), names.join(' '))
+  assert.ok(names.some((n) => n.startsWith('ConfigMap/kd-pkg-')), names.join(' '))
+  assert.equal(change.applied, [])
+})
+
+create('--dry-run=server sends every write as a dry run and stores nothing', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request({dryRun: 'server'}))
+  const writes = kube.requests.filter((r) => ['create', 'apply', 'patch', 'delete'].includes(r.verb) && !r.resource.endsWith('accessreviews'))
+  assert.ok(writes.length > 5)
+  assert.ok(writes.every((w) => w.dryRun), JSON.stringify(writes.filter((w) => !w.dryRun)))
+  assert.equal(kinds(kube), [])
+})
+
+create('bad flags are refused before any request', async () => {
+  const kube = new FakeKube(NS)
+  await rejects(changeClusters(kube, request({members: ['controller=2']})), /--members controller=2: role "controller" of app shelldemo has cardinality 1 \(exactly 1\)/)
+  await rejects(changeClusters(kube, request({images: ['worker= x']})), /--image worker= x: " x" is not an image reference/)
+  await rejects(changeClusters(kube, request({members: ['nosuch=1']})), /app shelldemo has no role "nosuch"/)
+  await rejects(changeClusters(kube, request({app: 'nosuchapp'})), /unknown app "nosuchapp"/)
+  assert.equal(kube.requests.filter((r) => r.verb !== 'get' && r.verb !== 'list'), [])
+})
+
+create.run()
+
+const apply = suite('apply and scale')
+
+apply('apply updates an existing cluster by server-side apply: state updating, generation 2, nothing deleted', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const uid = kube.find(R.configMaps(NS), 'demo-kd')!.metadata.uid
+  const change = await changeClusters(kube, request({allowExisting: true, members: ['worker=3']}))
+  const root = kube.find(R.configMaps(NS), 'demo-kd')!
+  assert.is(root.metadata.uid, uid)
+  assert.is(root.metadata.annotations[ANNOTATION.state], 'updating')
+  assert.is(root.metadata.annotations[ANNOTATION.generation], '2')
+  assert.ok(kube.find(R.services(NS), 'demo-worker-2'))
+  assert.ok(change.applied[0]!.every((a) => a.action === 'configured'))
+})
+
+apply('scale: within the cardinality only; writes only the root, StatefulSets and member Services; prunes removed members', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request({members: ['worker=3']}))
+  await rejects(scaleCluster(kube, {name: 'demo', role: 'controller', members: 2, dryRun: 'none'}), /cannot scale role "controller" of cluster demo to 2: its cardinality is 1/)
+  await rejects(scaleCluster(kube, {name: 'demo', role: 'worker', members: 1, dryRun: 'none'}), /its cardinality is 2\+ \(at least 2 members\)/)
+  await rejects(scaleCluster(kube, {name: 'nope', role: 'worker', members: 2, dryRun: 'none'}), /cluster "nope" not found in namespace "team"/)
+  // an `edit` user: no rights on roles or rolebindings
+  kube.allow = (a) => a.resource !== 'roles' && a.resource !== 'rolebindings' && a.resource !== 'deployments'
+  const before = kube.requests.length
+  const r = await scaleCluster(kube, {name: 'demo', role: 'worker', members: 2, dryRun: 'none'})
+  assert.equal({from: r.from, to: r.to, unchanged: r.unchanged}, {from: 3, to: 2, unchanged: false})
+  const written = new Set(kube.requests.slice(before).filter((x) => ['apply', 'create', 'delete', 'patch'].includes(x.verb) && !x.resource.endsWith('accessreviews')).map((x) => x.resource))
+  assert.equal([...written].sort(), ['configmaps', 'services', 'statefulsets'])
+  assert.not.ok(kube.find(R.services(NS), 'demo-worker-2'), 'the removed member Service is pruned')
+  assert.ok(kube.find(R.services(NS), 'demo-worker-1'))
+  assert.is((await readCluster(kube, 'demo')).cluster.roles.find((x) => x.id === 'worker')!.members, 2)
+  const same = await scaleCluster(kube, {name: 'demo', role: 'worker', members: 2, dryRun: 'none'})
+  assert.ok(same.unchanged)
+})
+
+apply.run()
+
+const read = suite('get, status, wait, delete')
+
+/** A member pod as the StatefulSet controller and the agent leave it. */
+function memberPod(name: string, role: string, state: string, extra: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'}, annotations: {[ANNOTATION.state]: state, [ANNOTATION.configuredContainer]: state === 'configured' ? 'containerd://c1' : ''}},
+    spec: {nodeName: 'n1'},
+    status: {
+      phase: 'Running',
+      hostIP: '192.0.2.9',
+      containerStatuses: [{name: 'app', ready: true, restartCount: 0, containerID: 'containerd://c1', state: {running: {}}}],
+      conditions: state === 'configured' ? [{type: 'Ready', status: 'True'}, {type: CONFIGURED_CONDITION, status: 'True'}] : [{type: 'Ready', status: 'False'}],
+    },
+    ...extra,
+  }
+}
+
+read('list and status derive from the root and the member pods', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  kube.seed(R.pods(NS), memberPod('demo-controller-0', 'controller', 'configured'), memberPod('demo-worker-0', 'worker', 'configured'), memberPod('demo-worker-1', 'worker', 'creating'))
+  const {summaries} = await listClusters(kube, {})
+  assert.is(summaries.length, 1)
+  assert.equal({name: summaries[0]!.name, app: summaries[0]!.app, ready: summaries[0]!.ready, total: summaries[0]!.total, state: summaries[0]!.state}, {name: 'demo', app: 'shelldemo', ready: 2, total: 3, state: 'creating'})
+  const status = await clusterStatus(kube, 'demo')
+  assert.equal(status.members.map((m) => `${m.pod}:${m.state}`), ['demo-controller-0:configured', 'demo-worker-0:configured', 'demo-worker-1:creating'])
+  await rejects(clusterStatus(kube, 'other'), /cluster "other" not found in namespace "team"/)
+})
+
+read('wait: resolves when every member is configured, from watch events alone', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const states: string[] = []
+  const waiting = waitForCluster(kube, 'demo', {timeoutMs: 5000, onUpdate: (s) => states.push(`${s.state}:${s.members.filter((m) => m.state === 'configured').length}`)})
+  await new Promise((r) => setTimeout(r, 20))
+  kube.seed(R.pods(NS), memberPod('demo-controller-0', 'controller', 'configured'), memberPod('demo-worker-0', 'worker', 'configured'), memberPod('demo-worker-1', 'worker', 'configured'))
+  await kube.patch(R.configMaps(NS), 'demo-kd', 'merge', {metadata: {annotations: {[ANNOTATION.state]: 'configured'}}})
+  const done = await waiting
+  assert.is(done.state, 'configured')
+  assert.is(states.at(-1), 'configured:3')
+})
+
+read('wait: a timeout says how far it got', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  await rejects(waitForCluster(kube, 'demo', {timeoutMs: 50}), /timed out waiting for cluster\/demo to be configured: 0\/3 members configured, cluster state creating/)
+})
+
+read('delete: collection deletes of members, then the root; --wait until everything is gone', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
+  assert.equal(kinds(kube), [])
+  assert.equal(kube.made('deletecollection').map((r) => r.resource).sort(), ['services', 'statefulsets'])
+  await rejects(deleteCluster(kube, 'demo', {}), /cluster "demo" not found/)
+})
+
+read.run()
