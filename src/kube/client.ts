@@ -105,7 +105,8 @@ export interface KubeClient {
 export function resourcePath(res: Resource, name?: string, subresource?: string): string {
   const base = res.apiVersion.includes('/') ? `/apis/${res.apiVersion}` : `/api/${res.apiVersion}`
   const ns = res.namespace ? `/namespaces/${encodeURIComponent(res.namespace)}` : ''
-  return `${base}${ns}/${res.resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}${subresource ? `/${subresource}` : ''}`
+  // (a ':' stays: pods/NAME:PORT/proxy names a port)
+  return `${base}${ns}/${res.resource}${name === undefined ? '' : `/${encodeURIComponent(name).replaceAll('%3A', ':')}`}${subresource ? `/${subresource}` : ''}`
 }
 
 const resourceOf = (apiVersion: string, resource: string) => (namespace: string): Resource => ({apiVersion, resource, namespace})

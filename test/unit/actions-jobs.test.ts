@@ -1,0 +1,171 @@
+// The Spark job actions and the app catalog, version and --cluster actions on the fake client: what
+// submit creates and in which order, its refusals before the first write, the undo of a half-made job,
+// and how jobs, apps and agents are read back.
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {FakeKube} from '../lib/fake-kube.ts'
+import {prepareSubmission, submitJob, type SubmitOptions} from '../../src/actions/submit.ts'
+import {deleteJob, jobStatus, listJobs} from '../../src/actions/jobs.ts'
+import {addApp, planAppAdd, removeApp} from '../../src/actions/app-store.ts'
+import {listApps, resolveApp} from '../../src/actions/apps.ts'
+import {versions} from '../../src/actions/version.ts'
+import {submitToCluster} from '../../src/actions/submit-to-cluster.ts'
+import {changeClusters} from '../../src/actions/cluster-change.ts'
+import {R} from '../../src/kube/client.ts'
+import {ApiError} from '../../src/kube/errors.ts'
+import {ANNOTATION, LABEL} from '../../src/cluster/names.ts'
+import {UserError} from '../../src/errors.ts'
+
+const NS = 'spark'
+
+async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await p
+  } catch (err) {
+    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
+    assert.match((err as Error).message, pattern)
+    return
+  }
+  assert.unreachable(`expected an error matching ${pattern}`)
+}
+
+const pi = {appResource: 'local:///opt/spark/examples/jars/spark-examples.jar', mainClass: 'org.apache.spark.examples.SparkPi', name: 'spark-pi', image: 'localhost/kubectl-kd/spark:3.5.9', serviceAccount: 'spark'}
+const opts = (o: Partial<SubmitOptions> = {}): SubmitOptions => ({dryRun: 'none', now: () => 1_700_000_000_000, ...o})
+const withAccount = () => {
+  const kube = new FakeKube(NS)
+  kube.seed(R.serviceAccounts(NS), {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'spark'}})
+  return kube
+}
+
+const submit = suite('submit')
+
+submit('creates the driver pod first, then its Service and ConfigMap owned by it (as spark-submit)', async () => {
+  const kube = withAccount()
+  const prepared = await prepareSubmission({args: pi})
+  const r = await submitJob(kube, prepared, opts())
+  const writes = kube.requests.filter((x) => (x.verb === 'create' || x.verb === 'apply') && !x.resource.endsWith('accessreviews'))
+  assert.equal(writes.map((w) => `${w.verb} ${w.resource}`), ['create pods', 'apply services', 'apply configmaps'])
+  const pod = kube.find(R.pods(NS), r.driverPod)!
+  assert.is(pod.metadata.labels['spark-role'], 'driver')
+  for (const o of [...kube.all(R.services(NS)), ...kube.all(R.configMaps(NS))]) assert.is(o.metadata.ownerReferences[0].uid, pod.metadata.uid)
+  assert.is(r.namespace, NS)
+})
+
+submit('refusals before the first write: a missing service account, one without the driver\'s rights, the caller\'s rights', async () => {
+  const none = new FakeKube(NS)
+  await rejects(submitJob(none, await prepareSubmission({args: pi}), opts()), /serviceaccount "spark" not found in namespace "spark".*--create-service-account/)
+  const weak = withAccount()
+  weak.allow = (a, user) => !(user && a.verb === 'create' && a.resource === 'pods')
+  await rejects(submitJob(weak, await prepareSubmission({args: pi}), opts()), /serviceaccount "spark" in namespace "spark" may not create pods/)
+  const caller = withAccount()
+  caller.allow = (a, user) => !!user || a.resource !== 'services'
+  await rejects(submitJob(caller, await prepareSubmission({args: pi}), opts()), /forbidden: you cannot create services/)
+  for (const k of [none, weak, caller]) assert.equal(k.all(R.pods(NS)), [])
+})
+
+submit('a name clash is refused in one line; a failure after the pod removes that pod (by uid) and nothing else', async () => {
+  const kube = withAccount()
+  const named = {...pi, conf: ['spark.kubernetes.driver.pod.name=pi-driver']}
+  const first = await submitJob(kube, await prepareSubmission({args: named}), opts())
+  await rejects(submitJob(kube, await prepareSubmission({args: named}), opts()), /job "pi" already exists in namespace "spark" \(pod\/pi-driver\)/)
+  const failing = withAccount()
+  failing.fail = (x) => (x.verb === 'apply' && x.resource === 'services' ? new ApiError('Invalid', 422, 'apply service: bad port') : undefined)
+  await rejects(submitJob(failing, await prepareSubmission({args: pi}), opts()), /bad port/)
+  assert.equal(failing.all(R.pods(NS)), [])
+  assert.ok(failing.made('delete', 'pods')[0])
+  assert.ok(kube.find(R.pods(NS), first.driverPod))
+})
+
+submit('--dry-run=client needs no cluster; --create-service-account makes a dedicated account and Role', async () => {
+  const r = await submitJob(undefined, await prepareSubmission({args: pi}), opts({dryRun: 'client'}))
+  assert.equal(r.objects.map((o) => o.kind), ['Pod', 'Service', 'ConfigMap'])
+  const kube = new FakeKube(NS)
+  await submitJob(kube, await prepareSubmission({args: pi}), opts({createServiceAccount: true}))
+  assert.ok(kube.find(R.serviceAccounts(NS), 'spark'))
+  assert.ok(kube.find(R.roles(NS), 'spark-spark-driver'))
+  assert.ok(kube.find(R.roleBindings(NS), 'spark-spark-driver'))
+})
+
+submit.run()
+
+const jobs = suite('jobs')
+
+const driver = (name: string, phase: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {name: `${name}-driver`, labels: {'spark-role': 'driver', 'spark-app-selector': `spark-${name}`, 'spark-app-name': name}, creationTimestamp: '2026-01-01T00:00:00Z'},
+  spec: {volumes: []},
+  status: {phase, containerStatuses: [{name: 'spark-kubernetes-driver', state: phase === 'Running' ? {running: {}} : {terminated: {exitCode: phase === 'Succeeded' ? 0 : 1}}}]},
+})
+
+jobs('list, status and delete read jobs back from driver pods', async () => {
+  const kube = new FakeKube(NS)
+  kube.seed(R.pods(NS), driver('a', 'Running'), driver('b', 'Succeeded'))
+  kube.texts.set('/api/v1/namespaces/spark/pods/b-driver/log', 'done\n')
+  const all = await listJobs(kube)
+  assert.equal(all.map((j) => `${j.name}:${j.state}`), ['a:RUNNING', 'b:COMPLETED'])
+  assert.is((await jobStatus(kube, 'a')).state, 'RUNNING')
+  await rejects(jobStatus(kube, 'zz'), /job "zz" not found in namespace "spark"/)
+  await deleteJob(kube, 'a')
+  assert.equal((await listJobs(kube)).map((j) => j.name), ['b'])
+})
+
+jobs.run()
+
+const apps = suite('apps, version, --cluster')
+
+apps('app add stores the app and its packages (owned by it); a cluster then resolves it; remove refuses while in use', async () => {
+  const kube = new FakeKube('team')
+  const plan = planAppAdd('examples/apps/greeter', {}, 'team')
+  assert.is(await addApp(kube, plan, 'none'), 'created')
+  assert.is(await addApp(kube, plan, 'none'), 'configured')
+  const stored = kube.all(R.configMaps('team'))
+  const root = stored.find((c) => c.metadata.name === `kd-app-${plan.app.id}`)!
+  for (const p of stored.filter((c) => c.metadata.name.startsWith('kd-pkg-'))) assert.is(p.metadata.ownerReferences[0].uid, root.metadata.uid)
+  assert.is((await resolveApp(plan.app.id, kube)).source, 'namespace')
+  const listing = await listApps(async () => kube)
+  assert.ok(listing.apps.some((a) => a.id === plan.app.id && a.source === 'namespace'))
+  const noCluster = await listApps(async () => {
+    throw new UserError('the cluster at https://x is not reachable (ECONNREFUSED)')
+  })
+  assert.match(noCluster.warning!, /showing built-in apps only/)
+  await changeClusters(kube, {app: plan.app.id, name: 'g', members: [], images: [], packages: [], dryRun: 'none', allowExisting: false})
+  await rejects(removeApp(kube, plan.app.id), /is used by cluster\(s\) g; delete them first/)
+  await rejects(removeApp(kube, 'nosuch'), /app "nosuch" is not stored in namespace "team"/)
+})
+
+apps('version: server and every agent in the namespace; an unreachable server is reported, not thrown', async () => {
+  const kube = new FakeKube('team')
+  kube.texts.set('/version', JSON.stringify({gitVersion: 'v1.32.3'}))
+  await changeClusters(kube, {app: 'shelldemo', name: 'demo', members: [], images: [], packages: [], dryRun: 'none', allowExisting: false})
+  const info = await versions('0.1.0', async () => kube)
+  assert.is(info.serverVersion, 'v1.32.3')
+  assert.is(info.agents!.length, 1)
+  assert.match(info.agents![0]!.version, /^[0-9a-f]{8,}$/)
+  assert.is((await versions('0.1.0', undefined)).serverVersion, undefined)
+  const down = await versions('0.1.0', async () => {
+    throw new UserError('the cluster at https://x is not reachable (ECONNREFUSED)')
+  })
+  assert.match(down.serverError!, /unable to reach the server: the cluster at https:\/\/x is not reachable/)
+})
+
+apps('submit --cluster: spark-submit runs in the running controller against its master; its exit code is the result', async () => {
+  const kube = new FakeKube('team')
+  kube.seed(R.pods('team'), {apiVersion: 'v1', kind: 'Pod', metadata: {name: 's-controller-0', labels: {[LABEL.cluster]: 's', [LABEL.role]: 'controller'}, annotations: {[ANNOTATION.state]: 'configured'}}, status: {phase: 'Running'}})
+  const commands: string[][] = []
+  kube.execHandler = (req) => {
+    commands.push(req.command)
+    return {code: 0, stdout: 'Pi is roughly 3.14\n', stderr: 'Connected to Spark cluster with app ID app-20260101000000-0000\n'}
+  }
+  const r = await submitToCluster(kube, {cluster: 's', args: {appResource: 'local:///opt/spark/examples/src/main/python/pi.py', appArgs: ['10']}})
+  assert.is(r.code, 0)
+  assert.is(r.appId, 'app-20260101000000-0000')
+  assert.is(r.masterUrl, 'spark://s-controller-0.s.team.svc.cluster.local:7077')
+  assert.match(commands[0]!.at(-1)!, /'\/opt\/spark\/bin\/spark-submit' '--master' 'spark:\/\/s-controller-0\.s\.team\.svc\.cluster\.local:7077'/)
+  await rejects(submitToCluster(kube, {cluster: 'none', args: {appResource: 'x.py'}}), /cluster "none" has no controller pod in namespace "team"/)
+  // the master's JSON (through the pod proxy) says no worker can take a 4g executor
+  kube.texts.set('/api/v1/namespaces/team/pods/s-controller-0:8080/proxy/json/', JSON.stringify({workers: [{state: 'ALIVE', memory: 1024}]}))
+  await rejects(submitToCluster(kube, {cluster: 's', args: {appResource: 'local:///x.py', executorMemory: '4g'}}), /--executor-memory 4g is more than any worker of cluster "s" offers/)
+})
+
+apps.run()
