@@ -4,7 +4,7 @@
 import type {Config} from '@oclif/core/config'
 import {Command} from '@oclif/core/command'
 import {CommandHelp, Help, type HelpFormatter} from '@oclif/core/help'
-import {byText} from './output/order.ts'
+import {byText} from './order.ts'
 
 /** Root help sections, in order; ids are oclif ids (`app:list`). Commands in no group go under OTHER. */
 export const HELP_GROUPS: {title: string; ids: string[]}[] = [

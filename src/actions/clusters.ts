@@ -9,7 +9,7 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
-import {byNatural, byText} from '../output/order.ts'
+import {byNatural, byText} from '../order.ts'
 
 export interface StoredCluster {
   root: V1ConfigMap

@@ -2,7 +2,7 @@
 import {ANNOTATION, LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isUserError} from '../errors.ts'
-import {byText} from '../output/order.ts'
+import {byText} from '../order.ts'
 
 export interface VersionInfo {
   clientVersion: string

@@ -5,7 +5,7 @@ import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
-import {byNatural} from '../output/order.ts'
+import {byNatural} from '../order.ts'
 import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
 
 export interface ClusterSnapshot {

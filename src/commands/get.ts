@@ -46,7 +46,7 @@ export default class Get extends KdCommand {
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
     if (kind === 'jobs') {
       const {listJobs} = await import('../actions/jobs.ts')
-      const {jobsTable} = await import('../spark/print.ts')
+      const {jobsTable} = await import('../output/jobs.ts')
       const jobs = await listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
       if (isDataFormat(format)) {
         process.stdout.write(await formatData(name ? jobs[0] : asList(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))

@@ -41,7 +41,7 @@ export default class Status extends KdCommand {
     }
     if (kind === 'job') {
       const {jobStatus} = await import('../actions/jobs.ts')
-      const {jobStatusText} = await import('../spark/print.ts')
+      const {jobStatusText} = await import('../output/jobs.ts')
       const {JobNotFoundError} = await import('../actions/jobs.ts')
       const status = await jobStatus(kube, target.name).catch((err: unknown) => {
         if (target.kind || !(err instanceof JobNotFoundError)) throw err

@@ -3,7 +3,7 @@
 // in Cobra's protocol (what kubectl ≥ 1.26 reads from kubectl_complete-kd): one candidate a line,
 // optionally `\tdescription`, then `:<directive>`. Names that live in a cluster (apps, clusters, jobs,
 // namespaces) are asked for through `lookup`, so this module never talks to the API itself.
-import {byText} from '../output/order.ts'
+import {byText} from '../order.ts'
 
 /** Cobra's ShellCompDirective bits. */
 export const Directive = {

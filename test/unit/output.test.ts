@@ -6,7 +6,7 @@ import {formatData, formatName, parseFormat, asList} from '../../src/output/form
 import {jsonpath} from '../../src/output/jsonpath.ts'
 import {parseTarget} from '../../src/target.ts'
 import {parseDuration} from '../../src/base-command.ts'
-import {byNatural, byText} from '../../src/output/order.ts'
+import {byNatural, byText} from '../../src/order.ts'
 
 const durations = suite('humanDuration (kubectl AGE)')
 for (const [ms, text] of [

@@ -1,7 +1,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {jobStatusFromPods} from '../../src/spark/status.ts'
-import {jobsTable, jobStatusText} from '../../src/spark/print.ts'
+import {jobsTable, jobStatusText} from '../../src/output/jobs.ts'
 import {renderTable} from '../../src/output/table.ts'
 
 const driver = (phase: string, containerState: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

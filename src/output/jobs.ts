@@ -1,8 +1,8 @@
 // How jobs look on a terminal: the `get jobs` table and the `status job/NAME` text. Pure formatters
 // over JobStatus; the commands choose between these and -o json|yaml.
-import {age, humanDuration} from '../output/age.ts'
-import {withNamespaceColumn, type Table} from '../output/table.ts'
-import type {JobStatus} from './status.ts'
+import {age, humanDuration} from './age.ts'
+import {withNamespaceColumn, type Table} from './table.ts'
+import type {JobStatus} from '../spark/status.ts'
 
 export function executorsColumn(s: JobStatus): string {
   const e = s.executors
