@@ -4,7 +4,8 @@
 import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
 import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
-import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
+import {readRoot} from '../cluster/root.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
@@ -19,12 +20,14 @@ export interface StoredCluster {
 
 export const clusterSelector = (name?: string) => `${LABEL.managedBy}=${MANAGED_BY},${name ? `${LABEL.cluster}=${name}` : LABEL.cluster}`
 
+/** The stored cluster, or undefined when the root cannot be read (readRoot says why). */
 export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
-  const c = root.data?.[ROOT_KEYS.cluster]
-  const a = root.data?.[ROOT_KEYS.app]
-  if (!c || !a) return undefined
-  return {root, cluster: JSON.parse(c) as ResolvedCluster, app: JSON.parse(a) as App}
+  const content = readRoot(root.data)
+  return content.problem === undefined ? {root, cluster: content.cluster, app: content.app} : undefined
 }
+
+/** A root ConfigMap whose content is damaged: it can be deleted, nothing else. */
+export class DamagedClusterError extends UserError {}
 
 export async function readCluster(kube: KubeClient, name: string): Promise<StoredCluster> {
   const stored = await findCluster(kube, name)
@@ -32,17 +35,27 @@ export async function readCluster(kube: KubeClient, name: string): Promise<Store
   return stored
 }
 
-/** The cluster, or undefined when there is none of that name (a bare `status NAME` may name a job). */
-export async function findCluster(kube: KubeClient, name: string): Promise<StoredCluster | undefined> {
-  let root: V1ConfigMap
+/** The cluster's root ConfigMap as it is (damaged or not), or undefined. */
+async function findRoot(kube: KubeClient, name: string): Promise<V1ConfigMap | undefined> {
   try {
-    root = await kube.get<V1ConfigMap>(R.configMaps(kube.namespace), rootConfigMapName(name))
+    const root = await kube.get<V1ConfigMap>(R.configMaps(kube.namespace), rootConfigMapName(name))
+    return root.metadata?.labels?.[LABEL.cluster] === name && root.metadata?.labels?.[LABEL.managedBy] === MANAGED_BY ? root : undefined
   } catch (err) {
     if (isNotFound(err)) return undefined
     throw err
   }
-  const stored = storedFromRoot(root)
-  return stored && root.metadata?.labels?.[LABEL.cluster] === name ? stored : undefined
+}
+
+/** The cluster, or undefined when there is none of that name (a bare `status NAME` may name a job). */
+export async function findCluster(kube: KubeClient, name: string): Promise<StoredCluster | undefined> {
+  const root = await findRoot(kube, name)
+  if (!root) return undefined
+  const content = readRoot(root.data)
+  if (content.problem !== undefined)
+    throw new DamagedClusterError(
+      `cluster "${name}" in namespace "${kube.namespace}" cannot be read: its root configmap/${rootConfigMapName(name)} is damaged (${content.problem}); delete it with kubectl kd delete ${name}`,
+    )
+  return {root, cluster: content.cluster, app: content.app}
 }
 
 export interface ClusterSummary {
@@ -63,7 +76,7 @@ const isReady = (pod: V1Pod) => pod.status?.conditions?.some((c) => c.type === '
 function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
   const {root, cluster} = stored
   const mine = pods.filter((p) => p.metadata?.labels?.[LABEL.cluster] === cluster.name && p.metadata?.labels?.[LABEL.role])
-  const rollupText = root.metadata?.annotations?.[ANNOTATION.rollup]
+  const rollup = parseRollup(root.metadata?.annotations?.[ANNOTATION.rollup])
   return {
     name: cluster.name,
     namespace: root.metadata?.namespace ?? '',
@@ -74,25 +87,51 @@ function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
     created: root.metadata?.creationTimestamp ? new Date(root.metadata.creationTimestamp).toISOString() : undefined,
     roles: cluster.roles.filter((r) => r.members > 0).map((r) => ({id: r.id, members: r.members})),
     serviceType: cluster.serviceType ?? 'NodePort',
-    rollup: rollupText ? (JSON.parse(rollupText) as Record<string, number>) : undefined,
+    rollup,
   }
 }
 
-export async function listClusters(kube: KubeClient, opts: {allNamespaces?: boolean; selector?: string; name?: string}): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]}> {
+export interface UnreadableCluster {
+  name: string
+  namespace: string
+  problem: string
+}
+
+/** The agent's rollup annotation; anything else written there is ignored. */
+function parseRollup(text: string | undefined): Record<string, number> | undefined {
+  try {
+    const v = text ? (JSON.parse(text) as unknown) : undefined
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, number>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function listClusters(
+  kube: KubeClient,
+  opts: {allNamespaces?: boolean; selector?: string; name?: string},
+): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]; unreadable: UnreadableCluster[]}> {
   const ns = opts.allNamespaces ? '' : kube.namespace
   const selector = [clusterSelector(opts.name), opts.selector].filter(Boolean).join(',')
   const [roots, pods] = await Promise.all([
     kube.list<V1ConfigMap>(R.configMaps(ns), {labelSelector: selector}),
     kube.list<V1Pod>(R.pods(ns), {labelSelector: clusterSelector(opts.name)}),
   ])
-  const stored = roots.items
-    .filter((cm) => cm.metadata?.name === rootConfigMapName(cm.metadata?.labels?.[LABEL.cluster] ?? ''))
-    .flatMap((cm) => storedFromRoot(cm) ?? [])
+  const stored: StoredCluster[] = []
+  const unreadable: UnreadableCluster[] = []
+  for (const cm of roots.items.filter((c) => c.metadata?.name === rootConfigMapName(c.metadata?.labels?.[LABEL.cluster] ?? ''))) {
+    const content = readRoot(cm.data)
+    if (content.problem === undefined) stored.push({root: cm, cluster: content.cluster, app: content.app})
+    else unreadable.push({name: cm.metadata?.labels?.[LABEL.cluster] ?? '', namespace: cm.metadata?.namespace ?? '', problem: content.problem})
+  }
   const podsByNs = (n: string) => pods.items.filter((p) => p.metadata?.namespace === n)
   const summaries = stored.map((s) => summarize(s, podsByNs(s.root.metadata?.namespace ?? '')))
   summaries.sort((a, b) => byText(a.namespace, b.namespace) || byText(a.name, b.name))
-  if (opts.name && summaries.length === 0) throw new UserError(`cluster "${opts.name}" not found in namespace "${kube.namespace}"`)
-  return {summaries, stored}
+  if (opts.name && summaries.length === 0) {
+    if (unreadable[0]) throw new DamagedClusterError(`cluster "${opts.name}" in namespace "${unreadable[0].namespace}" cannot be read (${unreadable[0].problem}); delete it with kubectl kd delete ${opts.name}`)
+    throw new UserError(`cluster "${opts.name}" not found in namespace "${kube.namespace}"`)
+  }
+  return {summaries, stored, unreadable}
 }
 
 export interface MemberStatus {
@@ -204,7 +243,9 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
  * deletion is in the foreground, so the root disappears only after all it owns (pods included) is gone.
  */
 export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
-  await readCluster(kube, name)
+  // a damaged root is deleted as well: deleting is how it is fixed
+  const root = await findRoot(kube, name)
+  if (!root) throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
   const ns = kube.namespace
   // the garbage collector removes owned objects a few per second; member Services and StatefulSets (and
   // so their pods) go faster with one collection delete each, the rest follows the root
@@ -215,7 +256,7 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
     ])
   }
-  await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server'})
+  await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
   if (opts.wait && opts.dryRun !== 'server') {
     const {watchUntil} = await import('../kube/informer.ts')
     await watchUntil(

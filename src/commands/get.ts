@@ -57,7 +57,8 @@ export default class Get extends KdCommand {
     const {listClusters} = await import('../actions/clusters.ts')
     const {clustersTable} = await import('../output/clusters.ts')
     const print = async (headers: boolean) => {
-      const {summaries} = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
+      const {summaries, unreadable} = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
+      for (const u of unreadable) process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
       if (isDataFormat(format)) {
         process.stdout.write(await formatData(name ? summaries[0] : asList(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
       } else if (summaries.length === 0) process.stderr.write(`No resources found${scope}.\n`)

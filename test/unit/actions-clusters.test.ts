@@ -282,3 +282,31 @@ read('delete: collection deletes of members, then the root; --wait until everyth
 })
 
 read.run()
+
+const damaged = suite('damaged roots')
+
+damaged('a root whose content is not a cluster: lists skip and name it, status explains, scale refuses, delete removes it', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  await changeClusters(kube, request({name: 'bad'}))
+  for (const [data, problem] of [
+    [{'cluster.json': 'garbage', 'app.json': '{}'}, /cluster\.json is not JSON/],
+    [{'cluster.json': '{"name": "bad"}', 'app.json': '{}'}, /cluster\.json is not a cluster/],
+    [{'cluster.json': '{"name":"bad","app":"shelldemo","roles":[{"id":"w","members":"x"}]}', 'app.json': '{}'}, /roles\[0\] needs an id and a whole number of members/],
+  ] as const) {
+    await kube.patch(R.configMaps(NS), 'bad-kd', 'merge', {data})
+    const listed = await listClusters(kube, {})
+    assert.equal(listed.summaries.map((s) => s.name), ['demo'])
+    assert.is(listed.unreadable[0]!.name, 'bad')
+    assert.match(listed.unreadable[0]!.problem, problem)
+    await rejects(clusterStatus(kube, 'bad'), /cluster "bad" in namespace "team" cannot be read: its root configmap\/bad-kd is damaged .*kubectl kd delete bad/)
+    await rejects(scaleCluster(kube, {name: 'bad', role: 'worker', members: 3, dryRun: 'none'}), /cannot be read/)
+    await rejects(listClusters(kube, {name: 'bad'}), /cannot be read/)
+  }
+  await deleteCluster(kube, 'bad', {})
+  assert.not.ok(kube.find(R.configMaps(NS), 'bad-kd'))
+  assert.ok(kube.find(R.configMaps(NS), 'demo-kd'))
+  assert.ok(kube.all(R.services(NS)).every((s) => s.metadata.labels[LABEL.cluster] === 'demo'))
+})
+
+damaged.run()
