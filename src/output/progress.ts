@@ -38,21 +38,27 @@ export async function withClusterProgress(
   const perRole = new Map(roles.map((r) => [r, deferred()]))
   const titles = new Map<string, (t: string) => void>()
   const tty = process.stderr.isTTY && !process.env.CI
+  const failed: string[] = []
   const list = new Listr(
     [
       {
         title,
-        task: (_ctx, task) =>
-          task.newListr(
-            roles.map((role) => ({
-              title: `${role}: waiting`,
-              task: async (_c, t) => {
-                titles.set(role, (s) => { if (t.title !== s) t.title = s })
-                await perRole.get(role)!.promise
-              },
-            })),
-            {concurrent: true, exitOnError: false},
-          ),
+        // the cluster's line fails when a role's does (listr2 marks a parent done whatever its subtasks did)
+        task: async (_ctx, task) => {
+          await task
+            .newListr(
+              roles.map((role) => ({
+                title: `${role}: waiting`,
+                task: async (_c, t) => {
+                  titles.set(role, (s) => { if (t.title !== s) t.title = s })
+                  await perRole.get(role)!.promise
+                },
+              })),
+              {concurrent: true, exitOnError: false},
+            )
+            .run()
+          if (failed.length) throw new Error(`not configured: ${failed.join(', ')}`)
+        },
       },
     ],
     {
@@ -78,7 +84,11 @@ export async function withClusterProgress(
     await running
     return result
   } catch (err) {
-    for (const d of perRole.values()) if (!d.settled) d.reject(new Error('not configured'))
+    for (const [role, d] of perRole) {
+      if (d.settled) continue
+      failed.push(role)
+      d.reject(new Error(`${role}: not configured`))
+    }
     await running.catch(() => undefined)
     throw err
   }

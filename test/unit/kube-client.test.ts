@@ -1,0 +1,81 @@
+// The HTTP client's failure modes, against local servers that misbehave on purpose: every failure is one
+// ApiError of a kind callers branch on, with a message that says what happened; nothing hangs.
+import {test} from 'uvu'
+import * as assert from 'uvu/assert'
+import {createServer} from 'node:net'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {httpClient} from '../../src/kube/http-client.ts'
+import {connect} from '../../src/kube/connection.ts'
+import {ApiError, errorFromAnswer} from '../../src/kube/errors.ts'
+import {R} from '../../src/kube/client.ts'
+
+async function failure(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p
+  } catch (err) {
+    assert.instance(err, ApiError)
+    return err as ApiError
+  }
+  throw new Error('expected a failure')
+}
+
+test('a server that accepts TCP but never completes TLS: a handshake timeout, not a hang', async () => {
+  const sockets: import('node:net').Socket[] = []
+  const server = createServer((s) => void sockets.push(s)).listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  const port = (server.address() as {port: number}).port
+  const kube = httpClient({server: `https://127.0.0.1:${port}`, namespace: 'default', context: 'c'}, {handshakeTimeoutMs: 300})
+  const started = Date.now()
+  const err = await failure(kube.list(R.pods('default')))
+  assert.is(err.kind, 'Timeout')
+  assert.match(err.message, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ timed out after 0\.3s/)
+  assert.ok(Date.now() - started < 5000)
+  kube.close()
+  for (const s of sockets) s.destroy()
+  server.close()
+})
+
+test('a refused connection: Unreachable, naming the server', async () => {
+  const server = createServer().listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  const port = (server.address() as {port: number}).port
+  server.close()
+  await new Promise((r) => setTimeout(r, 50))
+  const err = await failure(httpClient({server: `https://127.0.0.1:${port}`, namespace: 'default', context: 'c'}).get(R.pods('default'), 'x'))
+  assert.is(err.kind, 'Unreachable')
+  assert.match(err.message, new RegExp(`^the cluster at https://127\\.0\\.0\\.1:${port} is not reachable \\(ECONNREFUSED\\)`))
+})
+
+test('answers without a body still say something specific', () => {
+  const server = 'https://k:6443'
+  const cases: Array<[number, RegExp, string]> = [
+    [404, /^get configmaps\/x: not found \(404\) at https:\/\/k:6443; is this a Kubernetes API server\?$/, 'NotFound'],
+    [403, /^forbidden \(403\) \(needed for: get configmaps\/x\)$/, 'Forbidden'],
+    [500, /^get configmaps\/x: the API server failed \(500\)$/, 'ServerError'],
+    [409, /^get configmaps\/x: conflict \(409\)$/, 'Conflict'],
+    [401, /rejected the credentials \(401 Unauthorized\)/, 'Unauthorized'],
+  ]
+  for (const [code, pattern, kind] of cases) {
+    const err = errorFromAnswer(code, '', 'get configmaps/x', server)
+    assert.match(err.message, pattern)
+    assert.is(err.kind, kind)
+  }
+  const exists = errorFromAnswer(409, JSON.stringify({kind: 'Status', reason: 'AlreadyExists', message: 'configmaps "x" already exists'}), 'create configmaps/x', server)
+  assert.is(exists.kind, 'AlreadyExists')
+  assert.is(exists.message, 'create configmaps/x: configmaps "x" already exists')
+})
+
+test('a kubeconfig that is not one is named as such', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-garbage-'))
+  writeFileSync(join(dir, 'config'), 'garbage\n')
+  try {
+    await connect({kubeconfig: join(dir, 'config')})
+    assert.unreachable('connected')
+  } catch (err) {
+    assert.match((err as Error).message, /^kubeconfig .*config holds no contexts: is it a kubeconfig file\?$/)
+  }
+})
+
+test.run()
