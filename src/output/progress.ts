@@ -39,6 +39,7 @@ export async function withClusterProgress(
   const titles = new Map<string, (t: string) => void>()
   const tty = process.stderr.isTTY && !process.env.CI
   const failed: string[] = []
+  let last: ClusterSnapshot | undefined
   const list = new Listr(
     [
       {
@@ -51,13 +52,15 @@ export async function withClusterProgress(
                 title: `${role}: waiting`,
                 task: async (_c, t) => {
                   titles.set(role, (s) => { if (t.title !== s) t.title = s })
+                  // updates that came before this task started
+                  if (last) titles.get(role)!(roleLine(role, last))
                   await perRole.get(role)!.promise
                 },
               })),
               {concurrent: true, exitOnError: false},
             )
             .run()
-          if (failed.length) throw new Error(`not configured: ${failed.join(', ')}`)
+          if (failed.length) throw new Error(`${title} not configured (${failed.join(', ')})`)
         },
       },
     ],
@@ -73,6 +76,7 @@ export async function withClusterProgress(
   const running = list.run()
   try {
     const result = await wait((s) => {
+      last = s
       for (const role of roles) {
         titles.get(role)?.(roleLine(role, s))
         const d = perRole.get(role)!

@@ -110,3 +110,36 @@ order('byText is code-unit order, byNatural compares digit runs as numbers', () 
   assert.is(byNatural('a-01', 'a-1'), -1)
 })
 order.run()
+
+const progress = suite('--wait progress')
+
+/** stderr of a progress run whose wait fails after one update (verbose renderer, as in CI). */
+async function failedProgress(): Promise<string> {
+  const {withClusterProgress} = await import('../../src/output/progress.ts')
+  const written: string[] = []
+  const write = process.stderr.write.bind(process.stderr)
+  process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write
+  const ci = process.env.CI
+  process.env.CI = '1'
+  try {
+    await withClusterProgress('cluster/bad', ['controller', 'worker'], false, async (onUpdate) => {
+      onUpdate({state: 'creating', generation: '1', desired: {controller: 1, worker: 1}, members: [{pod: 'bad-controller-0', role: 'controller', state: 'configured'} as never, {pod: 'bad-worker-0', role: 'worker', state: 'config error'} as never]})
+      throw new Error('timed out')
+    }).catch(() => undefined)
+  } finally {
+    process.stderr.write = write
+    if (ci === undefined) delete process.env.CI
+    else process.env.CI = ci
+  }
+  return written.join('').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+}
+
+progress('a failed wait never marks the cluster done, and names the roles that did not finish', async () => {
+  const out = await failedProgress()
+  assert.not.match(out, /(\[COMPLETED\]|✔) cluster\/bad/)
+  assert.match(out, /(\[FAILED\]|✖) cluster\/bad not configured \(worker\)/)
+  assert.match(out, /(\[COMPLETED\]|✔) controller: 1\/1 configured/)
+  assert.match(out, /(\[FAILED\]|✖) worker: not configured/)
+})
+
+progress.run()
