@@ -189,8 +189,9 @@ export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptio
     r = await Promise.race([kube.exec({...target, command: ['sh', '-c', script], holdStdin: true, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024}), aborted])
   } catch (err) {
     await stop()
-    if (opts.timeoutMs && /no result within/.test((err as Error).message)) {
-      throw new UserError(`spark-submit in pod/${pod} did not finish within --timeout ${opts.timeoutMs / 1000}s; it was stopped`)
+    const {ExecError} = await import('../kube/exec.ts')
+    if (err instanceof ExecError && err.timedOut) {
+      throw new UserError(`spark-submit in pod/${pod} did not finish within --timeout ${(opts.timeoutMs ?? 0) / 1000}s; it was stopped`)
     }
     throw err
   }

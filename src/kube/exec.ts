@@ -16,6 +16,13 @@ export interface WebSocketTarget {
 
 export class ExecError extends Error {
   override name = 'ExecError'
+  constructor(
+    message: string,
+    /** the request's timeoutMs passed without a result */
+    readonly timedOut = false,
+  ) {
+    super(message)
+  }
 }
 
 const STDIN = 0
@@ -97,7 +104,7 @@ export async function execOverWebSocket(open: (path: string, query: Array<[strin
     } catch (e) {
       return reject(new ExecError(`exec in ${req.pod}: ${(e as Error).message}`))
     }
-    if (req.timeoutMs) timer = setTimeout(() => finish(() => reject(new ExecError(`exec in ${req.pod}: no result within ${req.timeoutMs} ms`))), req.timeoutMs)
+    if (req.timeoutMs) timer = setTimeout(() => finish(() => reject(new ExecError(`exec in ${req.pod}: no result within ${req.timeoutMs} ms`, true))), req.timeoutMs)
     ws.on('open', () => {
       let alive = true
       ws.on('pong', () => (alive = true))
