@@ -2,9 +2,9 @@
 import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import type {ConnectionOptions} from './kube/connection.ts'
-import {UserError} from './errors.ts'
+import {UserError, debugEnabled} from './errors.ts'
 
-export const connectionFlags = {
+const connectionFlags = {
   kubeconfig: Flags.string({description: 'Path to the kubeconfig file to use', helpGroup: 'GLOBAL'}),
   context: Flags.string({description: 'The name of the kubeconfig context to use', helpGroup: 'GLOBAL'}),
   namespace: Flags.string({char: 'n', description: 'The namespace scope for this request', helpGroup: 'GLOBAL'}),
@@ -49,6 +49,7 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
     context: flags.context,
     namespace: flags.namespace,
     requestTimeoutMs: parseDuration(flags['request-timeout'] ?? '0', 'request-timeout'),
+    ...(debugEnabled() ? {debug: (line: string) => void process.stderr.write(`${line}\n`)} : {}),
   }
 }
 

@@ -6,7 +6,7 @@ import {fileURLToPath} from 'node:url'
 
 let root: string | undefined
 
-export function pluginRoot(): string {
+function pluginRoot(): string {
   if (root) return root
   let dir = dirname(fileURLToPath(import.meta.url))
   for (;;) {

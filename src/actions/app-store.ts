@@ -15,7 +15,7 @@ import {isNotFound} from '../kube/errors.ts'
 import {APP_KEY, appConfigMapName} from './apps.ts'
 
 /** Finds the app definition: FILE itself, or the one KubeDirectorApp file in DIR. */
-export function findAppFile(path: string): string {
+function findAppFile(path: string): string {
   if (!existsSync(path)) throw new UserError(`${path}: no such file or directory`)
   if (!statSync(path).isDirectory()) return path
   const candidates = readdirSync(path)

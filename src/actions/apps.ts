@@ -20,7 +20,7 @@ export interface AppListing {
 /** An app name that is neither built in nor stored in the namespace. */
 export class UnknownAppError extends UserError {}
 
-export async function storedApps(kube: KubeClient): Promise<App[]> {
+async function storedApps(kube: KubeClient): Promise<App[]> {
   const list = await kube.list<{data?: Record<string, string>}>(R.configMaps(kube.namespace), {labelSelector: `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`})
   return list.items.flatMap((cm) => {
     const text = cm.data?.[APP_KEY]

@@ -46,7 +46,7 @@ export interface ClusterPlan {
 const MAX_OBJECT_BYTES = 1024 * 1024
 
 /** A cluster spec for `create APP [NAME]`: every selected role at its default member count. */
-export function specFromApp(app: App, name: string): ClusterSpec {
+function specFromApp(app: App, name: string): ClusterSpec {
   return {
     name,
     app: app.id,
@@ -58,7 +58,7 @@ export function specFromApp(app: App, name: string): ClusterSpec {
 }
 
 /** A default cluster name for `create APP`: the app id, made a valid name. */
-export const defaultClusterName = (app: string) => app.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '') || 'cluster'
+const defaultClusterName = (app: string) => app.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '') || 'cluster'
 
 /** Moves local / bundled packages into ConfigMaps owned by the cluster; returns the app with configmap:// URLs. */
 function planPackages(app: App, cluster: string): {app: App; packages: Record<string, string>} {

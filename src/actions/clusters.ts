@@ -27,7 +27,7 @@ export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
 }
 
 /** A root ConfigMap whose content is damaged: it can be deleted, nothing else. */
-export class DamagedClusterError extends UserError {}
+class DamagedClusterError extends UserError {}
 
 export async function readCluster(kube: KubeClient, name: string): Promise<StoredCluster> {
   const stored = await findCluster(kube, name)
@@ -187,7 +187,7 @@ export function memberStatus(pod: V1Pod, cluster: ResolvedCluster): MemberStatus
 }
 
 /** Endpoints of a member Service: NodePort URLs on the node's address, else ClusterIP:port. */
-export function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined): Endpoint[] {
+function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined): Endpoint[] {
   const member = svc.spec?.selector?.['statefulset.kubernetes.io/pod-name'] ?? svc.metadata?.name ?? ''
   return (svc.spec?.ports ?? []).map((p) => {
     // member Service ports are named <urlScheme>-<service id> (KubeDirector's convention)

@@ -7,7 +7,7 @@ import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
 import type {ConnectionWords, NameKind} from '../completion/candidates.ts'
 
 /** How long completion waits for the API server, in total. */
-export const COMPLETION_DEADLINE_MS = 1000
+const COMPLETION_DEADLINE_MS = 1000
 
 interface Meta {
   metadata: {name: string; labels?: Record<string, string>}

@@ -17,7 +17,7 @@ async function listPods(kube: KubeClient, namespace: string, labelSelector: stri
 }
 
 /** The driver pod of job `name` in the namespace, or undefined. */
-export async function findDriverPod(kube: KubeClient, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
+async function findDriverPod(kube: KubeClient, name: string, namespace = kube.namespace): Promise<Pod | undefined> {
   for (const podName of [`${name}-driver`, name]) {
     try {
       const pod = await kube.get<Pod>(R.pods(namespace), podName)
@@ -40,9 +40,6 @@ async function requireDriverPod(kube: KubeClient, name: string): Promise<Pod> {
   return pod
 }
 
-export async function jobExists(kube: KubeClient, name: string): Promise<boolean> {
-  return (await findDriverPod(kube, name)) !== undefined
-}
 
 export interface ListJobsOptions {
   allNamespaces?: boolean

@@ -11,7 +11,7 @@ import {readCluster} from './clusters.ts'
 import {applyPlan} from './cluster-apply.ts'
 import {OPTIONS_KEY, renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
 
-export function checkScale(app: App, cluster: ResolvedCluster, role: string, members: number): ResolvedCluster {
+function checkScale(app: App, cluster: ResolvedCluster, role: string, members: number): ResolvedCluster {
   const appRole = app.roles.find((r) => r.id === role)
   if (!appRole) throw new UserError(`--role ${role}: app ${app.id} has no role "${role}" (roles: ${app.roles.map((r) => r.id).join(', ')})`)
   const min = cardinalityMinimum(appRole.cardinality)

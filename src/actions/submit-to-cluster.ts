@@ -43,7 +43,7 @@ export interface LocalFile {
 }
 
 /** at most this much is streamed into the controller for one submission */
-export const MAX_LOCAL_BYTES = 64 * 1024 * 1024
+const MAX_LOCAL_BYTES = 64 * 1024 * 1024
 
 /** spark-submit's command line for the standalone master, and the local files it needs in its working directory (pure). */
 export function standaloneSubmitCommand(args: SubmitArgs, masterUrl: string): {command: string[]; files: LocalFile[]} {

@@ -16,7 +16,7 @@ import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submis
 import {isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
-export const SHIP_LIMIT_BYTES = 1024 * 1024
+const SHIP_LIMIT_BYTES = 1024 * 1024
 
 export interface SubmitInput {
   /** spark-submit style arguments, or… */
@@ -56,7 +56,7 @@ export interface SubmitResult {
 }
 
 /** The permissions the Spark driver's service account needs to run executors (fatal ones only). */
-export const DRIVER_NEEDS = [
+const DRIVER_NEEDS = [
   {verb: 'create', resource: 'pods'},
   {verb: 'get', resource: 'pods'},
   {verb: 'list', resource: 'pods'},
@@ -121,7 +121,7 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   return {submission, shippedData, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings}
 }
 
-export function renderSubmission(submission: Submission, shippedData: Record<string, string>, namespace: string, server: string, nowMs: number): DriverObjects {
+function renderSubmission(submission: Submission, shippedData: Record<string, string>, namespace: string, server: string, nowMs: number): DriverObjects {
   const user = process.env.SPARK_USER || safeUser()
   return renderDriver(submission, {namespace, server, user, ids: newSubmissionIds(nowMs), shippedData})
 }
@@ -223,7 +223,7 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
 }
 
 /** Watches the job's pods until the driver ends; optionally streams the driver log meanwhile. */
-export async function followJob(
+async function followJob(
   kube: KubeClient,
   namespace: string,
   appId: string,

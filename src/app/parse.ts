@@ -9,7 +9,7 @@ import type {App, AppForm, AppRole, AppService, AppSource, ConfigPackage, Lifecy
 import {DEFAULT_MAX_LOG_SIZE_DUMP, LIFECYCLE_EVENTS} from './model.ts'
 import * as rule from './validate.ts'
 
-export const APP_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
+const APP_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
 export const APP_KIND = 'KubeDirectorApp'
 
 /** Parses one app definition (YAML or JSON text); `source` names the file in error messages. */

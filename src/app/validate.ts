@@ -9,7 +9,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const ROLE_ID = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
 const CARDINALITY = /^\d+\+?$/
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/
-export const PACKAGE_SCHEMES = ['file://', 'http://', 'https://', 'configmap://', 'bundled://'] as const
+const PACKAGE_SCHEMES = ['file://', 'http://', 'https://', 'configmap://', 'bundled://'] as const
 
 export function checkServiceId(id: string, source: string, path: string): void {
   if (id.length < 1 || id.length > 15 || !DNS_LABEL.test(id) || !/[a-z]/.test(id) || id.includes('--'))

@@ -95,7 +95,3 @@ export const DEFAULT_RESOURCES: Resources = {
 }
 
 export const MAX_TOTAL_MEMBERS = 1000
-
-export function totalMembers(cluster: ResolvedCluster): number {
-  return cluster.roles.reduce((n, r) => n + r.members, 0)
-}

@@ -11,8 +11,8 @@ import {isQuantity} from './quantity.ts'
 import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {SERVICE_TYPES} from './model.ts'
 
-export const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
-export const CLUSTER_KIND = 'KubeDirectorCluster'
+const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
+const CLUSTER_KIND = 'KubeDirectorCluster'
 
 /** Every KubeDirectorCluster in `text`; any other kind is a UserError. */
 export function parseClusterSpecs(text: string, source: string): ClusterSpec[] {
@@ -35,7 +35,7 @@ export function parseManifests(text: string, source: string): {apps: App[]; clus
   return {apps, clusters}
 }
 
-export function clusterFromObject(obj: unknown, source: string): ClusterSpec {
+function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const doc = FieldReader.of(obj, source, '')
   const kind = doc.string('kind')
   if (kind !== CLUSTER_KIND) throw doc.error('kind', `${JSON.stringify(kind ?? '')} is not allowed: use ${CLUSTER_KIND} (or ${APP_KIND} for an app definition)`)

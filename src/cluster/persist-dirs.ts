@@ -4,9 +4,9 @@
 // directory are dropped (the parent covers them). Pure.
 import type {AppRole} from '../app/model.ts'
 
-export const BASE_PERSIST_DIRS = ['/etc']
-export const NEW_LAYOUT_PERSIST_DIRS = ['/etc', '/opt/guestconfig', '/var/log/guestconfig', '/usr/local/bin', '/usr/local/lib']
-export const LEGACY_LAYOUT_PERSIST_DIRS = ['/etc', '/opt', '/usr']
+const BASE_PERSIST_DIRS = ['/etc']
+const NEW_LAYOUT_PERSIST_DIRS = ['/etc', '/opt/guestconfig', '/var/log/guestconfig', '/usr/local/bin', '/usr/local/lib']
+const LEGACY_LAYOUT_PERSIST_DIRS = ['/etc', '/opt', '/usr']
 
 export function persistedDirs(role: AppRole): string[] {
   const defaults = !role.configPackage ? BASE_PERSIST_DIRS : role.configPackage.useNewSetupLayout ? NEW_LAYOUT_PERSIST_DIRS : LEGACY_LAYOUT_PERSIST_DIRS

@@ -16,13 +16,13 @@ import {packageConfigMapFromURL} from './package.ts'
 import type {RenderOptions} from './render-options.ts'
 import {DEFAULT_AGENT_IMAGE} from './render-options.ts'
 
-export const AGENT_CODE_KEY = 'agent.mjs.gz'
-export const AGENT_LOADER_KEY = 'loader.mjs'
-export const AGENT_COMPONENT = 'agent'
+const AGENT_CODE_KEY = 'agent.mjs.gz'
+const AGENT_LOADER_KEY = 'loader.mjs'
+const AGENT_COMPONENT = 'agent'
 const CODE_DIR = '/agent'
 
 /** Unpacks the gzipped bundle into /tmp (an emptyDir: the root FS is read-only) and runs it. */
-export const AGENT_LOADER = `import {gunzipSync} from 'node:zlib'
+const AGENT_LOADER = `import {gunzipSync} from 'node:zlib'
 import {readFileSync, writeFileSync} from 'node:fs'
 const file = '/tmp/kd-agent.mjs'
 writeFileSync(file, gunzipSync(readFileSync('${CODE_DIR}/${AGENT_CODE_KEY}')))
@@ -35,13 +35,13 @@ export function agentCodeHash(bundle: Uint8Array): string {
 }
 
 /** ConfigMaps the agent reads packages from: the configmap:// packages of the app's roles. */
-export function packageConfigMaps(app: App | undefined): string[] {
+function packageConfigMaps(app: App | undefined): string[] {
   const names = (app?.roles ?? []).map((r) => (r.configPackage ? packageConfigMapFromURL(r.configPackage.packageURL) : undefined))
   return [...new Set(names.filter((n): n is string => !!n))].sort()
 }
 
 /** The Role's rules: exactly the calls agent/src/main.ts makes. */
-export function agentRules(cluster: ResolvedCluster, app?: App) {
+function agentRules(cluster: ResolvedCluster, app?: App) {
   const root = rootConfigMapName(cluster.name)
   const packages = packageConfigMaps(app)
   return [

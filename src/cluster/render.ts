@@ -29,9 +29,9 @@ export type {RenderOptions} from './render-options.ts'
 export type {KubeObject} from '../kube-object.ts'
 
 /** Name of the per-member volume claim template (KubeDirector's), so PVCs are `p-POD`. */
-export const PERSIST_VOLUME = 'p'
+const PERSIST_VOLUME = 'p'
 /** Marker the init container leaves once persisted directories are copied to the volume. */
-export const PERSIST_INIT_MARKER = '/etc/kubectl-kd.init'
+const PERSIST_INIT_MARKER = '/etc/kubectl-kd.init'
 const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name'
 
 export function renderCluster(app: App, cluster: ResolvedCluster, options: RenderOptions): KubeObject[] {

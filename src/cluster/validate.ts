@@ -12,7 +12,7 @@ import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 /** A StatefulSet's pods carry a `controller-revision-hash` label of NAME-HASH (≤ 63): keep NAME ≤ 52. */
-export const MAX_STATEFULSET_NAME = 52
+const MAX_STATEFULSET_NAME = 52
 
 export function resolveCluster(app: App, spec: ClusterSpec, source: string): ResolvedCluster {
   if (spec.app !== app.id) throw fieldError(source, 'spec.app', `is ${JSON.stringify(spec.app)} but the app given is ${app.id}`)

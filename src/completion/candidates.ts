@@ -121,7 +121,7 @@ function findFlag(command: CommandSpec | undefined, word: string): FlagSpec | un
 }
 
 /** Splits the typed words into the command, its positional arguments and the connection flags. */
-export function parseWords(commands: CommandSpec[], words: string[]) {
+function parseWords(commands: CommandSpec[], words: string[]) {
   const ids = new Set(commands.map((c) => c.id))
   const topics = new Set(commands.flatMap((c) => c.id.split(':').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join(':'))))
   let path: string[] = []

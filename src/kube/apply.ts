@@ -26,7 +26,7 @@ export interface AccessNeed {
   name?: string
 }
 
-export const describeNeed = (n: AccessNeed) =>
+const describeNeed = (n: AccessNeed) =>
   `${n.verb} ${n.resource}${n.subresource ? '/' + n.subresource : ''}${n.group ? '.' + n.group : ''}`
 
 /** Checks every permission with SelfSubjectAccessReviews (in parallel); throws one UserError naming all that are missing. */
@@ -40,7 +40,7 @@ export async function checkAccess(kube: KubeClient, needs: AccessNeed[], namespa
 }
 
 /** The needs the caller lacks, asked with SelfSubjectAccessReviews (in parallel). */
-export async function deniedNeeds(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace): Promise<AccessNeed[]> {
+async function deniedNeeds(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace): Promise<AccessNeed[]> {
   const denied: AccessNeed[] = []
   await Promise.all(
     needs.map(async (need) => {

@@ -150,9 +150,6 @@ export function resourceFor(obj: {apiVersion: string; kind: string; metadata?: {
   return {apiVersion: obj.apiVersion, resource: PLURALS[obj.kind] ?? obj.kind.toLowerCase() + 's', namespace: obj.metadata?.namespace ?? namespace}
 }
 
-/** kind/name as kubectl prints it ("configmap/x"). */
-export const objectName = (obj: {kind: string; metadata: {name: string}}) => `${obj.kind.toLowerCase()}/${obj.metadata.name}`
-
 /** The same client, defaulting to another namespace (a file's metadata.namespace, a job's). */
 export function withNamespace(kube: KubeClient, namespace: string): KubeClient {
   return namespace === kube.namespace ? kube : Object.assign(Object.create(kube) as KubeClient, {namespace})

@@ -19,10 +19,12 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number
   /** inside a pod: use the ServiceAccount (the agent) */
   inCluster?: boolean
+  /** -v: where the one line per request goes */
+  debug?: (line: string) => void
 }
 
 export async function connect(opts: ConnectionOptions = {}): Promise<KubeClient> {
-  return httpClient(await credentials(opts), {requestTimeoutMs: opts.requestTimeoutMs})
+  return httpClient(await credentials(opts), {requestTimeoutMs: opts.requestTimeoutMs, debug: opts.debug})
 }
 
 export async function credentials(opts: ConnectionOptions): Promise<Credentials> {

@@ -19,7 +19,7 @@ export interface EventInput {
 }
 
 /** The Event object (pure, for tests). */
-export function renderEvent(target: EventTarget, e: EventInput, now = new Date()) {
+function renderEvent(target: EventTarget, e: EventInput, now = new Date()) {
   const ts = now.toISOString()
   return {
     apiVersion: 'v1',

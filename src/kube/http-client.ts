@@ -7,7 +7,6 @@
 import {Agent, request as httpsRequest} from 'node:https'
 import {createSecureContext, type SecureContext} from 'node:tls'
 import type {IncomingMessage} from 'node:http'
-import {debugEnabled} from '../errors.ts'
 import {ApiError, errorFromAnswer, errorFromNetwork, isTransient, timeoutError} from './errors.ts'
 import {resourcePath, type KubeClient, type Resource, type WatchEventType} from './client.ts'
 import type {WebSocketTarget} from './exec.ts'
@@ -34,6 +33,8 @@ export interface HttpClientOptions {
   handshakeTimeoutMs?: number
   /** how long a passing outage is retried for idempotent requests */
   retryWindowMs?: number
+  /** -v: one line per request (the caller decides where it goes) */
+  debug?: (line: string) => void
 }
 
 type Query = Record<string, string | number | boolean | undefined> | Array<[string, string]>
@@ -116,10 +117,10 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
       try {
         const res = await send(method, path, {...o, headersTimeoutMs: limit > 0 ? Math.max(1, limit - (Date.now() - started)) : 60_000})
         const text = await readBody(res)
-        if (debugEnabled()) process.stderr.write(`I kd ${o.what}: ${method} ${path} ${res.statusCode} (${Date.now() - started} ms)\n`)
+        opts.debug?.(`I kd ${o.what}: ${method} ${path} ${res.statusCode} (${Date.now() - started} ms)`)
         return text
       } catch (err) {
-        if (debugEnabled()) process.stderr.write(`I kd ${o.what}: ${method} ${path} failed (${Date.now() - started} ms): ${(err as Error).message}\n`)
+        opts.debug?.(`I kd ${o.what}: ${method} ${path} failed (${Date.now() - started} ms): ${(err as Error).message}`)
         const delay = Math.min(250 * 2 ** attempt, 4000)
         const retry = IDEMPOTENT.has(method) && answered && isTransient(err) && !o.signal?.aborted && Date.now() - started + delay < retryWindowMs
         if (!retry) throw err

@@ -4,7 +4,7 @@ import {age, humanDuration} from './age.ts'
 import {withNamespaceColumn, type Table} from './table.ts'
 import type {JobStatus} from '../spark/status.ts'
 
-export function executorsColumn(s: JobStatus): string {
+function executorsColumn(s: JobStatus): string {
   const e = s.executors
   return e.requested !== undefined ? `${e.running}/${e.requested}` : String(e.running)
 }

@@ -42,7 +42,7 @@ function escape(s: string, isKey: boolean): string {
 }
 
 /** Java's Date.toString() in UTC: `Sun Nov 22 15:23:49 UTC 2026` (the second comment line Properties.store writes). */
-export function javaDateString(d: Date): string {
+function javaDateString(d: Date): string {
   const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
   const p = (n: number) => String(n).padStart(2, '0')

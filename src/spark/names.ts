@@ -25,7 +25,7 @@ export const LOCAL_DIR_VOLUME = 'spark-local-dir-1'
 /** where files shipped from the client (kubectl kd's addition) are mounted in the driver */
 export const SHIPPED_FILES_DIR = '/opt/spark/kd-files'
 export const SHIPPED_FILES_VOLUME = 'kd-shipped-files'
-export const DNS_LABEL_MAX = 63
+const DNS_LABEL_MAX = 63
 export const PYTHON_MAIN_CLASS = 'org.apache.spark.deploy.PythonRunner'
 /** Spark version written into the spark-version label when neither the image tag nor --spark-version says. */
 export const DEFAULT_SPARK_VERSION = '3.5.3'

@@ -52,7 +52,7 @@ const withPrefix = (conf: Map<string, string>, prefix: string): [string, string]
   [...conf.entries()].filter(([k]) => k.startsWith(prefix) && k.length > prefix.length).map(([k, v]) => [k.slice(prefix.length), v])
 
 /** Spark's memory overhead: explicit spark.driver.memoryOverhead, else max(factor × memory, 384) MiB. */
-export function driverMemoryMiB(sub: Submission): {memoryMiB: number; overheadMiB: number; factor: number} {
+function driverMemoryMiB(sub: Submission): {memoryMiB: number; overheadMiB: number; factor: number} {
   const conf = sub.conf
   const memoryMiB = byteStringAs(conf.get('spark.driver.memory') ?? '1g', 'm')
   const explicitFactor = conf.get('spark.driver.memoryOverheadFactor') ?? conf.get('spark.kubernetes.memoryOverheadFactor')

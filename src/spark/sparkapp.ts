@@ -5,7 +5,7 @@
 import {UserError} from '../errors.ts'
 import type {SubmitArgs} from './submission.ts'
 
-export const SPARKAPP_API_VERSION = 'sparkoperator.k8s.io/v1beta2'
+const SPARKAPP_API_VERSION = 'sparkoperator.k8s.io/v1beta2'
 
 type O = Record<string, any>
 

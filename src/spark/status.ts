@@ -40,12 +40,12 @@ export interface JobStatus {
 }
 
 /** Waiting reasons from which a driver never starts without someone changing something. */
-export const STUCK_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError'])
+const STUCK_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError'])
 
 const driverContainer = (pod: O) =>
   (pod.status?.containerStatuses ?? []).find((c: O) => c.name === 'spark-kubernetes-driver') ?? pod.status?.containerStatuses?.[0]
 
-export function executorCounts(executors: O[], requested?: number): ExecutorCounts {
+function executorCounts(executors: O[], requested?: number): ExecutorCounts {
   const counts: ExecutorCounts = {requested, pending: 0, running: 0, succeeded: 0, failed: 0}
   for (const e of executors) {
     const phase = e.status?.phase

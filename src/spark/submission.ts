@@ -61,7 +61,7 @@ const fail = (message: string): never => {
 }
 
 /** `--conf k=v` → [k, v] (SparkSubmitUtils.parseSparkConfProperty: split at the first `=`). */
-export function parseConfPair(pair: string): [string, string] {
+function parseConfPair(pair: string): [string, string] {
   const i = pair.indexOf('=')
   if (i <= 0) fail(`Invalid argument to --conf: ${pair}`)
   return [pair.slice(0, i), pair.slice(i + 1)]
@@ -78,7 +78,7 @@ export function isClientLocal(uri: string): boolean {
 const stripFileScheme = (uri: string) => (uri.startsWith('file://') ? uri.slice('file://'.length) : uri.startsWith('file:') ? uri.slice('file:'.length) : uri)
 const baseName = (p: string) => p.replace(/\/+$/, '').split('/').pop() ?? p
 
-export function sparkVersionFromImage(image: string | undefined): string | undefined {
+function sparkVersionFromImage(image: string | undefined): string | undefined {
   const tag = image?.includes(':') ? image.slice(image.lastIndexOf(':') + 1) : undefined
   return tag && !tag.includes('/') ? /^v?(\d+\.\d+\.\d+)/.exec(tag)?.[1] : undefined
 }
