@@ -28,7 +28,6 @@ export interface ApiStatus {
 }
 
 export class ApiError extends UserError {
-  override name = 'ApiError'
   constructor(
     readonly kind: ApiErrorKind,
     /** HTTP status; 0 when no answer came */
@@ -97,8 +96,8 @@ export function errorFromNetwork(err: unknown, what: string, server: string): Ap
     }
   }
   const message = (err as Error)?.message?.split('\n')[0] || String(err)
-  if (code && (code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT'))
-    return new ApiError('BadCertificate', 0, `the server ${server} presented a certificate that the kubeconfig does not trust (${code})`)
+  if (code && (/CERT|SELF_SIGNED|SIGNATURE|^UNABLE_TO_/.test(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')))
+    return new ApiError('BadCertificate', 0, `the server ${server} presented a certificate that the kubeconfig does not trust (${code}: ${message.split(';')[0]})`)
   if (code === 'KD_TIMEOUT') return new ApiError('Timeout', 0, `${what}: ${message}`)
   const why = code && NETWORK_CODES.has(code) ? code : message
   return new ApiError('Unreachable', 0, `the cluster at ${server} is not reachable (${why}); is it running, and is the kubeconfig context right?`)

@@ -10,6 +10,7 @@ import {httpClient} from '../../src/kube/http-client.ts'
 import {connect} from '../../src/kube/connection.ts'
 import {ApiError, errorFromAnswer} from '../../src/kube/errors.ts'
 import {R} from '../../src/kube/client.ts'
+import {isUserError} from '../../src/errors.ts'
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -65,6 +66,10 @@ test('answers without a body still say something specific', () => {
   const exists = errorFromAnswer(409, JSON.stringify({kind: 'Status', reason: 'AlreadyExists', message: 'configmaps "x" already exists'}), 'create configmaps/x', server)
   assert.is(exists.kind, 'AlreadyExists')
   assert.is(exists.message, 'create configmaps/x: configmaps "x" already exists')
+})
+
+test('API errors are the user\'s to act on: printed as one line, never as a bug', () => {
+  for (const err of [errorFromAnswer(401, '', 'get x', 'https://k'), errorFromAnswer(500, '', 'get x', 'https://k')]) assert.ok(isUserError(err), err.kind)
 })
 
 test('a kubeconfig that is not one is named as such', async () => {
