@@ -11,8 +11,10 @@
 // when a platform lacks that version (printed).
 //
 //   node krew/build-release.mjs [--platform linux/amd64,...] [--out DIR] [--manifest FILE] [--no-build]
-//                               [--base-url URL]
-// Defaults: all four platforms, krew/build, krew/kd.yaml, the GitHub release URL of the version.
+//                               [--base-url URL] [--version X.Y.Z]
+// Defaults: all four platforms, krew/build, krew/kd.yaml, the GitHub release URL of the version, the version
+// of package.json (--version stamps another one into the archive and manifest: the krew tests build a
+// newer archive of the same code to check `kubectl krew upgrade`).
 // Archives are reproducible (sorted, owner 0, mtime of the last commit, gzip -n) and never committed.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
@@ -38,11 +40,15 @@ const {values: opts} = parseArgs({
     platform: {type: 'string'},
     out: {type: 'string', default: join(root, 'krew', 'build')},
     manifest: {type: 'string', default: join(root, 'krew', 'kd.yaml')},
-    'base-url': {type: 'string', default: `${HOMEPAGE}/releases/download/v${pkg.version}`},
+    version: {type: 'string', default: pkg.version},
+    'base-url': {type: 'string'},
     build: {type: 'boolean', default: true},
     'no-build': {type: 'boolean', default: false},
   },
 })
+if (!/^\d+\.\d+\.\d+$/.test(opts.version)) throw new Error(`--version ${opts.version}: use X.Y.Z`)
+const version = opts.version
+const baseUrl = opts['base-url'] ?? `${HOMEPAGE}/releases/download/v${version}`
 const platforms = (opts.platform ?? Object.keys(PLATFORMS).join(',')).split(',').map((p) => p.trim())
 for (const p of platforms) if (!PLATFORMS[p]) throw new Error(`unknown platform ${p}: use ${Object.keys(PLATFORMS).join(', ')}`)
 
@@ -94,7 +100,7 @@ function sha256(file) {
 
 /** The package.json an installed copy needs: identity, module type, engines and oclif's config. */
 function releasePackageJson() {
-  const {name, version, description, license, type, engines, oclif} = pkg
+  const {name, description, license, type, engines, oclif} = pkg
   return JSON.stringify({name, version, description, license, type, engines, oclif}, null, 2) + '\n'
 }
 
@@ -166,18 +172,20 @@ function main() {
   const wanted = pkg.devDependencies.node
   const out = resolve(opts.out)
   mkdirSync(out, {recursive: true})
-  // keep the sha256 of platforms not rebuilt this time
+  // keep the sha256 of platforms not rebuilt this time (only when the manifest is of the same version: an
+  // older version's archives cannot be part of this one's)
   const previous = new Map()
-  if (existsSync(opts.manifest)) {
-    for (const m of readFileSync(opts.manifest, 'utf8').matchAll(/os: (\w+)\n\s+arch: (\w+)\n\s+uri: (\S+)\n\s+sha256: ([0-9a-f]{64})/g)) {
+  const old = existsSync(opts.manifest) ? readFileSync(opts.manifest, 'utf8') : ''
+  if (old.includes(`\n  version: v${version}\n`)) {
+    for (const m of old.matchAll(/os: (\w+)\n\s+arch: (\w+)\n\s+uri: (\S+)\n\s+sha256: ([0-9a-f]{64})/g)) {
       previous.set(`${m[1]}/${m[2]}`, {uri: m[3], sha256: m[4]})
     }
   }
   const results = []
   for (const platform of Object.keys(PLATFORMS)) {
     const [os, arch] = platform.split('/')
-    const name = `kubectl-kd_v${pkg.version}_${os}_${arch}.tar.gz`
-    const uri = `${opts['base-url'].replace(/\/$/, '')}/${name}`
+    const name = `kubectl-kd_v${version}_${os}_${arch}.tar.gz`
+    const uri = `${baseUrl.replace(/\/$/, '')}/${name}`
     if (!platforms.includes(platform)) {
       const old = previous.get(platform)
       if (old) results.push({platform, ...old})
@@ -193,7 +201,8 @@ function main() {
     log(`${file}  node ${node.version}  sha256 ${digest}`)
     results.push({platform, uri, sha256: digest, file})
   }
-  writeFileSync(opts.manifest, manifestYaml({version: pkg.version, homepage: HOMEPAGE, platforms: results}))
+  mkdirSync(dirname(resolve(opts.manifest)), {recursive: true})
+  writeFileSync(opts.manifest, manifestYaml({version, homepage: HOMEPAGE, platforms: results}))
   log(`wrote ${opts.manifest}`)
   process.stdout.write(JSON.stringify(results, null, 2) + '\n')
 }
