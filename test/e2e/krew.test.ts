@@ -18,10 +18,11 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 const version = pkg.version
 const next = version.replace(/\d+$/, (patch) => String(Number(patch) + 1)) // the next release, for upgrade
 const krew = suite('krew: install, use through kubectl, upgrade, uninstall')
-const tmp = mkdtempSync(join(tmpdir(), 'kd-krew-e2e-'))
-const ns = createNamespace('kd-e2e-krew')
-const release = join(tmp, 'release')
-const index = join(tmp, 'index')
+// made in before(), so a cluster that does not answer leaves nothing behind
+let tmp: string
+let ns: string
+let release: string
+let index: string
 let server: Awaited<ReturnType<typeof serveFiles>>
 let tools: string
 let archive: string
@@ -44,6 +45,10 @@ function userEnv(root: string): Record<string, string> {
 }
 
 krew.before(async () => {
+  ns = createNamespace('kd-e2e-krew')
+  tmp = mkdtempSync(join(tmpdir(), 'kd-krew-e2e-'))
+  release = join(tmp, 'release')
+  index = join(tmp, 'index')
   mkdirSync(release)
   server = await serveFiles(release)
   tools = toolsDir(join(tmp, 'tools'), krewDir(), clusterEnv.KD_KUBECTL)
@@ -63,8 +68,8 @@ krew.before(async () => {
 
 krew.after(async () => {
   await server?.close()
-  deleteNamespace(ns)
-  rmSync(tmp, {recursive: true, force: true})
+  if (ns) deleteNamespace(ns)
+  if (tmp) rmSync(tmp, {recursive: true, force: true})
 })
 
 krew('build-release rewrote only the linux/amd64 archive of krew/kd.yaml', () => {
