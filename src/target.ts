@@ -37,3 +37,23 @@ export function parseTarget(first: string, second?: string, only?: TargetKind): 
   if (target.kind && target.kind !== only) throw new UserError(`${first}${second ? ` ${second}` : ''}: this command works on ${only}s only`)
   return {kind: only, name: target.name}
 }
+
+/** Several targets, kubectl's way (get): TYPE [NAME ...] or TYPE/NAME [TYPE/NAME ...] (one type at a time here). */
+export function parseTargets(words: string[]): {kind: 'cluster' | 'job'; names: string[]} {
+  let kind: 'cluster' | 'job' | undefined
+  const names: string[] = []
+  if (words[0]!.includes('/')) {
+    for (const w of words) {
+      if (!w.includes('/')) throw new UserError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl kd get cluster/a cluster/b'): ${w}`)
+      const t = parseTarget(w)
+      if (kind && t.kind !== kind) throw new UserError(`${w}: give one type at a time (kubectl kd get ${kind}/… or ${t.kind}/…)`)
+      kind = t.kind
+      names.push(t.name)
+    }
+  } else {
+    kind = targetKind(words[0]!)
+    if (!kind) throw new UserError(`unknown resource type "${words[0]}": use clusters or jobs`)
+    names.push(...words.slice(1))
+  }
+  return {kind: kind!, names: [...new Set(names)]}
+}

@@ -4,7 +4,7 @@ import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../output/format.ts'
 import {renderTable} from '../output/table.ts'
-import {parseTarget, targetKind} from '../target.ts'
+import {parseTargets} from '../target.ts'
 
 const FORMATS = ['json', 'yaml', 'name', 'wide', 'jsonpath'] as const
 
@@ -18,9 +18,10 @@ export default class Get extends KdCommand {
     {description: 'Names of clusters of one app', command: "<%= config.bin %> get clusters -l kubectl-kd.io/app=shelldemo -o jsonpath='{.items[*].name}'"},
   ]
   static args = {
-    type: Args.string({ignoreStdin: true, description: 'clusters (default) or jobs; TYPE/NAME also works'}),
-    name: Args.string({ignoreStdin: true, description: 'Only this one'}),
+    type: Args.string({ignoreStdin: true, description: 'clusters (default) or jobs, then names; or TYPE/NAME ...'}),
   }
+  // kubectl's forms: TYPE [NAME ...] and TYPE/NAME [TYPE/NAME ...]
+  static strict = false
   static flags = {
     'all-namespaces': Flags.boolean({char: 'A', description: 'List across all namespaces'}),
     selector: Flags.string({char: 'l', description: 'Label selector, e.g. kubectl-kd.io/app=spark221e2'}),
@@ -30,45 +31,54 @@ export default class Get extends KdCommand {
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Get)
+    const {argv, flags} = await this.parse(Get)
     const format = parseFormat(flags.output, FORMATS)
-    const type = args.type ?? 'clusters'
-    let target: {kind?: 'cluster' | 'job'; name?: string}
-    if (type.includes('/') || args.name !== undefined) target = parseTarget(type, args.name)
-    else {
-      target = {kind: targetKind(type)}
-      if (!target.kind) throw new UserError(`unknown resource type "${type}": use clusters or jobs`)
-    }
-    const kind = target.kind === 'job' ? 'jobs' : 'clusters'
-    const name = target.name
+    const words = (argv as string[]).length ? (argv as string[]) : ['clusters']
+    const {kind, names} = parseTargets(words)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
-    if (kind === 'jobs') {
+    // names that do not exist: kubectl's NotFound line each, after what was found, and exit 1
+    const missing: string[] = []
+    const notFound = (found: string[]) => names.filter((n) => !found.includes(n)).forEach((n) => missing.push(n))
+    const asData = <T>(items: T[]) => (names.length === 1 ? items[0] : asList(items))
+    if (kind === 'job') {
       const {listJobs} = await import('../actions/jobs.ts')
       const {jobsTable} = await import('../output/jobs.ts')
-      const jobs = await listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
+      const all = await listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector})
+      const jobs = names.length ? all.filter((j) => names.includes(j.name)) : all
+      notFound(jobs.map((j) => j.name))
       if (isDataFormat(format)) {
-        process.stdout.write(await formatData(name ? jobs[0] : asList(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
-      } else if (jobs.length === 0) process.stderr.write(`No resources found${scope}.\n`)
-      else process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: flags['no-headers']}))
-      return
+        if (jobs.length || !names.length) process.stdout.write(await formatData(asData(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
+      } else if (jobs.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
+      else if (jobs.length) process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: flags['no-headers']}))
+    } else {
+      const {listClusters} = await import('../actions/clusters.ts')
+      const {clustersTable} = await import('../output/clusters.ts')
+      const print = async (headers: boolean) => {
+        const listed = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector})
+        const summaries = names.length ? listed.summaries.filter((c) => names.includes(c.name)) : listed.summaries
+        for (const u of listed.unreadable.filter((x) => !names.length || names.includes(x.name)))
+          process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
+        if (headers) notFound([...summaries.map((c) => c.name), ...listed.unreadable.map((u) => u.name)])
+        if (isDataFormat(format)) {
+          if (summaries.length || !names.length) process.stdout.write(await formatData(asData(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
+        } else if (summaries.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
+        else if (summaries.length)
+          process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers']}))
+      }
+      await print(true)
+      if (flags.watch && !missing.length) {
+        const {watchClusters} = await import('../actions/watch-clusters.ts')
+        const controller = new AbortController()
+        process.once('SIGINT', () => controller.abort())
+        await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name: names.length === 1 ? names[0] : undefined}, () => print(false), controller.signal)
+      }
     }
-    const {listClusters} = await import('../actions/clusters.ts')
-    const {clustersTable} = await import('../output/clusters.ts')
-    const print = async (headers: boolean) => {
-      const {summaries, unreadable} = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector, name})
-      for (const u of unreadable) process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
-      if (isDataFormat(format)) {
-        process.stdout.write(await formatData(name ? summaries[0] : asList(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
-      } else if (summaries.length === 0) process.stderr.write(`No resources found${scope}.\n`)
-      else process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers']}))
+    if (missing.length) {
+      for (const n of missing.slice(0, -1)) process.stderr.write(`error: ${kind} "${n}" not found${scope}\n`)
+      throw new UserError(`${kind} "${missing.at(-1)}" not found${scope}`)
     }
-    await print(true)
-    if (!flags.watch) return
-    const {watchClusters} = await import('../actions/watch-clusters.ts')
-    const controller = new AbortController()
-    process.once('SIGINT', () => controller.abort())
-    await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name}, () => print(false), controller.signal)
   }
 }
+

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags'
+import {UserError} from '../errors.ts'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {formatData, parseFormat} from '../output/format.ts'
 
@@ -21,7 +22,8 @@ export default class Version extends KdCommand {
       process.stdout.write(`Client Version: v${info.clientVersion}\n`)
       if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)
       for (const a of info.agents ?? []) process.stdout.write(`Agent Version: ${a.version} (cluster ${a.namespace}/${a.cluster})\n`)
-      if (info.serverError) process.stderr.write(`${info.serverError}\n`)
     } else process.stdout.write(await formatData(info, format))
+    // as kubectl: the client's version is printed, an unreachable server still fails the command
+    if (info.serverError) throw new UserError(info.serverError)
   }
 }

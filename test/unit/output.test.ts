@@ -4,7 +4,7 @@ import {humanDuration, age} from '../../src/output/age.ts'
 import {renderTable, withNamespaceColumn} from '../../src/output/table.ts'
 import {formatData, formatName, parseFormat, asList} from '../../src/output/format.ts'
 import {jsonpath} from '../../src/output/jsonpath.ts'
-import {parseTarget} from '../../src/target.ts'
+import {parseTarget, parseTargets} from '../../src/target.ts'
 import {parseDuration} from '../../src/base-command.ts'
 import {byNatural, byText} from '../../src/order.ts'
 
@@ -93,6 +93,12 @@ targets('forms kubectl accepts', () => {
   assert.equal(parseTarget('spark', undefined, 'cluster'), {kind: 'cluster', name: 'spark'})
   assert.equal(parseTarget('clusters/spark', undefined, 'cluster'), {kind: 'cluster', name: 'spark'})
   assert.throws(() => parseTarget('job/pi', undefined, 'cluster'), /works on clusters only/)
+  // get's forms: TYPE NAME... and TYPE/NAME...; a name given twice is listed once
+  assert.equal(parseTargets(['clusters']), {kind: 'cluster', names: []})
+  assert.equal(parseTargets(['cluster', 'demo', 'demo', 'x']), {kind: 'cluster', names: ['demo', 'x']})
+  assert.equal(parseTargets(['cluster/demo', 'cluster/x']), {kind: 'cluster', names: ['demo', 'x']})
+  assert.throws(() => parseTargets(['cluster/demo', 'x']), /no need to specify a resource type as a separate argument/)
+  assert.throws(() => parseTargets(['cluster/demo', 'job/x']), /give one type at a time/)
 })
 targets('durations', () => {
   assert.is(parseDuration('90', 'timeout'), 90_000)
