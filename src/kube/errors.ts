@@ -58,7 +58,7 @@ export function errorFromAnswer(code: number, body: string, what: string, server
   const said = text ? `: ${text}` : ''
   switch (code) {
     case 401:
-      return new ApiError('Unauthorized', code, `the server ${server} rejected the credentials (401 Unauthorized${said}): they are missing or expired; log in again or pick another --context`, status)
+      return new ApiError('Unauthorized', code, `the server ${server} rejected the credentials (401 Unauthorized): they are missing or expired; log in again or pick another --context`, status)
     case 403:
       return new ApiError('Forbidden', code, `forbidden${said || ` (403)`} (needed for: ${what})`, status)
     case 404:
