@@ -1,9 +1,11 @@
-# kubectl-kd membership update (run by the agent over pods/exec as `sh -c SCRIPT kd-notify CID [OP ROLE FQDNS]...`;
-# stdin: a tar with fresh etc/configmeta.json, etc/configmeta.env, etc/configcli.keys).
+# kubectl-kd membership update (run by the agent over pods/exec as `sh -c LIMITED+SCRIPT kd-notify CID TIMEOUT [OP ROLE FQDNS]...`,
+# limited.sh first; stdin: a tar with fresh etc/configmeta.json, etc/configmeta.env, etc/configcli.keys).
 # Installs the new configmeta, then runs `startscript --addnodes|--delnodes --nodegroup 1 --role ROLE --fqdns FQDNS`
-# for each triple, in order, stopping at the first failure. Refuses to act for another container (the
-# agent must then set the member up again). stdout: `@@kd notify I CODE` per command run.
-CID=$1; shift
+# for each triple, in order, stopping at the first failure; each may run TIMEOUT seconds (0: no limit),
+# then it is killed (CODE `timeout`). Refuses to act for another container (the agent must then set the
+# member up again). stdout: `@@kd notify I CODE` per command run; after a failure `@@kd stdout` and
+# `@@kd stderr` with the tails of its output.
+CID=$1 TIMEOUT=$2; shift 2
 G=${KD_GUESTCONFIG_DIR:-/opt/guestconfig}
 E=${KD_GUESTCONFIG_ETC:-/etc/guestconfig}
 [ -f "$G/configure.status" ] || { G=/tmp/kd/guestconfig E=/tmp/kd/etc-guestconfig; }
@@ -22,16 +24,23 @@ done
 rm -rf "$S"
 SS=
 for s in "$G"/*/startscript; do [ -f "$s" ] && { SS=$s; break; }; done
+cd "$G" || exit 3
+PATH=$G/bin:$PATH
+export PATH
 i=0
 while [ $# -ge 3 ]; do
   if [ -n "$SS" ]; then
-    (cd "$G" && PATH=$G/bin:$PATH "$SS" "--$1" --nodegroup 1 --role "$2" --fqdns "$3" </dev/null)
-    rc=$?
+    limited "$G/notify" "$SS" "--$1" --nodegroup 1 --role "$2" --fqdns "$3"
+    rc=$RC
   else
     rc=0
   fi
   echo "@@kd notify $i $rc"
-  [ $rc -eq 0 ] || exit 5
+  if [ "$rc" != 0 ]; then
+    echo '@@kd stdout'; tail -c 2048 "$G/notify.stdout" 2>/dev/null
+    echo '@@kd stderr'; tail -c 2048 "$G/notify.stderr" 2>/dev/null
+    exit 5
+  fi
   i=$((i + 1)); shift 3
 done
 exit 0

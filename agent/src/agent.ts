@@ -4,11 +4,12 @@
 import type {App} from '../../src/app/model.ts'
 import type {ResolvedCluster} from '../../src/cluster/model.ts'
 import {ANNOTATION, ROOT_KEYS, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
-import {packageConfigMapFromURL, packageConfigMapName, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
+import {packageConfigMapFromURL, packageConfigMapName, packageHash, packageHashFromURL, PackageLimitError, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
+import {scriptTimeoutOf} from '../../src/app/script-timeout.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
 import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
-import {CONFIGCLI_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
+import {CONFIGCLI_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
 import {KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
 
 export type {PodLike}
@@ -25,7 +26,8 @@ export interface ExecOutcome {
 }
 
 export interface AgentIO {
-  exec(pod: string, command: string[], stdin?: Uint8Array): Promise<ExecOutcome>
+  /** `timeoutMs`: give up (an error, so retried) when no result came by then */
+  exec(pod: string, command: string[], stdin?: Uint8Array, timeoutMs?: number): Promise<ExecOutcome>
   /** both resolve to the patched pod (kept locally until the informer catches up) */
   patchPod(pod: string, annotations: Record<string, string | null>): Promise<PodLike | void>
   setCondition(pod: string, status: 'True' | 'False', reason: string, message: string): Promise<PodLike | void>
@@ -45,6 +47,8 @@ export interface AgentOptions {
   concurrency?: number
   /** characters of startscript output kept on a config error */
   maxOutput?: number
+  /** bytes of setup archives in flight at once (one alone may be bigger) */
+  stdinBudget?: number
 }
 
 interface Model {
@@ -53,13 +57,23 @@ interface Model {
   cluster: ResolvedCluster
   desired: DesiredMember[]
   roles: Record<string, RolePolicy>
+  /** seconds configure/addnodes/delnodes may run */
+  timeout: number
 }
 
-type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stream'; entries: TarEntry[]}
+/** `invalid`: a package that breaks a limit; its members get `config error` until the package changes. */
+type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stream'; entries: TarEntry[]; bytes: number} | {mode: 'invalid'; message: string}
 
 /** members set up or notified at once: more only queue up in the kubelet and hold memory (TLS, exec frames) */
 export const DEFAULT_CONCURRENCY = 16
 const PATCHED_KEEP_MS = 10_000
+/**
+ * Setup archives held at once: each stays in memory (and is copied into WebSocket frames) until its exec
+ * ends, so with a large package setups go one by one instead of 16 at a time, within the agent's memory.
+ */
+export const DEFAULT_STDIN_BUDGET = 16 * 1024 * 1024
+/** how much longer than the script timeout an exec may take (archive transfer, shell start-up, the KILL grace) */
+const EXEC_GRACE_MS = 30_000
 
 export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
 
@@ -76,6 +90,8 @@ export class Agent {
   private scheduled = false
   private running = 0
   private queue: Array<() => void> = []
+  private stdinBytes = 0
+  private stdinQueue: Array<{bytes: number; go: () => void}> = []
   private lastRootState: string | undefined
   /** the root as the informer last delivered it (this.root may carry annotations being patched) */
   private observedRoot: RootLike | undefined
@@ -164,12 +180,22 @@ export class Agent {
         desired.push({role: role.id, index, pod, fqdn: memberFqdn(pod, cluster.name, this.opts.namespace, this.opts.domain)})
       }
     }
+    const timeout = scriptTimeoutOf(app, cluster)
     const roles: Record<string, RolePolicy> = {}
     for (const r of app.roles) {
-      roles[r.id] = {hasPackage: !!r.configPackage, configure: r.eventList.includes('configure'), addnodes: r.eventList.includes('addnodes'), delnodes: r.eventList.includes('delnodes')}
+      roles[r.id] = {
+        hasPackage: !!r.configPackage,
+        ...(r.configPackage ? {setupSpec: setupSpecOf(r.configPackage.packageURL, timeout)} : {}),
+        configure: r.eventList.includes('configure'),
+        addnodes: r.eventList.includes('addnodes'),
+        delnodes: r.eventList.includes('delnodes'),
+      }
     }
     const changed = this.model !== undefined && membershipSignature(this.model.desired) !== membershipSignature(desired)
-    this.model = {rv, app, cluster, desired, roles}
+    this.model = {rv, app, cluster, desired, roles, timeout}
+    // packages no role uses any more are dropped (a changed package has a new URL)
+    const urls = new Set(app.roles.map((r) => r.configPackage?.packageURL))
+    for (const url of this.packages.keys()) if (!urls.has(url)) this.packages.delete(url)
     if (changed) void this.io.event('MembershipChanged', `members now ${membershipSignature(desired) || 'none'}`).catch(() => {})
     return this.model
   }
@@ -255,6 +281,8 @@ export class Agent {
         this.attempts.set(pod, n)
         const delay = Math.min(500 * 2 ** (n - 1), 60_000)
         this.io.log(`${pod}: ${action.kind} failed (attempt ${n}, retry in ${delay} ms): ${(err as Error).message}`)
+        // say in status why a member stays `creating`
+        if (action.kind === 'setup') void this.patchPod(pod, {[ANNOTATION.lastError]: `${(err as Error).message} (retrying)`.slice(0, 256)}).catch(() => {})
         this.waiting.set(pod, setTimeout(() => {
           this.waiting.delete(pod)
           this.schedule()
@@ -283,6 +311,22 @@ export class Agent {
     if (next) {
       this.running++
       next()
+    }
+  }
+
+  /** Holds `bytes` of the stdin budget until the returned function is called. */
+  private async reserveStdin(bytes: number): Promise<() => void> {
+    const budget = this.opts.stdinBudget ?? DEFAULT_STDIN_BUDGET
+    // a waiter's bytes are counted by the release that lets it go
+    if (this.stdinBytes > 0 && this.stdinBytes + bytes > budget) await new Promise<void>((go) => this.stdinQueue.push({bytes, go}))
+    else this.stdinBytes += bytes
+    return () => {
+      this.stdinBytes -= bytes
+      while (this.stdinQueue.length && (this.stdinBytes === 0 || this.stdinBytes + this.stdinQueue[0]!.bytes <= budget)) {
+        const next = this.stdinQueue.shift()!
+        this.stdinBytes += next.bytes
+        next.go()
+      }
     }
   }
 
@@ -325,50 +369,91 @@ export class Agent {
     if (url.startsWith('file://')) return Promise.resolve({mode: 'file', url})
     let p = this.packages.get(url)
     if (!p) {
-      const cm = packageConfigMapFromURL(url) ?? (url.startsWith('bundled://') ? packageConfigMapName(this.model!.app.id, url.slice('bundled://'.length)) : undefined)
-      const bytes = cm ? this.io.readPackageConfigMap(cm) : /^https?:\/\//.test(url) ? this.io.fetchURL(url) : Promise.reject(new Error(`unsupported package URL ${url}`))
-      p = bytes.then((b) => ({mode: 'stream' as const, entries: prefixEntries(readTar(b), 'pkg')}))
+      p = this.loadPackage(url)
       p.catch(() => this.packages.delete(url))
       this.packages.set(url, p)
     }
     return p
   }
 
+  /** Reads and unpacks a package, within the limits; one that breaks them is `invalid` (kept, so not read again). */
+  private async loadPackage(url: string): Promise<PackageSource> {
+    const cm = packageConfigMapFromURL(url) ?? (url.startsWith('bundled://') ? packageConfigMapName(this.model!.app.id, url.slice('bundled://'.length)) : undefined)
+    let bytes: Uint8Array
+    try {
+      bytes = cm ? await this.io.readPackageConfigMap(cm) : /^https?:\/\//.test(url) ? await this.io.fetchURL(url) : await Promise.reject(new Error(`unsupported package URL ${url}`))
+    } catch (e) {
+      if (e instanceof PackageLimitError) return {mode: 'invalid', message: `config package ${shownURL(url)} ${e.message}`}
+      throw e
+    }
+    // the ConfigMap is rewritten in place by apply: make sure it holds the content the spec names
+    const want = packageHashFromURL(url)
+    if (cm && want && packageHash(bytes) !== want)
+      throw new Error(`ConfigMap ${cm} does not hold the package the cluster spec names (sha256 ${want}): run kubectl kd apply again if this lasts`)
+    try {
+      const entries = prefixEntries(readTar(bytes), 'pkg')
+      return {mode: 'stream', entries, bytes: entries.reduce((n, e) => n + 1024 + (e.data?.byteLength ?? 0), 0)}
+    } catch (e) {
+      if (e instanceof PackageLimitError) return {mode: 'invalid', message: `config package ${shownURL(url)} ${e.message}`}
+      return {mode: 'invalid', message: `config package ${shownURL(url)}: ${(e as Error).message}`}
+    }
+  }
+
   private async setup(pod: string, container: string) {
     const m = this.member(pod)
-    const policy = this.model!.roles[m.role]
-    const signature = membershipSignature(this.model!.desired)
-    const known = encodeMembers(this.model!.desired.filter((d) => d.pod !== pod))
+    const model = this.model!
+    const policy = model.roles[m.role]
+    const signature = membershipSignature(model.desired)
+    const known = encodeMembers(model.desired.filter((d) => d.pod !== pod))
     if (!policy?.hasPackage) return this.configuredWithoutPackage(pod, container, signature, known)
+    const spec = policy.setupSpec ?? ''
+    const timeout = model.timeout
     // the `creating` mark travels while the member is set up (awaited before the outcome is written)
     const marked = this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
     marked.catch(() => {})
     const pkg = await this.packageFor(m.role)
-    const entries: TarEntry[] = [
-      ...this.configEntries(pod),
-      {path: 'bin', type: 'dir', mode: 0o755},
-      {path: 'bin/configcli', type: 'file', mode: 0o755, data: new TextEncoder().encode(CONFIGCLI_SH)},
-      ...(pkg.mode === 'stream' ? [{path: 'pkg', type: 'dir' as const, mode: 0o700}, ...pkg.entries] : []),
-    ]
+    if (pkg.mode === 'invalid') {
+      await marked
+      return this.fail(pod, container, pkg.message, '', spec)
+    }
+    const release = await this.reserveStdin(pkg.mode === 'stream' ? pkg.bytes : 0)
+    let r: ExecOutcome
     const started = Date.now()
-    const r = await this.io.exec(pod, ['sh', '-c', SETUP_SH, 'kd-setup', container, pkg.mode === 'file' ? pkg.url : pkg.mode, policy?.configure === false ? '0' : '1'], writeTar(entries))
+    try {
+      const entries: TarEntry[] = [
+        ...this.configEntries(pod),
+        {path: 'bin', type: 'dir', mode: 0o755},
+        {path: 'bin/configcli', type: 'file', mode: 0o755, data: new TextEncoder().encode(CONFIGCLI_SH)},
+        ...(pkg.mode === 'stream' ? [{path: 'pkg', type: 'dir' as const, mode: 0o700}, ...pkg.entries] : []),
+      ]
+      const args = [container, pkg.mode === 'file' ? pkg.url : pkg.mode, policy.configure === false ? '0' : '1', spec, String(timeout)]
+      // the member kills configure at the timeout; this bound is for a member that cannot
+      r = await this.io.exec(pod, ['sh', '-c', LIMITED_SH + SETUP_SH, 'kd-setup', ...args], writeTar(entries), timeout * 1000 + EXEC_GRACE_MS)
+    } finally {
+      release()
+    }
     if (r.code !== 0) {
       await marked
       const msg = lastLine(r.stderr) || `setup exited with ${r.code}`
-      if (r.code === 3) return this.fail(pod, container, msg, r.stderr)
+      if (r.code === 3) return this.fail(pod, container, msg, r.stderr, spec)
       throw new Error(msg)
     }
     await marked
     const result = parseSetupOutput(r.stdout)
     if (result.container !== container) throw new Error(`configure.status names container ${result.container || '(none)'}, expected ${container}`)
+    // the spec configure actually ran with (an earlier one when it was already running or done)
+    const ran = result.spec || spec
     if (result.code === '0') {
-      await this.markConfigured(pod, container, signature, known, 'config package ran')
+      await this.markConfigured(pod, container, signature, known, 'config package ran', ran)
       this.io.log(`${pod}: configured (${Date.now() - started} ms)`)
       void this.io.event('MemberConfigured', `member ${pod} configured`).catch(() => {})
       return
     }
-    const what = result.code === 'interrupted' ? 'configure was interrupted' : `configure failed with exit status ${result.code}`
-    await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512))
+    const what =
+      result.code === 'interrupted' ? 'configure was interrupted'
+      : result.code === 'timeout' ? `configure timed out after ${timeoutOfSpec(ran) ?? timeout} s and was killed`
+      : `configure failed with exit status ${result.code}`
+    await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512), ran)
   }
 
   /** A role without a config package has nothing to run: no exec at all, so its members work on any node. */
@@ -378,9 +463,10 @@ export class Agent {
   }
 
   /** The member's outcome: annotations and the readiness condition (separate subresources, written at once). */
-  private async markConfigured(pod: string, container: string, signature: string, known: string, message: string) {
+  private async markConfigured(pod: string, container: string, signature: string, known: string, message: string, spec?: string) {
     await Promise.all([
       this.patchPod(pod, {
+        ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
         [ANNOTATION.state]: 'configured',
         [ANNOTATION.configuredContainer]: container,
         [ANNOTATION.configGeneration]: signature,
@@ -392,8 +478,10 @@ export class Agent {
     ])
   }
 
-  private async fail(pod: string, container: string, message: string, output: string) {
+  /** `spec`: what the failed setup ran with (a notification failure leaves it as it is) */
+  private async fail(pod: string, container: string, message: string, output: string, spec?: string) {
     await this.patchPod(pod, {
+      ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
       [ANNOTATION.state]: 'config error',
       [ANNOTATION.configuredContainer]: container,
       [ANNOTATION.lastError]: message.slice(0, 256),
@@ -407,10 +495,17 @@ export class Agent {
   private async notify(a: Extract<Action, {kind: 'notify'}>) {
     const signature = membershipSignature(this.model!.desired)
     const args = a.ops.flatMap((o) => [o.op, o.role, o.fqdns.join(',')])
-    const r = await this.io.exec(a.pod, ['sh', '-c', NOTIFY_SH, 'kd-notify', a.container, ...args], writeTar(this.configEntries(a.pod)))
+    const timeout = this.model!.timeout
+    const r = await this.io.exec(a.pod, ['sh', '-c', LIMITED_SH + NOTIFY_SH, 'kd-notify', a.container, String(timeout), ...args], writeTar(this.configEntries(a.pod)), timeout * 1000 * Math.max(1, a.ops.length) + EXEC_GRACE_MS)
     if (r.code === 4) return // another container now: the next plan sets it up again
     if (r.code !== 0) {
-      const failed = a.ops[Number(/@@kd notify (\d+) /.exec(r.stdout.split('\n').reverse().find((l) => l.startsWith('@@kd notify')) ?? '')?.[1] ?? 0)]
+      const last = /@@kd notify (\d+) (\S+)/.exec(r.stdout.split('\n').reverse().find((l) => l.startsWith('@@kd notify')) ?? '')
+      const failed = a.ops[Number(last?.[1] ?? 0)]
+      // a hung script was killed: running it again would hang again, so the member shows it as config error
+      if (failed && last?.[2] === 'timeout') {
+        const out = parseSetupOutput(r.stdout)
+        return this.fail(a.pod, a.container, `--${failed.op} --role ${failed.role} timed out after ${timeout} s and was killed`, joinOutput(out.stdout, out.stderr, this.opts.maxOutput ?? 512))
+      }
       const msg = failed ? `--${failed.op} --role ${failed.role} failed (exit ${r.code})` : `membership update failed (exit ${r.code}): ${lastLine(r.stderr)}`
       await this.patchPod(a.pod, {[ANNOTATION.lastError]: msg.slice(0, 256)}).catch(() => {})
       throw new Error(msg)
@@ -424,6 +519,8 @@ export class Agent {
 export interface SetupOutput {
   container: string
   code: string
+  /** the spec configure ran with (configure.spec) */
+  spec: string
   stdout: string
   stderr: string
 }
@@ -433,7 +530,7 @@ export function parseSetupOutput(out: string): SetupOutput {
   const sections: Record<string, string[]> = {}
   let cur = ''
   for (const line of out.split('\n')) {
-    const m = /^@@kd (status|stdout|stderr)$/.exec(line)
+    const m = /^@@kd (status|spec|stdout|stderr)$/.exec(line)
     if (m) {
       cur = m[1]!
       sections[cur] = []
@@ -444,10 +541,19 @@ export function parseSetupOutput(out: string): SetupOutput {
   return {
     container: eq >= 0 ? status.slice(0, eq) : '',
     code: eq >= 0 ? status.slice(eq + 1).trim() : '',
+    spec: (sections.spec ?? []).join('\n').trim(),
     stdout: (sections.stdout ?? []).join('\n').trim(),
     stderr: (sections.stderr ?? []).join('\n').trim(),
   }
 }
+
+/** What a setup runs with: the package URL (with its content hash) and the script timeout. */
+export const setupSpecOf = (packageURL: string, timeoutSeconds: number) => `${packageURL} timeout=${timeoutSeconds}s`
+
+const timeoutOfSpec = (spec: string) => /timeout=(\d+)s$/.exec(spec)?.[1]
+
+/** A package URL as messages show it (without its content hash). */
+const shownURL = (url: string) => url.replace(/#.*$/, '')
 
 function lastLine(s: string): string {
   return s.trim().split('\n').pop()?.trim() ?? ''

@@ -12,7 +12,7 @@ import {R, type KubeClient} from '../../src/kube/client.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
 import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
-import {PACKAGE_KEY} from '../../src/cluster/package.ts'
+import {formatBytes, PACKAGE_KEY, PACKAGE_MAX_UNPACKED_BYTES, PackageLimitError} from '../../src/cluster/package.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
 
 /** The agent's writes, on any KubeClient (the real one, or a fake in tests). */
@@ -20,7 +20,7 @@ export function agentIO(kube: KubeClient, namespace: string, cluster: string, ro
   const root = rootConfigMapName(cluster)
   const annotate = (body: Record<string, string | null>) => ({metadata: {annotations: body}})
   return {
-    exec: (pod, command, stdin) => kube.exec({namespace, pod, container: APP_CONTAINER, command, stdin}),
+    exec: (pod, command, stdin, timeoutMs) => kube.exec({namespace, pod, container: APP_CONTAINER, command, stdin, timeoutMs}),
     patchPod: (pod, annotations) => kube.patch<PodLike>(R.pods(namespace), pod, 'merge', annotate(annotations)),
     // conditions merge by type (strategic merge) through the status subresource
     setCondition: (pod, status, reason, message) =>
@@ -39,7 +39,17 @@ export function agentIO(kube: KubeClient, namespace: string, cluster: string, ro
     fetchURL: async (url) => {
       const res = await fetch(url, {redirect: 'follow', signal: AbortSignal.timeout(60_000)})
       if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`)
-      return new Uint8Array(await res.arrayBuffer())
+      // read no more than a package may be unpacked: the agent's memory stays bounded
+      const chunks: Uint8Array[] = []
+      let size = 0
+      for await (const chunk of res.body ?? []) {
+        size += chunk.byteLength
+        if (size > PACKAGE_MAX_UNPACKED_BYTES) {
+          throw new PackageLimitError(`is more than ${formatBytes(PACKAGE_MAX_UNPACKED_BYTES)}, the limit for a config package`)
+        }
+        chunks.push(chunk)
+      }
+      return new Uint8Array(Buffer.concat(chunks))
     },
     log,
   }

@@ -24,6 +24,11 @@ export interface DesiredMember extends MemberRef {
 
 export interface RolePolicy {
   hasPackage: boolean
+  /**
+   * What a setup of this role runs with now (package URL with its content hash, script timeout). A member
+   * in `config error` whose last setup ran with another spec is set up again, in the same pod.
+   */
+  setupSpec?: string
   /** eventList of the role */
   configure: boolean
   addnodes: boolean
@@ -120,6 +125,13 @@ export function plan(input: PlanInput, busy: ReadonlySet<string> = new Set()): A
       continue
     }
     if (state === 'config error') {
+      // a new package or timeout: try again without waiting for the pod to be deleted (configured members
+      // are left alone: configure runs once per container)
+      const spec = input.roles[p.role]?.setupSpec
+      if (input.roles[p.role]?.hasPackage && spec !== undefined && p.annotations[ANNOTATION.setupSpec] !== spec) {
+        actions.push({kind: 'setup', pod: p.name, container: p.runningContainer})
+        continue
+      }
       if (p.condition !== 'False') actions.push({kind: 'condition', pod: p.name, status: 'False', reason: 'ConfigError'})
       continue
     }

@@ -73,7 +73,8 @@ function planPackages(app: App, cluster: string): {app: App; packages: Record<st
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`config package of role "${r.id}": ${url} is not a directory`)
     const name = packageConfigMapName(cluster, dir)
     packages[name] = dir
-    return {...r, configPackage: {...r.configPackage, packageURL: configMapPackageURL(name)}}
+    // the URL carries the content's hash: a changed package is a changed spec the agent takes up
+    return {...r, configPackage: {...r.configPackage, packageURL: configMapPackageURL(name, packDirectory(dir))}}
   })
   return {app: {...app, roles}, packages}
 }

@@ -64,6 +64,8 @@ export interface App {
   services: AppService[]
   roles: AppRole[]
   source: AppSource
+  /** timeout of configure/addnodes/delnodes: annotation kubectl-kd.io/script-timeout (script-timeout.ts) */
+  scriptTimeoutSeconds?: number
 }
 
 export const DEFAULT_MAX_LOG_SIZE_DUMP = 256

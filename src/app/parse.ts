@@ -8,6 +8,7 @@ import {FieldReader} from './field-reader.ts'
 import type {App, AppForm, AppRole, AppService, AppSource, ConfigPackage, LifecycleEvent} from './model.ts'
 import {DEFAULT_MAX_LOG_SIZE_DUMP, LIFECYCLE_EVENTS} from './model.ts'
 import * as rule from './validate.ts'
+import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from './script-timeout.ts'
 
 const APP_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
 export const APP_KIND = 'KubeDirectorApp'
@@ -35,6 +36,8 @@ export function appFromObject(obj: unknown, source: string, origin: AppSource = 
     throw doc.requiredChild('metadata').error('name', `app name ${JSON.stringify(name)} must be a DNS name of at most 63 characters (a-z, 0-9, '-', '.')`)
   const app = readSpec(doc.requiredChild('spec'), name, form, origin)
   doc.rejectUnknown('spec', `a ${APP_KIND} (${form} form)`)
+  const timeout = readScriptTimeout(doc.requiredChild('metadata').child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
+  if (timeout !== undefined) app.scriptTimeoutSeconds = timeout
   return app
 }
 

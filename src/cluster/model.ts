@@ -62,6 +62,8 @@ export interface ClusterSpec {
   roles: ClusterRoleSpec[]
   labels?: Record<string, string>
   form: ClusterForm
+  /** annotation kubectl-kd.io/script-timeout: wins over the app's (src/app/script-timeout.ts) */
+  scriptTimeoutSeconds?: number
 }
 
 export interface ResolvedRole extends RolePlacement {
@@ -85,6 +87,7 @@ export interface ResolvedCluster {
   /** every role the cluster may run, in the app's role order; roles not in the spec have 0 members */
   roles: ResolvedRole[]
   labels: Record<string, string>
+  scriptTimeoutSeconds?: number
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */

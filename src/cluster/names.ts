@@ -34,6 +34,8 @@ export const ANNOTATION = {
   rollup: `${GROUP}/rollup`,
   /** root ConfigMap: membership generation, bumped by create/scale */
   generation: `${GROUP}/generation`,
+  /** member pod: what its last setup ran with (package URL, content hash included, and script timeout) */
+  setupSpec: `${GROUP}/setup-spec`,
   /** agent Deployment: version of the agent code it runs */
   agentVersion: `${GROUP}/agent-version`,
 } as const

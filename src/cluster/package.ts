@@ -2,16 +2,35 @@
 // writer/reader (ustar; reads GNU long names and pax paths too). The agent re-packs every package into
 // one uncompressed tar streamed over exec stdin, so a member needs only `sh` and `tar` (no gzip, no curl).
 // Pure except packDirectory(), which reads a local directory for `create`/`app add`.
+import {createHash} from 'node:crypto'
 import {gunzipSync, gzipSync} from 'node:zlib'
 import {lstatSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {UserError} from '../errors.ts'
 import {LABEL, MANAGED_BY} from './names.ts'
 
 /** binaryData key of a package ConfigMap: a gzipped tar whose top-level directory holds `startscript`. */
 export const PACKAGE_KEY = 'package.tgz'
 /** ConfigMaps are limited to 1 MiB in total; keep room for metadata. */
 export const PACKAGE_MAX_BYTES = 1000 * 1024
+/**
+ * A package unpacked (its tar) is at most this big: the agent holds a package in memory while it
+ * streams it to members, so a small .tgz that unpacks to hundreds of MiB must be refused, not unpacked.
+ */
+export const PACKAGE_MAX_UNPACKED_BYTES = 16 * 1024 * 1024
 export const CONFIGMAP_SCHEME = 'configmap://'
+
+/** `16 MiB`, `512 KiB`, `300 bytes` */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / 1048576).toFixed(1)} MiB`
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`
+  return `${n} bytes`
+}
+
+/** A package that breaks a limit (too big unpacked, not a tar): the same input always fails the same way. */
+export class PackageLimitError extends Error {
+  override name = 'PackageLimitError'
+}
 
 /** `kd-pkg-APP-DIR`: the ConfigMap holding the package DIR of app APP (DNS subdomain, ≤ 253 chars). */
 export function packageConfigMapName(app: string, dir: string): string {
@@ -24,12 +43,25 @@ export function packageConfigMapName(app: string, dir: string): string {
   return `kd-pkg-${slug(app)}-${slug(base)}`.slice(0, 253).replace(/[-.]+$/, '')
 }
 
-/** The package URL a role gets when its package lives in a ConfigMap. */
-export const configMapPackageURL = (name: string) => `${CONFIGMAP_SCHEME}${name}`
+/** The content hash that identifies a packed package: 16 hex digits of the .tgz's SHA-256. */
+export const packageHash = (tgz: Uint8Array) => createHash('sha256').update(tgz).digest('hex').slice(0, 16)
+
+/**
+ * The package URL a role gets when its package lives in a ConfigMap. With the package's bytes, the URL
+ * carries their hash (`configmap://NAME#sha256=HASH`): the ConfigMap keeps its name when its content
+ * changes, the URL in the cluster spec does not, so the agent sees a new package and never mixes up
+ * an old and a new one.
+ */
+export const configMapPackageURL = (name: string, tgz?: Uint8Array) => `${CONFIGMAP_SCHEME}${name}${tgz ? `#sha256=${packageHash(tgz)}` : ''}`
 
 /** Name of the ConfigMap a `configmap://NAME` URL points to, else undefined. */
 export function packageConfigMapFromURL(url: string): string | undefined {
-  return url.startsWith(CONFIGMAP_SCHEME) ? url.slice(CONFIGMAP_SCHEME.length).replace(/\/+$/, '') : undefined
+  return url.startsWith(CONFIGMAP_SCHEME) ? url.slice(CONFIGMAP_SCHEME.length).replace(/#.*$/, '').replace(/\/+$/, '') : undefined
+}
+
+/** The content hash a package URL pins (`#sha256=HASH`), else undefined. */
+export function packageHashFromURL(url: string): string | undefined {
+  return /#sha256=([0-9a-f]+)$/.exec(url)?.[1]
 }
 
 export interface PackageConfigMapInput {
@@ -149,9 +181,21 @@ function parsePax(data: Uint8Array): Record<string, string> {
   return out
 }
 
-/** Reads a tar (gzipped or not). Skips device files; rejects absolute paths and `..`. */
-export function readTar(bytes: Uint8Array): TarEntry[] {
-  const buf = bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(gunzipSync(bytes)) : bytes
+/**
+ * Reads a tar (gzipped or not), at most `maxBytes` unpacked (the gunzip stops there: memory stays
+ * bounded whatever the input). Skips device files; rejects absolute paths and `..`.
+ */
+export function readTar(bytes: Uint8Array, maxBytes = PACKAGE_MAX_UNPACKED_BYTES): TarEntry[] {
+  let buf = bytes
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      buf = new Uint8Array(gunzipSync(bytes, {maxOutputLength: maxBytes}))
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new PackageLimitError(`unpacks to more than ${formatBytes(maxBytes)}, the limit for a config package`)
+      throw new PackageLimitError(`is not a readable .tgz: ${(e as Error).message}`)
+    }
+  }
+  if (buf.byteLength > maxBytes) throw new PackageLimitError(`unpacks to more than ${formatBytes(maxBytes)}, the limit for a config package`)
   const out: TarEntry[] = []
   let off = 0
   let longName: string | undefined
@@ -193,22 +237,36 @@ export function prefixEntries(entries: TarEntry[], prefix: string): TarEntry[] {
   return entries.map((e) => ({...e, path: `${prefix}/${e.path}`}))
 }
 
-/** Packs a local package directory as KubeDirector expects: one top-level dir (its basename) with startscript. */
-export function packDirectory(dir: string): Uint8Array {
+/**
+ * Packs a local package directory as KubeDirector expects: one top-level dir (its basename) with
+ * startscript. Refuses a directory whose tar would exceed `maxBytes` before reading the files.
+ */
+export function packDirectory(dir: string, maxBytes = PACKAGE_MAX_UNPACKED_BYTES): Uint8Array {
   const base = dir.replace(/\/+$/, '').split('/').pop() || 'appconfig'
   const entries: TarEntry[] = []
+  // tar size so far: a header per entry (two with a long name) and the data padded to 512 bytes
+  let size = 2 * BLOCK
+  const tooLarge = () => new UserError(`config package ${dir} is more than ${formatBytes(maxBytes)} unpacked, the limit for a config package: leave large files out of it (put them in the image or fetch them from startscript)`)
+  const add = (bytes: number) => {
+    size += 2 * BLOCK + Math.ceil(bytes / BLOCK) * BLOCK
+    if (size > maxBytes) throw tooLarge()
+  }
   const walk = (abs: string, rel: string) => {
     const st = lstatSync(abs)
     if (st.isDirectory()) {
+      add(0)
       entries.push({path: rel, type: 'dir', mode: st.mode & 0o7777})
       for (const name of readdirSync(abs).sort()) walk(join(abs, name), `${rel}/${name}`)
     } else if (st.isFile()) {
+      add(st.size)
       entries.push({path: rel, type: 'file', mode: st.mode & 0o7777, data: readFileSync(abs)})
     }
   }
   walk(dir, base)
   if (!entries.some((e) => e.type === 'file' && e.path === `${base}/startscript`)) {
-    throw new Error(`${dir}: a config package needs an executable startscript at its top level`)
+    throw new UserError(`${dir}: a config package needs an executable startscript at its top level`)
   }
-  return new Uint8Array(gzipSync(writeTar(entries), {level: 9}))
+  const tar = writeTar(entries)
+  if (tar.byteLength > maxBytes) throw tooLarge()
+  return new Uint8Array(gzipSync(tar, {level: 9}))
 }

@@ -7,6 +7,7 @@ import {isRecord, loadDocuments, manifestsOf} from '../app/documents.ts'
 import {FieldReader} from '../app/field-reader.ts'
 import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
+import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
 import {isQuantity} from './quantity.ts'
 import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {SERVICE_TYPES} from './model.ts'
@@ -60,6 +61,7 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const labels = metadata.stringMap('labels')
   const name = metadata.requiredString('name')
   const app = spec.requiredString('app')
+  const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
   doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
     name,
@@ -70,6 +72,7 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     roles,
     ...(labels ? {labels} : {}),
     form,
+    ...(scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds} : {}),
   }
 }
 

@@ -50,6 +50,7 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
     ...(spec.serviceType ? {serviceType: spec.serviceType} : {}),
     roles,
     labels: spec.labels ?? {},
+    ...(spec.scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds: spec.scriptTimeoutSeconds} : {}),
   }
 }
 
