@@ -94,4 +94,21 @@ test('rollup: creating until first configured', () => {
   assert.is(r.membersWaiting, true)
 })
 
+test('a member in config error is set up again, in the same pod, when its role runs another package or timeout; configured members are left alone', () => {
+  const withSpec = (spec: string) => ({a: {...roles.a, setupSpec: spec}, b: {...roles.b, setupSpec: 'configmap://p-b#sha256=1 timeout=600s'}})
+  const failed = (spec: string | undefined) =>
+    pod('a', 0, {condition: 'False', annotations: {[ANNOTATION.state]: 'config error', [ANNOTATION.configuredContainer]: 'cid-c-a-0', ...(spec ? {[ANNOTATION.setupSpec]: spec} : {})}})
+  const configured = pod('a', 1, {configured: {a: 2}, annotations: {[ANNOTATION.setupSpec]: 'configmap://p-a#sha256=old timeout=600s'}})
+  const at = (spec: string, p0: ObservedPod) => ({...input({a: 2}, [p0, configured]), roles: withSpec(spec)})
+  // same spec: nothing to do (configure ran once for this container and package)
+  assert.equal(plan(at('configmap://p-a#sha256=old timeout=600s', failed('configmap://p-a#sha256=old timeout=600s'))), [])
+  // new package content (new hash): set up again; the configured member keeps its configure
+  assert.equal(plan(at('configmap://p-a#sha256=new timeout=600s', failed('configmap://p-a#sha256=old timeout=600s'))), [{kind: 'setup', pod: 'c-a-0', container: 'cid-c-a-0'}])
+  // a longer timeout is a new spec too; a member failed before specs were recorded is taken up once
+  assert.equal(plan(at('configmap://p-a#sha256=old timeout=900s', failed('configmap://p-a#sha256=old timeout=600s'))).length, 1)
+  assert.equal(plan(at('configmap://p-a#sha256=old timeout=600s', failed(undefined))).length, 1)
+  // the cluster is not settled while that setup is pending
+  assert.is(rollup(at('configmap://p-a#sha256=new timeout=600s', failed('configmap://p-a#sha256=old timeout=600s')), new Set(), 'configured').state, 'updating')
+})
+
 test.run()

@@ -10,7 +10,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Agent, type AgentIO, type PodLike, type RootLike} from '../../agent/src/agent.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, memberFqdn} from '../../src/cluster/names.ts'
-import {packDirectory} from '../../src/cluster/package.ts'
+import {configMapPackageURL, packDirectory, writeTar} from '../../src/cluster/package.ts'
+import {gzipSync} from 'node:zlib'
 
 const base = mkdtempSync(join(tmpdir(), 'kd-agent-proto-'))
 const pkgDir = join(base, 'pkg', 'demo')
@@ -36,6 +37,8 @@ const clusterJson = (a: number, b: number) => ({name: 'c', namespace: 'ns', app:
 
 class World {
   pods = new Map<string, PodLike>()
+  /** package ConfigMaps by name (readPackageConfigMap); the default one holds the demo package */
+  packages = new Map<string, Uint8Array>()
   root: RootLike
   rv = 1
   agent!: Agent
@@ -46,9 +49,9 @@ class World {
   rootPatchMs = 0
   rootInFlight = 0
   maxRootInFlight = 0
-  constructor(name: string, a: number, b: number) {
+  constructor(name: string, a: number, b: number, appDef: object = app) {
     this.dir = join(base, name)
-    this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(app), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
+    this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(appDef), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
   }
   fqdn(pod: string) {
     return memberFqdn(pod, 'c', 'ns')
@@ -63,6 +66,11 @@ class World {
   deletePod(name: string) {
     this.pods.delete(name)
     this.agent.setPods(this.pods.values())
+  }
+  /** a new app definition on the root (as `kubectl kd apply` writes it) */
+  setApp(next: object) {
+    this.root = {...this.root, metadata: {...this.root.metadata, resourceVersion: String(++this.rv)}, data: {...this.root.data, 'app.json': JSON.stringify(next)}}
+    this.agent.setRoot(this.root)
   }
   scale(a: number, b: number) {
     this.root = {...this.root, metadata: {...this.root.metadata, resourceVersion: String(++this.rv)}, data: {...this.root.data, 'cluster.json': JSON.stringify(clusterJson(a, b))}}
@@ -113,7 +121,7 @@ class World {
         setImmediate(() => this.agent.setRoot(this.root))
       },
       event: async () => {},
-      readPackageConfigMap: async () => tgz,
+      readPackageConfigMap: async (name) => this.packages.get(name) ?? tgz,
       fetchURL: async () => { throw new Error('no network') },
       log: () => {},
     }
@@ -222,6 +230,105 @@ test('root patches go one at a time, the newest last (side by side they can land
   assert.is(w.maxRootInFlight, 1)
   await new Promise((r) => setTimeout(r, 100))
   assert.is(w.state(), 'configured')
+  w.agent.stop()
+})
+
+/** A package directory `name` whose startscript is `body`, packed. */
+function makePackage(name: string, body: string): Uint8Array {
+  const dir = join(base, 'pkgs', name, 'appconfig')
+  mkdirSync(dir, {recursive: true})
+  writeFileSync(join(dir, 'startscript'), `#!/bin/sh\necho "$*" >>"$KD_GUESTCONFIG_ETC/../calls.log"\n${body}\n`)
+  chmodSync(join(dir, 'startscript'), 0o755)
+  return packDirectory(dir)
+}
+
+/** The demo app with a package ConfigMap per role (URLs carry the content hash, as `create` writes them) and a script timeout. */
+function appWith(packages: Record<'a' | 'b', {cm: string; tgz: Uint8Array}>, timeout?: number) {
+  return {
+    ...app,
+    ...(timeout ? {scriptTimeoutSeconds: timeout} : {}),
+    roles: app.roles.map((r) => ({...r, configPackage: {packageURL: configMapPackageURL(packages[r.id as 'a' | 'b'].cm, packages[r.id as 'a' | 'b'].tgz), useNewSetupLayout: true}})),
+  }
+}
+
+/** A process that runs (a killed one may linger as a zombie until its reaper gets to it). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+test('a hung configure is killed at the script timeout (with its children): config error with its output; a changed package sets the same pod up again', async () => {
+  const hang = makePackage('hang', 'echo "configuring, then hanging"\necho $$ >"$KD_GUESTCONFIG_ETC/../script.pid"\nsleep 1000 &\necho $! >"$KD_GUESTCONFIG_ETC/../child.pid"\nwait')
+  const ok = makePackage('ok', 'exit 0')
+  const w = new World('hang', 1, 1, appWith({a: {cm: 'kd-pkg-a', tgz: hang}, b: {cm: 'kd-pkg-b', tgz: ok}}, 2))
+  w.packages.set('kd-pkg-a', hang)
+  w.packages.set('kd-pkg-b', ok)
+  w.addPod('a', 0)
+  w.addPod('b', 0)
+  const t0 = Date.now()
+  w.start()
+  await w.until('config error', () => podState(w, 'c-a-0') === 'config error', 15000)
+  const took = (Date.now() - t0) / 1000
+  assert.ok(took < 2 + 6, `config error after ${took} s`)
+  const ann = w.pods.get('c-a-0')!.metadata!.annotations!
+  assert.is(ann[ANNOTATION.lastError], 'execution of app config failed: configure timed out after 2 s and was killed')
+  assert.match(ann[ANNOTATION.lastOutput]!, 'configuring, then hanging')
+  const pid = (f: string) => Number(readFileSync(join(w.dir, 'c-a-0', f), 'utf8'))
+  assert.not.ok(alive(pid('script.pid')), 'the startscript is gone')
+  assert.not.ok(alive(pid('child.pid')), 'its child (same process group) is gone')
+  assert.is(podState(w, 'c-b-0'), 'configured')
+  // the fixed package under the same ConfigMap name: a new hash in the URL, the same pod and container
+  const fixed = makePackage('fixed', 'echo fixed')
+  w.packages.set('kd-pkg-a', fixed)
+  const b2 = makePackage('ok2', 'exit 0')
+  w.packages.set('kd-pkg-b', b2)
+  w.setApp(appWith({a: {cm: 'kd-pkg-a', tgz: fixed}, b: {cm: 'kd-pkg-b', tgz: b2}}, 2))
+  await w.until('configured with the fixed package', () => podState(w, 'c-a-0') === 'configured' && w.state() === 'configured')
+  assert.equal(w.calls('c-a-0'), ['--configure', '--configure'], 'configure ran again for the same container')
+  assert.match(readFileSync(join(w.dir, 'c-a-0', 'opt', 'configure.status'), 'utf8'), /^cid-1-c-a-0=0$/)
+  assert.is(w.pods.get('c-a-0')!.metadata!.annotations![ANNOTATION.lastError], undefined)
+  // a configured member is not disturbed by its role's new package: configure ran once for its container
+  assert.equal(w.calls('c-b-0'), ['--configure'])
+  w.agent.stop()
+})
+
+test('a package that unpacks beyond the limit: its role is config error naming the package and the limit; the other role is configured', async () => {
+  const big = new Uint8Array(gzipSync(writeTar([{path: 'big', type: 'dir', mode: 0o755}, {path: 'big/startscript', type: 'file', mode: 0o755, data: new Uint8Array(20 * 1024 * 1024)}])))
+  assert.ok(big.byteLength < 100 * 1024, 'tiny gzipped')
+  const ok = makePackage('ok3', 'exit 0')
+  const w = new World('big', 2, 1, appWith({a: {cm: 'kd-pkg-big', tgz: big}, b: {cm: 'kd-pkg-b', tgz: ok}}))
+  w.packages.set('kd-pkg-big', big)
+  w.packages.set('kd-pkg-b', ok)
+  w.addPod('a', 0)
+  w.addPod('a', 1)
+  w.addPod('b', 0)
+  w.start()
+  await w.until('settled', () => w.state() === 'configured')
+  for (const p of ['c-a-0', 'c-a-1']) {
+    assert.is(podState(w, p), 'config error')
+    assert.is(w.pods.get(p)!.metadata!.annotations![ANNOTATION.lastError], 'config package configmap://kd-pkg-big unpacks to more than 16 MiB, the limit for a config package')
+    assert.equal(w.calls(p), [], 'nothing ran in the member')
+  }
+  assert.is(podState(w, 'c-b-0'), 'configured')
+  w.agent.stop()
+})
+
+test('a hung --addnodes is killed at the timeout and its member shows config error with its output', async () => {
+  const pkg = makePackage('hang-add', '[ "$1" = --addnodes ] && { echo adding; sleep 1000; }\nexit 0')
+  const w = new World('hang-add', 1, 0, appWith({a: {cm: 'kd-pkg-a', tgz: pkg}, b: {cm: 'kd-pkg-a', tgz: pkg}}, 1))
+  w.packages.set('kd-pkg-a', pkg)
+  w.addPod('a', 0)
+  w.start()
+  await w.until('configured', () => w.state() === 'configured')
+  w.scale(2, 0)
+  w.addPod('a', 1)
+  await w.until('config error', () => podState(w, 'c-a-0') === 'config error', 15000)
+  const ann = w.pods.get('c-a-0')!.metadata!.annotations!
+  assert.match(ann[ANNOTATION.lastError]!, /^--addnodes --role a timed out after 1 s and was killed$/)
+  assert.match(ann[ANNOTATION.lastOutput]!, 'adding')
   w.agent.stop()
 })
 
