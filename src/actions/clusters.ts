@@ -10,6 +10,7 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
+import {agentState, type AgentState} from '../cluster/agent-state.ts'
 import {byNatural, byText} from '../order.ts'
 
 export interface StoredCluster {
@@ -160,6 +161,8 @@ export interface Endpoint {
 }
 
 export interface ClusterStatus extends ClusterSummary {
+  /** the cluster's agent: without it nothing gets configured */
+  agent: AgentState
   members: MemberStatus[]
   endpoints: Endpoint[]
   events?: {type: string; reason: string; message: string; time?: string}[]
@@ -232,6 +235,7 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
     .sort((a, b) => byNatural(a.member, b.member))
   return {
     ...summarize(stored, pods.items),
+    agent: agentState(pods.items),
     members,
     endpoints,
     events: events.items.slice(-10).map((e) => ({type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', time: e.lastTimestamp ?? e.eventTime})),

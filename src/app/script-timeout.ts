@@ -31,6 +31,11 @@ export function readScriptTimeout(value: string | undefined, source: string, pat
   return seconds
 }
 
-/** The timeout the agent applies to a cluster's scripts. */
-export const scriptTimeoutOf = (app: {scriptTimeoutSeconds?: number}, cluster: {scriptTimeoutSeconds?: number}) =>
-  cluster.scriptTimeoutSeconds ?? app.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS
+const valid = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_SCRIPT_TIMEOUT_SECONDS
+
+/** The timeout the agent applies to a cluster's scripts (a root edited by hand may hold anything: then the default). */
+export function scriptTimeoutOf(app: {scriptTimeoutSeconds?: unknown}, cluster: {scriptTimeoutSeconds?: unknown}): number {
+  if (valid(cluster.scriptTimeoutSeconds)) return cluster.scriptTimeoutSeconds
+  if (valid(app.scriptTimeoutSeconds)) return app.scriptTimeoutSeconds
+  return DEFAULT_SCRIPT_TIMEOUT_SECONDS
+}

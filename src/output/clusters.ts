@@ -27,6 +27,7 @@ export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
     `App:         ${s.app}`,
     `State:       ${s.state}`,
     `Members:     ${s.ready}/${s.total} ready${rollup ? ` (${rollup})` : ''}`,
+    `Agent:       ${s.agent.message}`,
     `Age:         ${age(s.created, now)}`,
     '',
     'Members:',

@@ -108,6 +108,7 @@ test('script timeout: durations, the app and cluster annotations, the cluster wi
   assert.is(scriptTimeoutOf({scriptTimeoutSeconds: 120}, cluster), 45)
   assert.is(scriptTimeoutOf({scriptTimeoutSeconds: 120}, {}), 120)
   assert.is(scriptTimeoutOf({}, {}), DEFAULT_SCRIPT_TIMEOUT_SECONDS)
+  assert.is(scriptTimeoutOf({scriptTimeoutSeconds: 'x; rm -rf /'}, {scriptTimeoutSeconds: -3}), DEFAULT_SCRIPT_TIMEOUT_SECONDS, 'a hand-edited root cannot break the agent')
   assert.is(resolveCluster(findBuiltinApp('shelldemo')!, parseClusterSpecs(clusterYaml(), 'cluster.yaml')[0]!, 'cluster.yaml').scriptTimeoutSeconds, undefined)
   const msg = (v: string) => `"${v}" is not allowed: use a duration from 1s to 24h, such as 90s, 10m or 1h`
   for (const bad of ['0', 'soon', '25h', '-1m']) {
