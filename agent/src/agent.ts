@@ -71,7 +71,7 @@ const PATCHED_KEEP_MS = 10_000
  * Setup archives held at once: each stays in memory (and is copied into WebSocket frames) until its exec
  * ends, so with a large package setups go one by one instead of 16 at a time, within the agent's memory.
  */
-export const DEFAULT_STDIN_BUDGET = 16 * 1024 * 1024
+const DEFAULT_STDIN_BUDGET = 16 * 1024 * 1024
 /** how much longer than the script timeout an exec may take (archive transfer, shell start-up, the KILL grace) */
 const EXEC_GRACE_MS = 30_000
 
@@ -548,7 +548,7 @@ export function parseSetupOutput(out: string): SetupOutput {
 }
 
 /** What a setup runs with: the package URL (with its content hash) and the script timeout. */
-export const setupSpecOf = (packageURL: string, timeoutSeconds: number) => `${packageURL} timeout=${timeoutSeconds}s`
+const setupSpecOf = (packageURL: string, timeoutSeconds: number) => `${packageURL} timeout=${timeoutSeconds}s`
 
 const timeoutOfSpec = (spec: string) => /timeout=(\d+)s$/.exec(spec)?.[1]
 

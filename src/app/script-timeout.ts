@@ -7,8 +7,8 @@ import {fieldError} from './field-reader.ts'
 /** Used when neither the app nor the cluster sets one: long enough for a real configure, short enough to notice a hang. */
 export const DEFAULT_SCRIPT_TIMEOUT_SECONDS = 600
 export const SCRIPT_TIMEOUT_ANNOTATION = 'kubectl-kd.io/script-timeout'
-export const SCRIPT_TIMEOUT_PATH = `metadata.annotations["${SCRIPT_TIMEOUT_ANNOTATION}"]`
-export const MAX_SCRIPT_TIMEOUT_SECONDS = 24 * 3600
+const SCRIPT_TIMEOUT_PATH = `metadata.annotations["${SCRIPT_TIMEOUT_ANNOTATION}"]`
+const MAX_SCRIPT_TIMEOUT_SECONDS = 24 * 3600
 
 const UNIT: Record<string, number> = {s: 1, m: 60, h: 3600}
 

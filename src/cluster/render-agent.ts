@@ -18,7 +18,7 @@ import {DEFAULT_AGENT_IMAGE} from './render-options.ts'
 
 const AGENT_CODE_KEY = 'agent.mjs.gz'
 const AGENT_LOADER_KEY = 'loader.mjs'
-const AGENT_COMPONENT = 'agent'
+export const AGENT_COMPONENT = 'agent'
 const CODE_DIR = '/agent'
 
 /** Unpacks the gzipped bundle into /tmp (an emptyDir: the root FS is read-only) and runs it. */
