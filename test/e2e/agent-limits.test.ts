@@ -114,6 +114,11 @@ limits('a package tiny gzipped but over the limit unpacked: config error naming 
   r = run(['status', 'big'])
   assert.match(r.stdout, /Agent: +running\n/)
   assert.match(r.stdout, 'unpacks to more than 16 MiB')
+  // status says when the agent is not running
+  kubectl(['-n', ns, 'scale', 'deployment', 'big-kd-agent', '--replicas=0'])
+  await eventually('agent pod gone', () => agentPods('big').length === 0)
+  r = run(['status', 'big'])
+  assert.match(r.stdout, /Agent: +not running: no agent pod/)
   // the CLI refuses the same package from a directory, before writing anything
   const dir = join(tmp, 'bigdir')
   mkdirSync(dir, {recursive: true})
