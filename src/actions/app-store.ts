@@ -46,6 +46,7 @@ export function planAppAdd(path: string, packages: Record<string, string>, names
   const parsed = parseApp(text, file, 'namespace')
   const base = dirname(resolve(file))
   const pkgObjects = new Map<string, KubeObject>()
+  const packed = new Map<string, Uint8Array>()
   const roles = parsed.roles.map((role) => {
     const given = packages[role.id]
     const url = given ?? role.configPackage?.packageURL
@@ -54,16 +55,18 @@ export function planAppAdd(path: string, packages: Record<string, string>, names
     if (!local) return {...role, configPackage: {packageURL: url, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
     if (!existsSync(local) || !statSync(local).isDirectory()) throw new UserError(`config package of role "${role.id}": ${local} is not a directory`)
     const name = packageConfigMapName(parsed.id, local)
-    if (!pkgObjects.has(name)) {
+    if (!packed.has(name)) {
       let tgz: Uint8Array
       try {
         tgz = packDirectory(local)
       } catch (err) {
         throw new UserError((err as Error).message)
       }
+      packed.set(name, tgz)
       pkgObjects.set(name, renderPackageConfigMap({name, namespace, app: parsed.id, tgz}) as KubeObject)
     }
-    return {...role, configPackage: {packageURL: configMapPackageURL(name), useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
+    // the URL carries the content's hash, as create's does: clusters made from the app take up a changed package
+    return {...role, configPackage: {packageURL: configMapPackageURL(name, packed.get(name)), useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
   })
   for (const role of Object.keys(packages)) {
     if (!parsed.roles.some((r) => r.id === role)) throw new UserError(`--package ${role}=…: app ${parsed.id} has no role "${role}"`)
