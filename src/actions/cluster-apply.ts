@@ -41,7 +41,14 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
   await checkAccess(kube, applyNeeds(all), ns)
   await checkGrants(kube, all, ns)
-  await checkNameClashes(kube, plan.cluster, all.slice(1), existing?.metadata.uid)
+  const leftovers = await checkNameClashes(kube, plan.cluster, all.slice(1), existing?.metadata.uid)
+  if (leftovers) {
+    // objects of this cluster's name but no root when it was read: another create has just made them (its
+    // root is there now), or a deleted cluster of this name is still being collected
+    const raced = await kube.get(R.configMaps(ns), rootName).then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
+    if (raced) throw alreadyExists(plan)
+    throw new UserError(`cluster "${plan.cluster.name}" cannot be created in namespace "${ns}" yet: ${leftovers} of an earlier cluster of that name are still being deleted (wait, or kubectl kd delete ${plan.cluster.name} --wait); nothing was changed`)
+  }
 
   const dryRun = opts.dryRun === 'server'
   const generation = Number(existing?.metadata.annotations?.[ANNOTATION.generation] ?? 0) + 1
@@ -100,10 +107,11 @@ async function createOwned(kube: KubeClient, o: KubeObject, dryRun: boolean, clu
 
 /**
  * Refuses, before any write, names the namespace already uses for something this cluster does not own:
- * another cluster's member (cluster `a` role `b-c` and cluster `a-b` role `c` both want `a-b-c-0`), an
- * object not made by kubectl-kd, or leftovers of a deleted cluster of this name still being collected.
+ * another cluster's member (cluster `a` role `b-c` and cluster `a-b` role `c` both want `a-b-c-0`) or an
+ * object not made by kubectl-kd. Objects labelled with this cluster's name but not owned by its root are
+ * counted and returned (the caller tells a racing create from a deletion in progress).
  */
-async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, objects: KubeObject[], rootUid: string | undefined): Promise<void> {
+async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, objects: KubeObject[], rootUid: string | undefined): Promise<number> {
   const byCollection = new Map<string, {kind: string; names: Set<string>; res: ReturnType<typeof resourceFor>}>()
   for (const o of objects) {
     const res = resourceFor(o, kube.namespace)
@@ -112,6 +120,7 @@ async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, obje
     byCollection.get(key)!.names.add(o.metadata.name)
   }
   const clashes: string[] = []
+  let leftovers = 0
   await Promise.all(
     [...byCollection.values()].map(async ({kind, names, res}) => {
       // a few names: one get each; many (member Services): one list
@@ -124,7 +133,7 @@ async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, obje
         const owner = o.metadata.labels?.[LABEL.cluster]
         const what = `${kind.toLowerCase()}/${o.metadata.name}`
         if (owner && owner !== cluster.name) clashes.push(`${what} belongs to cluster "${owner}"`)
-        else if (owner === cluster.name && !rootUid) clashes.push(`${what} is left from an earlier cluster "${owner}" still being deleted (wait, or kubectl kd delete ${owner} --wait)`)
+        else if (owner === cluster.name && !rootUid) leftovers++
         else clashes.push(`${what} exists and was not made for cluster "${cluster.name}"`)
       }
     }),
@@ -134,6 +143,7 @@ async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, obje
     const more = clashes.length > 3 ? ` and ${clashes.length - 3} more` : ''
     throw new UserError(`cluster "${cluster.name}" cannot use the names it needs in namespace "${kube.namespace}": ${clashes.slice(0, 3).join('; ')}${more}; choose another cluster name (nothing was changed)`)
   }
+  return leftovers
 }
 
 /** After a scale-down, member Services of members that no longer exist are deleted (only this cluster's). */

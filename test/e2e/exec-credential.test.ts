@@ -90,9 +90,9 @@ test('submit --wait and logs of a Spark job through the plugin', () => {
 })
 
 test('submit --cluster through the plugin (exec into the controller)', () => {
-  const created = run(['create', 'spark35', 'sc', '--members', 'worker=1', '--wait', '--timeout', '8m'])
+  const created = run(['create', 'spark35', 'sc', '--members', 'worker=1', '--memory', 'worker=2Gi', '--memory', 'controller=2Gi', '--wait', '--timeout', '8m'])
   assert.is(created.code, 0, created.stderr)
-  const r = run(['submit', '--cluster', 'sc', '--executor-memory', '512m', 'local:///opt/spark/examples/src/main/python/pi.py', '4'], 600_000)
+  const r = run(['submit', '--cluster', 'sc', '--timeout', '5m', '--driver-memory', '512m', '--executor-memory', '512m', 'local:///opt/spark/examples/src/main/python/pi.py', '4'], 600_000)
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /Pi is roughly 3\.1/)
 })

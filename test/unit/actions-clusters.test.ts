@@ -108,6 +108,33 @@ create('two racing creates: the loser gets "already exists" and removes nothing 
   assert.equal(kinds(kube), ['ConfigMap/demo-kd'])
 })
 
+create('a racing create whose objects appear before the loser checks its names: still "already exists"', async () => {
+  const winner = new FakeKube(NS)
+  await changeClusters(winner, request())
+  const kube = new FakeKube(NS)
+  let seeded = false
+  kube.fail = (r) => {
+    // the winner writes everything right after the loser found no root
+    if (!seeded && r.resource === 'selfsubjectaccessreviews') {
+      seeded = true
+      for (const res of [R.configMaps(NS), R.services(NS), R.statefulSets(NS), R.deployments(NS), R.serviceAccounts(NS), R.roles(NS), R.roleBindings(NS)]) kube.seed(res, ...winner.all(res))
+    }
+    return undefined
+  }
+  await rejects(changeClusters(kube, request({members: ['worker=3']})), /^cluster "demo" already exists in namespace "team"/)
+  assert.equal(kube.requests.filter((r) => ['create', 'apply', 'delete', 'patch'].includes(r.verb) && !r.resource.endsWith('accessreviews')), [])
+})
+
+create('leftovers of a deleted cluster of the same name: refused until they are gone, nothing written', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  // the root is gone but the garbage collector has not yet removed what it owned
+  const all = [R.services(NS), R.statefulSets(NS)].flatMap((res) => kube.all(res).map((o) => [res, o] as const))
+  await deleteCluster(kube, 'demo', {})
+  for (const [res, o] of all) kube.seed(res, o)
+  await rejects(changeClusters(kube, request()), /cluster "demo" cannot be created in namespace "team" yet: \d+ of an earlier cluster of that name are still being deleted/)
+})
+
 create('a cluster that exists is refused by create, and left alone', async () => {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request())
