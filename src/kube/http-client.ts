@@ -80,7 +80,12 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
     const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body)
     let hdrs: Record<string, string>
     try {
-      hdrs = await headers({accept: 'application/json', ...(body !== undefined ? {'content-type': o.contentType ?? 'application/json'} : {})})
+      // Content-Length always with a body: Node frames a DELETE's body no other way, and unframed bytes
+      // would be read by the server as the start of the next request on the kept-alive connection
+      hdrs = await headers({
+        accept: 'application/json',
+        ...(body !== undefined ? {'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body))} : {}),
+      })
     } catch (err) {
       throw new ApiError('Unauthorized', 0, `getting credentials for ${server} failed: ${(err as Error).message?.split('\n')[0] || String(err)}`)
     }

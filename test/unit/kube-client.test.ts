@@ -38,6 +38,34 @@ test('a server that accepts TCP but never completes TLS: a handshake timeout, no
   server.close()
 })
 
+test('requests with bodies on a kept-alive connection are framed (DELETE with DeleteOptions, twice)', async () => {
+  const {execFileSync} = await import('node:child_process')
+  const {createServer: createHttps} = await import('node:https')
+  const dir = mkdtempSync(join(tmpdir(), 'kd-tls-'))
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key'), '-out', join(dir, 'crt')], {stdio: 'ignore'})
+  const {readFileSync} = await import('node:fs')
+  const bodies: string[] = []
+  const server = createHttps({key: readFileSync(join(dir, 'key')), cert: readFileSync(join(dir, 'crt'))}, (req, res) => {
+    let body = ''
+    req.on('data', (d) => (body += d))
+    req.on('end', () => {
+      bodies.push(`${req.method} ${req.url} ${body}`)
+      res.setHeader('content-type', 'application/json')
+      res.end('{"kind":"Status","status":"Success"}')
+    })
+  }).listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  const port = (server.address() as {port: number}).port
+  const kube = httpClient({server: `https://127.0.0.1:${port}`, namespace: 'default', context: 'c', ca: readFileSync(join(dir, 'crt'))})
+  await kube.delete(R.services('ns'), 'a', {uid: 'u1'})
+  await kube.delete(R.services('ns'), 'b', {uid: 'u2'})
+  await kube.get(R.services('ns'), 'c')
+  assert.equal(bodies.map((b) => b.split(' ').slice(0, 2).join(' ')), ['DELETE /api/v1/namespaces/ns/services/a', 'DELETE /api/v1/namespaces/ns/services/b', 'GET /api/v1/namespaces/ns/services/c'])
+  assert.equal(JSON.parse(bodies[1]!.split(' ').slice(2).join(' ')).preconditions, {uid: 'u2'})
+  kube.close()
+  server.close()
+})
+
 test('a refused connection: Unreachable, naming the server', async () => {
   const server = createServer().listen(0, '127.0.0.1')
   await new Promise((r) => server.once('listening', r))
