@@ -16,12 +16,20 @@
 #                                      /opt/entrypoint.sh = Spark's driver/executor image contract
 #                                      (images/spark-entrypoint.sh); user spark (185);
 #                                      workdir /opt/spark/work-dir (writable); sbin/start-master.sh etc.
+#   localhost/kubectl-kd/cassandra:<v> the spark image's Debian rootfs (openjdk-17-jre-headless, python3, tini,
+#                                      bash) + Apache Cassandra <v> at /opt/cassandra: lib/ = cassandra-all and its
+#                                      runtime dependencies from Maven Central, bin/cassandra (foreground daemon
+#                                      launcher with Cassandra 5's Java 17 options), bin/nodetool, bin/cqlsh (PyPI
+#                                      cqlsh + cassandra-driver under pylib/), conf/logback.xml; user cassandra (999)
+#                                      owning /var/lib/cassandra, /var/log/cassandra, /etc/cassandra, /opt/guestconfig,
+#                                      /etc/guestconfig; entrypoint tini + images/cassandra/entrypoint.sh
 # Also prepares the host-side Spark distribution at $KD_CACHE/spark/<v> (KD_SPARK_HOME) for spark-submit.
 #
 # usage: build-images.sh build     build (or reuse) all images, write $KD_CACHE/images/current.list
 #        build-images.sh import    import every image of current.list whose digest containerd lacks
 #        build-images.sh spark-home   only prepare $KD_CACHE/spark/<v>
 #        build-images.sh prefetch     debootstrap + downloads only (no containerd needed)
+#        build-images.sh cassandra    only the cassandra image (no containerd needed)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 D=$KD_CLUSTER_DIR
@@ -105,6 +113,34 @@ spark_home() {
     rm -rf "$t"; echo "$SPARK_LAYOUT" > "$sh/.ok"
   fi
   echo "$sh"
+}
+
+CASSANDRA_LAYOUT=cassandra-v1
+# Cassandra's jars (Maven Central, runtime closure of cassandra-all) and cqlsh's wheels (PyPI), unpacked
+# at $KD_CACHE/cassandra/<v>-<key>/{lib,pylib}; Maven's local repo is $KD_CACHE/m2.
+cassandra_dist() {
+  local pom=$D/images/cassandra/pom.xml key dir w
+  key=$(hashof "$pom" "$KD_CASSANDRA_VERSION" "$KD_CQLSH_VERSION" "$CASSANDRA_LAYOUT")
+  dir=$KD_CACHE/cassandra/$KD_CASSANDRA_VERSION-$key
+  if [ ! -f "$dir/.ok" ]; then
+    command -v mvn >/dev/null || { log "installing maven (Debian)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends maven >/dev/null 2>&1 \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends maven >/dev/null; } || die "apt-get install maven failed"; }
+    log "resolving cassandra-all $KD_CASSANDRA_VERSION and its runtime dependencies from Maven Central (first time: ~1-2 min, 66 MB)"
+    rm -rf "$dir"; mkdir -p "$dir/lib" "$dir/pylib" "$DL/cqlsh-$KD_CQLSH_VERSION"
+    mvn -q -B -f "$pom" -Dmaven.repo.local="$KD_CACHE/m2" -Dcassandra.version="$KD_CASSANDRA_VERSION" \
+        dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/lib" > "$dir.mvn.log" 2>&1 \
+      || { tail -20 "$dir.mvn.log" >&2; die "mvn dependency:copy-dependencies failed (log $dir.mvn.log)"; }
+    # native jars for other systems are dead weight in a linux/amd64 image
+    rm -f "$dir"/lib/*-osx-*.jar "$dir"/lib/*-windows-*.jar "$dir"/lib/*-linux-aarch_64.jar "$dir"/lib/*-linux-riscv64.jar
+    [ -f "$dir/lib/cassandra-all-$KD_CASSANDRA_VERSION.jar" ] || die "cassandra-all-$KD_CASSANDRA_VERSION.jar not resolved"
+    # wheels for the image's python3 (bookworm: CPython 3.11), whatever Python the host has
+    python3 -m pip download -q --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+        --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+        "cqlsh==$KD_CQLSH_VERSION" -d "$DL/cqlsh-$KD_CQLSH_VERSION" || die "pip download cqlsh==$KD_CQLSH_VERSION failed"
+    for w in "$DL/cqlsh-$KD_CQLSH_VERSION"/*.whl; do python3 -m zipfile -e "$w" "$dir/pylib" || die "unpacking $w failed"; done
+    echo "$CASSANDRA_LAYOUT" > "$dir/.ok"
+  fi
+  echo "$dir"
 }
 
 LIST=$IMG/current.list.tmp
@@ -199,10 +235,39 @@ img_spark() {
   record "$ref"
 }
 
+img_cassandra() {
+  local ref=localhost/kubectl-kd/cassandra:$KD_CASSANDRA_VERSION base dist key c=$D/images/cassandra
+  base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
+  dist=$(cassandra_dist)
+  key=$(hashof "$base" "$dist" "$D/mk-oci-image.sh" "$c/cassandra" "$c/nodetool" "$c/cqlsh" "$c/entrypoint.sh" "$c/logback.xml" "$c/logback-tools.xml" "$ref" cassandra-img-v1)
+  if ! cached cassandra "$key"; then
+    log "building image $ref"
+    local r=$ROOTFS/.cassandra-build h=/opt/cassandra; rm -rf "$r"; cp -a "$base" "$r"
+    mkdir -p "$r$h/bin" "$r$h/conf"
+    cp -a "$dist/lib" "$dist/pylib" "$r$h/"
+    install -m 0755 "$c/cassandra" "$c/nodetool" "$c/cqlsh" "$r$h/bin/"
+    install -m 0755 "$c/entrypoint.sh" "$r$h/entrypoint.sh"
+    install -m 0644 "$c/logback.xml" "$c/logback-tools.xml" "$r$h/conf/"
+    echo "Apache Cassandra $KD_CASSANDRA_VERSION (Maven Central cassandra-all and its runtime dependencies); cqlsh $KD_CQLSH_VERSION (PyPI)" > "$r$h/RELEASE"
+    chroot "$r" /usr/sbin/groupadd -r -g 999 cassandra
+    chroot "$r" /usr/sbin/useradd -r -u 999 -g 999 -d /var/lib/cassandra -s /bin/bash -M cassandra
+    # what the daemon and the agent's member protocol write, as the image's user
+    mkdir -p "$r/var/lib/cassandra" "$r/var/log/cassandra" "$r/etc/cassandra" "$r/opt/guestconfig" "$r/etc/guestconfig"
+    chown 999:999 "$r/var/lib/cassandra" "$r/var/log/cassandra" "$r/etc/cassandra" "$r/opt/guestconfig" "$r/etc/guestconfig"
+    local jh=/usr/lib/jvm/java-17-openjdk-amd64
+    [ -x "$r$jh/bin/java" ] || die "java not found in cassandra rootfs at $jh"
+    IMG_USER=999 IMG_WORKDIR=/var/lib/cassandra IMG_ENTRYPOINT='["/usr/bin/tini","--","/opt/cassandra/entrypoint.sh"]' IMG_CMD=null \
+    IMG_ENV="[\"PATH=$h/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"CASSANDRA_HOME=$h\",\"CASSANDRA_CONF=/etc/cassandra\",\"CASSANDRA_VERSION=$KD_CASSANDRA_VERSION\"]" \
+      mk "$tar" "$r" "$ref"
+    rm -rf "$r"
+  fi
+  record "$ref"
+}
+
 do_build() {
   need_root
   : > "$LIST"
-  img_pause; img_shell; img_coredns; img_node; img_spark
+  img_pause; img_shell; img_coredns; img_node; img_spark; img_cassandra
   mv "$LIST" "$IMG/current.list"
   # drop image tars no longer referenced
   for f in "$IMG"/*.tar; do grep -q "^$f " "$IMG/current.list" || rm -f "$f" "$f.digest"; done
@@ -231,6 +296,7 @@ case ${1:-build} in
   import) do_import ;;
   spark-home) spark_home ;;
   prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
-            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null ;;
+            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null ;;
+  cassandra) need_root; : > "$LIST"; img_cassandra; rm -f "$LIST" ;;
   *) die "usage: $0 build|import|spark-home" ;;
 esac
