@@ -12,7 +12,7 @@ const ports = (app: App) => Object.fromEntries(app.services.map((s) => [s.id, s.
 const shape = (app: App) => app.roles.map((r) => `${r.id}:${r.cardinality}`)
 
 test('catalog names', () => {
-  assert.equal(builtinAppNames(), ['cassandra311', 'shelldemo', 'spark211up', 'spark221e2', 'spark35'])
+  assert.equal(builtinAppNames(), ['cassandra311', 'cassandra50', 'shelldemo', 'spark211up', 'spark221e2', 'spark35'])
   assert.ok(builtinApps().every((a) => a.source === 'builtin'))
   assert.is(findBuiltinApp('nope'), undefined)
 })
@@ -62,6 +62,16 @@ test('spark35 and shelldemo run with the project images and bundled packages', (
   assert.ok(demo.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/shell:1' && r.configPackage?.packageURL === 'bundled://shelldemo'))
 })
 
+test('cassandra50 runs cassandra311 with the project image and bundled package', () => {
+  const app = findBuiltinApp('cassandra50')!
+  const base = findBuiltinApp('cassandra311')!
+  assert.equal(shape(app), shape(base))
+  assert.equal(ports(app), ports(base))
+  assert.equal(app.roles.map((r) => r.serviceIds), base.roles.map((r) => r.serviceIds))
+  assert.ok(app.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/cassandra:5.0.6' && r.configPackage?.packageURL === 'bundled://cassandra50'))
+  assert.ok(app.roles.every((r) => r.persistDirs.includes('/var/lib/cassandra')))
+})
+
 test('the Spark version of spark35 matches test/cluster/versions.sh', () => {
   let versions = ''
   try {
@@ -71,6 +81,8 @@ test('the Spark version of spark35 matches test/cluster/versions.sh', () => {
   }
   const pinned = /^KD_SPARK_VERSION=(\S+)/m.exec(versions)?.[1]
   if (pinned) assert.is(findBuiltinApp('spark35')!.roles[0]!.imageRepoTag, `localhost/kubectl-kd/spark:${pinned}`)
+  const cassandra = /^KD_CASSANDRA_VERSION=(\S+)/m.exec(versions)?.[1]
+  if (cassandra) assert.is(findBuiltinApp('cassandra50')!.roles[0]!.imageRepoTag, `localhost/kubectl-kd/cassandra:${cassandra}`)
 })
 
 test('callers get copies: changing one never changes the catalog', () => {
