@@ -169,8 +169,16 @@ test('a deleted member pod comes back UN with its own data', () => {
   assert.ok(before, 'worker-0 in the ring')
   exec(pod, 'nodetool flush kd')
   const t = Date.now()
+  const uid = kubectl(['-n', ns, 'get', 'pod', pod, '-o', 'jsonpath={.metadata.uid}'])
   kubectl(['-n', ns, 'delete', 'pod', pod, '--wait=true'])
-  kubectl(['-n', ns, 'wait', `pod/${pod}`, '--for=condition=Ready', '--timeout=900s'])
+  // Ready = the readiness gate the agent sets once configure has seen this node UN again
+  const ready = `{.metadata.uid} {.status.conditions[?(@.type=="Ready")].status}`
+  for (const deadline = Date.now() + 900_000; ; ) {
+    const [u, r] = kubectl(['-n', ns, 'get', 'pod', pod, '-o', `jsonpath=${ready}`], {allowFail: true}).split(' ')
+    if (u && u !== uid && r === 'True') break
+    assert.ok(Date.now() < deadline, `${pod} not Ready again within 15 min`)
+    spawnSync('sleep', ['3'])
+  }
   figure('deleted member back to configured (UN)', t)
   assertRing('ring-seed-0', 3)
   // the same node (host ID kept on its volume), now at its new address
@@ -191,7 +199,7 @@ test('cassandra311 with the Cassandra image and the cassandra50 package forms a 
     'create', 'cassandra311', 'c311',
     '--image', `seed=${image}`, '--image', `worker=${image}`,
     '--package', 'seed=bundled://cassandra50', '--package', 'worker=bundled://cassandra50',
-    '--memory', 'seed=1536Mi', '--members', 'worker=0', '--wait', '--timeout', '20m',
+    '--memory', 'seed=1536Mi', '--cpu', 'seed=2', '--members', 'worker=0', '--wait', '--timeout', '20m',
   ])
   assert.is(r.code, 0, r.stderr)
   figure('cassandra311 form create → configured (2 seeds)', t)
