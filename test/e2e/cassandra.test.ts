@@ -190,6 +190,31 @@ test('a deleted member pod comes back UN with its own data', () => {
   assert.equal(countAll(cqlEndpoint('ring', pod), 'ONE'), [rows, expectedSum])
 })
 
+test('a member whose Cassandra cannot start shows config error with the last lines of its log', () => {
+  const file = join(work, 'bad.yaml')
+  const role = (id: string) => ({
+    id, members: id === 'seed' ? 2 : 0,
+    resources: {requests: {memory: '1Gi', cpu: '50m'}, limits: {memory: '1Gi', cpu: '1'}},
+    env: [{name: 'KD_CASSANDRA_JVM_OPTS', value: '-Dcassandra.partitioner=org.example.NoSuchPartitioner'}],
+  })
+  writeFileSync(file, JSON.stringify({apiVersion: 'kubedirector.hpe.com/v1beta1', kind: 'KubeDirectorCluster', metadata: {name: 'bad'}, spec: {app: 'cassandra50', roles: [role('seed'), role('worker')]}}))
+  assert.is(run(['create', '-f', file]).code, 0)
+  let status: any
+  for (const deadline = Date.now() + 300_000; ; ) {
+    status = JSON.parse(run(['status', 'bad', '-o', 'json']).stdout)
+    if (JSON.stringify(status).includes('config error')) break
+    assert.ok(Date.now() < deadline, `no config error within 5 min: ${JSON.stringify(status.members)}`)
+    spawnSync('sleep', ['3'])
+  }
+  const text = run(['status', 'bad']).stdout
+  assert.match(text, /bad-seed-0\s+config error/)
+  assert.match(text, /Cassandra exited while starting/)
+  assert.match(text, /NoSuchPartitioner/)
+  // the member's CQL endpoint is listed all the same
+  assert.match(text, /bad-seed-0\s+cassandra\s+9042:\d+\s+cql:\/\//)
+  assert.is(run(['delete', 'bad', '--wait']).code, 0)
+})
+
 // cassandra311 adds the capabilities SYS_RESOURCE and IPC_LOCK to its members (as in KubeDirector's catalog);
 // a node whose runtime cannot grant them (this machine's bounding set lacks CAP_SYS_RESOURCE) fails to
 // start such a container, so there the form is checked by its rendering: the same members as cassandra50's.
