@@ -53,18 +53,29 @@ test.after(() => {
   figure('whole suite', t0)
 })
 
-/** cqlsh from PyPI in a venv under the cache, keyed by its version (created once, ~20 s). */
-function cqlshBin(): string {
-  const venv = join(env.KD_CACHE!, 'venv', `cqlsh-${pinned('KD_CQLSH_VERSION')}`)
+/**
+ * cqlsh from PyPI in a venv under the cache, keyed by its version (created once, ~20 s). A Python without
+ * venv (Debian's python3 without python3-venv) gets a plain `pip install --target` directory instead.
+ */
+function cqlshBin(): string[] {
+  const version = pinned('KD_CQLSH_VERSION')
+  const venv = join(env.KD_CACHE!, 'venv', `cqlsh-${version}`)
   const bin = join(venv, 'bin', 'cqlsh')
-  if (!existsSync(bin)) {
-    rmSync(venv, {recursive: true, force: true})
-    const mk = spawnSync('python3', ['-m', 'venv', venv], {encoding: 'utf8'})
-    assert.is(mk.status, 0, mk.stderr)
-    const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `cqlsh==${pinned('KD_CQLSH_VERSION')}`], {encoding: 'utf8'})
+  const target = join(env.KD_CACHE!, 'venv', `cqlsh-${version}-target`)
+  const viaTarget = ['env', `PYTHONPATH=${target}`, 'python3', '-m', 'cqlshlib']
+  if (existsSync(bin)) return [bin]
+  if (existsSync(join(target, 'cqlshlib'))) return viaTarget
+  rmSync(venv, {recursive: true, force: true})
+  const mk = spawnSync('python3', ['-m', 'venv', venv], {encoding: 'utf8'})
+  if (mk.status === 0) {
+    const pip = spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `cqlsh==${version}`], {encoding: 'utf8'})
     assert.is(pip.status, 0, pip.stderr)
+    return [bin]
   }
-  return bin
+  rmSync(venv, {recursive: true, force: true})
+  const pip = spawnSync('python3', ['-m', 'pip', 'install', '-q', '--target', target, `cqlsh==${version}`], {encoding: 'utf8'})
+  assert.is(pip.status, 0, `no venv (${mk.stderr.trim()}) and pip install --target failed: ${pip.stderr}`)
+  return viaTarget
 }
 
 /** cqlsh on the host against HOST:PORT, statements from a file; returns stdout. */
@@ -72,7 +83,8 @@ function cql(endpoint: string, statements: string): string {
   const [host, port] = endpoint.split(':')
   const file = join(work, `q-${Date.now()}.cql`)
   writeFileSync(file, statements)
-  const r = spawnSync(cqlshBin(), [host!, port!, '--connect-timeout=30', '--request-timeout=60', '-f', file], {encoding: 'utf8', timeout: 300_000})
+  const [cmd, ...pre] = cqlshBin()
+  const r = spawnSync(cmd!, [...pre, host!, port!, '--connect-timeout=30', '--request-timeout=60', '-f', file], {encoding: 'utf8', timeout: 300_000})
   assert.is(r.status, 0, `cqlsh ${endpoint}: ${r.stderr}${r.stdout.slice(-500)}`)
   return r.stdout
 }
