@@ -11,28 +11,41 @@ what=${1:-all}
 filter=${KD_TEST_FILTER:-}
 passed=0; failed=0; skipped=0; rc=0
 
-run_uvu() { # dir time-limit-seconds
-  local dir=$1 limit=$2 out clean t p s code
-  [ -d "$dir" ] || return 0
-  out=$(mktemp)
+# One uvu run over the files of DIR matching PATTERN, its output kept in OUT (shown as it comes when
+# TEE=1); tally OUT CODE adds its totals.
+uvu_run() { # dir pattern time-limit-seconds out
+  local dir=$1 pattern=$2 limit=$3 out=$4 code
   # a hung suite must not hang CI: past the limit the run is stopped and counts as a failure
-  timeout --signal=TERM --kill-after=30 "$limit" node --import tsx node_modules/uvu/bin.js "$dir" "${filter:-\\.test\\.ts$}" 2>&1 | tee "$out"
-  code=${PIPESTATUS[0]}
-  [ "$code" -eq 124 ] && echo "$dir: stopped after ${limit}s" >&2
-  clean=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$out"); rm -f "$out"
+  timeout --signal=TERM --kill-after=30 "$limit" node --import tsx node_modules/uvu/bin.js "$dir" "$pattern" >"$out" 2>&1
+  code=$?
+  [ "$code" -eq 124 ] && echo "$dir ($pattern): stopped after ${limit}s" >>"$out"
+  return $code
+}
+
+tally() { # out code
+  local clean t p s
+  clean=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$1")
   t=$(awk '/^ *Total:/{print $2}' <<<"$clean" | tail -1)
   p=$(awk '/^ *Passed:/{print $2}' <<<"$clean" | tail -1)
   s=$(awk '/^ *Skipped:/{print $2}' <<<"$clean" | tail -1)
   t=${t:-0}; p=${p:-0}; s=${s:-0}
   passed=$((passed + p)); failed=$((failed + t - p)); skipped=$((skipped + s))
-  if [ "$code" -ne 0 ] && [ "$t" -eq "$p" ]; then failed=$((failed + 1)); echo "$dir: runner exited $code" >&2; fi
-  [ "$code" -eq 0 ] || rc=1
+  if [ "$2" -ne 0 ] && [ "$t" -eq "$p" ]; then failed=$((failed + 1)); echo "$1: runner exited $2" >&2; fi
+  [ "$2" -eq 0 ] || rc=1
+}
+
+run_uvu() { # dir pattern time-limit-seconds
+  local out code
+  [ -d "$1" ] || return 0
+  out=$(mktemp)
+  uvu_run "$1" "$2" "$3" "$out"; code=$?
+  cat "$out"; tally "$out" "$code"; rm -f "$out"
 }
 
 npm run -s build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
-  run_uvu test/unit 900
+  run_uvu test/unit "${filter:-\\.test\\.ts$}" 900
 fi
 if [ "$what" = all ] || [ "$what" = e2e ]; then
   if bash test/cluster/up.sh; then
@@ -43,7 +56,21 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
     if [ -n "$sp" ]; then
       passed=$((passed + ${sp%% *})); f=${sp#*, }; failed=$((failed + ${f%% *}))
     else failed=$((failed + 1)); fi
-    run_uvu test/e2e "${KD_E2E_LIMIT:-3600}"
+    limit=${KD_E2E_LIMIT:-3600}
+    if [ -n "$filter" ]; then run_uvu test/e2e "$filter" "$limit"
+    else
+      # two lanes side by side (most of an e2e suite waits on pods and JVMs, so two fit the 2 CPUs): the
+      # Spark, Cassandra and krew suites in one, the rest in the other; then, alone, the suites that
+      # restart cluster components or add fake nodes, which would disturb anything running beside them
+      heavy='^(cassandra|spark-.*|agent-spark|exec-credential|krew)\.test\.ts$'
+      alone='^(faults-.*|scale-kwok)\.test\.ts$'
+      a=$(mktemp); b=$(mktemp)
+      uvu_run test/e2e "$heavy" "$limit" "$a" & pa=$!
+      uvu_run test/e2e "^(?!(cassandra|spark-.*|agent-spark|exec-credential|krew|faults-.*|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
+      wait $pa; ca=$?; wait $pb; cb=$?
+      cat "$a" "$b"; tally "$a" "$ca"; tally "$b" "$cb"; rm -f "$a" "$b"
+      run_uvu test/e2e "$alone" "$limit"
+    fi
   else
     echo "the local cluster did not come up (see above); end-to-end tests not run" >&2
     failed=$((failed + 1)); rc=1
