@@ -2,7 +2,7 @@
 // app.kubernetes.io/component=agent): running, restarting (with why it last ended, e.g. OOMKilled) or not
 // running. Without a running agent no member is ever configured, so status must say so. Pure.
 import {LABEL} from './names.ts'
-import {AGENT_COMPONENT} from './render-agent.ts'
+import {AGENT_COMPONENT} from './names.ts'
 
 /** The parts of a Pod this reads (a V1Pod fits). */
 interface AgentPodLike {

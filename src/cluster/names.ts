@@ -4,6 +4,9 @@
 
 export const GROUP = 'kubectl-kd.io'
 
+/** app.kubernetes.io/component of the agent's objects (read by status without loading the renderer). */
+export const AGENT_COMPONENT = 'agent'
+
 export const LABEL = {
   cluster: `${GROUP}/cluster`,
   app: `${GROUP}/app`,

@@ -10,7 +10,7 @@ import {gzipSync} from 'node:zlib'
 import type {App} from '../app/model.ts'
 import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'
-import {ANNOTATION, LABEL, agentName, rootConfigMapName} from './names.ts'
+import {AGENT_COMPONENT, ANNOTATION, LABEL, agentName, rootConfigMapName} from './names.ts'
 import {clusterLabels, ownedByRoot} from './object-meta.ts'
 import {packageConfigMapFromURL} from './package.ts'
 import type {RenderOptions} from './render-options.ts'
@@ -18,7 +18,6 @@ import {DEFAULT_AGENT_IMAGE} from './render-options.ts'
 
 const AGENT_CODE_KEY = 'agent.mjs.gz'
 const AGENT_LOADER_KEY = 'loader.mjs'
-export const AGENT_COMPONENT = 'agent'
 const CODE_DIR = '/agent'
 
 /** Unpacks the gzipped bundle into /tmp (an emptyDir: the root FS is read-only) and runs it. */

@@ -24,12 +24,25 @@ export interface ConnectionOptions {
 }
 
 export async function connect(opts: ConnectionOptions = {}): Promise<KubeClient> {
-  return httpClient(await credentials(opts), {requestTimeoutMs: opts.requestTimeoutMs, debug: opts.debug})
+  const clientOptions = {requestTimeoutMs: opts.requestTimeoutMs, debug: opts.debug}
+  const files = opts.inCluster ? [] : kubeconfigFiles(opts.kubeconfig)
+  if (files.length === 1) {
+    const {simpleKubeconfig} = await import('./simple-kubeconfig.ts')
+    const simple = simpleKubeconfig(files[0]!, opts)
+    if (simple) {
+      try {
+        return httpClient(simple.credentials, clientOptions)
+      } catch {
+        // a certificate or key that does not parse: client-node reports it in its own words
+      }
+    }
+  }
+  return httpClient(await credentials(opts, files), clientOptions)
 }
 
-export async function credentials(opts: ConnectionOptions): Promise<Credentials> {
+/** Credentials for anything but a simple one-file kubeconfig (connect() serves that itself). */
+async function credentials(opts: ConnectionOptions, files: string[]): Promise<Credentials> {
   if (opts.inCluster) return inClusterCredentials(opts.namespace)
-  const files = kubeconfigFiles(opts.kubeconfig)
   if (opts.kubeconfig && files.length === 0) throw new UserError(`--kubeconfig: file ${opts.kubeconfig} does not exist`)
   if (files.length === 0) {
     if (process.env.KUBERNETES_SERVICE_HOST) return inClusterCredentials(opts.namespace)
@@ -37,22 +50,7 @@ export async function credentials(opts: ConnectionOptions): Promise<Credentials>
       'no kubeconfig found: set KUBECONFIG or pass --kubeconfig (for the local test cluster: npm run cluster:up, then export KUBECONFIG=~/.cache/kubectl-kd/local/kubeconfig)',
     )
   }
-  if (files.length === 1) {
-    const {simpleKubeconfig} = await import('./simple-kubeconfig.ts')
-    const simple = simpleKubeconfig(files[0]!, opts)
-    if (simple && parses(simple.credentials)) return simple.credentials
-  }
   return clientNodeCredentials(files, opts)
-}
-
-/** A certificate or key that does not parse is left to client-node, which reports it in its own words. */
-function parses(c: Credentials): boolean {
-  try {
-    httpClient(c).close()
-    return true
-  } catch {
-    return false
-  }
 }
 
 type ClientNode = typeof import('@kubernetes/client-node')
