@@ -308,6 +308,23 @@ read('delete: collection deletes of members, then the root; --wait until everyth
   await rejects(deleteCluster(kube, 'demo', {}), /cluster "demo" not found/)
 })
 
+read('watch (get -w, status -w): a callback per burst of changes, none for the first sync, ends with its signal', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const {watchClusters} = await import('../../src/actions/watch-clusters.ts')
+  const controller = new AbortController()
+  let calls = 0
+  const watching = watchClusters(kube, {name: 'demo'}, async () => void calls++, controller.signal)
+  await new Promise((r) => setTimeout(r, 50))
+  assert.is(calls, 0)
+  kube.seed(R.pods(NS), memberPod('demo-worker-0', 'worker', 'creating'), memberPod('demo-worker-1', 'worker', 'creating'))
+  await kube.patch(R.configMaps(NS), 'demo-kd', 'merge', {metadata: {annotations: {[ANNOTATION.state]: 'updating'}}})
+  await new Promise((r) => setTimeout(r, 300))
+  assert.is(calls, 1, 'three changes within 200 ms are one refresh')
+  controller.abort()
+  await watching
+})
+
 read.run()
 
 const damaged = suite('damaged roots')
