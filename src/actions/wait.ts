@@ -62,7 +62,20 @@ export async function waitForCluster(
   if (opts.signal?.aborted) throw new UserError('interrupted')
   const configured = last?.members.filter((m) => m.state === 'configured').length ?? 0
   const total = Object.values(last?.desired ?? {}).reduce((a, b) => a + b, 0)
-  const failing = last?.members.filter((m) => m.state === 'config error' || m.lastError)
-  const why = failing?.length ? `; ${failing.map((m) => `${m.pod}: ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`).join('; ')}` : ''
-  throw new UserError(`timed out waiting for cluster/${name} to be configured: ${configured}/${total} members configured, cluster state ${last?.state ?? 'unknown'}${why}`)
+  const why = last ? stuckMembers(last) : ''
+  throw new UserError(`timed out waiting for cluster/${name} to be configured: ${configured}/${total} members configured, cluster state ${last?.state ?? 'unknown'}${why ? `; ${why}` : ''}`)
+}
+
+/** The members holding a cluster back (at most 5 named), each with what is known: a stuck wait says why. */
+export function stuckMembers(s: ClusterSnapshot): string {
+  const stuck = s.members.filter((m) => !(m.state === 'configured' && m.ready))
+  const present = new Map<string, number>()
+  for (const m of s.members) present.set(m.role, (present.get(m.role) ?? 0) + 1)
+  const missing = Object.entries(s.desired).flatMap(([role, n]) => ((present.get(role) ?? 0) < n ? [`${n - (present.get(role) ?? 0)} ${role} member(s) have no pod yet`] : []))
+  const shown = stuck.slice(0, 5).map((m) => {
+    const facts = [m.state || 'no state', m.phase !== 'Running' ? `pod ${m.phase}` : '', m.state === 'configured' && !m.ready ? 'not ready' : '', m.lastError ?? '']
+    return `${m.pod}: ${facts.filter(Boolean).join(', ')}`
+  })
+  if (stuck.length > 5) shown.push(`and ${stuck.length - 5} more`)
+  return [...shown, ...missing].join('; ')
 }

@@ -21,7 +21,7 @@ export function kd(args: string[], opts: {input?: string; env?: Record<string, s
     timeout: opts.timeoutMs ?? 600_000,
     maxBuffer: 64 * 1024 * 1024,
   })
-  return {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
+  return withAgentLog(args, {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}, opts.env)
 }
 
 /** Same as kd() without blocking the event loop (for tests that do something while the command runs). */
@@ -31,7 +31,7 @@ export function kdAsync(args: string[], opts: {env?: Record<string, string | und
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
-  const p = new Promise<Run>((resolve) => child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr})))
+  const p = new Promise<Run>((resolve) => child.on('close', (code) => resolve(withAgentLog(args, {code: code ?? -1, stdout, stderr}, opts.env))))
   return Object.assign(p, {kill: (signal: NodeJS.Signals = 'SIGINT') => child.kill(signal)})
 }
 
@@ -39,4 +39,17 @@ export function kdAsync(args: string[], opts: {env?: Record<string, string | und
 export function isOneLineError(r: Run): boolean {
   const lines = r.stderr.trim().split('\n')
   return r.code === 1 && lines.length === 1 && lines[0]!.startsWith('error: ') && !/\bat .*\(.*:\d+:\d+\)/.test(r.stderr)
+}
+
+/**
+ * A `--wait` that timed out on a cluster gets the tail of that cluster's agent log appended to its stderr,
+ * so a failed test run shows what the agent did (the plugin's own message says which members are stuck).
+ */
+function withAgentLog(args: string[], r: Run, env?: Record<string, string | undefined>): Run {
+  const m = /timed out waiting for cluster\/(\S+) to be configured/.exec(r.stderr)
+  if (!m) return r
+  const i = args.indexOf('-n')
+  const ns = i >= 0 ? args[i + 1] : undefined
+  const log = spawnSync('kubectl', [...(ns ? ['-n', ns] : []), 'logs', `deploy/${m[1]}-kd-agent`, '--tail=60', '--all-containers'], {env: {...process.env, ...env}, encoding: 'utf8', timeout: 30_000})
+  return {...r, stderr: `${r.stderr}\n--- agent log (last 60 lines) ---\n${log.stdout ?? ''}${log.stderr ?? ''}`}
 }
