@@ -4,6 +4,7 @@
 // Pure: ids, namespace, API server URL, user and clock come in as data.
 import type {KubeObject} from '../kube-object.ts'
 import {storeProperties} from './java-properties.ts'
+import {POD_TEMPLATE_DIR, POD_TEMPLATE_FILE_NAME, POD_TEMPLATE_KEY, POD_TEMPLATE_VOLUME, applyDriverTemplate, podTemplateConfigMapName} from './pod-template.ts'
 import {
   DRIVER_CONF_VOLUME,
   DRIVER_CONTAINER,
@@ -32,6 +33,10 @@ export interface RenderContext {
   ids: SubmissionIds
   /** ConfigMap binaryData for shipped files (key → base64), when there are any */
   shippedData?: Record<string, string>
+  /** spark.kubernetes.driver.podTemplateFile, parsed */
+  driverTemplate?: Record<string, any>
+  /** spark.kubernetes.executor.podTemplateFile's text: travels to the driver in a ConfigMap */
+  executorTemplate?: string
 }
 
 type Obj = Record<string, unknown>
@@ -42,6 +47,8 @@ export interface DriverObjects {
   configMap: KubeObject
   /** only when client-local files are shipped (kubectl kd's addition) */
   filesConfigMap?: KubeObject
+  /** the executor pod template for the driver (PodTemplateConfigMapStep), when there is one */
+  templateConfigMap?: KubeObject
   /** the conf the driver reads (spark.properties as a map) */
   properties: Map<string, string>
   appId: string
@@ -99,7 +106,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   }
   const localDir = `/var/data/spark-${ids.localDirUuid}`
   const env: Obj[] = [
-    {name: 'SPARK_USER', value: ctx.user},
+    {name: 'SPARK_USER', value: sub.proxyUser ?? ctx.user},
     {name: 'SPARK_APPLICATION_ID', value: ids.appId},
     ...withPrefix(conf, 'spark.kubernetes.driverEnv.').map(([name, value]) => ({name, value})),
     {name: 'SPARK_DRIVER_BIND_ADDRESS', valueFrom: {fieldRef: {apiVersion: 'v1', fieldPath: 'status.podIP'}}},
@@ -120,14 +127,17 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
     {name: 'SPARK_CONF_DIR', value: SPARK_CONF_DIR},
   ]
   const secretMounts = withPrefix(conf, 'spark.kubernetes.driver.secrets.')
+  const templateCm = ctx.executorTemplate !== undefined ? podTemplateConfigMapName(prefix) : undefined
   const volumeMounts: Obj[] = [
     ...secretMounts.map(([secret, path]) => ({mountPath: path, name: `${secret}-volume`})),
+    ...(templateCm ? [{mountPath: POD_TEMPLATE_DIR, name: POD_TEMPLATE_VOLUME}] : []),
     {mountPath: localDir, name: LOCAL_DIR_VOLUME},
     {mountPath: SPARK_CONF_DIR, name: DRIVER_CONF_VOLUME},
     ...(sub.shippedFiles.length ? [{mountPath: SHIPPED_FILES_DIR, name: SHIPPED_FILES_VOLUME, readOnly: true}] : []),
   ]
   const volumes: Obj[] = [
     ...secretMounts.map(([secret]) => ({name: `${secret}-volume`, secret: {secretName: secret}})),
+    ...(templateCm ? [{configMap: {items: [{key: POD_TEMPLATE_KEY, path: POD_TEMPLATE_FILE_NAME}], name: templateCm}, name: POD_TEMPLATE_VOLUME}] : []),
     {emptyDir: conf.get('spark.kubernetes.local.dirs.tmpfs') === 'true' ? {medium: 'Memory'} : {}, name: LOCAL_DIR_VOLUME},
     {configMap: {items: [{key: SPARK_PROPERTIES, mode: 420, path: SPARK_PROPERTIES}], name: configMapName}, name: DRIVER_CONF_VOLUME},
     ...(sub.shippedFiles.length ? [{configMap: {name: shippedFilesConfigMapName(ids.configMapId)}, name: SHIPPED_FILES_VOLUME}] : []),
@@ -136,9 +146,9 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   const pullSecrets = (conf.get('spark.kubernetes.container.image.pullSecrets') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
   const serviceAccount = conf.get('spark.kubernetes.authenticate.driver.serviceAccountName')
   const schedulerName = conf.get('spark.kubernetes.driver.scheduler.name') ?? conf.get('spark.kubernetes.scheduler.name')
-  const args = ['driver', '--properties-file', `${SPARK_CONF_DIR}/${SPARK_PROPERTIES}`, '--class', sub.mainClass, sub.primaryResource, ...sub.appArgs]
+  const args = ['driver', ...(sub.proxyUser !== undefined ? ['--proxy-user', sub.proxyUser] : []), '--properties-file', `${SPARK_CONF_DIR}/${SPARK_PROPERTIES}`, '--class', sub.mainClass, sub.primaryResource, ...sub.appArgs]
 
-  const pod: KubeObject = {
+  const plainPod: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {name: podName, namespace, labels, ...(Object.keys(annotations).length ? {annotations} : {})},
@@ -168,6 +178,8 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
     },
   }
 
+  const pod = (ctx.driverTemplate ? applyDriverTemplate(plainPod, ctx.driverTemplate, conf.get('spark.kubernetes.driver.podTemplateContainerName')) : plainPod) as KubeObject
+
   const serviceAnnotations = Object.fromEntries(withPrefix(conf, 'spark.kubernetes.driver.service.annotation.'))
   const ipFamilies = (conf.get('spark.kubernetes.driver.service.ipFamilies') ?? 'IPv4').split(',').map((s) => s.trim())
   const service: KubeObject = {
@@ -195,7 +207,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   // spark.properties: the submission conf, what SparkSubmit adds, and the feature steps' system properties
   const properties = new Map(conf)
   const set = (k: string, v: string) => properties.set(k, v)
-  set('spark.master', `k8s://${ctx.server}`)
+  set('spark.master', sub.master ?? `k8s://${ctx.server}`)
   set('spark.submit.deployMode', 'cluster')
   set('spark.app.submitTime', String(ids.submitTime))
   set('spark.kubernetes.namespace', namespace)
@@ -211,6 +223,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   set('spark.driver.port', String(driverPort))
   set('spark.driver.blockManager.port', String(blockManagerPort))
   set('spark.kubernetes.resource.type', sub.resourceType)
+  if (templateCm) set('spark.kubernetes.executor.podTemplateFile', `${POD_TEMPLATE_DIR}/${POD_TEMPLATE_FILE_NAME}`)
 
   const configMap: KubeObject = {
     apiVersion: 'v1',
@@ -231,7 +244,10 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
         immutable: true,
       }
     : undefined
-  return {pod, service, configMap, filesConfigMap, properties, appId: ids.appId, jobName: podName.endsWith('-driver') ? podName.slice(0, -7) : podName}
+  const templateConfigMap: KubeObject | undefined = templateCm
+    ? {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: templateCm, namespace}, data: {[POD_TEMPLATE_KEY]: ctx.executorTemplate!}, immutable: true}
+    : undefined
+  return {pod, service, configMap, filesConfigMap, templateConfigMap, properties, appId: ids.appId, jobName: podName.endsWith('-driver') ? podName.slice(0, -7) : podName}
 }
 
 /** Adds the ownerReference spark-submit puts on the service and ConfigMap, once the driver pod exists. */

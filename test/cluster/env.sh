@@ -13,6 +13,7 @@ export KD_KWOK=$KD_CACHE/bin/kwok
 export KD_K8S_VERSION KD_SPARK_VERSION KD_NODE_VERSION
 export KD_SPARK_HOME=$KD_CACHE/spark/$KD_SPARK_VERSION
 export KD_SPARK_IMAGE=localhost/kubectl-kd/spark:$KD_SPARK_VERSION
+export KD_SPARK4_VERSION KD_SPARK4_HOME=$KD_CACHE/spark/$KD_SPARK4_VERSION KD_SPARK4_IMAGE=localhost/kubectl-kd/spark:$KD_SPARK4_VERSION
 export KD_SHELL_IMAGE=localhost/kubectl-kd/shell:1
 export KD_NODE_IMAGE=localhost/kubectl-kd/node:24
 export KD_AGENT_IMAGE=docker.io/library/node:24-slim

