@@ -5,7 +5,7 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
-import {failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import {driverContainerName, failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
 type Pod = Record<string, any>
 
@@ -96,7 +96,7 @@ export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusO
   if (status.state === 'FAILED' && (opts.logLines ?? 10) > 0) {
     try {
       const {readLogs} = await import('../kube/logs.ts')
-      const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, tailLines: 500})
+      const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, container: driverContainerName(driver), tailLines: 500})
       const cause = failureFromLog(text)
       if (cause) status.reason = `${status.reason}: ${cause}`
       status.lastLogLines = text.split('\n').filter((l) => l.trim() !== '').slice(-(opts.logLines ?? 10))
@@ -127,7 +127,7 @@ export async function jobLogs(kube: KubeClient, name: string, opts: JobLogsOptio
   const driver = await requireDriverPod(kube, name)
   const ns = driver.metadata.namespace
   let pod = driver.metadata.name
-  let container = 'spark-kubernetes-driver'
+  let container = driverContainerName(driver)
   if (opts.executor !== undefined) {
     const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
     const execs = await listPods(kube, ns, `${SPARK_LABEL.appId}=${appId},${SPARK_LABEL.role}=executor`)
@@ -143,4 +143,58 @@ export async function jobLogs(kube: KubeClient, name: string, opts: JobLogsOptio
   }
   const {streamLogs} = await import('../kube/logs.ts')
   await streamLogs(kube, {namespace: ns, pod, container, follow: opts.follow, tailLines: opts.tailLines, signal: opts.signal}, opts.write)
+}
+
+/** spark-submit's submission id: `[namespace:]driverPodName`, the name may end in `*` (a prefix). */
+export function parseSubmissionId(id: string, defaultNamespace: string): {namespace: string; name: string; glob: boolean} {
+  const i = id.indexOf(':')
+  const namespace = i >= 0 ? id.slice(0, i) : defaultNamespace
+  const name = i >= 0 ? id.slice(i + 1) : id
+  if (!name || !namespace) throw new UserError(`submission ID "${id}": expected [namespace:]driver-pod-name (a name ending in * matches a prefix)`)
+  return {namespace, name: name.endsWith('*') ? name.slice(0, -1) : name, glob: name.endsWith('*')}
+}
+
+/** The driver pods a submission id names (K8sSubmitOps: one pod by name, or every driver pod with the prefix). */
+export async function findSubmissions(kube: KubeClient, id: string): Promise<Pod[]> {
+  const {namespace, name, glob} = parseSubmissionId(id, kube.namespace)
+  let pods: Pod[]
+  if (glob) {
+    pods = (await listPods(kube, namespace, `${SPARK_LABEL.role}=driver`)).filter((p) => p.metadata.name.startsWith(name))
+  } else {
+    try {
+      pods = [await kube.get<Pod>(R.pods(namespace), name)]
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      pods = []
+    }
+  }
+  if (!pods.length) throw new JobNotFoundError(glob ? `No applications found: no driver pod in namespace "${namespace}" starts with "${name}" (submission ID ${id})` : `Application not found: no pod "${name}" in namespace "${namespace}" (submission ID ${id})`)
+  return pods.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+}
+
+/** spark-submit --kill: deletes the driver pod(s) with spark.kubernetes.appKillPodDeletionGracePeriod; the rest follows by ownerReference. */
+export async function killSubmission(kube: KubeClient, id: string, opts: {gracePeriodSeconds?: number} = {}): Promise<{namespace: string; pod: string}[]> {
+  const pods = await findSubmissions(kube, id)
+  const killed: {namespace: string; pod: string}[] = []
+  for (const p of pods) {
+    try {
+      await kube.delete(R.pods(p.metadata.namespace), p.metadata.name, {uid: p.metadata.uid, propagationPolicy: 'Background', ...(opts.gracePeriodSeconds !== undefined ? {gracePeriodSeconds: opts.gracePeriodSeconds} : {})})
+      killed.push({namespace: p.metadata.namespace, pod: p.metadata.name})
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+    }
+  }
+  return killed
+}
+
+/** spark-submit --status: the driver pod(s) the id names, with the job status derived from them. */
+export async function submissionStatus(kube: KubeClient, id: string): Promise<{pod: Pod; status: JobStatus}[]> {
+  const pods = await findSubmissions(kube, id)
+  return Promise.all(
+    pods.map(async (pod) => {
+      const appId = pod.metadata.labels?.[SPARK_LABEL.appId]
+      const executors = appId ? await listPods(kube, pod.metadata.namespace, `${SPARK_LABEL.appId}=${appId},${SPARK_LABEL.role}=executor`) : []
+      return {pod, status: jobStatusFromPods(pod, executors)}
+    }),
+  )
 }

@@ -11,9 +11,13 @@ import {isNotFound} from '../kube/errors.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
 import type {KubeObject} from '../kube-object.ts'
-import {newSubmissionIds, SPARK_LABEL} from '../spark/names.ts'
+import {CAPTURED_SPARK_VERSIONS, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
+import {parsePodTemplate, selectSparkContainer} from '../spark/pod-template.ts'
+import {contextForMaster, kubeconfigContexts} from '../spark/master.ts'
+import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
+import {load as loadYaml} from 'js-yaml'
 import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
-import {isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 const SHIP_LIMIT_BYTES = 1024 * 1024
@@ -86,6 +90,8 @@ function readSource(path: string, limit: number): Buffer {
 export interface PreparedSubmission {
   submission: Submission
   shippedData: Record<string, string>
+  /** the driver's pod template (parsed) and the executors' (text for the driver), if any */
+  templates: {driverTemplate?: Record<string, any>; executorTemplate?: string}
   /** where the submission asks to run (spark.kubernetes.namespace, else the manifest's), if it says */
   namespace?: string
   warnings: string[]
@@ -96,6 +102,7 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   let args = opts.args ?? {}
   let namespace: string | undefined
   const warnings: string[] = []
+  let overlays: {driver?: Record<string, any>; executor?: Record<string, any>} = {}
   if (opts.file) {
     const {loadDocuments} = await import('./spark-input.ts')
     const doc = loadDocuments(opts.file)
@@ -105,6 +112,7 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
     // flags given with -f override the manifest (e.g. --image)
     args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
     namespace = input.namespace
+    overlays = input.podTemplates
     if (opts.namespace && namespace && opts.namespace !== namespace) {
       throw new UserError(`the namespace from the provided object "${namespace}" does not match the namespace "${opts.namespace}". You must pass '--namespace=${namespace}' to perform this operation.`)
     }
@@ -118,12 +126,58 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
     total += data.length
     shippedData[f.key] = data.toString('base64')
   }
-  return {submission, shippedData, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings}
+  const templates = readTemplates(submission, overlays)
+  const v = submission.sparkVersion
+  if (versionAtLeast(v, 4, 0) && !versionAtLeast(v, 4, 3)) {
+    warnings.push(`Spark ${v}: the driver objects are made as spark-submit 4.3 makes them (the versions captured are ${CAPTURED_SPARK_VERSIONS.join(' and ')}); 4.0-4.2 may not declare the spark-connect port or set allowPrivilegeEscalation=false`)
+  }
+  return {submission, shippedData, templates, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings}
 }
 
-function renderSubmission(submission: Submission, shippedData: Record<string, string>, namespace: string, server: string, nowMs: number): DriverObjects {
+/** Reads spark.kubernetes.{driver,executor}.podTemplateFile and lays a SparkApplication's pod fields over them. */
+function readTemplates(sub: Submission, overlays: {driver?: Record<string, any>; executor?: Record<string, any>}): PreparedSubmission['templates'] {
+  const read = (key: string, path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined
+    const local = path.startsWith('file://') ? path.slice(7) : path
+    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(local)) throw new UserError(`${key}=${path}: only a file on this machine is read (spark-submit's Hadoop filesystems are not); download it first`)
+    try {
+      return readFileSync(local, 'utf8')
+    } catch {
+      throw new UserError(`${key}=${path}: no such file`)
+    }
+  }
+  const out: PreparedSubmission['templates'] = {}
+  const driverText = read('spark.kubernetes.driver.podTemplateFile', sub.podTemplateFiles.driver)
+  const driverFile = driverText !== undefined ? parsePodTemplate(driverText, sub.podTemplateFiles.driver!) : undefined
+  out.driverTemplate = overlays.driver ? layOver(driverFile, overlays.driver, sub.conf.get('spark.kubernetes.driver.podTemplateContainerName')) : driverFile
+  const execText = read('spark.kubernetes.executor.podTemplateFile', sub.podTemplateFiles.executor)
+  if (execText !== undefined) parsePodTemplate(execText, sub.podTemplateFiles.executor!)
+  if (overlays.executor) {
+    const base = execText !== undefined ? parsePodTemplate(execText, sub.podTemplateFiles.executor!) : undefined
+    out.executorTemplate = JSON.stringify(layOver(base, overlays.executor, sub.conf.get('spark.kubernetes.executor.podTemplateContainerName')), null, 2) + '\n'
+  } else out.executorTemplate = execText
+  return out
+}
+
+/** A SparkApplication's pod fields (overlay, Spark container first) on a template file's pod: the Spark container found by name. */
+function layOver(base: Record<string, any> | undefined, overlay: Record<string, any>, containerName: string | undefined): Record<string, any> {
+  if (!base) return overlay
+  const {container, others} = selectSparkContainer(base, containerName)
+  const [oc = {}, ...sidecars] = overlay.spec?.containers ?? []
+  const cat = (a: unknown, b: unknown) => [...((a as unknown[]) ?? []), ...((b as unknown[]) ?? [])]
+  const merged = {...container, ...oc, name: container.name ?? oc.name, env: cat(container.env, oc.env), envFrom: cat(container.envFrom, oc.envFrom), volumeMounts: cat(container.volumeMounts, oc.volumeMounts), ports: cat(container.ports, oc.ports)}
+  for (const k of ['env', 'envFrom', 'volumeMounts', 'ports'] as const) if (!merged[k].length) delete merged[k]
+  const spec: Record<string, any> = {...base.spec, ...overlay.spec, containers: [merged, ...others, ...sidecars]}
+  for (const k of ['volumes', 'initContainers', 'tolerations']) {
+    const list = cat(base.spec?.[k], overlay.spec?.[k])
+    if (list.length) spec[k] = list
+  }
+  return {...base, spec}
+}
+
+function renderSubmission(submission: Submission, shippedData: Record<string, string>, templates: PreparedSubmission['templates'], namespace: string, server: string, nowMs: number): DriverObjects {
   const user = process.env.SPARK_USER || safeUser()
-  return renderDriver(submission, {namespace, server, user, ids: newSubmissionIds(nowMs), shippedData})
+  return renderDriver(submission, {namespace, server, user, userFromEnv: !!process.env.SPARK_USER, ids: newSubmissionIds(nowMs), shippedData, ...templates})
 }
 
 function safeUser(): string {
@@ -143,8 +197,9 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const namespace = opts.namespace ?? prepared.namespace ?? kube?.namespace ?? 'default'
   // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
   submission.conf.set('spark.kubernetes.namespace', namespace)
-  const objs = renderSubmission(submission, shippedData, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
-  const objects = [objs.pod, objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])]
+  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
+  const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
+  const objects = [objs.pod, objs.service, objs.configMap, ...extras]
   const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]}
   if (opts.dryRun === 'client') return result
   if (!kube) throw new Error('submitJob: a cluster is needed unless --dry-run=client')
@@ -206,7 +261,7 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
   try {
     // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
-    const owned = [objs.service, objs.configMap, ...(objs.filesConfigMap ? [objs.filesConfigMap] : [])].map((o) => ownedByDriver(o, pod))
+    const owned = [objs.service, objs.configMap, ...extras].map((o) => ownedByDriver(o, pod))
     await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: serverDryRun})))
   } catch (err) {
     // only the pod this run created (its uid): its Service and ConfigMaps go with it
@@ -247,7 +302,7 @@ async function followJob(
       const phase = driver.status?.phase
       if (opts.follow && !streaming && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) {
         streaming = import('../kube/logs.ts').then(({streamLogs}) =>
-          streamLogs(kube, {namespace, pod: driverPod, follow: true, signal: logsAbort.signal}, opts.follow!).catch(() => undefined),
+          streamLogs(kube, {namespace, pod: driverPod, container: driverContainerName(driver), follow: true, signal: logsAbort.signal}, opts.follow!).catch(() => undefined),
         )
       }
       if (isTerminal(status.state)) return status
@@ -263,4 +318,21 @@ async function followJob(
     logsAbort.abort()
   }
   return final
+}
+
+/**
+ * spark-submit's `--master k8s://URL` (or spark.master): the kubeconfig context to connect with, whose
+ * cluster has that API server. `asked` is --context or spark.kubernetes.context.
+ */
+export function contextOfMaster(master: string, kubeconfig: string | undefined, asked?: {context: string; from: string}): string {
+  const files = kubeconfigFiles(kubeconfig)
+  if (!files.length) throw new UserError(`--master ${master}: no kubeconfig found to reach it (set KUBECONFIG or pass --kubeconfig)`)
+  const docs = files.map((f) => {
+    try {
+      return loadYaml(readFileSync(f, 'utf8'))
+    } catch (err) {
+      throw new UserError(`${f}: not a valid kubeconfig: ${(err as Error).message.split('\n')[0]}`)
+    }
+  })
+  return contextForMaster(master, kubeconfigContexts(docs), asked)
 }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {parseFormat} from '../output/format.ts'
+import {DEFAULT_SPARK_VERSION} from '../spark/names.ts'
 
 const FORMATS = ['yaml', 'json', 'name'] as const
 
@@ -14,8 +15,18 @@ executors. Takes spark-submit's flags, or a SparkApplication (sparkoperator.k8s.
 Everything after APP_FILE is passed to the application. A local APP_FILE (./job.py, a small jar) and
 local --py-files/--jars are shipped with the job in a ConfigMap (1 MiB in all). The driver's service
 account must be allowed to manage pods and configmaps: --create-service-account sets that up.
-Differences to spark-submit: docs/spark-differences.md.`
+All of spark-submit's options are taken with its meaning (--master k8s://URL picks the kubeconfig context
+whose server it is; --deploy-mode cluster; --status/--kill SUBMISSION_ID as [namespace:]driver-pod[*]);
+options for other cluster managers are refused by name. Pod templates
+(spark.kubernetes.{driver,executor}.podTemplateFile) are merged as Spark merges them. The Spark version
+(objects differ between 3.5 and 4.x) comes from --spark-version, a SparkApplication's sparkVersion, or the
+image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/spark-differences.md.`
   static examples = [
+    {
+      description: "A spark-submit command line, unchanged but for the command's name",
+      command: '<%= config.bin %> submit --master k8s://https://127.0.0.1:6443 --deploy-mode cluster --name spark-pi --class org.apache.spark.examples.SparkPi --conf spark.executor.instances=5 --conf spark.kubernetes.container.image=localhost/kubectl-kd/spark:4.3.0 --conf spark.kubernetes.driver.pod.name=spark-pi-driver local:///opt/spark/examples/jars/spark-examples_2.13-4.3.0.jar',
+    },
+    {description: 'Status and kill by submission ID, as spark-submit (a trailing * matches a prefix)', command: '<%= config.bin %> submit --status default:spark-pi-driver\n<%= config.bin %> submit --kill "default:spark-pi*"'},
     {
       description: 'SparkPi from the examples jar in the image, following it to the end',
       command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --class org.apache.spark.examples.SparkPi --num-executors 2 --create-service-account --service-account spark --wait local:///opt/spark/examples/jars/spark-examples_2.12-3.5.9.jar 100',
@@ -53,6 +64,24 @@ Differences to spark-submit: docs/spark-differences.md.`
     cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller; local files are streamed there)"}),
     'dry-run': Flags.string({description: 'client: print the objects only; server: let the API server validate them', options: ['none', 'client', 'server'], default: 'none'}),
     output: outputFlag(FORMATS),
+    master: Flags.string({description: 'k8s://https://HOST:PORT: the API server; the kubeconfig context whose cluster has it is used'}),
+    'deploy-mode': Flags.string({description: 'cluster (the only mode: the driver runs in a pod)'}),
+    files: Flags.string({description: 'Comma-separated files placed in the working directory of each executor (spark.files)'}),
+    archives: Flags.string({description: 'Comma-separated archives extracted into the working directory of each executor (spark.archives; #alias allowed)'}),
+    packages: Flags.string({description: 'Comma-separated Maven coordinates (groupId:artifactId:version), resolved by the driver at its start (spark.jars.packages)'}),
+    repositories: Flags.string({description: 'Comma-separated additional remote repositories for --packages'}),
+    'exclude-packages': Flags.string({description: 'Comma-separated groupId:artifactId to exclude while resolving --packages'}),
+    'driver-java-options': Flags.string({description: 'Extra Java options for the driver (spark.driver.extraJavaOptions)'}),
+    'driver-class-path': Flags.string({description: 'Extra class path entries for the driver, paths inside the image (spark.driver.extraClassPath)'}),
+    'driver-library-path': Flags.string({description: 'Extra library path entries for the driver (spark.driver.extraLibraryPath)'}),
+    'proxy-user': Flags.string({description: 'User to impersonate when submitting the application (the driver runs as it)'}),
+    supervise: Flags.boolean({description: 'Spark standalone/Mesos only: refused on Kubernetes'}),
+    'total-executor-cores': Flags.string({description: 'Spark standalone/Mesos only: with --cluster, spark.cores.max; refused on Kubernetes'}),
+    queue: Flags.string({description: 'YARN only: refused'}),
+    principal: Flags.string({description: 'Kerberos: refused'}),
+    keytab: Flags.string({description: 'Kerberos: refused'}),
+    status: Flags.string({description: 'Print the status of submission [namespace:]driver-pod (a trailing * matches every driver pod with that prefix)'}),
+    kill: Flags.string({description: 'Kill submission [namespace:]driver-pod (a trailing * matches a prefix): deletes the driver pod, the rest follows'}),
   }
 
   /** spark-submit semantics: everything after the application file belongs to the application. */
@@ -78,6 +107,33 @@ Differences to spark-submit: docs/spark-differences.md.`
     return {own: argv, appArgs: []}
   }
 
+  /** spark-submit --status / --kill SUBMISSION_ID */
+  private async statusOrKill(
+    flags: Parameters<typeof connectionOptions>[0] & {status?: string; kill?: string},
+    o: {context?: string; namespace?: string; master?: string; grace?: string; format?: string},
+  ): Promise<void> {
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect({...connectionOptions(flags), context: o.context, namespace: o.namespace})
+    const where = o.master ?? kube.server
+    if (flags.kill !== undefined) {
+      const grace = o.grace === undefined ? undefined : /^\d+$/.test(o.grace) ? Number(o.grace) : parseDuration(o.grace, 'conf spark.kubernetes.appKillPodDeletionGracePeriod') / 1000
+      process.stderr.write(`Submitting a request to kill submission ${flags.kill} in ${where}. Grace period in secs: ${grace ?? 'not set'}.\n`)
+      const {killSubmission} = await import('../actions/jobs.ts')
+      for (const k of await killSubmission(kube, flags.kill, {gracePeriodSeconds: grace})) process.stdout.write(`pod/${k.pod} deleted (submission ${k.namespace}:${k.pod})\n`)
+      return
+    }
+    process.stderr.write(`Submitting a request for the status of submission ${flags.status} in ${where}.\n`)
+    const {submissionStatus} = await import('../actions/jobs.ts')
+    const found = await submissionStatus(kube, flags.status!)
+    if (o.format) {
+      const {formatData, asList} = await import('../output/format.ts')
+      process.stdout.write(await formatData(found.length === 1 ? found[0]!.status : asList(found.map((f) => f.status) as never), o.format as 'json'))
+      return
+    }
+    const {formatPodState} = await import('../spark/status.ts')
+    for (const f of found) process.stdout.write(`Application status (driver): ${formatPodState(f.pod)}\n\t job state: ${f.status.state}${f.status.reason ? ` (${f.status.reason})` : ''}\n`)
+  }
+
   async run(): Promise<void> {
     const {own, appArgs} = this.splitArgv()
     const {args, flags} = await this.parse(Submit, own.filter((a) => a !== '--'))
@@ -92,8 +148,27 @@ Differences to spark-submit: docs/spark-differences.md.`
       propertiesFile = {path: flags['properties-file'], text: readFileSync(flags['properties-file'], 'latin1')}
     }
     const wait = flags.wait || flags.follow
+    // spark-submit reads these from --conf too: the last --conf of a key wins
+    const confOf = (key: string) => [...(flags.conf ?? [])].reverse().find((c) => c.startsWith(`${key}=`))?.slice(key.length + 1)
+    const master = flags.master ?? confOf('spark.master')
+    const sparkContext = confOf('spark.kubernetes.context')
+    let context = flags.context ?? sparkContext
+    if (master && !flags.cluster) {
+      const {contextOfMaster} = await import('../actions/submit.ts')
+      context = contextOfMaster(master, flags.kubeconfig, context ? {context, from: flags.context ? '--context' : 'spark.kubernetes.context'} : undefined)
+    }
+    if (flags.status !== undefined || flags.kill !== undefined) {
+      if (flags.status !== undefined && flags.kill !== undefined) throw new UserError('give either --status or --kill, not both')
+      if (args.app || flags.filename) throw new UserError('--status/--kill take a submission ID only, no application')
+      await this.statusOrKill(flags, {context, namespace: flags.namespace ?? confOf('spark.kubernetes.namespace'), master, grace: confOf('spark.kubernetes.appKillPodDeletionGracePeriod'), format})
+      return
+    }
     if (flags.cluster) {
       if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
+      // options the standalone submission does not pass on: refused by name, never dropped
+      const unsupported = (['master', 'deploy-mode', 'files', 'archives', 'packages', 'repositories', 'exclude-packages', 'driver-java-options', 'driver-class-path', 'driver-library-path', 'proxy-user', 'supervise', 'queue', 'principal', 'keytab', 'properties-file', 'driver-cores', 'image', 'service-account', 'create-service-account', 'spark-version', 'wait', 'follow', 'dry-run', 'output'] as const)
+        .filter((f) => flags[f] !== undefined && flags[f] !== false && !(f === 'dry-run' && flags[f] === 'none'))
+      if (unsupported.length) throw new UserError(`--cluster does not take ${unsupported.map((f) => `--${f}`).join(', ')} (the job goes to the standalone master with spark-submit's basic options); drop them or submit to Kubernetes without --cluster`)
       const {submitToCluster} = await import('../actions/submit-to-cluster.ts')
       const {connect} = await import('../kube/connection.ts')
       const kube = await connect(connectionOptions(flags))
@@ -107,7 +182,7 @@ Differences to spark-submit: docs/spark-differences.md.`
         cluster: flags.cluster,
         timeoutMs: parseDuration(flags.timeout, 'timeout'),
         onProgress: (line) => process.stderr.write(`${line}\n`),
-        args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: flags.conf, driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
+        args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: [...(flags.conf ?? []), ...(flags['total-executor-cores'] ? [`spark.cores.max=${flags['total-executor-cores']}`] : [])], driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
           executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
       }).finally(() => {
         process.off('SIGINT', interrupt)
@@ -145,10 +220,26 @@ Differences to spark-submit: docs/spark-differences.md.`
         image: flags.image,
         serviceAccount: flags['service-account'],
         sparkVersion: flags['spark-version'],
+        master,
+        deployMode: flags['deploy-mode'],
+        files: flags.files,
+        archives: flags.archives,
+        packages: flags.packages,
+        repositories: flags.repositories,
+        excludePackages: flags['exclude-packages'],
+        driverJavaOptions: flags['driver-java-options'],
+        driverClassPath: flags['driver-class-path'],
+        driverLibraryPath: flags['driver-library-path'],
+        proxyUser: flags['proxy-user'],
+        supervise: flags.supervise,
+        totalExecutorCores: flags['total-executor-cores'],
+        queue: flags.queue,
+        principal: flags.principal,
+        keytab: flags.keytab,
       },
     })
     // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
-    const conn = {...connectionOptions(flags), namespace: flags.namespace ?? prepared.namespace}
+    const conn = {...connectionOptions(flags), context, namespace: flags.namespace ?? prepared.namespace}
     const {connect} = await import('../kube/connection.ts')
     const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
     const kube = dryRun !== 'client' ? await connect(conn) : hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
@@ -162,6 +253,11 @@ Differences to spark-submit: docs/spark-differences.md.`
       onProgress: format || flags.follow ? undefined : stderr,
     })
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`)
+    if (flags.verbose) {
+      // spark-submit --verbose: the properties the driver gets
+      const cm = result.objects.find((o) => o.kind === 'ConfigMap' && (o as {data?: Record<string, string>}).data?.['spark.properties'])
+      stderr(`Spark properties used (spark.properties of the driver):\n${(cm as {data: Record<string, string>} | undefined)?.data['spark.properties'] ?? ''}`)
+    }
     const {formatData, asList} = await import('../output/format.ts')
     if (dryRun === 'client' && (format === 'yaml' || format === 'json')) {
       const {dumpYamlDocuments} = await import('../output/yaml.ts')

@@ -52,6 +52,7 @@ export interface DeleteOptions extends WriteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'
   /** delete only the object with this uid (a precondition: another object of the same name is left alone) */
   uid?: string
+  gracePeriodSeconds?: number
 }
 
 export type PatchType = 'merge' | 'strategic' | 'json'

@@ -172,6 +172,7 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
         apiVersion: 'v1',
         ...(o.propagationPolicy ? {propagationPolicy: o.propagationPolicy} : {}),
         ...(o.uid ? {preconditions: {uid: o.uid}} : {}),
+        ...(o.gracePeriodSeconds !== undefined ? {gracePeriodSeconds: o.gracePeriodSeconds} : {}),
         ...(o.dryRun ? {dryRun: ['All']} : {}),
       }
       await call('DELETE', resourcePath(res, n), {body, signal: o.signal, what: `delete ${name(res, n)}`})

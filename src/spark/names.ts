@@ -30,6 +30,15 @@ export const PYTHON_MAIN_CLASS = 'org.apache.spark.deploy.PythonRunner'
 /** Spark version written into the spark-version label when neither the image tag nor --spark-version says. */
 export const DEFAULT_SPARK_VERSION = '3.5.3'
 
+/** Whether Spark version `v` (x.y.z) is at least major.minor. */
+export function versionAtLeast(v: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = v.split('.').map((x) => parseInt(x, 10) || 0)
+  return a > major || (a === major && b >= minor)
+}
+
+/** The Spark versions whose spark-submit objects were captured (test/unit/spark-golden) and are rendered exactly. */
+export const CAPTURED_SPARK_VERSIONS = ['3.5', '4.3']
+
 /** The random parts of one submission (all of Spark's randomness, in one place). */
 export interface SubmissionIds {
   /** spark-<32 hex>: spark.app.id and the spark-app-selector label */

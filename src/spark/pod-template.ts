@@ -70,6 +70,7 @@ export function applyDriverTemplate(pod: O, template: O, containerName: string |
     ports: concat(tc.ports, c.ports),
     env: concat(tc.env, c.env),
     volumeMounts: concat(tc.volumeMounts, c.volumeMounts),
+    securityContext: mergeMaps(tc.securityContext, c.securityContext),
     resources: defined({
       ...tc.resources,
       requests: mergeMaps(tc.resources?.requests, c.resources?.requests),

@@ -20,6 +20,7 @@ import {
   resourceNamePrefix,
   shippedFilesConfigMapName,
   type SubmissionIds,
+  versionAtLeast,
 } from './names.ts'
 import type {Submission} from './submission.ts'
 import {byteStringAs, scalaToDouble} from './units.ts'
@@ -30,6 +31,8 @@ export interface RenderContext {
   server: string
   /** SPARK_USER: the client's user name */
   user: string
+  /** whether `user` came from the SPARK_USER variable (Spark 3 lets it win over --proxy-user) */
+  userFromEnv?: boolean
   ids: SubmissionIds
   /** ConfigMap binaryData for shipped files (key → base64), when there are any */
   shippedData?: Record<string, string>
@@ -84,6 +87,11 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   const driverPort = Number(conf.get('spark.driver.port') ?? 7078)
   const blockManagerPort = Number(conf.get('spark.driver.blockManager.port') ?? conf.get('spark.blockManager.port') ?? 7079)
   const uiPort = Number(conf.get('spark.ui.port') ?? 4040)
+  // Spark 4 declares the Spark Connect port; 4.3 adds allowPrivilegeEscalation=false (captured from 4.3.0)
+  const v4 = versionAtLeast(sub.sparkVersion, 4, 0)
+  const connectPort = Number(conf.get('spark.connect.grpc.binding.port') ?? 15002)
+  const escalation = conf.get('spark.kubernetes.driver.securityContext.allowPrivilegeEscalation') ?? conf.get('spark.kubernetes.securityContext.allowPrivilegeEscalation') ?? 'false'
+  const securityContext = versionAtLeast(sub.sparkVersion, 4, 3) ? {securityContext: {allowPrivilegeEscalation: escalation.trim().toLowerCase() === 'true'}} : {}
   const substitute = (v: string) => v.replaceAll('{{APP_ID}}', ids.appId)
 
   const labels: Record<string, string> = {
@@ -106,7 +114,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   }
   const localDir = `/var/data/spark-${ids.localDirUuid}`
   const env: Obj[] = [
-    {name: 'SPARK_USER', value: sub.proxyUser ?? ctx.user},
+    {name: 'SPARK_USER', value: sub.proxyUser !== undefined && (v4 || !ctx.userFromEnv) ? sub.proxyUser : ctx.user},
     {name: 'SPARK_APPLICATION_ID', value: ids.appId},
     ...withPrefix(conf, 'spark.kubernetes.driverEnv.').map(([name, value]) => ({name, value})),
     {name: 'SPARK_DRIVER_BIND_ADDRESS', valueFrom: {fieldRef: {apiVersion: 'v1', fieldPath: 'status.podIP'}}},
@@ -164,8 +172,10 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
             {containerPort: driverPort, name: 'driver-rpc-port', protocol: 'TCP'},
             {containerPort: blockManagerPort, name: 'blockmanager', protocol: 'TCP'},
             {containerPort: uiPort, name: 'spark-ui', protocol: 'TCP'},
+            ...(v4 ? [{containerPort: connectPort, name: 'spark-connect', protocol: 'TCP'}] : []),
           ],
           resources: {limits, requests: {cpu: cpuRequest, memory}},
+          ...securityContext,
           volumeMounts,
         },
       ],
@@ -199,6 +209,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
         {name: 'driver-rpc-port', port: driverPort, targetPort: driverPort},
         {name: 'blockmanager', port: blockManagerPort, targetPort: blockManagerPort},
         {name: 'spark-ui', port: uiPort, targetPort: uiPort},
+        ...(v4 ? [{appProtocol: 'grpc', name: 'spark-connect', port: connectPort, targetPort: connectPort}] : []),
       ],
       selector: {...labels},
     },

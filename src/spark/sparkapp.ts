@@ -1,7 +1,9 @@
 // kubeflow spark-operator `SparkApplication` (sparkoperator.k8s.io/v1beta2) as input to `submit -f`:
 // mapped to the spark-submit arguments the operator itself would pass (its buildSparkSubmitArgs), so a
-// user's existing manifest runs without installing the operator. Fields the operator applies through its
-// mutating webhook (volumes, tolerations, sidecars, …) are reported as ignored, never silently dropped.
+// user's existing manifest runs without installing the operator. The pod fields the operator applies
+// through its mutating webhook (volumes, sidecars, tolerations, …) become pod templates (the driver's is
+// merged here, the executors' travels to the driver as Spark's executor template). Fields not honoured
+// are refused by name, never dropped.
 import {UserError} from '../errors.ts'
 import type {SubmitArgs} from './submission.ts'
 
@@ -16,9 +18,17 @@ export interface SparkAppInput {
   /** metadata.name: the job name (driver pod `<name>-driver`) */
   name: string
   warnings: string[]
+  /** pod fields of spec.driver / spec.executor as pod templates (Spark container first) */
+  podTemplates: {driver?: O; executor?: O}
 }
 
-const WEBHOOK_FIELDS = ['volumeMounts', 'affinity', 'tolerations', 'podSecurityContext', 'securityContext', 'sidecars', 'initContainers', 'hostNetwork', 'dnsConfig', 'hostAliases', 'lifecycle', 'configMaps', 'secrets', 'envFrom', 'envSecretKeyRefs', 'gpu', 'terminationGracePeriodSeconds', 'shareProcessNamespace', 'template', 'priorityClassName', 'ports', 'schedulerName', 'memoryLimit', 'kubernetesMaster', 'serviceLabels']
+/** Role fields that are not honoured: refused with what to do instead. */
+const REFUSED_ROLE_FIELDS: Record<string, string> = {
+  gpu: 'set spark.{role}.resource.gpu.amount / .vendor / .discoveryScript in sparkConf',
+  memoryLimit: 'Spark sets the memory limit to the memory request (memory + overhead)',
+  kubernetesMaster: 'pass --master k8s://URL or --context',
+}
+const REFUSED_SPEC_FIELDS = ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'batchSchedulerOptions', 'timeToLiveSeconds', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'pythonVersion', 'driverPodDisruptionBudget']
 
 export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput {
   const app = doc as O
@@ -38,10 +48,11 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
   const type = String(spec.type ?? '')
   if (!['Java', 'Scala', 'Python', 'R'].includes(type)) throw new UserError(where(`spec.type ${JSON.stringify(spec.type)} must be one of Java, Scala, Python, R`))
   if (type === 'R') throw new UserError(where('spec.type R is not supported by kubectl kd submit'))
-  if (spec.mode && spec.mode !== 'cluster') throw new UserError(where(`spec.mode ${spec.mode} is not supported: only cluster mode`))
+  if (spec.mode && spec.mode !== 'cluster') throw new UserError(where(`spec.mode ${spec.mode} is not supported: only cluster mode (use spark-submit for client mode)`))
   if (!spec.mainApplicationFile) throw new UserError(where('spec.mainApplicationFile is required'))
   if ((type === 'Java' || type === 'Scala') && !spec.mainClass) throw new UserError(where('spec.mainClass is required for a Java/Scala application'))
-  if (spec.deps?.packages?.length || spec.deps?.repositories?.length) throw new UserError(where('spec.deps.packages/repositories (Maven resolution) is not supported: put the jars in the image and list them in spec.deps.jars'))
+  for (const f of REFUSED_SPEC_FIELDS) if (spec[f] !== undefined && spec[f] !== null) throw new UserError(where(`spec.${f} is an operator feature kubectl kd submit does not have; remove it`))
+  if (spec.restartPolicy !== undefined && spec.restartPolicy?.type !== 'Never') throw new UserError(where('spec.restartPolicy: only type Never (no operator restarts the job)'))
 
   set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy)
   if (spec.imagePullSecrets?.length) set('spark.kubernetes.container.image.pullSecrets', spec.imagePullSecrets.join(','))
@@ -51,8 +62,11 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
   set('spark.kubernetes.memoryOverheadFactor', spec.memoryOverheadFactor)
   if (spec.deps?.files?.length) set('spark.files', spec.deps.files.join(','))
   if (spec.deps?.archives?.length) set('spark.archives', spec.deps.archives.join(','))
-  if (spec.proxyUser) throw new UserError(where('spec.proxyUser is not supported by kubectl kd submit'))
-  if (spec.volumes?.length) warnings.push(`${file}: spec.volumes is ignored (the operator's webhook mounts volumes; kubectl kd submit does not)`)
+  if (spec.deps?.packages?.length) set('spark.jars.packages', spec.deps.packages.join(','))
+  if (spec.deps?.repositories?.length) set('spark.jars.repositories', spec.deps.repositories.join(','))
+  if (spec.deps?.excludePackages?.length) set('spark.jars.excludes', spec.deps.excludePackages.join(','))
+  const volumes: O[] = spec.volumes ?? []
+  const podTemplates: {driver?: O; executor?: O} = {}
 
   const role = (r: 'driver' | 'executor') => {
     const s: O = spec[r] ?? {}
@@ -70,17 +84,25 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
     for (const [k, v] of Object.entries(s.nodeSelector ?? {})) set(`${p}.node.selector.${k}`, v)
     const envPrefix = r === 'driver' ? 'spark.kubernetes.driverEnv.' : 'spark.executorEnv.'
     for (const [k, v] of Object.entries(s.envVars ?? {})) set(envPrefix + k, v)
-    for (const e of s.env ?? []) {
-      if (e.valueFrom) warnings.push(`${file}: spec.${r}.env[${e.name}].valueFrom is ignored (only plain values are passed to Spark)`)
-      else set(envPrefix + e.name, e.value ?? '')
+    for (const e of s.env ?? []) if (!e.valueFrom) set(envPrefix + e.name, e.value ?? '')
+    for (const [f, instead] of Object.entries(REFUSED_ROLE_FIELDS)) {
+      if (s[f] !== undefined && s[f] !== null) throw new UserError(where(`spec.${r}.${f} is not supported by kubectl kd submit: ${instead.replace('{role}', r)}`))
     }
-    for (const f of WEBHOOK_FIELDS) if (s[f] !== undefined) warnings.push(`${file}: spec.${r}.${f} is ignored (the operator applies it with its webhook; kubectl kd submit does not)`)
+    for (const sec of s.secrets ?? []) {
+      if (sec.secretType && sec.secretType !== 'Generic') throw new UserError(where(`spec.${r}.secrets[${sec.name}].secretType ${sec.secretType} is not supported (only Generic)`))
+      set(`${p}.secrets.${sec.name}`, sec.path)
+    }
+    for (const [env, ref] of Object.entries((s.envSecretKeyRefs ?? {}) as Record<string, O>)) set(`${p}.secretKeyRef.${env}`, `${ref.name}:${ref.key}`)
+    set(`${p}.scheduler.name`, s.schedulerName)
+    const t = podTemplateOf(s, r === 'driver' ? 'spark-kubernetes-driver' : 'spark-kubernetes-executor', volumes, (path) => where(`spec.${r}.${path}`))
+    if (t) podTemplates[r] = t
     return s
   }
   const driver = role('driver')
   const executor = role('executor')
   set('spark.kubernetes.driver.pod.name', driver.podName ?? `${name}-driver`)
   for (const [k, v] of Object.entries(driver.serviceAnnotations ?? {})) set(`spark.kubernetes.driver.service.annotation.${k}`, v)
+  for (const [k, v] of Object.entries(driver.serviceLabels ?? {})) set(`spark.kubernetes.driver.service.label.${k}`, v)
   set('spark.executor.instances', executor.instances)
   if (executor.deleteOnTermination !== undefined) set('spark.kubernetes.executor.deleteOnTermination', executor.deleteOnTermination)
   const da = spec.dynamicAllocation
@@ -92,13 +114,11 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
     set('spark.dynamicAllocation.maxExecutors', da.maxExecutors)
     set('spark.dynamicAllocation.shuffleTracking.timeout', da.shuffleTrackingTimeout)
   }
-  for (const f of ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'timeToLiveSeconds', 'restartPolicy', 'sparkConfigMap', 'hadoopConfigMap']) {
-    if (spec[f] !== undefined && !(f === 'restartPolicy' && spec[f]?.type === 'Never')) warnings.push(`${file}: spec.${f} is ignored (an operator feature)`)
-  }
   return {
     name,
     namespace: app.metadata?.namespace,
     warnings,
+    podTemplates,
     args: {
       appResource: spec.mainApplicationFile,
       appArgs: (spec.arguments ?? []).map(String),
@@ -109,16 +129,84 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
       pyFiles: spec.deps?.pyFiles?.length ? spec.deps.pyFiles.join(',') : undefined,
       image: spec.image,
       sparkVersion: spec.sparkVersion,
+      proxyUser: spec.proxyUser,
     },
   }
 }
 
+/**
+ * The operator webhook's pod changes for one role as a pod template: the Spark container (first, named
+ * as Spark names it) gets the mounts, env (valueFrom), envFrom, ports, securityContext and lifecycle;
+ * the pod gets sidecars, init containers, the volumes they mount (from spec.volumes, as the operator
+ * picks them), configMaps, tolerations, affinity and the other pod-level fields. undefined when none.
+ */
+function podTemplateOf(s: O, containerName: string, volumes: O[], where: (path: string) => string): O | undefined {
+  const base: O = s.template ? structuredClone(s.template) : undefined
+  if (base !== undefined && (typeof base !== 'object' || Array.isArray(base))) throw new UserError(where('template must be a pod template (metadata, spec)'))
+  const container: O = {name: containerName}
+  const mounts: O[] = [...(s.volumeMounts ?? [])]
+  const extraVolumes: O[] = []
+  for (const cm of s.configMaps ?? []) {
+    extraVolumes.push({name: `${cm.name}-vol`, configMap: {name: cm.name}})
+    mounts.push({name: `${cm.name}-vol`, mountPath: cm.path})
+  }
+  if (mounts.length) container.volumeMounts = mounts
+  const envFrom = (s.env ?? []).filter((e: O) => e.valueFrom)
+  if (envFrom.length) container.env = envFrom
+  if (s.envFrom?.length) container.envFrom = s.envFrom
+  if (s.ports?.length) container.ports = s.ports.map((p: O) => ({name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? 'TCP'}))
+  if (s.securityContext) container.securityContext = s.securityContext
+  if (s.lifecycle) container.lifecycle = s.lifecycle
+  const others: O[] = [...(s.sidecars ?? []), ...(s.initContainers ?? [])]
+  const used = new Set([...mounts, ...others.flatMap((c) => c.volumeMounts ?? [])].map((m: O) => m.name))
+  const podVolumes = [...volumes.filter((v) => used.has(v.name)), ...extraVolumes]
+  for (const name of used) {
+    if (!podVolumes.some((v) => v.name === name) && !(base?.spec?.volumes ?? []).some((v: O) => v.name === name)) throw new UserError(where(`volumeMounts: volume "${name}" is not in spec.volumes`))
+  }
+  const spec: O = {}
+  if (podVolumes.length) spec.volumes = podVolumes
+  if (s.sidecars?.length) spec.sidecars = s.sidecars
+  if (s.initContainers?.length) spec.initContainers = s.initContainers
+  if (s.tolerations?.length) spec.tolerations = s.tolerations
+  const scalars: [string, string][] = [['affinity', 'affinity'], ['podSecurityContext', 'securityContext'], ['hostNetwork', 'hostNetwork'], ['dnsConfig', 'dnsConfig'], ['hostAliases', 'hostAliases'], ['terminationGracePeriodSeconds', 'terminationGracePeriodSeconds'], ['shareProcessNamespace', 'shareProcessNamespace'], ['priorityClassName', 'priorityClassName']]
+  for (const [from, to] of scalars) if (s[from] !== undefined && s[from] !== null) spec[to] = s[from]
+  const touched = Object.keys(container).length > 1 || Object.keys(spec).length > 0
+  if (!touched) return base
+  return overlayPodTemplate(base ?? {}, container, spec)
+}
+
+/** The webhook's changes on top of a base template: lists appended, the Spark container (first) extended. */
+function overlayPodTemplate(base: O, container: O, spec: O): O {
+  const t: O = {apiVersion: 'v1', kind: 'Pod', ...base, spec: {...(base.spec ?? {})}}
+  const containers: O[] = [...(t.spec.containers ?? [])]
+  const first: O = containers[0] ?? {name: container.name}
+  const merged: O = {...first}
+  for (const [k, v] of Object.entries(container)) {
+    if (k === 'name') continue
+    merged[k] = Array.isArray(v) ? [...(first[k] ?? []), ...v] : typeof v === 'object' && v !== null ? {...(first[k] ?? {}), ...v} : v
+  }
+  t.spec.containers = [merged, ...containers.slice(1), ...(spec.sidecars ?? [])]
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'sidecars') continue
+    t.spec[k] = Array.isArray(v) ? [...(t.spec[k] ?? []), ...v] : v
+  }
+  return t
+}
+
 // The types each field must have before it is mapped (a YAML typo such as `arguments: 10` or
 // `sparkConf: [a]` is one UserError naming the field, never a TypeError from the mapping).
-const SCALAR_LISTS = ['arguments', 'imagePullSecrets', 'deps.jars', 'deps.files', 'deps.pyFiles', 'deps.archives', 'deps.packages', 'deps.repositories']
+const SCALAR_LISTS = ['arguments', 'imagePullSecrets', 'deps.jars', 'deps.files', 'deps.pyFiles', 'deps.archives', 'deps.packages', 'deps.repositories', 'deps.excludePackages']
+const ROLE_OBJECT_LISTS = ['volumeMounts', 'sidecars', 'initContainers', 'tolerations', 'envFrom', 'configMaps', 'secrets', 'ports', 'hostAliases']
+const ROLE_OBJECTS = ['affinity', 'podSecurityContext', 'securityContext', 'dnsConfig', 'lifecycle', 'template', 'envSecretKeyRefs', 'gpu']
+const ROLE_FIELDS = new Set(['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'memoryLimit', 'image', 'javaOptions', 'serviceAccount', 'podName', 'instances', 'deleteOnTermination',
+  'labels', 'annotations', 'nodeSelector', 'envVars', 'env', 'serviceAnnotations', 'serviceLabels', 'schedulerName', 'hostNetwork', 'terminationGracePeriodSeconds', 'shareProcessNamespace',
+  'priorityClassName', 'kubernetesMaster', ...['volumeMounts', 'sidecars', 'initContainers', 'tolerations', 'envFrom', 'configMaps', 'secrets', 'ports', 'hostAliases'], ...['affinity', 'podSecurityContext', 'securityContext', 'dnsConfig', 'lifecycle', 'template', 'envSecretKeyRefs', 'gpu']])
+const SPEC_FIELDS = new Set(['type', 'sparkVersion', 'mode', 'proxyUser', 'image', 'imagePullPolicy', 'imagePullSecrets', 'mainClass', 'mainApplicationFile', 'arguments', 'sparkConf', 'hadoopConf',
+  'volumes', 'nodeSelector', 'deps', 'driver', 'executor', 'restartPolicy', 'memoryOverheadFactor', 'dynamicAllocation', 'monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler',
+  'batchSchedulerOptions', 'timeToLiveSeconds', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'pythonVersion', 'driverPodDisruptionBudget'])
 const SCALAR_MAPS = ['sparkConf', 'hadoopConf', 'nodeSelector']
-const ROLE_MAPS = ['labels', 'annotations', 'nodeSelector', 'envVars', 'serviceAnnotations']
-const ROLE_SCALARS = ['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'javaOptions', 'serviceAccount', 'podName', 'instances', 'deleteOnTermination']
+const ROLE_MAPS = ['labels', 'annotations', 'nodeSelector', 'envVars', 'serviceAnnotations', 'serviceLabels']
+const ROLE_SCALARS = ['cores', 'coreRequest', 'coreLimit', 'memory', 'memoryOverhead', 'image', 'javaOptions', 'serviceAccount', 'podName', 'instances', 'deleteOnTermination', 'schedulerName', 'hostNetwork', 'terminationGracePeriodSeconds', 'shareProcessNamespace', 'priorityClassName']
 const SPEC_STRINGS = ['type', 'mode', 'image', 'imagePullPolicy', 'mainClass', 'mainApplicationFile', 'sparkVersion', 'proxyUser']
 
 function checkShapes(spec: unknown, file: string): void {
@@ -131,6 +219,8 @@ function checkShapes(spec: unknown, file: string): void {
     const v = spec[f]
     if (v !== undefined && v !== null && !isMap(v)) throw bad(f, 'a mapping', v)
   }
+  for (const f of Object.keys(spec)) if (!SPEC_FIELDS.has(f)) throw new UserError(`${file}: spec.${f} is not a SparkApplication (v1beta2) field kubectl kd submit knows`)
+  if (spec.volumes !== undefined && spec.volumes !== null && (!Array.isArray(spec.volumes) || spec.volumes.some((v: unknown) => !isMap(v) || typeof (v as O).name !== 'string'))) throw bad('volumes', 'a list of volumes with names', spec.volumes)
   for (const f of SPEC_STRINGS) {
     const v = spec[f]
     if (v !== undefined && v !== null && typeof v !== 'string') throw bad(f, 'a string', v)
@@ -153,7 +243,13 @@ function checkShapes(spec: unknown, file: string): void {
     const role = spec[r]
     if (!isMap(role)) continue
     for (const f of ROLE_MAPS) checkMap(`${r}.${f}`, role[f])
+    for (const f of Object.keys(role)) if (!ROLE_FIELDS.has(f)) throw new UserError(`${file}: spec.${r}.${f} is not a SparkApplication (v1beta2) field kubectl kd submit knows`)
     for (const f of ROLE_SCALARS) if (role[f] !== undefined && role[f] !== null && !isScalar(role[f])) throw bad(`${r}.${f}`, 'a string or number', role[f])
+    for (const f of ROLE_OBJECT_LISTS) {
+      const v = role[f]
+      if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x) => !isMap(x)))) throw bad(`${r}.${f}`, 'a list of mappings', v)
+    }
+    for (const f of ROLE_OBJECTS) if (role[f] !== undefined && role[f] !== null && !isMap(role[f])) throw bad(`${r}.${f}`, 'a mapping', role[f])
     const env = role.env
     if (env === undefined || env === null) continue
     if (!Array.isArray(env)) throw bad(`${r}.env`, 'a list', env)

@@ -42,8 +42,14 @@ export interface JobStatus {
 /** Waiting reasons from which a driver never starts without someone changing something. */
 const STUCK_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError'])
 
-const driverContainer = (pod: O) =>
-  (pod.status?.containerStatuses ?? []).find((c: O) => c.name === 'spark-kubernetes-driver') ?? pod.status?.containerStatuses?.[0]
+/** The Spark container of a driver pod: Spark's name, else the one running `driver` (a pod template may rename it). */
+export const driverContainerName = (pod: O): string =>
+  (pod.spec?.containers ?? []).find((c: O) => c.name === 'spark-kubernetes-driver' || c.args?.[0] === 'driver')?.name ?? 'spark-kubernetes-driver'
+
+const driverContainer = (pod: O) => {
+  const name = driverContainerName(pod)
+  return (pod.status?.containerStatuses ?? []).find((c: O) => c.name === name) ?? pod.status?.containerStatuses?.[0]
+}
 
 function executorCounts(executors: O[], requested?: number): ExecutorCounts {
   const counts: ExecutorCounts = {requested, pending: 0, running: 0, succeeded: 0, failed: 0}
@@ -145,4 +151,31 @@ export function failureFromLog(log: string): string | undefined {
     if (m) return m[1]
   }
   return undefined
+}
+
+/** KubernetesUtils.formatPodState: the bundle spark-submit --status prints for a driver pod. */
+export function formatPodState(pod: O): string {
+  const na = (v: unknown) => (v === undefined || v === null || v === '' ? 'N/A' : String(v))
+  const labels = Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k} -> ${v}`).join(', ')
+  const fields: [string, unknown][] = [
+    ['pod name', pod.metadata?.name],
+    ['namespace', pod.metadata?.namespace],
+    ['labels', labels],
+    ['pod uid', pod.metadata?.uid],
+    ['creation time', pod.metadata?.creationTimestamp],
+    ['service account name', pod.spec?.serviceAccountName],
+    ['volumes', (pod.spec?.volumes ?? []).map((v: O) => v.name).join(', ')],
+    ['node name', pod.spec?.nodeName],
+    ['start time', pod.status?.startTime],
+    ['phase', pod.status?.phase],
+  ]
+  const containers = (pod.status?.containerStatuses ?? []).map((c: O) => {
+    const [state, detail] = c.state?.running
+      ? ['running', [['container started at', c.state.running.startedAt]]]
+      : c.state?.terminated
+        ? ['terminated', [['container started at', c.state.terminated.startedAt], ['container finished at', c.state.terminated.finishedAt], ['exit code', c.state.terminated.exitCode], ['termination reason', c.state.terminated.reason]]]
+        : ['waiting', [['pending reason', c.state?.waiting?.reason]]]
+    return [['container name', c.name], ['container image', c.image], ['container state', state], ...detail].map(([k, v]) => `\n\t\t ${k}: ${na(v)}`).join('')
+  })
+  return fields.map(([k, v]) => `\n\t ${k}: ${na(v)}`).join('') + `\n\t container status: ${containers.length ? containers.join('\n') : 'N/A'}`
 }

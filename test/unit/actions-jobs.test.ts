@@ -5,7 +5,12 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {FakeKube} from '../lib/fake-kube.ts'
 import {prepareSubmission, submitJob, type SubmitOptions} from '../../src/actions/submit.ts'
-import {deleteJob, jobStatus, listJobs} from '../../src/actions/jobs.ts'
+import {deleteJob, jobStatus, killSubmission, listJobs, parseSubmissionId, submissionStatus} from '../../src/actions/jobs.ts'
+import {contextOfMaster} from '../../src/actions/submit.ts'
+import {formatPodState} from '../../src/spark/status.ts'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {addApp, planAppAdd, removeApp} from '../../src/actions/app-store.ts'
 import {listApps, resolveApp} from '../../src/actions/apps.ts'
 import {versions} from '../../src/actions/version.ts'
@@ -86,6 +91,74 @@ submit('--dry-run=client needs no cluster; --create-service-account makes a dedi
   assert.ok(kube.find(R.roleBindings(NS), 'spark-spark-driver'))
 })
 
+submit('pod templates: the driver template merged into the pod, the executor template sent to the driver in a ConfigMap it owns', async () => {
+  const kube = withAccount()
+  const dir = mkdtempSync(join(tmpdir(), 'kd-tpl-'))
+  writeFileSync(join(dir, 'd.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {labels: {team: data}}\nspec:\n  volumes: [{name: scratch, emptyDir: {}}]\n  containers: [{name: side, image: busybox}, {name: spark, volumeMounts: [{name: scratch, mountPath: /s}]}]\n')
+  writeFileSync(join(dir, 'e.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {labels: {team: data}}\n')
+  writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: apps/v1\nkind: Deployment\n')
+  const conf = [`spark.kubernetes.driver.podTemplateFile=${dir}/d.yaml`, 'spark.kubernetes.driver.podTemplateContainerName=spark', `spark.kubernetes.executor.podTemplateFile=${dir}/e.yaml`]
+  const r = await submitJob(kube, await prepareSubmission({args: {...pi, conf}}), opts())
+  const pod = kube.find(R.pods(NS), r.driverPod)!
+  assert.equal(pod.spec.containers.map((c: {name: string}) => c.name), ['side', 'spark'])
+  assert.is(pod.metadata.labels.team, 'data')
+  assert.equal(pod.spec.volumes.map((v: {name: string}) => v.name), ['scratch', 'pod-template-volume', 'spark-local-dir-1', 'spark-conf-volume-driver'])
+  const tpl = kube.all(R.configMaps(NS)).find((c) => c.metadata.name.endsWith('-driver-podspec-conf-map'))!
+  assert.match(tpl.data['podspec-configmap-key'], /team: data/)
+  assert.is(tpl.metadata.ownerReferences[0].uid, pod.metadata.uid)
+  await rejects(prepareSubmission({args: {...pi, conf: [`spark.kubernetes.driver.podTemplateFile=${dir}/bad.yaml`]}}), /bad.yaml: Could not load pod from template file: kind is "Deployment", not Pod/)
+  await rejects(prepareSubmission({args: {...pi, conf: [`spark.kubernetes.executor.podTemplateFile=${dir}/none.yaml`]}}), /none.yaml: no such file/)
+})
+
+submit('a SparkApplication\'s pod fields become pod templates (driver merged, executor shipped)', async () => {
+  const kube = withAccount()
+  const dir = mkdtempSync(join(tmpdir(), 'kd-app-'))
+  const role = {volumeMounts: [{name: 'data', mountPath: '/data'}], sidecars: [{name: 'side', image: 'busybox'}], initContainers: [{name: 'init', image: 'busybox'}], tolerations: [{key: 'k', operator: 'Exists'}],
+    securityContext: {runAsNonRoot: true}, podSecurityContext: {fsGroup: 185}, env: [{name: 'P', valueFrom: {fieldRef: {fieldPath: 'metadata.name'}}}], envFrom: [{configMapRef: {name: 'cfg'}}], affinity: {nodeAffinity: {}}}
+  writeFileSync(join(dir, 'app.yaml'), JSON.stringify({apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: {name: 'app'},
+    spec: {type: 'Python', sparkVersion: '4.3.0', image: 'localhost/kubectl-kd/spark:4.3.0', mainApplicationFile: 'local:///x.py', volumes: [{name: 'data', emptyDir: {}}, {name: 'unused', emptyDir: {}}],
+      driver: {serviceAccount: 'spark', labels: {l: 'd'}, ...role}, executor: {instances: 1, ...role}}}))
+  const r = await submitJob(kube, await prepareSubmission({file: join(dir, 'app.yaml')}), opts())
+  const pod = kube.find(R.pods(NS), r.driverPod)!
+  assert.equal(pod.spec.containers.map((c: {name: string}) => c.name), ['side', 'spark-kubernetes-driver'])
+  const c = pod.spec.containers[1]
+  assert.equal(c.securityContext, {runAsNonRoot: true, allowPrivilegeEscalation: false})
+  assert.is(c.env[0].name, 'P')
+  assert.equal(c.envFrom, [{configMapRef: {name: 'cfg'}}])
+  assert.is(c.volumeMounts[0].mountPath, '/data')
+  assert.equal(pod.spec.volumes.map((v: {name: string}) => v.name).slice(0, 1), ['data'])
+  assert.equal(pod.spec.initContainers.map((x: {name: string}) => x.name), ['init'])
+  assert.equal(pod.spec.securityContext, {fsGroup: 185})
+  assert.equal(pod.spec.tolerations, [{key: 'k', operator: 'Exists'}])
+  assert.is(pod.metadata.labels.l, 'd')
+  const tpl = JSON.parse(kube.all(R.configMaps(NS)).find((x) => x.metadata.name.endsWith('-driver-podspec-conf-map'))!.data['podspec-configmap-key'])
+  assert.equal(tpl.spec.containers.map((x: {name: string}) => x.name), ['spark-kubernetes-executor', 'side'])
+  assert.equal(tpl.spec.volumes, [{name: 'data', emptyDir: {}}])
+  // fields not honoured: refused by name
+  for (const [field, re] of [[{gpu: {name: 'nvidia.com/gpu', quantity: 1}}, /spec.driver.gpu is not supported/], [{memoryLimit: '1g'}, /spec.driver.memoryLimit is not supported/], [{volumeMounts: [{name: 'nope', mountPath: '/n'}]}, /volume "nope" is not in spec.volumes/], [{bogus: 1}, /spec.driver.bogus is not a SparkApplication/]] as const) {
+    writeFileSync(join(dir, 'bad.yaml'), JSON.stringify({apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: {name: 'app'}, spec: {type: 'Python', mainApplicationFile: 'local:///x.py', driver: field}}))
+    await rejects(prepareSubmission({file: join(dir, 'bad.yaml')}), re)
+  }
+  writeFileSync(join(dir, 'bad.yaml'), JSON.stringify({apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: {name: 'app'}, spec: {type: 'Python', mainApplicationFile: 'local:///x.py', monitoring: {}}}))
+  await rejects(prepareSubmission({file: join(dir, 'bad.yaml')}), /spec.monitoring is an operator feature/)
+})
+
+submit('--master names the API server: its kubeconfig context is used; no such server, a wrong --context: one clear error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-kc-'))
+  const kc = join(dir, 'config')
+  writeFileSync(kc, JSON.stringify({apiVersion: 'v1', kind: 'Config', 'current-context': 'b',
+    clusters: [{name: 'one', cluster: {server: 'https://10.0.0.1:6443'}}, {name: 'two', cluster: {server: 'https://k8s.example.com'}}],
+    contexts: [{name: 'a', context: {cluster: 'one'}}, {name: 'b', context: {cluster: 'two'}}, {name: 'c', context: {cluster: 'one'}}]}))
+  assert.is(contextOfMaster('k8s://https://k8s.example.com:443/', kc), 'b')
+  assert.is(contextOfMaster('k8s://k8s.example.com', kc), 'b')
+  assert.is(contextOfMaster('k8s://https://10.0.0.1:6443', kc, {context: 'c', from: '--context'}), 'c')
+  assert.throws(() => contextOfMaster('k8s://https://10.0.0.1:6443', kc), /contexts a, c all name the API server https:\/\/10.0.0.1:6443; pick one with --context/)
+  assert.throws(() => contextOfMaster('k8s://https://10.9.9.9', kc), /no context in the kubeconfig has the API server https:\/\/10.9.9.9 \(contexts: a → https:\/\/10.0.0.1:6443/)
+  assert.throws(() => contextOfMaster('k8s://https://10.0.0.1:6443', kc, {context: 'b', from: '--context'}), /context "b" \(--context\) is for https:\/\/k8s.example.com/)
+  assert.throws(() => contextOfMaster('spark://m:7077', kc), /use --cluster NAME/)
+  assert.throws(() => contextOfMaster('mesosx://m', kc), /Master must either be yarn or start with spark, mesos, k8s, or local/)
+})
+
 submit.run()
 
 const jobs = suite('jobs')
@@ -108,6 +181,25 @@ jobs('list, status and delete read jobs back from driver pods', async () => {
   await rejects(jobStatus(kube, 'zz'), /job "zz" not found in namespace "spark"/)
   await deleteJob(kube, 'a')
   assert.equal((await listJobs(kube)).map((j) => j.name), ['b'])
+})
+
+jobs('--status/--kill by submission ID: namespace:pod, a glob over driver pods, nothing matching is an error', async () => {
+  const kube = new FakeKube(NS)
+  kube.seed(R.pods(NS), driver('pi-1', 'Running'), driver('pi-2', 'Succeeded'), driver('other', 'Running'))
+  kube.seed(R.pods('elsewhere'), {...driver('pi-9', 'Running'), metadata: {...driver('pi-9', 'Running').metadata, namespace: 'elsewhere'}})
+  assert.equal(parseSubmissionId('ns:spark-pi*', 'd'), {namespace: 'ns', name: 'spark-pi', glob: true})
+  assert.equal(parseSubmissionId('pod', 'd'), {namespace: 'd', name: 'pod', glob: false})
+  const st = await submissionStatus(kube, 'pi-1-driver')
+  assert.equal(st.map((s) => s.status.state), ['RUNNING'])
+  assert.match(formatPodState(st[0]!.pod), /\n\t pod name: pi-1-driver\n\t namespace: spark\n\t labels: spark-role -> driver, /)
+  assert.equal((await submissionStatus(kube, `${NS}:pi-*`)).map((s) => s.pod.metadata.name), ['pi-1-driver', 'pi-2-driver'])
+  await rejects(submissionStatus(kube, 'nope-driver'), /Application not found: no pod "nope-driver" in namespace "spark"/)
+  await rejects(killSubmission(kube, 'zz*'), /No applications found: no driver pod in namespace "spark" starts with "zz"/)
+  const killed = await killSubmission(kube, 'pi-*', {gracePeriodSeconds: 3})
+  assert.equal(killed.map((k) => k.pod), ['pi-1-driver', 'pi-2-driver'])
+  assert.equal(kube.all(R.pods(NS)).map((p) => p.metadata.name), ['other-driver'])
+  assert.equal(kube.all(R.pods('elsewhere')).length, 1)
+  assert.equal((await killSubmission(kube, 'elsewhere:pi-9-driver')).map((k) => k.namespace), ['elsewhere'])
 })
 
 jobs.run()

@@ -12,12 +12,17 @@ export interface Ids {
   localDirUuid: string
 }
 
+/** The driver's Spark container (after a pod template's sidecars, if any): the one running `driver`. */
+export const sparkContainer = (pod: O): O => pod.spec.containers.find((c: O) => c.args?.[0] === 'driver') ?? pod.spec.containers[0]
+
 /** Reads the random ids out of a driver pod + ConfigMap. */
 export function idsOf(pod: O, configMap: O): Ids {
   const appId = pod.metadata.labels['spark-app-selector']
-  const prefixId = /-([0-9a-f]{14,18})-driver$/.exec(pod.metadata.name)?.[1] ?? ''
+  // from the pod name, or (a pod name set by spark.kubernetes.driver.pod.name) from the driver service host
+  const host = loadProperties(configMap.data?.['spark.properties'] ?? '').get('spark.driver.host') ?? ''
+  const prefixId = /-([0-9a-f]{14,18})-driver$/.exec(pod.metadata.name)?.[1] ?? /-([0-9a-f]{14,18})-driver-svc\./.exec(host)?.[1] ?? ''
   const configMapId = /^spark-drv-([0-9a-f]+)-conf-map$/.exec(configMap.metadata.name)?.[1] ?? ''
-  const env = pod.spec.containers[0].env.find((e: O) => e.name === 'SPARK_LOCAL_DIRS')
+  const env = sparkContainer(pod).env.find((e: O) => e.name === 'SPARK_LOCAL_DIRS')
   return {appId, prefixIds: [prefixId], configMapId, localDirUuid: env?.value?.replace('/var/data/spark-', '') ?? ''}
 }
 
@@ -87,7 +92,7 @@ export function normalize(objs: {pod: O; service: O; configMap: O}, opts: {user?
   for (const k of VOLATILE_PROPERTIES) delete props[k]
   delete configMap.data['spark.properties']
   if (!opts.user) {
-    for (const e of pod.spec.containers[0].env) if (e.name === 'SPARK_USER') e.value = '<USER>'
+    for (const e of sparkContainer(pod).env) if (e.name === 'SPARK_USER') e.value = '<USER>'
   }
   return {pod, service, configMap, properties: props}
 }

@@ -1,59 +1,34 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {readFileSync} from 'node:fs'
-import {buildSubmission, type SubmitArgs} from '../../src/spark/submission.ts'
+import {readFileSync, readdirSync} from 'node:fs'
+import {cases} from './spark-render-cases.ts'
+import {parsePodTemplate} from '../../src/spark/pod-template.ts'
+import {buildSubmission} from '../../src/spark/submission.ts'
 import {renderDriver, ownedByDriver} from '../../src/spark/render.ts'
 import {loadProperties} from '../../src/spark/java-properties.ts'
 import {idsOf, normalize} from './spark-compare.ts'
 
 const EXAMPLES = 'local:///opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar'
 const IMAGE = 'localhost/kubectl-kd/spark:3.5.3'
+const GOLDEN = new URL('./spark-golden/', import.meta.url)
 
-// The same submissions that produced test/unit/spark-golden/spark-submit-3.5.3-*.json with the real
-// spark-submit 3.5.3 (against a recording fake API server; see test/unit/spark-golden/README.md).
-const CASES: Record<string, SubmitArgs> = {
-  java: {name: 'spark-pi', mainClass: 'org.apache.spark.examples.SparkPi', conf: ['spark.executor.instances=2'], appResource: EXAMPLES, appArgs: ['100']},
-  python: {name: 'pypi', pyFiles: 'local:///opt/spark/work-dir/dep.py', appResource: 'local:///opt/spark/examples/src/main/python/pi.py', appArgs: ['10']},
-  full: {
-    mainClass: 'org.apache.spark.examples.SparkPi',
-    driverMemory: '2g',
-    driverCores: '2',
-    executorMemory: '3g',
-    executorCores: '2',
-    numExecutors: '3',
-    jars: 'local:///a.jar,local:///b.jar',
-    conf: [
-      'spark.kubernetes.authenticate.driver.serviceAccountName=spark',
-      'spark.kubernetes.driver.label.team=data',
-      'spark.kubernetes.driver.annotation.a=b-{{APP_ID}}',
-      'spark.kubernetes.driverEnv.FOO=bar',
-      'spark.kubernetes.driver.limit.cores=2',
-      'spark.kubernetes.driver.request.cores=500m',
-      'spark.kubernetes.node.selector.disk=ssd',
-      'spark.kubernetes.driver.service.annotation.s=t',
-      'spark.driver.extraJavaOptions=-Da=b -Dc=d',
-      'spark.kubernetes.driver.secrets.mysecret=/etc/secret',
-      'spark.kubernetes.container.image.pullSecrets=regcred',
-      'spark.pyspark.python=python3',
-      'spark.kd.unicode=é ü:x',
-    ],
-    appResource: EXAMPLES,
-    appArgs: ['10', 'a=b'],
-  },
-}
-
-for (const [name, args] of Object.entries(CASES)) {
-  test(`renderDriver matches spark-submit 3.5.3: ${name}`, () => {
-    const golden = JSON.parse(readFileSync(new URL(`./spark-golden/spark-submit-3.5.3-${name}.json`, import.meta.url), 'utf8'))
+const goldens = readdirSync(GOLDEN).map((f) => /^spark-submit-(\d+\.\d+\.\d+)-(\w+)\.json$/.exec(f)).filter((m) => m !== null)
+for (const [file, version, name] of goldens) {
+  test(`renderDriver matches spark-submit ${version}: ${name}`, () => {
+    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8'))
     const real = {pod: golden.Pod.body, service: golden.Service.body, configMap: golden.ConfigMap.body}
     const ids = idsOf(real.pod, real.configMap)
     const realProps = loadProperties(real.configMap.data['spark.properties'])
-    const sub = buildSubmission({...args, conf: [...(args.conf ?? []), 'spark.kubernetes.namespace=default', 'spark.kubernetes.submission.waitAppCompletion=false'], image: IMAGE})
+    const args = cases(version)[name!]!
+    const sub = buildSubmission({...args, conf: [...(args.conf ?? []), 'spark.kubernetes.namespace=default', 'spark.kubernetes.submission.waitAppCompletion=false'], image: `localhost/kubectl-kd/spark:${version}`})
+    const read = (p?: string) => (p ? readFileSync(p, 'utf8') : undefined)
     const ours = renderDriver(sub, {
       namespace: 'default',
       server: 'https://example:6443',
-      user: 'root',
+      user: 'root', userFromEnv: true,
       ids: {appId: ids.appId, prefixId: ids.prefixIds[0]!, configMapId: ids.configMapId, localDirUuid: ids.localDirUuid, submitTime: Number(realProps.get('spark.app.submitTime'))},
+      driverTemplate: sub.podTemplateFiles.driver ? parsePodTemplate(read(sub.podTemplateFiles.driver)!, 'driver.yaml') : undefined,
+      executorTemplate: read(sub.podTemplateFiles.executor),
     })
     const fakePod = {metadata: {name: ours.pod.metadata.name, uid: 'u'}}
     const a = normalize({pod: ours.pod, service: ownedByDriver(ours.service, fakePod), configMap: ownedByDriver(ours.configMap, fakePod)}, {user: true})
@@ -64,6 +39,11 @@ for (const [name, args] of Object.entries(CASES)) {
     assert.equal(a.properties, b.properties)
     assert.is(ours.pod.metadata.name, real.pod.metadata.name)
     assert.is(ours.configMap.metadata.name, real.configMap.metadata.name)
+    if (golden.PodTemplateConfigMap) {
+      const t = golden.PodTemplateConfigMap.body
+      const owned = ownedByDriver(ours.templateConfigMap!, {metadata: {name: real.pod.metadata.name, uid: t.metadata.ownerReferences[0].uid}})
+      assert.equal({...owned, metadata: {...owned.metadata, namespace: undefined}}, {...t, metadata: {...t.metadata, namespace: undefined}})
+    } else assert.is(ours.templateConfigMap, undefined)
   })
 }
 

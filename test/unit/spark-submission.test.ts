@@ -97,6 +97,37 @@ test('java properties: store escapes as Properties.store(Writer), load reads it 
   assert.equal(loadProperties('a = 1\n! c\n  b:2\\\n   3\nc\\u0041 x'), new Map([['a', '1'], ['b', '23'], ['cA', 'x']]))
 })
 
+test("spark-submit's whole command line: each option with its meaning, the others refused by name", () => {
+  const s = buildSubmission({...base, master: 'k8s://127.0.0.1:6443', deployMode: 'cluster', files: 'local:///etc/hosts,https://h/f.txt', archives: 'local:///a.zip#env',
+    packages: 'org.example:lib:1.0,g:a:jar:2', repositories: 'https://repo.example/maven', excludePackages: 'g:x', driverJavaOptions: '-Dx=1', driverClassPath: '/opt/extra/*',
+    driverLibraryPath: '/opt/native', proxyUser: 'alice'})
+  assert.is(s.master, 'k8s://https://127.0.0.1:6443')
+  assert.is(s.proxyUser, 'alice')
+  for (const [k, v] of [['spark.files', 'local:///etc/hosts,https://h/f.txt'], ['spark.archives', 'local:///a.zip#env'], ['spark.jars.packages', 'org.example:lib:1.0,g:a:jar:2'],
+    ['spark.jars.repositories', 'https://repo.example/maven'], ['spark.jars.excludes', 'g:x'], ['spark.driver.extraJavaOptions', '-Dx=1'], ['spark.driver.extraClassPath', '/opt/extra/*'],
+    ['spark.driver.extraLibraryPath', '/opt/native'], ['spark.submit.deployMode', 'cluster'], ['spark.master', 'k8s://https://127.0.0.1:6443']]) assert.is(s.conf.get(k!), v, k)
+  // local --files / --archives are shipped like jars, an archive keeps its #alias
+  const local = buildSubmission({...base, files: 'conf/app.conf', archives: 'env.tgz#env'})
+  assert.is(local.conf.get('spark.files'), 'file:///opt/spark/kd-files/app.conf')
+  assert.is(local.conf.get('spark.archives'), 'file:///opt/spark/kd-files/env.tgz#env')
+  assert.equal(local.shippedFiles.map((f) => f.key).sort(), ['app.conf', 'env.tgz'])
+  rejects({...base, deployMode: 'client'}, /--deploy-mode client runs the driver on this machine.*--cluster NAME.*spark-submit for client mode/)
+  rejects({...base, conf: ['spark.submit.deployMode=client']}, /--deploy-mode client/)
+  rejects({...base, deployMode: 'x'}, /Deploy mode must be either client or cluster/)
+  rejects({...base, master: 'yarn'}, /--master yarn: kubectl kd submit runs jobs on Kubernetes/)
+  rejects({...base, master: 'foo://x'}, /Master must either be yarn or start with spark, mesos, k8s, or local/)
+  rejects({...base, supervise: true}, /--supervise restarts a driver in Spark standalone or Mesos cluster mode only/)
+  rejects({...base, totalExecutorCores: '4'}, /--total-executor-cores applies to Spark standalone and Mesos only/)
+  rejects({...base, queue: 'q'}, /--queue applies to YARN only/)
+  rejects({...base, principal: 'p'}, /Kerberos/)
+  rejects({...base, packages: 'org.example:lib'}, /Provided Maven Coordinates must be in the form 'groupId:artifactId:version'. The coordinate provided is: org.example:lib/)
+  rejects({...base, conf: ['spark.kubernetes.file.upload.path=s3a://b/p']}, /spark.kubernetes.file.upload.path is not supported/)
+  // the version: --spark-version, else the image tag, else the default
+  assert.is(buildSubmission({...base, image: 'r/spark:4.3.0'}).sparkVersion, '4.3.0')
+  assert.is(buildSubmission({...base, image: 'r/spark:4.3.0', sparkVersion: '4.1.1'}).sparkVersion, '4.1.1')
+  assert.is(buildSubmission({...base, image: 'r/spark:latest'}).sparkVersion, '3.5.3')
+})
+
 test('SparkApplication v1beta2 → the spark-submit arguments the operator would pass', () => {
   const input = sparkAppToSubmitArgs(
     {
@@ -128,7 +159,9 @@ test('SparkApplication v1beta2 → the spark-submit arguments the operator would
   assert.is(s.conf.get('spark.kubernetes.driverEnv.A'), 'b')
   assert.is(s.conf.get('spark.kubernetes.executor.deleteOnTermination'), 'false')
   assert.is(s.appName, 'spark-pi')
-  assert.equal(input.warnings, ['pi.yaml: spec.driver.tolerations is ignored (the operator applies it with its webhook; kubectl kd submit does not)'])
+  assert.equal(input.warnings, [])
+  // tolerations: [] changes nothing; no template
+  assert.equal(input.podTemplates, {})
   assert.throws(() => sparkAppToSubmitArgs({apiVersion: 'v1', kind: 'Pod'}, 'x.yaml'), /x.yaml: kind is "Pod"/)
 })
 
