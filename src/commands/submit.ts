@@ -117,14 +117,16 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     const where = o.master ?? kube.server
     if (flags.kill !== undefined) {
       const grace = o.grace === undefined ? undefined : /^\d+$/.test(o.grace) ? Number(o.grace) : parseDuration(o.grace, 'conf spark.kubernetes.appKillPodDeletionGracePeriod') / 1000
-      process.stderr.write(`Submitting a request to kill submission ${flags.kill} in ${where}. Grace period in secs: ${grace ?? 'not set'}.\n`)
       const {killSubmission} = await import('../actions/jobs.ts')
-      for (const k of await killSubmission(kube, flags.kill, {gracePeriodSeconds: grace})) process.stdout.write(`pod/${k.pod} deleted (submission ${k.namespace}:${k.pod})\n`)
+      const killed = await killSubmission(kube, flags.kill, {gracePeriodSeconds: grace})
+      // spark-submit's lines (after the lookup, so that a miss is one error line)
+      process.stderr.write(`Submitting a request to kill submission ${flags.kill} in ${where}. Grace period in secs: ${grace ?? 'not set'}.\n`)
+      for (const k of killed) process.stdout.write(`pod/${k.pod} deleted (submission ${k.namespace}:${k.pod})\n`)
       return
     }
-    process.stderr.write(`Submitting a request for the status of submission ${flags.status} in ${where}.\n`)
     const {submissionStatus} = await import('../actions/jobs.ts')
     const found = await submissionStatus(kube, flags.status!)
+    process.stderr.write(`Submitting a request for the status of submission ${flags.status} in ${where}.\n`)
     if (o.format) {
       const {formatData, asList} = await import('../output/format.ts')
       process.stdout.write(await formatData(found.length === 1 ? found[0]!.status : asList(found.map((f) => f.status) as never), o.format as 'json'))
@@ -139,8 +141,6 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     const {args, flags} = await this.parse(Submit, own.filter((a) => a !== '--'))
     const format = flags.output ? parseFormat(flags.output, FORMATS) : undefined
     const dryRun = flags['dry-run'] as 'none' | 'client' | 'server'
-    if (flags.filename && args.app) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
-    if (!flags.filename && !args.app) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGS…], or -f sparkapp.yaml')
     let propertiesFile: {path: string; text: string} | undefined
     if (flags['properties-file']) {
       const {readFileSync, existsSync} = await import('node:fs')
@@ -163,6 +163,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       await this.statusOrKill(flags, {context, namespace: flags.namespace ?? confOf('spark.kubernetes.namespace'), master, grace: confOf('spark.kubernetes.appKillPodDeletionGracePeriod'), format})
       return
     }
+    if (flags.filename && args.app) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
+    if (!flags.filename && !args.app) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGS…], or -f sparkapp.yaml')
     if (flags.cluster) {
       if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
       // options the standalone submission does not pass on: refused by name, never dropped
@@ -243,11 +245,15 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     const {connect} = await import('../kube/connection.ts')
     const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
     const kube = dryRun !== 'client' ? await connect(conn) : hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
+    // a spark-submit command line (--master) waits for the job as spark-submit does, unless
+    // spark.kubernetes.submission.waitAppCompletion=false
+    const waitApp = prepared.submission.conf.get('spark.kubernetes.submission.waitAppCompletion')
+    const waitLikeSparkSubmit = (waitApp ?? (master ? 'true' : 'false')).trim().toLowerCase() === 'true'
     const result = await submitJob(kube, prepared, {
       namespace: conn.namespace,
       dryRun,
       createServiceAccount: flags['create-service-account'],
-      wait,
+      wait: wait || (waitLikeSparkSubmit && dryRun === 'none'),
       follow: flags.follow ? (chunk) => process.stdout.write(chunk) : undefined,
       timeoutMs: parseDuration(flags.timeout, 'timeout'),
       onProgress: format || flags.follow ? undefined : stderr,
