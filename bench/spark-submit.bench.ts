@@ -1,8 +1,10 @@
-// Submit latency of `kubectl kd submit` vs the real spark-submit (cluster mode), measured in the same run
-// against the local cluster: command start → driver pod created (seen by a watch opened beforehand),
-// and command start → process exit. Then one full job each: time to driver Running and to COMPLETED.
+// Submit latency of `kubectl kd submit` vs the real spark-submit (cluster mode) of Spark 3.5 and Spark 4,
+// measured in the same run against the local cluster: command start → driver pod created (seen by a watch
+// opened beforehand), and command start → process exit. Then one full Spark 4 job each: time to driver
+// Running and to COMPLETED. Fails when kubectl kd is not at least 10× faster than spark-submit 4.x to the
+// driver pod (the target).
 //   node --import tsx bench/spark-submit.bench.ts [runs=5]
-// Needs the local cluster (npm run cluster:up) and KD_SPARK_HOME (test/cluster/env.sh).
+// Needs the local cluster (npm run cluster:up), KD_SPARK_HOME and KD_SPARK4_HOME (test/cluster/env.sh).
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,22 +18,27 @@ const env: Record<string, string> = Object.fromEntries(
 )
 const runs = Number(process.argv[2] ?? 5)
 const ns = 'kd-bench-spark'
-const image = env.KD_SPARK_IMAGE!
-const version = env.KD_SPARK_VERSION!
+const sparks = [
+  {version: env.KD_SPARK_VERSION!, image: env.KD_SPARK_IMAGE!, home: env.KD_SPARK_HOME!, scala: '2.12'},
+  {version: env.KD_SPARK4_VERSION!, image: env.KD_SPARK4_IMAGE!, home: env.KD_SPARK4_HOME!, scala: '2.13'},
+].filter((v) => v.version && existsSync(join(v.home, 'bin', 'spark-submit')))
+const spark4 = sparks.find((v) => v.version.startsWith('4'))
+if (!spark4) throw new Error('no Spark 4 distribution (KD_SPARK4_HOME): bash test/cluster/build-images.sh spark4-home')
 const kubectl = (args: string[]) => execFileSync(env.KD_KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, ...args], {encoding: 'utf8'})
-const jar = `spark-examples_2.12-${version}.jar`
-const haveJar = existsSync(join(env.KD_SPARK_HOME!, 'examples', 'jars', jar))
+const jar = `spark-examples_${spark4.scala}-${spark4.version}.jar`
+const haveJar = existsSync(join(spark4.home, 'examples', 'jars', jar))
 const app = haveJar
   ? {label: 'SparkPi (JVM)', args: ['--class', 'org.apache.spark.examples.SparkPi', `local:///opt/spark/examples/jars/${jar}`, '100']}
   : {label: 'PySpark pi (examples jar missing from the image)', args: ['local:///opt/spark/examples/src/main/python/pi.py', '10']}
 const small = ['--conf', 'spark.kubernetes.driver.request.cores=200m', '--conf', 'spark.kubernetes.executor.request.cores=200m', '--driver-memory', '512m', '--executor-memory', '512m', '--num-executors', '2']
 
 if (!kubectl(['get', 'namespaces', '-o', 'name']).includes(`namespace/${ns}\n`)) kubectl(['create', 'namespace', ns])
-const procEnv = {...process.env, KUBECONFIG: env.KUBECONFIG!, SPARK_HOME: env.KD_SPARK_HOME!, CI: '1'}
-const kdCmd = (name: string, extra: string[]) => [join(root, 'bin', 'kubectl-kd'), ['submit', '-n', ns, '--image', image, '--service-account', 'spark', '--name', name, ...small, ...extra]] as const
-const sparkCmd = (name: string, extra: string[]) =>
-  [join(env.KD_SPARK_HOME!, 'bin', 'spark-submit'), ['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', `spark.kubernetes.container.image=${image}`,
-    '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', '--name', name, ...small, ...extra]] as const
+type Spark = (typeof sparks)[number]
+const procEnv = (v: Spark) => ({...process.env, KUBECONFIG: env.KUBECONFIG!, SPARK_HOME: v.home, CI: '1'})
+const kdCmd = (v: Spark, name: string, extra: string[]) => [join(root, 'bin', 'kubectl-kd'), ['submit', '-n', ns, '--image', v.image, '--service-account', 'spark', '--name', name, ...small, ...extra], v] as const
+const sparkCmd = (v: Spark, name: string, extra: string[]) =>
+  [join(v.home, 'bin', 'spark-submit'), ['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', `spark.kubernetes.container.image=${v.image}`,
+    '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', '--name', name, ...small, ...extra], v] as const
 
 // one watch on driver pods for the whole run: first-seen, Running and Succeeded/Failed times per app name
 const kube = await connect({kubeconfig: env.KUBECONFIG, namespace: ns})
@@ -54,9 +61,9 @@ await new Promise((r) => setTimeout(r, 1500))
 const {driverRbacObjects} = await import('../src/actions/spark-rbac.ts')
 execFileSync(env.KD_KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: driverRbacObjects(ns, 'spark')}), stdio: ['pipe', 'ignore', 'inherit']})
 
-async function timed(cmd: readonly [string, readonly string[]], name: string, waitFor: 'created' | 'done'): Promise<{created: number; exit: number; running?: number; done?: number}> {
+async function timed(cmd: readonly [string, readonly string[], Spark], name: string, waitFor: 'created' | 'done'): Promise<{created: number; exit: number; running?: number; done?: number}> {
   const t0 = performance.now()
-  const child = spawn(cmd[0], cmd[1] as string[], {env: procEnv, stdio: ['ignore', 'ignore', 'pipe']})
+  const child = spawn(cmd[0], cmd[1] as string[], {env: procEnv(cmd[2]), stdio: ['ignore', 'ignore', 'pipe']})
   let err = ''
   child.stderr.on('data', (d) => (err += d))
   const code: number = await new Promise((r) => child.on('close', (c) => r(c ?? -1)))
@@ -72,27 +79,34 @@ async function timed(cmd: readonly [string, readonly string[]], name: string, wa
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const ms = (x: number | undefined) => (x === undefined ? '-' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`)
-const lat: Record<'kd' | 'spark', {created: number[]; exit: number[]}> = {kd: {created: [], exit: []}, spark: {created: [], exit: []}}
-for (let i = 0; i < runs; i++) {
-  for (const who of ['kd', 'spark'] as const) {
-    const name = `lat-${who}-${i}`
-    const r = await timed(who === 'kd' ? kdCmd(name, ['examples/spark/pi.py']) : sparkCmd(name, ['local:///opt/spark/examples/src/main/python/pi.py']), name, 'created')
-    lat[who].created.push(r.created)
-    lat[who].exit.push(r.exit)
-    kubectl(['delete', 'pods', '-n', ns, '-l', `spark-app-name=${name}`, '--wait=false'])
+let ratio4 = 0
+for (const v of sparks) {
+  const lat: Record<'kd' | 'spark', {created: number[]; exit: number[]}> = {kd: {created: [], exit: []}, spark: {created: [], exit: []}}
+  const tag = v.version.replace(/\./g, '')
+  for (let i = 0; i < runs; i++) {
+    for (const who of ['kd', 'spark'] as const) {
+      const name = `lat-${tag}-${who}-${i}`
+      const r = await timed(who === 'kd' ? kdCmd(v, name, ['examples/spark/pi.py']) : sparkCmd(v, name, ['local:///opt/spark/examples/src/main/python/pi.py']), name, 'created')
+      lat[who].created.push(r.created)
+      lat[who].exit.push(r.exit)
+      kubectl(['delete', 'pods', '-n', ns, '-l', `spark-app-name=${name}`, '--wait=false'])
+    }
   }
+  const ratio = median(lat.spark.created) / median(lat.kd.created)
+  if (v === spark4) ratio4 = ratio
+  console.log(`Spark ${v.version}: submit latency, ${runs} runs each (median; local single-node cluster, 2 CPUs)`)
+  console.log(`  command start → driver pod created:  kubectl kd ${ms(median(lat.kd.created))}   spark-submit ${ms(median(lat.spark.created))}   ratio ${ratio.toFixed(1)}x`)
+  console.log(`  command start → command exit:        kubectl kd ${ms(median(lat.kd.exit))}   spark-submit ${ms(median(lat.spark.exit))}   ratio ${(median(lat.spark.exit) / median(lat.kd.exit)).toFixed(1)}x`)
 }
-console.log(`submit latency, ${runs} runs each (median; local single-node cluster, 2 CPUs)`)
-console.log(`  command start → driver pod created:  kubectl kd ${ms(median(lat.kd.created))}   spark-submit ${ms(median(lat.spark.created))}   ratio ${(median(lat.spark.created) / median(lat.kd.created)).toFixed(1)}x`)
-console.log(`  command start → command exit:        kubectl kd ${ms(median(lat.kd.exit))}   spark-submit ${ms(median(lat.spark.exit))}   ratio ${(median(lat.spark.exit) / median(lat.kd.exit)).toFixed(1)}x`)
 
-console.log(`full job: ${app.label}, 2 executors, one run each`)
+console.log(`full job on Spark ${spark4.version}: ${app.label}, 2 executors, one run each`)
 for (const who of ['kd', 'spark'] as const) {
   const name = `full-${who}`
   kubectl(['delete', 'pods', '-n', ns, '-l', `spark-app-name=${name}`, '--wait=true'])
   seen.delete(name)
-  const r = await timed(who === 'kd' ? kdCmd(name, app.args) : sparkCmd(name, app.args), name, 'done')
+  const r = await timed(who === 'kd' ? kdCmd(spark4, name, app.args) : sparkCmd(spark4, name, app.args), name, 'done')
   console.log(`  ${who === 'kd' ? 'kubectl kd  ' : 'spark-submit'}  pod created ${ms(r.created)}   driver Running ${ms(r.running)}   ${seen.get(name)?.phase === 'Succeeded' ? 'COMPLETED' : 'FAILED'} ${ms(r.done)}`)
 }
 abort.abort()
-process.exit(0)
+console.log(`target: kubectl kd ≥ 10x faster than spark-submit ${spark4.version} to the driver pod: ${ratio4 >= 10 ? 'met' : 'NOT met'} (${ratio4.toFixed(1)}x)`)
+process.exit(ratio4 >= 10 ? 0 : 1)

@@ -12,7 +12,7 @@ const ports = (app: App) => Object.fromEntries(app.services.map((s) => [s.id, s.
 const shape = (app: App) => app.roles.map((r) => `${r.id}:${r.cardinality}`)
 
 test('catalog names', () => {
-  assert.equal(builtinAppNames(), ['cassandra311', 'cassandra50', 'shelldemo', 'spark211up', 'spark221e2', 'spark35'])
+  assert.equal(builtinAppNames(), ['cassandra311', 'cassandra50', 'shelldemo', 'spark211up', 'spark221e2', 'spark35', 'spark4'])
   assert.ok(builtinApps().every((a) => a.source === 'builtin'))
   assert.is(findBuiltinApp('nope'), undefined)
 })
@@ -56,6 +56,10 @@ test('spark35 and shelldemo run with the project images and bundled packages', (
   assert.equal(shape(spark), shape(findBuiltinApp('spark221e2')!))
   assert.equal(ports(spark), ports(findBuiltinApp('spark221e2')!))
   assert.ok(spark.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/spark:3.5.9' && r.configPackage?.packageURL === 'bundled://spark35'))
+  const spark4 = findBuiltinApp('spark4')!
+  assert.equal(shape(spark4), shape(spark))
+  assert.equal(ports(spark4), ports(spark))
+  assert.ok(spark4.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/spark:4.3.0' && r.configPackage?.packageURL === 'bundled://spark35'))
   const demo = findBuiltinApp('shelldemo')!
   assert.equal(shape(demo), ['controller:1', 'worker:2+', 'edge:0+'])
   assert.equal(ports(demo), {web: 8080, echo: 7007, shell: null})
@@ -83,6 +87,8 @@ test('the Spark version of spark35 matches test/cluster/versions.sh', () => {
   if (pinned) assert.is(findBuiltinApp('spark35')!.roles[0]!.imageRepoTag, `localhost/kubectl-kd/spark:${pinned}`)
   const cassandra = /^KD_CASSANDRA_VERSION=(\S+)/m.exec(versions)?.[1]
   if (cassandra) assert.is(findBuiltinApp('cassandra50')!.roles[0]!.imageRepoTag, `localhost/kubectl-kd/cassandra:${cassandra}`)
+  const pinned4 = /^KD_SPARK4_VERSION=(\S+)/m.exec(versions)?.[1]
+  if (pinned4) assert.is(findBuiltinApp('spark4')!.roles[0]!.imageRepoTag, `localhost/kubectl-kd/spark:${pinned4}`)
 })
 
 test('callers get copies: changing one never changes the catalog', () => {
