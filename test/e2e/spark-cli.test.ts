@@ -157,7 +157,7 @@ function executorShape(appId: string) {
   return {
     containers: e.spec.containers.map((c: any) => c.name),
     volumes: e.spec.volumes.map((v: any) => v.name).filter((n: string) => !n.startsWith('kube-api-access')),
-    mounts: e.spec.containers.map((c: any) => (c.volumeMounts ?? []).map((m: any) => `${m.name}:${m.mountPath}`).filter((m: string) => !m.startsWith('kube-api-access'))),
+    mounts: e.spec.containers.map((c: any) => (c.volumeMounts ?? []).map((m: any) => `${m.name}:${m.mountPath.replace(/spark-[0-9a-f-]{36}$/, 'spark-<UUID>')}`).filter((m: string) => !m.startsWith('kube-api-access'))),
     template: e.metadata.labels.template,
   }
 }

@@ -102,7 +102,7 @@ binary('words oclif would take for its own (-h, --help, --version) are completio
 binary('built-in app names without a cluster, quickly', () => {
   const started = Date.now()
   const r = run(['create', 'spark'])
-  assert.is(r.stdout, 'spark211up\nspark221e2\nspark35\n:4\n')
+  assert.is(r.stdout, 'spark211up\nspark221e2\nspark35\nspark4\n:4\n')
   assert.ok(Date.now() - started < 5000)
 })
 binary('cluster names with no cluster reachable: nothing, no error', () => {
