@@ -73,6 +73,35 @@ function driverMemoryMiB(sub: Submission): {memoryMiB: number; overheadMiB: numb
   return {memoryMiB, overheadMiB, factor}
 }
 
+/**
+ * MountVolumesFeatureStep: spark.kubernetes.driver.volumes.<type>.<name>.{mount.*,options.*}. Spark lists
+ * them in a hash order; here they keep the order of their first property (pods do not care).
+ */
+function driverVolumes(conf: Map<string, string>, v4: boolean): {volume: Obj; mount: Obj}[] {
+  const prefix = 'spark.kubernetes.driver.volumes.'
+  const specs = new Map<string, {type: string; name: string}>()
+  for (const [k] of withPrefix(conf, prefix)) {
+    const [type, name] = k.split('.')
+    if (type && name && !specs.has(`${type}.${name}`)) specs.set(`${type}.${name}`, {type, name})
+  }
+  return [...specs.values()].map(({type, name}) => {
+    const get = (key: string) => conf.get(`${prefix}${type}.${name}.${key}`)
+    const readOnly = (get('mount.readOnly') ?? 'false').trim().toLowerCase() === 'true'
+    const mount: Obj = {mountPath: get('mount.path'), name, readOnly, subPath: get('mount.subPath') ?? ''}
+    // Spark 4 always writes subPathExpr
+    if (v4 || get('mount.subPathExpr') !== undefined) mount.subPathExpr = get('mount.subPathExpr') ?? ''
+    const volume: Obj =
+      type === 'hostPath'
+        ? {hostPath: {path: get('options.path'), type: get('options.type') ?? ''}, name}
+        : type === 'emptyDir'
+          ? {emptyDir: {...(get('options.medium') ? {medium: get('options.medium')} : {}), ...(get('options.sizeLimit') ? {sizeLimit: get('options.sizeLimit')} : {})}, name}
+          : type === 'nfs'
+            ? {name, nfs: {path: get('options.path'), server: get('options.server')}}
+            : {name, persistentVolumeClaim: {claimName: get('options.claimName'), readOnly}}
+    return {volume, mount}
+  })
+}
+
 /** Scala's Double.toString for the factors Spark writes back (0.1, 0.4, 0.25). */
 const scalaDouble = (n: number) => (Number.isInteger(n) ? n.toFixed(1) : String(n))
 
@@ -135,9 +164,11 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
     {name: 'SPARK_CONF_DIR', value: SPARK_CONF_DIR},
   ]
   const secretMounts = withPrefix(conf, 'spark.kubernetes.driver.secrets.')
+  const userVolumes = driverVolumes(conf, v4)
   const templateCm = ctx.executorTemplate !== undefined ? podTemplateConfigMapName(prefix) : undefined
   const volumeMounts: Obj[] = [
     ...secretMounts.map(([secret, path]) => ({mountPath: path, name: `${secret}-volume`})),
+    ...userVolumes.map((v) => v.mount),
     ...(templateCm ? [{mountPath: POD_TEMPLATE_DIR, name: POD_TEMPLATE_VOLUME}] : []),
     {mountPath: localDir, name: LOCAL_DIR_VOLUME},
     {mountPath: SPARK_CONF_DIR, name: DRIVER_CONF_VOLUME},
@@ -145,6 +176,7 @@ export function renderDriver(sub: Submission, ctx: RenderContext): DriverObjects
   ]
   const volumes: Obj[] = [
     ...secretMounts.map(([secret]) => ({name: `${secret}-volume`, secret: {secretName: secret}})),
+    ...userVolumes.map((v) => v.volume),
     ...(templateCm ? [{configMap: {items: [{key: POD_TEMPLATE_KEY, path: POD_TEMPLATE_FILE_NAME}], name: templateCm}, name: POD_TEMPLATE_VOLUME}] : []),
     {emptyDir: conf.get('spark.kubernetes.local.dirs.tmpfs') === 'true' ? {medium: 'Memory'} : {}, name: LOCAL_DIR_VOLUME},
     {configMap: {items: [{key: SPARK_PROPERTIES, mode: 420, path: SPARK_PROPERTIES}], name: configMapName}, name: DRIVER_CONF_VOLUME},

@@ -242,8 +242,30 @@ export function buildSubmission(args: SubmitArgs): Submission {
   for (const key of ['spark.kubernetes.kerberos.krb5.path', 'spark.kubernetes.kerberos.krb5.configMapName', 'spark.kubernetes.kerberos.tokenSecret.name', 'spark.kubernetes.hadoop.configMapName', 'spark.kubernetes.driver.pod.featureSteps', 'spark.kubernetes.executor.pod.featureSteps', 'spark.kubernetes.file.upload.path']) {
     if (conf.has(key)) fail(`${key} is not supported by kubectl kd submit (see docs/spark-differences.md); use spark-submit for it`)
   }
-  if ([...conf.keys()].some((k) => k.startsWith('spark.kubernetes.driver.volumes.'))) {
-    fail('spark.kubernetes.driver.volumes.* is not supported by kubectl kd submit yet (executor volumes are: the driver applies them)')
+  // MountVolumesFeatureStep's checks (KubernetesVolumeUtils)
+  const volumeKeys = [...conf.keys()].filter((k) => k.startsWith('spark.kubernetes.driver.volumes.'))
+  const volumes = new Set(volumeKeys.map((k) => k.split('.').slice(4, 6).join('.')))
+  const mountPaths = new Map<string, string>()
+  for (const v of volumes) {
+    const [type, name] = v.split('.')
+    const key = (k: string) => `spark.kubernetes.driver.volumes.${v}.${k}`
+    if (!name) fail(`spark.kubernetes.driver.volumes.${type}: expected spark.kubernetes.driver.volumes.<type>.<name>.mount.path`)
+    if (!['hostPath', 'emptyDir', 'persistentVolumeClaim', 'nfs'].includes(type!)) fail(`${key('*')}: Kubernetes Volume type \`${type}\` is not supported (hostPath, emptyDir, persistentVolumeClaim, nfs)`)
+    const path = conf.get(key('mount.path'))
+    if (!path) fail(`${key('mount.path')} is required`)
+    if (mountPaths.has(path!)) fail(`requirement failed: Found duplicated mountPath: \`${path}\` (${mountPaths.get(path!)} and ${v})`)
+    mountPaths.set(path!, v)
+    const needs: Record<string, string[]> = {hostPath: ['options.path'], persistentVolumeClaim: ['options.claimName'], nfs: ['options.path', 'options.server'], emptyDir: []}
+    for (const o of needs[type!]!) if (!conf.get(key(o))) fail(`${key(o)} is required for a ${type} volume`)
+    if (type === 'persistentVolumeClaim' && /^OnDemand$|SPARK_EXECUTOR_ID/.test(conf.get(key('options.claimName')) ?? '')) {
+      fail(`${key('options.claimName')}=${conf.get(key('options.claimName'))}: on-demand claims (created by spark-submit) are not supported for the driver; create the PersistentVolumeClaim and name it`)
+    }
+    for (const o of volumeKeys.filter((k) => k.startsWith(key('')))) {
+      const rest = o.slice(key('').length)
+      if (!['mount.path', 'mount.subPath', 'mount.subPathExpr', 'mount.readOnly', 'options.path', 'options.type', 'options.medium', 'options.sizeLimit', 'options.claimName', 'options.server'].includes(rest)) {
+        fail(`${o} is not supported by kubectl kd submit (options for labels, storageClass and sizes of on-demand claims are not)`)
+      }
+    }
   }
 
   // resource type and main class (SparkSubmit: .py → PythonRunner; .R unsupported here)

@@ -33,6 +33,7 @@ for (const [file, version, name] of goldens) {
     const fakePod = {metadata: {name: ours.pod.metadata.name, uid: 'u'}}
     const a = normalize({pod: ours.pod, service: ownedByDriver(ours.service, fakePod), configMap: ownedByDriver(ours.configMap, fakePod)}, {user: true})
     const b = normalize(real, {user: true})
+    if (name === 'volumes') for (const n of [a, b]) sortUserVolumes(n.pod) // Spark lists them in a hash order (docs/spark-differences.md)
     assert.equal(a.pod, b.pod)
     assert.equal(a.service, b.service)
     assert.equal(a.configMap, b.configMap)
@@ -45,6 +46,14 @@ for (const [file, version, name] of goldens) {
       assert.equal({...owned, metadata: {...owned.metadata, namespace: undefined}}, {...t, metadata: {...t.metadata, namespace: undefined}})
     } else assert.is(ours.templateConfigMap, undefined)
   })
+}
+
+/** Sorts the volumes and mounts between the secrets and Spark's own by name. */
+function sortUserVolumes(pod: any) {
+  const own = (n: string) => n.endsWith('-volume') || n.startsWith('spark-')
+  const sort = (list: any[]) => [...list.filter((v) => own(v.name) && v.name.endsWith('-volume')), ...list.filter((v) => !own(v.name)).sort((x, y) => (x.name < y.name ? -1 : 1)), ...list.filter((v) => own(v.name) && !v.name.endsWith('-volume'))]
+  pod.spec.volumes = sort(pod.spec.volumes)
+  pod.spec.containers[0].volumeMounts = sort(pod.spec.containers[0].volumeMounts)
 }
 
 test('a long app name falls back to spark-<id>-driver-svc, as spark-submit does', () => {

@@ -128,6 +128,16 @@ test("spark-submit's whole command line: each option with its meaning, the other
   assert.is(buildSubmission({...base, image: 'r/spark:latest'}).sparkVersion, '3.5.3')
 })
 
+test('spark.kubernetes.driver.volumes.*: checked as Spark checks them', () => {
+  const v = (k: string, val: string) => `spark.kubernetes.driver.volumes.${k}=${val}`
+  assert.ok(buildSubmission({...base, conf: [v('hostPath.h.mount.path', '/h'), v('hostPath.h.options.path', '/tmp')]}))
+  rejects({...base, conf: [v('gcePersistentDisk.d.mount.path', '/d')]}, /Kubernetes Volume type `gcePersistentDisk` is not supported/)
+  rejects({...base, conf: [v('emptyDir.a.mount.path', '/x'), v('emptyDir.b.mount.path', '/x')]}, /Found duplicated mountPath: `\/x`/)
+  rejects({...base, conf: [v('hostPath.h.mount.path', '/h')]}, /hostPath.h.options.path is required for a hostPath volume/)
+  rejects({...base, conf: [v('persistentVolumeClaim.p.mount.path', '/p'), v('persistentVolumeClaim.p.options.claimName', 'OnDemand')]}, /on-demand claims .* are not supported for the driver/)
+  rejects({...base, conf: [v('emptyDir.a.options.medium', 'Memory')]}, /emptyDir.a.mount.path is required/)
+})
+
 test('SparkApplication v1beta2 → the spark-submit arguments the operator would pass', () => {
   const input = sparkAppToSubmitArgs(
     {

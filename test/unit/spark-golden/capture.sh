@@ -52,6 +52,14 @@ for c in $cases; do
     proxy) submit proxy --name px --proxy-user alice --files local:///etc/hosts --archives 'local:///opt/a.zip#env' \
       --driver-java-options '-Dx=1' --driver-class-path /opt/extra/* --driver-library-path /opt/native \
       --conf spark.kubernetes.driver.pod.name=px-driver local:///opt/spark/examples/src/main/python/pi.py 3 ;;
+    volumes) submit volumes --name vol --class org.apache.spark.examples.SparkPi \
+      --conf spark.kubernetes.driver.volumes.hostPath.hp.mount.path=/host --conf spark.kubernetes.driver.volumes.hostPath.hp.options.path=/tmp/h \
+      --conf spark.kubernetes.driver.volumes.emptyDir.scratch.mount.path=/scratch --conf spark.kubernetes.driver.volumes.emptyDir.scratch.options.medium=Memory \
+      --conf spark.kubernetes.driver.volumes.emptyDir.scratch.options.sizeLimit=100Mi --conf spark.kubernetes.driver.volumes.emptyDir.scratch.mount.subPath=sub \
+      --conf spark.kubernetes.driver.volumes.persistentVolumeClaim.data.mount.path=/data --conf spark.kubernetes.driver.volumes.persistentVolumeClaim.data.options.claimName=my-claim \
+      --conf spark.kubernetes.driver.volumes.persistentVolumeClaim.data.mount.readOnly=true \
+      --conf spark.kubernetes.driver.volumes.nfs.share.mount.path=/share --conf spark.kubernetes.driver.volumes.nfs.share.options.server=nfs.example --conf spark.kubernetes.driver.volumes.nfs.share.options.path=/exports \
+      --conf spark.kubernetes.driver.secrets.s1=/etc/s1 $ex 1 ;;
     *) echo "unknown case $c" >&2; exit 1 ;;
   esac
 done
