@@ -80,6 +80,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     queue: Flags.string({description: 'YARN only: refused'}),
     principal: Flags.string({description: 'Kerberos: refused'}),
     keytab: Flags.string({description: 'Kerberos: refused'}),
+    version: Flags.boolean({description: 'Print the spark-submit versions whose objects kubectl kd submit makes'}),
+    remote: Flags.string({description: 'Spark Connect (Spark 4): refused, submit cluster-mode jobs instead'}),
     status: Flags.string({description: 'Print the status of submission [namespace:]driver-pod (a trailing * matches every driver pod with that prefix)'}),
     kill: Flags.string({description: 'Kill submission [namespace:]driver-pod (a trailing * matches a prefix): deletes the driver pod, the rest follows'}),
   }
@@ -148,6 +150,12 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       propertiesFile = {path: flags['properties-file'], text: readFileSync(flags['properties-file'], 'latin1')}
     }
     const wait = flags.wait || flags.follow
+    if (flags.version) {
+      const {CAPTURED_SPARK_VERSIONS} = await import('../spark/names.ts')
+      process.stdout.write(`kubectl kd submit makes what spark-submit ${CAPTURED_SPARK_VERSIONS.join(' and ')} make in cluster mode on Kubernetes (default version ${DEFAULT_SPARK_VERSION}; else --spark-version, sparkVersion or the image tag)\n`)
+      return
+    }
+    if (flags.remote !== undefined) throw new UserError('--remote connects a Spark Connect client to a server, which kubectl kd submit does not do: it submits cluster-mode jobs (use pyspark or spark-submit for --remote)')
     // spark-submit reads these from --conf too: the last --conf of a key wins
     const confOf = (key: string) => [...(flags.conf ?? [])].reverse().find((c) => c.startsWith(`${key}=`))?.slice(key.length + 1)
     const master = flags.master ?? confOf('spark.master')

@@ -59,7 +59,7 @@ seed('runs verbatim (image, jar path and command name changed) to COMPLETED with
     '--conf', `spark.kubernetes.container.image=${V4.image}`,
     '--conf', 'spark.kubernetes.driver.pod.name=spark-pi-driver',
     '--conf', 'spark.kubernetes.driver.request.cores=100m', '--conf', 'spark.kubernetes.executor.request.cores=100m',
-    jarOf(V4)], '')
+    jarOf(V4)], ',spark-app-name=spark-pi')
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^job\/spark-pi created$/m)
   assert.match(r.stderr, /submission ID [^:]+:spark-pi-driver/)
@@ -220,21 +220,21 @@ sc = spark.sparkContext
 # load: 24 tasks of 3 s, more than one executor can run
 print("busy", sc.parallelize(range(24), 24).map(lambda x: (time.sleep(3), x)[1]).sum(), flush=True)
 # idle: no tasks, executors are released after spark.dynamicAllocation.executorIdleTimeout
-time.sleep(60)
+time.sleep(30)
 spark.stop()
 `)
   const r = await runCounting(['submit', '-n', ns, '--image', V4.image, '--name', 'da', ...small,
     '--conf', 'spark.dynamicAllocation.enabled=true', '--conf', 'spark.dynamicAllocation.shuffleTracking.enabled=true',
     '--conf', 'spark.dynamicAllocation.minExecutors=0', '--conf', 'spark.dynamicAllocation.maxExecutors=3', '--conf', 'spark.dynamicAllocation.initialExecutors=0',
     '--conf', 'spark.dynamicAllocation.executorIdleTimeout=5s', '--conf', 'spark.dynamicAllocation.schedulerBacklogTimeout=1s',
-    '--wait', '--timeout', '8m', job], '')
+    '--wait', '--timeout', '8m', job], ',spark-app-name=da')
   assert.is(r.code, 0, r.stderr)
   const peak = Math.max(...r.counts)
   const peakAt = r.counts.indexOf(peak)
   const afterPeak = r.counts.slice(peakAt)
   console.log(`  executor pods over time (1 s samples): ${r.counts.join(' ')}`)
   assert.ok(peak >= 2 && peak <= 3, `peak ${peak}`)
-  // back to zero while the driver was still running (the idle minute)
+  // back to zero while the driver was still running (the idle half minute)
   assert.ok(afterPeak.includes(0), `never back to 0 after the peak: ${afterPeak.join(' ')}`)
 })
 
