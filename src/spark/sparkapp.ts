@@ -28,7 +28,7 @@ const REFUSED_ROLE_FIELDS: Record<string, string> = {
   memoryLimit: 'Spark sets the memory limit to the memory request (memory + overhead)',
   kubernetesMaster: 'pass --master k8s://URL or --context',
 }
-const REFUSED_SPEC_FIELDS = ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'batchSchedulerOptions', 'timeToLiveSeconds', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'pythonVersion', 'driverPodDisruptionBudget']
+const REFUSED_SPEC_FIELDS = ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'batchSchedulerOptions', 'timeToLiveSeconds', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'driverPodDisruptionBudget']
 
 export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput {
   const app = doc as O
@@ -52,6 +52,8 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
   if (!spec.mainApplicationFile) throw new UserError(where('spec.mainApplicationFile is required'))
   if ((type === 'Java' || type === 'Scala') && !spec.mainClass) throw new UserError(where('spec.mainClass is required for a Java/Scala application'))
   for (const f of REFUSED_SPEC_FIELDS) if (spec[f] !== undefined && spec[f] !== null) throw new UserError(where(`spec.${f} is an operator feature kubectl kd submit does not have; remove it`))
+  // Spark 3+ runs Python 3 only (it dropped spark.kubernetes.pyspark.pythonVersion): "3" is what it does anyway
+  if (spec.pythonVersion !== undefined && spec.pythonVersion !== null && String(spec.pythonVersion) !== '3') throw new UserError(where(`spec.pythonVersion ${JSON.stringify(spec.pythonVersion)}: Spark 3 and 4 run Python 3 only`))
   if (spec.restartPolicy !== undefined && spec.restartPolicy?.type !== 'Never') throw new UserError(where('spec.restartPolicy: only type Never (no operator restarts the job)'))
 
   set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy)

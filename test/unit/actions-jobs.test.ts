@@ -8,7 +8,7 @@ import {prepareSubmission, submitJob, type SubmitOptions} from '../../src/action
 import {deleteJob, jobStatus, killSubmission, listJobs, parseSubmissionId, submissionStatus} from '../../src/actions/jobs.ts'
 import {contextOfMaster} from '../../src/actions/submit.ts'
 import {formatPodState} from '../../src/spark/status.ts'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {addApp, planAppAdd, removeApp} from '../../src/actions/app-store.ts'
@@ -141,6 +141,13 @@ submit('a SparkApplication\'s pod fields become pod templates (driver merged, ex
   }
   writeFileSync(join(dir, 'bad.yaml'), JSON.stringify({apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: {name: 'app'}, spec: {type: 'Python', mainApplicationFile: 'local:///x.py', monitoring: {}}}))
   await rejects(prepareSubmission({file: join(dir, 'bad.yaml')}), /spec.monitoring is an operator feature/)
+})
+
+submit('the example SparkApplications prepare (no field refused); pythonVersion 3 only', async () => {
+  for (const f of readdirSync('examples/spark').filter((n) => n.endsWith('.yaml'))) assert.ok(await prepareSubmission({file: join('examples/spark', f)}), f)
+  const dir = mkdtempSync(join(tmpdir(), 'kd-py-'))
+  writeFileSync(join(dir, 'py2.yaml'), JSON.stringify({apiVersion: 'sparkoperator.k8s.io/v1beta2', kind: 'SparkApplication', metadata: {name: 'a'}, spec: {type: 'Python', pythonVersion: '2', image: 'i:3.5.9', mainApplicationFile: 'local:///x.py'}}))
+  await rejects(prepareSubmission({file: join(dir, 'py2.yaml')}), /spec.pythonVersion "2": Spark 3 and 4 run Python 3 only/)
 })
 
 submit('--master names the API server: its kubeconfig context is used; no such server, a wrong --context: one clear error', () => {
