@@ -155,7 +155,7 @@ export function parseSubmissionId(id: string, defaultNamespace: string): {namesp
 }
 
 /** The driver pods a submission id names (K8sSubmitOps: one pod by name, or every driver pod with the prefix). */
-export async function findSubmissions(kube: KubeClient, id: string): Promise<Pod[]> {
+async function findSubmissions(kube: KubeClient, id: string): Promise<Pod[]> {
   const {namespace, name, glob} = parseSubmissionId(id, kube.namespace)
   let pods: Pod[]
   if (glob) {

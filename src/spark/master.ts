@@ -7,7 +7,7 @@ import {UserError} from '../errors.ts'
 type O = Record<string, any>
 
 /** Utils.checkAndGetK8sMasterUrl: `k8s://host:port` means https; returns the API server URL. */
-export function apiServerOfMaster(master: string): string {
+function apiServerOfMaster(master: string): string {
   const m = master.trim()
   if (!m.startsWith('k8s://')) {
     if (/^(spark|mesos):\/\//.test(m) || m === 'yarn' || /^local(\[.*\])?$/.test(m) || m.startsWith('local-cluster')) {
@@ -24,7 +24,7 @@ export function apiServerOfMaster(master: string): string {
 export const sparkMasterOf = (master: string) => `k8s://${apiServerOfMaster(master)}`
 
 /** Comparable form of a server URL: scheme, lower-case host, explicit port, no trailing slash. */
-export function normalizeServer(url: string): string {
+function normalizeServer(url: string): string {
   try {
     const u = new URL(url)
     const port = u.port || (u.protocol === 'http:' ? '80' : '443')
