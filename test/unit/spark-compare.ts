@@ -1,7 +1,12 @@
 // Compares driver objects made by `kubectl kd submit` with those made by the real spark-submit:
 // random ids are replaced by placeholders, spark.properties is parsed (order is a Hashtable's), and the
 // documented differences (docs/spark-differences.md) are dropped. Used by unit goldens and the e2e test.
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {loadProperties} from '../../src/spark/java-properties.ts'
+
+/** the checkout's path (local files named on a command line carry it) */
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 type O = Record<string, any>
 
@@ -28,7 +33,7 @@ export function idsOf(pod: O, configMap: O): Ids {
 
 function replaceIds(value: unknown, ids: Ids): unknown {
   if (typeof value === 'string') {
-    let s = value.replaceAll(ids.appId, '<APP_ID>').replaceAll(ids.configMapId, '<CM_ID>').replaceAll(ids.localDirUuid, '<UUID>')
+    let s = value.replaceAll(REPO, '<REPO>').replaceAll(ids.appId, '<APP_ID>').replaceAll(ids.configMapId, '<CM_ID>').replaceAll(ids.localDirUuid, '<UUID>')
     for (const p of ids.prefixIds) if (p) s = s.replaceAll(p, '<ID>')
     return s
   }

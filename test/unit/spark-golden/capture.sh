@@ -28,7 +28,8 @@ submit() { # case args...
       const k = r.body.kind === "ConfigMap" && /podspec/.test(r.body.metadata.name) ? "PodTemplateConfigMap" : r.body.kind
       o[k] = {method: r.method, url: r.url, body: r.body}
     }
-    fs.writeFileSync(process.argv[2], JSON.stringify(o, null, 2) + "\n")' "$out/rec" "$here/spark-submit-$v-$c.json"
+    // the checkout path (in a template file name) as <REPO>: goldens hold for any checkout
+    fs.writeFileSync(process.argv[2], JSON.stringify(o, null, 2).replaceAll(process.argv[3], "<REPO>") + "\n")' "$out/rec" "$here/spark-submit-$v-$c.json" "$(cd "$here/../../.." && pwd)"
   echo "captured spark-submit-$v-$c.json"
 }
 cases=${*:-java python full template proxy}
