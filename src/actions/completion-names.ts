@@ -6,8 +6,11 @@ import {readFileSync} from 'node:fs'
 import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
 import type {ConnectionWords, NameKind} from '../completion/candidates.ts'
 
-/** How long completion waits for the API server, in total. */
-const COMPLETION_DEADLINE_MS = 1000
+/**
+ * How long completion waits for the API server, in total (an exec credential plugin runs within it; on a
+ * loaded machine that alone can take a second).
+ */
+const COMPLETION_DEADLINE_MS = 3000
 
 interface Meta {
   metadata: {name: string; labels?: Record<string, string>}
