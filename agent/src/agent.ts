@@ -3,7 +3,7 @@
 // backoff. All I/O goes through AgentIO, so tests can drive it with fakes and main.ts wires in src/kube.
 import type {App} from '../../src/app/model.ts'
 import type {ResolvedCluster} from '../../src/cluster/model.ts'
-import {ANNOTATION, ROOT_KEYS, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, ROOT_KEYS, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
 import {packageConfigMapFromURL, packageConfigMapName, packageHash, packageHashFromURL, PackageLimitError, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
 import {scriptTimeoutOf} from '../../src/app/script-timeout.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
@@ -66,7 +66,15 @@ type PackageSource = {mode: 'none'} | {mode: 'file'; url: string} | {mode: 'stre
 
 /** members set up or notified at once: more only queue up in the kubelet and hold memory (TLS, exec frames) */
 export const DEFAULT_CONCURRENCY = 16
-const PATCHED_KEEP_MS = 10_000
+/** how long a write of ours is laid over pods the informer delivers without it (a relist may skip it) */
+const WRITTEN_KEEP_MS = 10_000
+
+interface Written {
+  uid: string | undefined
+  at: number
+  annotations: Record<string, string | null>
+  condition?: 'True' | 'False'
+}
 /**
  * Setup archives held at once: each stays in memory (and is copied into WebSocket frames) until its exec
  * ends, so with a large package setups go one by one instead of 16 at a time, within the agent's memory.
@@ -78,9 +86,16 @@ const EXEC_GRACE_MS = 30_000
 export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
 
 export class Agent {
+  /** member pods as the informer last delivered them */
   private pods = new Map<string, PodLike>()
-  /** pods as our own patches returned them, until the informer catches up */
-  private patched = new Map<string, {pod: PodLike; at: number}>()
+  /**
+   * What our own writes set on each pod (annotations, the Configured condition), laid over the informer's
+   * copy until that copy shows it: without it a finished task would be started again from a copy older than
+   * its own write. Only those fields are overlaid, so the informer's newer facts (a container that started,
+   * a new pod of that name) are never hidden.
+   */
+  private written = new Map<string, Written>()
+  private writtenTimer: NodeJS.Timeout | undefined
   private root: RootLike | undefined
   private model: Model | undefined
   private busy = new Set<string>()
@@ -106,39 +121,64 @@ export class Agent {
 
   /** Informer callbacks feed these; each schedules one reconcile. */
   setPods(pods: Iterable<PodLike>) {
-    const next = new Map<string, PodLike>()
-    for (const p of pods) {
-      const name = p.metadata?.name ?? ''
-      const mine = this.patched.get(name)
-      // a pod we patched may be newer than the informer's copy for a moment: keep ours until the informer
-      // delivers it (resourceVersions are opaque: only equality says the informer caught up), a new pod of
-      // that name appears, or a few seconds pass (a relist may skip over our version)
-      if (mine && mine.pod.metadata?.uid === p.metadata?.uid && mine.pod.metadata?.resourceVersion !== p.metadata?.resourceVersion && Date.now() - mine.at < PATCHED_KEEP_MS) {
-        next.set(name, mine.pod)
-      } else {
-        this.patched.delete(name)
-        next.set(name, p)
-      }
-    }
-    this.pods = next
+    this.pods = new Map([...pods].map((p) => [p.metadata?.name ?? '', p]))
     this.schedule()
   }
 
-  private keep(p: PodLike | void) {
-    const name = p?.metadata?.name
-    if (!p || !name) return
-    const cur = this.pods.get(name)
-    if (cur && cur.metadata?.uid !== p.metadata?.uid) return
-    this.patched.set(name, {pod: p, at: Date.now()})
-    this.pods.set(name, p)
+  /** Records a write of ours on `pod` (the object the API server returned), to overlay until the informer shows it. */
+  private wrote(pod: PodLike | void, fields: Omit<Written, 'uid' | 'at'>) {
+    const name = pod?.metadata?.name
+    if (!name) return
+    const prev = this.written.get(name)
+    const same = prev && prev.uid === pod.metadata?.uid ? prev : undefined
+    this.written.set(name, {
+      uid: pod.metadata?.uid,
+      at: Date.now(),
+      annotations: {...same?.annotations, ...fields.annotations},
+      condition: fields.condition ?? same?.condition,
+    })
+    // an overlay the informer never confirms expires: look again then, even if nothing else changes
+    clearTimeout(this.writtenTimer)
+    this.writtenTimer = setTimeout(() => this.schedule(), WRITTEN_KEEP_MS + 100)
+    this.writtenTimer.unref?.()
+  }
+
+  /** The informer's pod with our writes it does not show yet laid over it. */
+  private withWrites(p: PodLike): PodLike {
+    const name = p.metadata?.name ?? ''
+    const w = this.written.get(name)
+    if (!w) return p
+    if (w.uid !== p.metadata?.uid || Date.now() - w.at > WRITTEN_KEEP_MS) {
+      this.written.delete(name)
+      return p
+    }
+    const annotations = {...p.metadata?.annotations}
+    let pending = false
+    for (const [k, v] of Object.entries(w.annotations)) {
+      if ((annotations[k] ?? null) === v) continue
+      pending = true
+      if (v === null) delete annotations[k]
+      else annotations[k] = v
+    }
+    let conditions = p.status?.conditions ?? []
+    const cond = conditions.find((c) => c.type === CONFIGURED_CONDITION)
+    if (w.condition && cond?.status !== w.condition) {
+      pending = true
+      conditions = [...conditions.filter((c) => c.type !== CONFIGURED_CONDITION), {type: CONFIGURED_CONDITION, status: w.condition}]
+    }
+    if (!pending) {
+      this.written.delete(name)
+      return p
+    }
+    return {...p, metadata: {...p.metadata, annotations}, status: {...p.status, conditions}}
   }
 
   private async patchPod(pod: string, annotations: Record<string, string | null>) {
-    this.keep(await this.io.patchPod(pod, annotations))
+    this.wrote(await this.io.patchPod(pod, annotations), {annotations})
   }
 
   private async setCondition(pod: string, status: 'True' | 'False', reason: string, message: string) {
-    this.keep(await this.io.setCondition(pod, status, reason, message))
+    this.wrote(await this.io.setCondition(pod, status, reason, message), {annotations: {}, condition: status})
   }
   setRoot(root: RootLike | undefined) {
     this.root = root
@@ -163,6 +203,7 @@ export class Agent {
     this.stopped = true
     for (const t of this.waiting.values()) clearTimeout(t)
     clearTimeout(this.rootRetry)
+    clearTimeout(this.writtenTimer)
   }
 
   private loadModel(): Model | undefined {
@@ -201,7 +242,7 @@ export class Agent {
   }
 
   private observed(): ObservedPod[] {
-    return [...this.pods.values()].flatMap((p) => observePod(p) ?? []).sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.pods.values()].flatMap((p) => observePod(this.withWrites(p)) ?? []).sort((a, b) => a.name.localeCompare(b.name))
   }
 
   planInput(): PlanInput | undefined {

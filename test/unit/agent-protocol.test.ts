@@ -332,4 +332,31 @@ test('a hung --addnodes is killed at the timeout and its member shows config err
   w.agent.stop()
 })
 
+
+test('a pod that starts while our own patch of it is in flight is set up (the informer copy is newer than the patched one)', async () => {
+  const w = new World('starts-during-patch', 1, 0)
+  w.addPod('a', 0)
+  // the member's container has not started yet
+  const name = 'c-a-0'
+  const running = w.pods.get(name)!
+  w.pods.set(name, {...running, status: {phase: 'Pending', conditions: []}})
+  const io = w.io()
+  const patchPod = io.patchPod
+  io.patchPod = async (pod, ann) => {
+    const patched = await patchPod(pod, ann)
+    // the kubelet reports the container running right after our `create pending` patch: the informer's
+    // next (and last) delivery is that newer copy, never the patched one alone
+    if (ann[ANNOTATION.state] === 'create pending') {
+      const p = w.pods.get(pod)!
+      w.pods.set(pod, {...p, metadata: {...p.metadata, resourceVersion: String(++w.rv)}, status: running.status})
+    }
+    return patched
+  }
+  w.agent = new Agent(io, {cluster: 'c', namespace: 'ns'})
+  w.agent.setRoot(w.root)
+  w.agent.setPods(w.pods.values())
+  await w.until('configured', () => podState(w, name) === 'configured' && w.state() === 'configured', 15000)
+  w.agent.stop()
+})
+
 test.run()
