@@ -342,7 +342,7 @@ case ${1:-build} in
   spark4) do_spark4 ;;
   spark4-home) spark4_home ;;
   prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
-            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null ;;
+            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null; spark4_home >/dev/null ;;
   cassandra) need_root; : > "$LIST"; img_cassandra; rm -f "$LIST" ;;
   *) die "usage: $0 build|import|spark-home" ;;
 esac
