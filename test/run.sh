@@ -48,7 +48,9 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
   run_uvu test/unit "${filter:-\\.test\\.ts$}" 900
 fi
 if [ "$what" = all ] || [ "$what" = e2e ]; then
-  if bash test/cluster/up.sh; then
+  # a cluster already up keeps its images: build (cached by content, seconds when nothing changed) and
+  # import the ones this checkout names
+  if bash test/cluster/up.sh && bash test/cluster/build-images.sh build && bash test/cluster/build-images.sh import; then
     # shellcheck disable=SC1091
     source test/cluster/env.sh
     if out=$(bash test/cluster/smoke.sh 2>&1); then echo "$out"; else echo "$out"; rc=1; fi
