@@ -1,6 +1,7 @@
 // `kubectl kd app add|remove`: stores an app definition in the namespace (ConfigMap kd-app-<id>) with
 // its config packages (ConfigMaps kd-pkg-<id>-<dir>, owned by the app's ConfigMap). In an added app,
-// `bundled://DIR` names a package directory next to the app file, which is packed and stored too.
+// `bundled://DIR` names a package directory next to the app file, which is packed and stored too (or,
+// when there is none, a package that ships with the plugin).
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import type {App} from '../app/model.ts'
@@ -12,6 +13,7 @@ import {UserError} from '../errors.ts'
 import {applyNeeds, applyObject, checkAccess} from '../kube/apply.ts'
 import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
+import {bundledPackageDir} from '../paths.ts'
 import {APP_KEY, appConfigMapName} from './apps.ts'
 
 /** Finds the app definition: FILE itself, or the one KubeDirectorApp file in DIR. */
@@ -52,7 +54,10 @@ export function planAppAdd(path: string, packages: Record<string, string>, names
     const url = given ?? role.configPackage?.packageURL
     if (!url) return role
     const local = given && !/^[a-z]+:\/\//.test(given) ? resolve(given) : url.startsWith('bundled://') ? join(base, url.slice('bundled://'.length)) : undefined
-    if (!local) return {...role, configPackage: {packageURL: url, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
+    // no such directory next to the file, but a package that ships with the plugin (an app written by
+    // `app show -o yaml`): the URL stays, create packs it as for a built-in app
+    const shipped = !given && url.startsWith('bundled://') && !existsSync(local!) && existsSync(bundledPackageDir(url.slice('bundled://'.length)))
+    if (!local || shipped) return {...role, configPackage: {packageURL: url, useNewSetupLayout: role.configPackage?.useNewSetupLayout ?? true}}
     if (!existsSync(local) || !statSync(local).isDirectory()) throw new UserError(`config package of role "${role.id}": ${local} is not a directory`)
     const name = packageConfigMapName(parsed.id, local)
     if (!packed.has(name)) {

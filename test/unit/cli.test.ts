@@ -21,12 +21,12 @@ help('app list works with no cluster', () => {
   assert.match(lines[0]!, /^NAME\s+DISTRO\s+VERSION\s+ROLES\s+SOURCE$/)
   for (const app of ['spark221e2', 'cassandra311', 'spark211up', 'spark35', 'shelldemo']) assert.ok(lines.some((l) => l.startsWith(app + ' ')), app)
 })
-help('app show -o yaml is the normalized app', () => {
+help('app show -o yaml is a KubeDirectorApp', () => {
   const r = kd(['app', 'show', 'spark221e2', '-o', 'yaml'], {env: offline})
   assert.is(r.code, 0, r.stderr)
-  const app = load(r.stdout) as {id: string; roles: {id: string; cardinality: string}[]}
-  assert.is(app.id, 'spark221e2')
-  assert.equal(app.roles.map((x) => `${x.id}:${x.cardinality}`), ['controller:1', 'worker:0+', 'jupyter:0+'])
+  const app = load(r.stdout) as {apiVersion: string; kind: string; metadata: {name: string}; spec: {roles: {id: string; cardinality: string}[]}}
+  assert.equal([app.apiVersion, app.kind, app.metadata.name], ['kubedirector.hpe.com/v1beta1', 'KubeDirectorApp', 'spark221e2'])
+  assert.equal(app.spec.roles.map((x) => `${x.id}:${x.cardinality}`), ['controller:1', 'worker:0+', 'jupyter:0+'])
 })
 help.run()
 

@@ -7,7 +7,10 @@ const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 
 export default class AppShow extends KdCommand {
   static summary = 'Show an app: its roles, cardinalities, images, config packages and services'
-  static examples = ['<%= config.bin %> app show spark221e2', '<%= config.bin %> app show cassandra311 -o yaml']
+  static examples = [
+    '<%= config.bin %> app show spark221e2',
+    {description: 'As a KubeDirectorApp file that app add takes back', command: '<%= config.bin %> app show cassandra311 -o yaml > cassandra.yaml'},
+  ]
   static args = {name: Args.string({ignoreStdin: true, required: true, description: 'App name (see `kubectl kd app list`)'})}
   static flags = {output: outputFlag(FORMATS)}
 
@@ -23,7 +26,9 @@ export default class AppShow extends KdCommand {
     }
     const app = await resolveApp(args.name, kube)
     if (isDataFormat(format)) {
-      process.stdout.write(await formatData(app, format))
+      // a KubeDirectorApp, as `kubectl kd app add FILE` takes it back
+      const {appToManifest} = await import('../../app/manifest.ts')
+      process.stdout.write(await formatData(appToManifest(app, {namespace: app.source === 'namespace' ? kube?.namespace : undefined}), format))
       return
     }
     const out = [
