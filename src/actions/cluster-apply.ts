@@ -4,6 +4,7 @@
 // by server-side apply. No write ever goes over an object of another cluster: names are checked against
 // what the namespace holds before the first write. If a write fails midway, a new cluster's root is
 // deleted by uid, so the garbage collector removes exactly what this run created.
+import {createHash} from 'node:crypto'
 import type {ResolvedCluster} from '../cluster/model.ts'
 import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
@@ -15,7 +16,7 @@ import {renderPlanObjects, supportObjects, type ClusterPlan} from './cluster-pla
 export interface AppliedObject {
   kind: string
   name: string
-  action: 'created' | 'configured'
+  action: 'created' | 'configured' | 'unchanged'
 }
 
 export interface ApplyOptions {
@@ -39,6 +40,9 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
 
   const keep = (o: KubeObject) => !opts.only || opts.only(o)
   const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
+  // a write of only some objects (scale) leaves the others as they were: no hash then
+  const hash = opts.only ? '' : renderHash(all)
+  if (existing && hash && isUnchanged(existing, rendered, hash)) return [{kind: 'ConfigMap', name: rootName, action: 'unchanged'}]
   await checkAccess(kube, applyNeeds(all), ns)
   await checkGrants(kube, all, ns)
   const leftovers = await checkNameClashes(kube, plan.cluster, all.slice(1), existing?.metadata.uid)
@@ -56,7 +60,12 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     ...rendered,
     metadata: {
       ...rendered.metadata,
-      annotations: {...rendered.metadata.annotations, [ANNOTATION.generation]: String(generation), [ANNOTATION.state]: existing ? 'updating' : 'creating'},
+      annotations: {
+        ...rendered.metadata.annotations,
+        [ANNOTATION.generation]: String(generation),
+        [ANNOTATION.state]: existing ? 'updating' : 'creating',
+        [ANNOTATION.renderHash]: hash,
+      },
     },
   }
   let rootUid: string
@@ -87,6 +96,21 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     throw err
   }
   return results
+}
+
+/** Hash of what a create/apply writes (the root's annotations aside: generation and state change on every write). */
+function renderHash(objects: KubeObject[]): string {
+  const h = createHash('sha256')
+  for (const [i, o] of objects.entries()) h.update(JSON.stringify(i === 0 ? {...o, metadata: {...o.metadata, annotations: undefined}} : o)).update('\n')
+  return h.digest('hex')
+}
+
+/** The root holds the same app and cluster and was last written from the same objects: nothing to write. */
+function isUnchanged(existing: KubeObject, rendered: KubeObject, hash: string): boolean {
+  if (existing.metadata.annotations?.[ANNOTATION.renderHash] !== hash) return false
+  const have = (existing as {data?: Record<string, string>}).data ?? {}
+  const want = (rendered as {data?: Record<string, string>}).data ?? {}
+  return Object.keys(want).length === Object.keys(have).length && Object.entries(want).every(([k, v]) => have[k] === v)
 }
 
 function alreadyExists(plan: ClusterPlan): UserError {

@@ -6,6 +6,7 @@ import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
 import {readRoot} from '../cluster/root.ts'
+import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {isNotFound} from '../kube/errors.ts'
@@ -111,7 +112,7 @@ function parseRollup(text: string | undefined): Record<string, number> | undefin
 export async function listClusters(
   kube: KubeClient,
   opts: {allNamespaces?: boolean; selector?: string; name?: string},
-): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]; unreadable: UnreadableCluster[]}> {
+): Promise<{summaries: ClusterSummary[]; stored: StoredCluster[]; unreadable: UnreadableCluster[]; pods: V1Pod[]}> {
   const ns = opts.allNamespaces ? '' : kube.namespace
   const selector = [clusterSelector(opts.name), opts.selector].filter(Boolean).join(',')
   const [roots, pods] = await Promise.all([
@@ -132,7 +133,32 @@ export async function listClusters(
     if (unreadable[0]) throw new DamagedClusterError(`cluster "${opts.name}" in namespace "${unreadable[0].namespace}" cannot be read (${unreadable[0].problem}); delete it with kubectl kd delete ${opts.name}`)
     throw new UserError(`cluster "${opts.name}" not found in namespace "${kube.namespace}"`)
   }
-  return {summaries, stored, unreadable}
+  stored.sort((a, b) => byText(a.root.metadata?.namespace ?? '', b.root.metadata?.namespace ?? '') || byText(a.cluster.name, b.cluster.name))
+  return {summaries, stored, unreadable, pods: pods.items}
+}
+
+/** A Kubernetes timestamp as the API server writes it (seconds, Z), whatever the client decoded it to. */
+const timestamp = (t: unknown): string | undefined => (t === undefined || t === null ? undefined : typeof t === 'string' ? t : new Date(t as Date).toISOString().replace(/\.\d+Z$/, 'Z'))
+
+/** A stored cluster as a KubeDirectorCluster (`get -o yaml|json`), its status from its member pods. */
+export function clusterManifest(stored: StoredCluster, pods: V1Pod[]): ClusterManifest {
+  const {root, cluster} = stored
+  const ns = root.metadata?.namespace ?? ''
+  const members = pods
+    .filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL.cluster] === cluster.name && p.metadata?.labels?.[LABEL.role])
+    .map((p) => memberStatus(p, cluster))
+  const roleOrder = cluster.roles.map((r) => r.id)
+  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
+  const generation = Number(root.metadata?.annotations?.[ANNOTATION.generation])
+  return clusterToManifest(cluster, {
+    namespace: ns,
+    uid: root.metadata?.uid,
+    creationTimestamp: timestamp(root.metadata?.creationTimestamp),
+    ...(Number.isInteger(generation) ? {generation} : {}),
+    state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
+    rollup: parseRollup(root.metadata?.annotations?.[ANNOTATION.rollup]),
+    members: members.map((m) => ({pod: m.pod, role: m.role, state: m.state, node: m.node})),
+  })
 }
 
 export interface MemberStatus {

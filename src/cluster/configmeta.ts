@@ -78,7 +78,7 @@ const sortedKeys = <T>(entries: Array<[string, T]>): Record<string, T> =>
   Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
 /** KubeDirector's nodeID stand-in: unique and stable across scaling (≤ 1000 members per cluster). */
-function defaultNodeId(cluster: ResolvedCluster, role: string, index: number): number {
+export function defaultNodeId(cluster: ResolvedCluster, role: string, index: number): number {
   const position = Math.max(0, cluster.roles.findIndex((r) => r.id === role))
   return position * 1000 + index + 1
 }

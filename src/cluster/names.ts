@@ -39,6 +39,8 @@ export const ANNOTATION = {
   generation: `${GROUP}/generation`,
   /** member pod: what its last setup ran with (package URL, content hash included, and script timeout) */
   setupSpec: `${GROUP}/setup-spec`,
+  /** root ConfigMap: hash of every object create/apply last wrote for the cluster ('' after a scale), so an apply of the same spec writes nothing */
+  renderHash: `${GROUP}/render-hash`,
   /** agent Deployment: version of the agent code it runs */
   agentVersion: `${GROUP}/agent-version`,
 } as const

@@ -11,6 +11,7 @@ import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeou
 import {isQuantity} from './quantity.ts'
 import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {SERVICE_TYPES} from './model.ts'
+import {LABEL} from './names.ts'
 
 const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
 const CLUSTER_KIND = 'KubeDirectorCluster'
@@ -58,7 +59,8 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   if (appCatalog !== undefined && appCatalog !== 'local' && appCatalog !== 'system')
     throw spec.error('appCatalog', `${JSON.stringify(appCatalog)} is not allowed: use local or system`)
   const namespace = metadata.string('namespace')
-  const labels = metadata.stringMap('labels')
+  // the labels kubectl-kd sets itself (get -o yaml shows them) are not the user's: a file from get reads back the same
+  const labels = withoutOwnLabels(metadata.stringMap('labels'))
   const name = metadata.requiredString('name')
   const app = spec.requiredString('app')
   const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
@@ -74,6 +76,14 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     form,
     ...(scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds} : {}),
   }
+}
+
+const OWN_LABELS: string[] = [LABEL.cluster, LABEL.app, LABEL.managedBy]
+
+function withoutOwnLabels(labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!labels) return undefined
+  const rest = Object.fromEntries(Object.entries(labels).filter(([k]) => !OWN_LABELS.includes(k)))
+  return Object.keys(rest).length ? rest : undefined
 }
 
 function readRole(r: FieldReader): ClusterRoleSpec {

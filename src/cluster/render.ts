@@ -50,7 +50,9 @@ function plainCopy(obj: KubeObject): KubeObject {
 
 /** The root ConfigMap alone (the create action applies it first to learn its UID). */
 export function renderRoot(app: App, cluster: ResolvedCluster, options: RenderOptions): KubeObject {
-  const stored: ResolvedCluster = {...cluster, namespace: options.namespace, serviceType: serviceTypeOf(cluster, options)}
+  // namespace and service type last, whether the spec gave them or not: the same cluster is always the same text
+  const {namespace: _namespace, serviceType: _serviceType, ...rest} = cluster
+  const stored: ResolvedCluster = {...rest, namespace: options.namespace, serviceType: serviceTypeOf(cluster, options)}
   return plainCopy({
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -13,9 +13,10 @@ export default class Get extends KdCommand {
   static examples = [
     {description: 'App clusters in the current namespace', command: '<%= config.bin %> get'},
     {description: 'One cluster, with roles and service type', command: '<%= config.bin %> get cluster spark221e2 -o wide'},
-    {description: 'Clusters in every namespace, as JSON', command: '<%= config.bin %> get clusters -A -o json'},
+    {description: 'Clusters in every namespace, as KubeDirectorCluster JSON', command: '<%= config.bin %> get clusters -A -o json'},
+    {description: 'A cluster as a file that apply takes back', command: '<%= config.bin %> get cluster spark221e2 -o yaml > spark.yaml'},
     {description: 'Spark jobs', command: '<%= config.bin %> get jobs'},
-    {description: 'Names of clusters of one app', command: "<%= config.bin %> get clusters -l kubectl-kd.io/app=shelldemo -o jsonpath='{.items[*].name}'"},
+    {description: 'Names of clusters of one app', command: "<%= config.bin %> get clusters -l kubectl-kd.io/app=shelldemo -o jsonpath='{.items[*].metadata.name}'"},
   ]
   static args = {
     type: Args.string({ignoreStdin: true, description: 'clusters (default) or jobs, then names; or TYPE/NAME ...'}),
@@ -62,7 +63,10 @@ export default class Get extends KdCommand {
           process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
         if (headers) notFound([...summaries.map((c) => c.name), ...listed.unreadable.map((u) => u.name)])
         if (isDataFormat(format)) {
-          if (summaries.length || !names.length) process.stdout.write(await formatData(asData(summaries), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
+          // json, yaml, jsonpath: KubeDirectorClusters, as kubectl kd apply -f takes them back
+          const {clusterManifest} = await import('../actions/clusters.ts')
+          const manifests = listed.stored.filter((s) => !names.length || names.includes(s.cluster.name)).map((s) => clusterManifest(s, listed.pods))
+          if (summaries.length || !names.length) process.stdout.write(await formatData(asData(manifests), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
         } else if (summaries.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
         else if (summaries.length)
           process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers']}))

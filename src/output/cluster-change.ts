@@ -20,7 +20,8 @@ export async function formatClusterChange(change: ClusterChange, format: Format,
       stdout += await formatData(asList(plan.objects), format)
     } else {
       stdout += `cluster/${plan.cluster.name} ${applied[0]?.action ?? 'created'}${suffix}\n`
-      stderr += `  ${plan.cluster.roles.filter((r) => r.members > 0).map((r) => `${r.id}=${r.members}`).join(' ')} in namespace ${plan.namespace}; ${applied.length} objects\n`
+      const written = applied[0]?.action === 'unchanged' ? 'nothing to change' : `${applied.length} objects`
+      stderr += `  ${plan.cluster.roles.filter((r) => r.members > 0).map((r) => `${r.id}=${r.members}`).join(' ')} in namespace ${plan.namespace}; ${written}\n`
     }
   }
   return {stdout, stderr}

@@ -73,7 +73,8 @@ test('get, create --wait, status, scale --wait and completion through the plugin
   assert.match(status.stdout, /configured/)
   const scaled = run(['scale', 'ex', 'worker=3', '--wait', '--timeout', '5m'])
   assert.is(scaled.code, 0, scaled.stderr)
-  assert.is(JSON.parse(run(['get', 'cluster', 'ex', '-o', 'json']).stdout).ready, 4)
+  const got = JSON.parse(run(['get', 'cluster', 'ex', '-o', 'json']).stdout) as {status: {roles: {members: {state: string}[]}[]}}
+  assert.is(got.status.roles.flatMap((r) => r.members).filter((m) => m.state === 'configured').length, 4)
   const completion = spawnSync(kdBin, ['__complete', 'status', ''], {env: {...process.env, ...pluginEnv}, encoding: 'utf8'})
   assert.match(completion.stdout, /^ex$/m)
 })

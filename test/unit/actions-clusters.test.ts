@@ -247,6 +247,68 @@ apply('scale: within the cardinality only; writes only the root, StatefulSets an
   assert.ok(same.unchanged)
 })
 
+apply('apply of the same spec again: unchanged, nothing written; a scale in between makes it a change again', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const before = kube.requests.length
+  const again = await changeClusters(kube, request({allowExisting: true}))
+  assert.equal(again.applied[0], [{kind: 'ConfigMap', name: 'demo-kd', action: 'unchanged'}])
+  assert.equal(kube.requests.slice(before).filter((r) => ['create', 'apply', 'patch', 'delete'].includes(r.verb)), [])
+  assert.is(kube.find(R.configMaps(NS), 'demo-kd')!.metadata.annotations[ANNOTATION.generation], '1')
+  await scaleCluster(kube, {name: 'demo', role: 'worker', members: 3, dryRun: 'none'})
+  const back = await changeClusters(kube, request({allowExisting: true}))
+  assert.is(back.applied[0]![0]!.action, 'configured')
+  assert.is((await readCluster(kube, 'demo')).cluster.roles.find((x) => x.id === 'worker')!.members, 2)
+  assert.is((await changeClusters(kube, request({allowExisting: true}))).applied[0]![0]!.action, 'unchanged')
+})
+
+apply('get -o yaml of a cluster, applied again: unchanged (every field of the file survives the round trip)', async () => {
+  const kube = new FakeKube(NS)
+  const dir = mkdtempSync(join(tmpdir(), 'kd-roundtrip-'))
+  const file = join(dir, 'c.yaml')
+  writeFileSync(
+    file,
+    `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata:
+  name: full
+  labels: {team: a}
+  annotations: {kubectl-kd.io/script-timeout: 90s}
+spec:
+  app: shelldemo
+  serviceType: ClusterIP
+  roles:
+    - id: controller
+      resources: {limits: {cpu: "1", memory: 256Mi}}
+      env: [{name: GREETING, value: hi}]
+      storage: {size: 1Gi}
+      podLabels: {tier: ctl}
+      nodeSelector: {disk: ssd}
+      tolerations: [{key: k, operator: Exists, effect: NoSchedule}]
+    - id: worker
+      members: 3
+    - id: edge
+      members: 0
+`,
+  )
+  await changeClusters(kube, request({app: undefined, name: undefined, files: [file]}))
+  const {clusterManifest} = await import('../../src/actions/clusters.ts')
+  const {dump} = await import('js-yaml')
+  const listed = await listClusters(kube, {})
+  const manifest = clusterManifest(listed.stored[0]!, listed.pods)
+  assert.is(manifest.kind, 'KubeDirectorCluster')
+  assert.equal(manifest.metadata.labels, {team: 'a', [LABEL.cluster]: 'full', [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'})
+  assert.equal((manifest.metadata as {annotations?: unknown}).annotations, {'kubectl-kd.io/script-timeout': '1m30s'})
+  assert.is(typeof manifest.metadata.uid, 'string')
+  assert.equal((manifest.status as {roles: {id: string}[]}).roles.map((r) => r.id), ['controller', 'worker'])
+  const out = join(dir, 'out.yaml')
+  writeFileSync(out, dump(manifest))
+  const before = kube.requests.length
+  const again = await changeClusters(kube, request({app: undefined, name: undefined, files: [out], allowExisting: true}))
+  assert.equal(again.applied[0], [{kind: 'ConfigMap', name: 'demo-kd'.replace('demo', 'full'), action: 'unchanged'}])
+  assert.equal(kube.requests.slice(before).filter((r) => ['create', 'apply', 'patch', 'delete'].includes(r.verb)), [])
+})
+
 apply.run()
 
 const read = suite('get, status, wait, delete')

@@ -5,10 +5,13 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readFileSync} from 'node:fs'
 import {dump, load} from 'js-yaml'
-import {builtinApps} from '../../src/app/catalog.ts'
+import {builtinApps, findBuiltinApp} from '../../src/app/catalog.ts'
 import {appToManifest, formatDuration} from '../../src/app/manifest.ts'
 import {appFromObject, parseApp} from '../../src/app/parse.ts'
 import {parseDuration} from '../../src/app/script-timeout.ts'
+import {clusterToManifest} from '../../src/cluster/manifest.ts'
+import {parseClusterSpecs} from '../../src/cluster/parse.ts'
+import {resolveCluster} from '../../src/cluster/validate.ts'
 
 const example = (f: string) => readFileSync(new URL(`../../examples/apps/${f}`, import.meta.url), 'utf8')
 /** through YAML text and back, as a user's file would go */
@@ -57,5 +60,105 @@ test('script timeout: annotation written as a duration that reads back as the sa
   const cassandra = builtinApps().find((a) => a.id === 'cassandra50')!
   assert.equal(appToManifest(cassandra).metadata.annotations, {'kubectl-kd.io/script-timeout': '30m'})
 })
+
+
+
+// --- clusters
+
+const cases: Record<string, string> = {
+  'defaults only': `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: demo}
+spec: {app: shelldemo, roles: [{id: controller}, {id: worker}]}
+`,
+  'every field': `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata:
+  name: full
+  namespace: team
+  labels: {team: a}
+  annotations: {kubectl-kd.io/script-timeout: 10m}
+spec:
+  app: spark35
+  serviceType: LoadBalancer
+  roles:
+    - id: controller
+      resources: {requests: {cpu: 500m}, limits: {cpu: "2", memory: 2Gi, ephemeral-storage: 1Gi}}
+      env: [{name: A, value: "1"}]
+      storage: {size: 5Gi, storageClassName: fast}
+      podLabels: {a: b}
+      podAnnotations: {c: d}
+      serviceLabels: {e: f}
+      serviceAnnotations: {g: h}
+      nodeSelector: {disk: ssd}
+      tolerations: [{key: k, operator: Equal, value: v, effect: NoExecute, tolerationSeconds: 30}]
+      affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, podAffinityTerm: {topologyKey: kubernetes.io/hostname}}]}}
+    - id: worker
+      members: 4
+    - id: jupyter
+      members: 0
+`,
+}
+
+for (const [name, text] of Object.entries(cases)) {
+  test(`cluster (${name}): KubeDirectorCluster and back resolves to the same cluster`, () => {
+    const [spec] = parseClusterSpecs(text, 'c.yaml')
+    const app = findBuiltinApp(spec!.app)!
+    const cluster = resolveCluster(app, spec!, 'c.yaml')
+    const seen = {namespace: 'team', uid: 'u-1', creationTimestamp: '2026-01-02T03:04:05Z', state: 'configured', members: []}
+    const manifest = clusterToManifest(cluster, seen)
+    const [again] = parseClusterSpecs(dump(manifest), 'out.yaml')
+    const back = resolveCluster(app, again!, 'out.yaml')
+    // namespace comes from where the cluster is; the file carries it
+    assert.equal({...back, namespace: undefined}, {...cluster, namespace: undefined})
+    assert.equal(again!.labels, spec!.labels)
+  })
+}
+
+test('cluster status in KubeDirector shape: state, memberStateRollup, roles with members (pod, service, nodeID, state)', () => {
+  const [spec] = parseClusterSpecs(cases['defaults only']!, 'c.yaml')
+  const cluster = resolveCluster(findBuiltinApp('shelldemo')!, spec!, 'c.yaml')
+  const m = clusterToManifest(cluster, {
+    namespace: 'team',
+    state: 'updating',
+    rollup: {membersDown: true, members: 3, counts: {}},
+    members: [
+      {pod: 'demo-controller-0', role: 'controller', state: 'configured', node: 'n1'},
+      {pod: 'demo-worker-0', role: 'worker', state: 'configured', node: 'n1'},
+      {pod: 'demo-worker-1', role: 'worker', state: 'creating', node: '<none>'},
+    ],
+  })
+  assert.equal(m.metadata, {name: 'demo', namespace: 'team', labels: {'kubectl-kd.io/cluster': 'demo', 'kubectl-kd.io/app': 'shelldemo', 'app.kubernetes.io/managed-by': 'kubectl-kd'}})
+  assert.equal(m.status, {
+    state: 'updating',
+    clusterService: 'demo',
+    memberStateRollup: {membershipChanging: false, membersDown: true, membersInitializing: false, membersWaiting: false, membersRestarting: false, configErrors: false, membersNotScheduled: false},
+    roles: [
+      {id: 'controller', statefulSet: 'demo-controller', members: [{pod: 'demo-controller-0', service: 'demo-controller-0', nodeID: 1, state: 'configured', nodeName: 'n1'}]},
+      {
+        id: 'worker',
+        statefulSet: 'demo-worker',
+        members: [
+          {pod: 'demo-worker-0', service: 'demo-worker-0', nodeID: 1001, state: 'configured', nodeName: 'n1'},
+          {pod: 'demo-worker-1', service: 'demo-worker-1', nodeID: 1002, state: 'creating'},
+        ],
+      },
+    ],
+  })
+})
+
+test('status on input is ignored; our own labels are not taken as the user\'s', () => {
+  const [spec] = parseClusterSpecs(
+    `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: demo, uid: x, creationTimestamp: "2026-01-01T00:00:00Z", labels: {kubectl-kd.io/cluster: demo, kubectl-kd.io/app: shelldemo, app.kubernetes.io/managed-by: kubectl-kd, keep: me}}
+spec: {app: shelldemo, roles: [{id: controller}, {id: worker}]}
+status: {state: configured, roles: [{id: worker, members: [{pod: p, state: configured}]}]}
+`,
+    'c.yaml',
+  )
+  assert.equal(spec!.labels, {keep: 'me'})
+})
+
 
 test.run()
