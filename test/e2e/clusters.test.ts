@@ -48,7 +48,8 @@ demo('get shows the cluster as kubectl would', () => {
   assert.match(wide.stdout, /controller=1,worker=2,edge=1\s+NodePort/)
   const json = JSON.parse(run(['get', 'clusters', '-o', 'json']).stdout)
   assert.is(json.kind, 'List')
-  assert.is(json.items[0].name, 'demo')
+  assert.is(json.items[0].kind, 'KubeDirectorCluster')
+  assert.is(json.items[0].metadata.name, 'demo')
   assert.is(run(['get', '-o', 'name']).stdout, 'cluster.kubectl-kd.io/demo\n')
 })
 
