@@ -9,6 +9,10 @@ import {builtinApps, findBuiltinApp} from '../../src/app/catalog.ts'
 import {appToManifest, formatDuration} from '../../src/app/manifest.ts'
 import {appFromObject, parseApp} from '../../src/app/parse.ts'
 import {parseDuration} from '../../src/app/script-timeout.ts'
+import {planAppAdd} from '../../src/actions/app-store.ts'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {clusterToManifest} from '../../src/cluster/manifest.ts'
 import {parseClusterSpecs} from '../../src/cluster/parse.ts'
 import {resolveCluster} from '../../src/cluster/validate.ts'
@@ -62,6 +66,19 @@ test('script timeout: annotation written as a duration that reads back as the sa
 })
 
 
+
+test('app add of a written built-in app: bundled:// packages that ship with the plugin stay references', () => {
+  const spark = builtinApps().find((a) => a.id === 'spark35')!
+  const dir = mkdtempSync(join(tmpdir(), 'kd-app-'))
+  const file = join(dir, 'a.yaml')
+  const m = appToManifest(spark)
+  writeFileSync(file, dump({...m, metadata: {...m.metadata, name: 'myspark'}}))
+  const plan = planAppAdd(file, {}, 'team')
+  assert.equal(plan.app, {...spark, id: 'myspark', source: 'namespace'})
+  assert.is(plan.objects.length, 1, 'no package ConfigMaps: nothing was packed')
+  writeFileSync(file, dump({...m, metadata: {name: 'other'}, spec: {...m.spec, roles: (m.spec.roles as {configPackage: unknown}[]).map((r) => ({...r, configPackage: {packageURL: 'bundled://nosuch', useNewSetupLayout: true}}))}}))
+  assert.throws(() => planAppAdd(file, {}, 'team'), /nosuch is not a directory/)
+})
 
 // --- clusters
 
