@@ -16,9 +16,17 @@ async function until(cond: () => boolean): Promise<void> {
   assert.ok(cond(), 'condition not reached within 30 s')
 }
 
+/** GET with retries for a minute: kube-proxy programs a new NodePort a moment after the Service exists (longer on a loaded node) */
 async function httpGet(url: string): Promise<string> {
-  const r = await fetch(url, {signal: AbortSignal.timeout(10_000)})
-  return r.text()
+  const end = Date.now() + 60_000
+  for (;;) {
+    try {
+      return await (await fetch(url, {signal: AbortSignal.timeout(10_000)})).text()
+    } catch (e) {
+      if (Date.now() > end) throw e
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+  }
 }
 
 const demo = suite('shelldemo: create, get, status, scale, delete')
