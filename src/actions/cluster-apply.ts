@@ -55,19 +55,7 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   }
 
   const dryRun = opts.dryRun === 'server'
-  const generation = Number(existing?.metadata.annotations?.[ANNOTATION.generation] ?? 0) + 1
-  const root: KubeObject = {
-    ...rendered,
-    metadata: {
-      ...rendered.metadata,
-      annotations: {
-        ...rendered.metadata.annotations,
-        [ANNOTATION.generation]: String(generation),
-        [ANNOTATION.state]: existing ? 'updating' : 'creating',
-        [ANNOTATION.renderHash]: hash,
-      },
-    },
-  }
+  const root = rootToWrite(rendered, existing, hash)
   let rootUid: string
   if (existing) {
     rootUid = (await applyObject(kube, root, {dryRun})).metadata.uid ?? existing.metadata.uid!
@@ -111,6 +99,18 @@ function isUnchanged(existing: KubeObject, rendered: KubeObject, hash: string): 
   const have = (existing as {data?: Record<string, string>}).data ?? {}
   const want = (rendered as {data?: Record<string, string>}).data ?? {}
   return Object.keys(want).length === Object.keys(have).length && Object.entries(want).every(([k, v]) => have[k] === v)
+}
+
+/** The root as written: its generation one past the existing root's (1 for a new cluster), state creating or updating, the render hash when known. */
+export function rootToWrite(rendered: KubeObject, existing?: KubeObject, hash?: string): KubeObject {
+  const generation = Number(existing?.metadata.annotations?.[ANNOTATION.generation] ?? 0) + 1
+  return {
+    ...rendered,
+    metadata: {
+      ...rendered.metadata,
+      annotations: {...rendered.metadata.annotations, [ANNOTATION.generation]: String(generation), [ANNOTATION.state]: existing ? 'updating' : 'creating', ...(hash ? {[ANNOTATION.renderHash]: hash} : {})},
+    },
+  }
 }
 
 function alreadyExists(plan: ClusterPlan): UserError {

@@ -3,7 +3,7 @@
 import type {ServiceType} from '../cluster/model.ts'
 import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
 import type {DryRun, KubeClient} from '../kube/client.ts'
-import {applyPlan, type AppliedObject} from './cluster-apply.ts'
+import {applyPlan, rootToWrite, type AppliedObject} from './cluster-apply.ts'
 import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
 
 export interface ClusterChangeRequest {
@@ -42,7 +42,9 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
   const namespace = req.namespace ?? kube?.namespace ?? 'default'
   const plans = await planClusters({...overrides, app: req.app, name: req.name, files: req.files, namespace: req.namespace, dryRun: req.dryRun}, kube, namespace)
   if (req.dryRun === 'client') {
-    for (const p of plans) p.objects.splice(1, 0, ...supportObjects(p))
+    // what create writes for a new cluster: the root first (as written), then the rest; nothing carries
+    // ownerReferences, since the root's uid exists only once it is created (delete finds them by label)
+    for (const p of plans) p.objects.splice(0, 1, rootToWrite(p.objects[0]!), ...supportObjects(p))
     return {plans, applied: []}
   }
   if (!kube) throw new Error('changeClusters: a cluster is needed unless --dry-run=client')

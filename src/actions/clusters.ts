@@ -8,8 +8,8 @@ import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, rootConfigMapName, 
 import {readRoot} from '../cluster/root.ts'
 import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
+import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
+import {errorKind, isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
 import {agentState, type AgentState} from '../cluster/agent-state.ts'
 import {byNatural, byText} from '../order.ts'
@@ -286,6 +286,7 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
     ])
   }
+  if (opts.dryRun !== 'server') await deleteUnowned(kube, name, opts.wait ? 'Foreground' : 'Background')
   await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
   if (opts.wait && opts.dryRun !== 'server') {
     const {watchUntil} = await import('../kube/informer.ts')
@@ -299,4 +300,27 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for cluster "${name}" and everything it owns to be deleted`},
     )
   }
+}
+
+/** The collections a cluster's objects live in (render.ts, render-agent.ts, package ConfigMaps). */
+const CLUSTER_RESOURCES = [R.configMaps, R.services, R.statefulSets, R.deployments, R.serviceAccounts, R.roles, R.roleBindings]
+
+/**
+ * Objects of the cluster that nothing owns: those of `create --dry-run=client -o yaml | kubectl apply -f -`
+ * (printed before the root existed, so without ownerReferences). They carry the cluster's label and
+ * kubectl-kd's managed-by label and no owner at all; an object with any owner is left to that owner
+ * (the root's own are removed by the garbage collector). A collection the user may not list is skipped.
+ */
+async function deleteUnowned(kube: KubeClient, name: string, propagationPolicy: 'Foreground' | 'Background'): Promise<void> {
+  const ns = kube.namespace
+  const root = rootConfigMapName(name)
+  await Promise.all(
+    CLUSTER_RESOURCES.map(async (resource) => {
+      const res = resource(ns)
+      const list = await kube.list<KubeObject>(res, {labelSelector: clusterSelector(name)}).catch((err) => (errorKind(err) === 'Forbidden' ? undefined : Promise.reject(err)))
+      const unowned = (list?.items ?? []).filter((o) => !(o.metadata.ownerReferences?.length) && !(res.resource === 'configmaps' && o.metadata.name === root))
+      for (const o of unowned)
+        await kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+    }),
+  )
 }

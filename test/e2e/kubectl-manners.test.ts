@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {clusterEnv, createNamespace, deleteNamespace} from '../lib/cluster.ts'
+import {clusterEnv, createNamespace, deleteNamespace, kubectl, objectsWithLabel} from '../lib/cluster.ts'
 import {kd} from '../lib/kd.ts'
 
 const ns = createNamespace('kd-e2e-manners')
@@ -27,6 +27,18 @@ test('get with several names: what exists is listed, each missing name is an err
   const mixed = run(['get', 'cluster/demo', 'demo'])
   assert.is(mixed.code, 1)
   assert.match(mixed.stderr, /no need to specify a resource type as a separate argument/)
+})
+
+test('create --dry-run=client -o yaml | kubectl apply -f -: status reads it, delete --wait removes every object', () => {
+  const printed = run(['create', 'shelldemo', 'piped', '--dry-run=client', '-o', 'yaml'])
+  assert.is(printed.code, 0, printed.stderr)
+  kubectl(['apply', '-n', ns, '-f', '-'], {input: printed.stdout})
+  const status = run(['status', 'piped'])
+  assert.is(status.code, 0, status.stderr)
+  assert.match(status.stdout, /^Cluster:\s+piped$/m)
+  const del = run(['delete', 'piped', '--wait', '--timeout', '3m'])
+  assert.is(del.code, 0, del.stderr)
+  assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=piped'), [])
 })
 
 test('version: the client version, and exit 1 when the server does not answer', () => {

@@ -11,7 +11,7 @@ import {changeClusters, type ClusterChangeRequest} from '../../src/actions/clust
 import {scaleCluster} from '../../src/actions/scale.ts'
 import {clusterStatus, deleteCluster, listClusters, readCluster} from '../../src/actions/clusters.ts'
 import {waitForCluster} from '../../src/actions/wait.ts'
-import {R} from '../../src/kube/client.ts'
+import {R, resourceFor} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
 import {UserError} from '../../src/errors.ts'
@@ -190,6 +190,28 @@ create('--dry-run=client needs no cluster: every object, the agent code and pack
   assert.ok(names.includes('ConfigMap/demo-kd-agent'), names.join(' '))
   assert.ok(names.some((n) => n.startsWith('ConfigMap/kd-pkg-')), names.join(' '))
   assert.equal(change.applied, [])
+})
+
+create('--dry-run=client prints what create writes (the root as written first), and kubectl apply of it is a cluster delete removes whole', async () => {
+  const change = await changeClusters(undefined, request({dryRun: 'client', namespace: NS}))
+  const objects = change.plans[0]!.objects
+  const created = new FakeKube(NS)
+  await changeClusters(created, request())
+  const root = created.find(R.configMaps(NS), 'demo-kd')!
+  assert.equal(objects[0]!.metadata.annotations, root.metadata.annotations, 'the root carries the generation and state create writes')
+  const strip = (o: {kind: string; metadata: {name: string}}) => `${o.kind}/${o.metadata.name}`
+  assert.equal(objects.map(strip).sort(), kinds(created).sort(), 'the same objects create writes')
+  assert.ok(objects.every((o) => !o.metadata.ownerReferences))
+  // `| kubectl apply -f -`: the objects exactly as printed, none owned by the root
+  const kube = new FakeKube(NS)
+  for (const o of objects) await kube.apply(resourceFor(o, NS), o)
+  // an object of someone else with the cluster's label is left alone
+  const foreign = kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'other', labels: {[LABEL.cluster]: 'demo', [LABEL.managedBy]: 'kubectl-kd'}, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u-x'}]}})
+  const status = await clusterStatus(kube, 'demo')
+  assert.is(status.name, 'demo')
+  await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
+  assert.equal(kinds(kube), ['ConfigMap/other'])
+  assert.is(kube.find(R.configMaps(NS), 'other')!.metadata.uid, foreign[0]!.metadata.uid)
 })
 
 create('--dry-run=server sends every write as a dry run and stores nothing', async () => {
