@@ -188,6 +188,10 @@ function safeUser(): string {
   }
 }
 
+const SA_KEY = 'spark.kubernetes.authenticate.driver.serviceAccountName'
+/** The account --create-service-account makes when --service-account names none. */
+export const DEDICATED_SERVICE_ACCOUNT = 'spark'
+
 /** Creates the job (kube undefined: a client dry run without a cluster). */
 export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
   const now = opts.now ?? Date.now
@@ -197,6 +201,9 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const namespace = opts.namespace ?? prepared.namespace ?? kube?.namespace ?? 'default'
   // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
   submission.conf.set('spark.kubernetes.namespace', namespace)
+  // --create-service-account without --service-account: a dedicated account (the name Spark's docs use),
+  // never the namespace's default account, which every pod without an account of its own runs as
+  if (opts.createServiceAccount && !submission.conf.get(SA_KEY)) submission.conf.set(SA_KEY, DEDICATED_SERVICE_ACCOUNT)
   const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
   const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
   const objects = [objs.pod, objs.service, objs.configMap, ...extras]
@@ -207,7 +214,7 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const serverDryRun = opts.dryRun === 'server'
 
   // checks, all before the first write
-  const sa = submission.conf.get('spark.kubernetes.authenticate.driver.serviceAccountName') ?? 'default'
+  const sa = submission.conf.get(SA_KEY) ?? 'default'
   const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
   const [existing, saExists] = await Promise.all([
     exists(k.get(R.pods(namespace), objs.pod.metadata.name)),

@@ -14,7 +14,8 @@ spark.properties ConfigMap, with Spark's names and labels); the Spark driver in 
 executors. Takes spark-submit's flags, or a SparkApplication (sparkoperator.k8s.io/v1beta2) with -f.
 Everything after APP_FILE is passed to the application. A local APP_FILE (./job.py, a small jar) and
 local --py-files/--jars are shipped with the job in a ConfigMap (1 MiB in all). The driver's service
-account must be allowed to manage pods and configmaps: --create-service-account sets that up.
+account must be allowed to manage pods and configmaps: --create-service-account sets that up (for the
+account --service-account names, else for a dedicated account "spark"; never the namespace's default).
 All of spark-submit's options are taken with its meaning (--master k8s://URL picks the kubeconfig context
 whose server it is; --deploy-mode cluster; --status/--kill SUBMISSION_ID as [namespace:]driver-pod[*]);
 options for other cluster managers are refused by name. Pod templates
@@ -55,8 +56,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     jars: Flags.string({description: 'Comma-separated list of jars for the driver and executor classpaths'}),
     'py-files': Flags.string({description: 'Comma-separated list of .zip, .egg or .py files for the PYTHONPATH'}),
     image: Flags.string({description: 'Container image for driver and executors (spark.kubernetes.container.image)'}),
-    'service-account': Flags.string({description: "Service account the driver runs as (spark.kubernetes.authenticate.driver.serviceAccountName; default: the namespace's default)"}),
-    'create-service-account': Flags.boolean({description: "Create the service account (if missing) and a Role letting it run executors"}),
+    'service-account': Flags.string({description: "Service account the driver runs as (spark.kubernetes.authenticate.driver.serviceAccountName; default: \"spark\" with --create-service-account, else the namespace's default)"}),
+    'create-service-account': Flags.boolean({description: "Create the service account (if missing) and a Role letting it run executors: --service-account's, else one named \"spark\" (Spark's docs' name), never the namespace's default"}),
     'spark-version': Flags.string({description: 'Spark version for the spark-version label (default: from the image tag)'}),
     wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
     follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),

@@ -91,6 +91,24 @@ submit('--dry-run=client needs no cluster; --create-service-account makes a dedi
   assert.ok(kube.find(R.roleBindings(NS), 'spark-spark-driver'))
 })
 
+submit('--create-service-account without --service-account: a dedicated account "spark", never the namespace\'s default', async () => {
+  const {serviceAccount: _none, ...anonymous} = pi
+  const kube = new FakeKube(NS)
+  const r = await submitJob(kube, await prepareSubmission({args: anonymous}), opts({createServiceAccount: true}))
+  const pod = kube.find(R.pods(NS), r.driverPod)!
+  assert.is(pod.spec.serviceAccountName, 'spark')
+  assert.ok(kube.find(R.serviceAccounts(NS), 'spark'))
+  assert.equal(kube.all(R.roleBindings(NS)).map((b) => b.subjects.map((x: {name: string}) => x.name)), [['spark']])
+  assert.not.ok(kube.find(R.roles(NS), 'default-spark-driver'))
+  const conf = kube.all(R.configMaps(NS)).map((c) => JSON.stringify(c.data)).join('')
+  assert.match(conf, /spark\.kubernetes\.authenticate\.driver\.serviceAccountName=spark/)
+  const dry = await submitJob(undefined, await prepareSubmission({args: anonymous}), opts({dryRun: 'client', createServiceAccount: true}))
+  assert.is((dry.objects[0] as {spec?: {serviceAccountName?: string}}).spec?.serviceAccountName, 'spark')
+  // without the flag nothing is chosen for the user: the driver runs as the namespace's default
+  const plain = await submitJob(undefined, await prepareSubmission({args: anonymous}), opts({dryRun: 'client'}))
+  assert.is((plain.objects[0] as {spec?: {serviceAccountName?: string}}).spec?.serviceAccountName, undefined)
+})
+
 submit('pod templates: the driver template merged into the pod, the executor template sent to the driver in a ConfigMap it owns', async () => {
   const kube = withAccount()
   const dir = mkdtempSync(join(tmpdir(), 'kd-tpl-'))
