@@ -9,7 +9,7 @@ export default class Apply extends KdCommand {
   static description = 'Like create -f, but an existing cluster is updated to the file (members, resources, images) instead of refused.'
   static examples = [
     '<%= config.bin %> apply -f examples/clusters/shelldemo.yaml',
-    '<%= config.bin %> apply -f cluster.yaml --wait --timeout 5m',
+    '<%= config.bin %> apply -f examples/clusters/spark35.yaml --wait --timeout 5m',
   ]
   // oclif hands a lone `-` (-f - for stdin) to an argument instead of to -f
   static args = {stdin: Args.string({ignoreStdin: true, hidden: true, options: ['-']})}

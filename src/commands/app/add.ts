@@ -8,8 +8,9 @@ export default class AppAdd extends KdCommand {
 uses the package directory DIR/NAME (with a startscript at its top); it is packed and stored with the app.
 Clusters in the namespace can then be created from it: kubectl kd create APP.`
   static examples = [
-    '<%= config.bin %> app add examples/apps/hello',
-    '<%= config.bin %> app add myapp.yaml --package worker=./worker-package',
+    '<%= config.bin %> app add examples/apps/hello.yaml',
+    '<%= config.bin %> app add examples/apps/greeter',
+    '<%= config.bin %> app add examples/apps/hello.yaml --package node=examples/packages/tiny',
   ]
   static args = {path: Args.string({ignoreStdin: true, required: true, description: 'App directory or definition file'})}
   static flags = {
