@@ -119,15 +119,17 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     }
     inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
   }
-  const seen = new Set<string>()
+  const seen = new Map<string, string>()
   return inputs.map(({app: baseApp, spec: baseSpec, source}) => {
     const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, opts)
     if (spec.namespace && spec.namespace !== namespace && opts.namespace && spec.namespace !== opts.namespace)
       throw new UserError(`${source}: metadata.namespace: "${spec.namespace}" does not match --namespace "${opts.namespace}"`)
     const ns = spec.namespace ?? namespace
     const cluster = resolveCluster(overridden, spec, source)
-    if (seen.has(`${ns}/${cluster.name}`)) throw new UserError(`${source}: cluster "${cluster.name}" is defined twice`)
-    seen.add(`${ns}/${cluster.name}`)
+    const first = seen.get(`${ns}/${cluster.name}`)
+    if (first !== undefined)
+      throw new UserError(`${source}: cluster "${cluster.name}" is defined twice${first === source ? '' : ` (also in ${first})`}: give each cluster its own metadata.name`)
+    seen.set(`${ns}/${cluster.name}`, source)
     const {app, packages} = planPackages(overridden, cluster.name)
     const options: StoredOptions = {agentImage: opts.agentImage}
     const objects = renderPlanObjects(app, cluster, ns, options)

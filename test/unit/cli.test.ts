@@ -56,6 +56,19 @@ dry('-f with every cluster form', () => {
     assert.match(r.stdout, /^configmap\/.*-kd$/m)
   }
 })
+dry('-f examples/clusters/ (a directory): one cluster per file, each name once; a name given twice names both files', () => {
+  const r = kd(['create', '-f', 'examples/clusters/', '--dry-run=client'], {env: offline})
+  assert.is(r.code, 0, r.stderr)
+  const created = r.stdout.trim().split('\n')
+  assert.ok(created.length >= 9, r.stdout)
+  assert.ok(created.every((l) => /^cluster\/[a-z0-9-]+ created \(dry run\)$/.test(l)), r.stdout)
+  assert.is(new Set(created).size, created.length, 'distinct names')
+  const applied = kd(['apply', '-f', 'examples/clusters', '--dry-run=client', '-o', 'name'], {env: offline})
+  assert.is(applied.code, 0, applied.stderr)
+  const twice = kd(['create', '-f', 'examples/clusters/shelldemo.yaml', '-f', 'examples/clusters/shelldemo.yaml', '--dry-run=client'], {env: offline})
+  assert.is(twice.code, 1)
+  assert.match(twice.stderr, /^error: examples\/clusters\/shelldemo\.yaml: cluster "demo" is defined twice: give each cluster its own metadata\.name$/m)
+})
 dry('-f - reads stdin', () => {
   const r = kd(['create', '-f', '-', '--dry-run=client'], {env: offline, input: 'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorCluster\nmetadata: {name: s1}\nspec: {app: shelldemo, roles: [{id: controller}, {id: worker, members: 3}]}\n'})
   assert.is(r.code, 0, r.stderr)

@@ -163,7 +163,7 @@ test('member Services: type, pod selector, KubeDirector port names; none for rol
     {name: 'http-spark-worker', port: 8081, targetPort: 8081, protocol: 'TCP'},
   ])
   assert.is(spec(find(renderExample('spark221e2.yaml', {...OPTIONS, serviceType: 'ClusterIP'}), 'Service', 'spark-instance-worker-1')).type, 'ClusterIP')
-  assert.is(spec(find(renderExample('spark221e2-v1alpha1.yaml'), 'Service', 'spark-instance-worker-1')).type, 'LoadBalancer')
+  assert.is(spec(find(renderExample('spark221e2-v1alpha1.yaml'), 'Service', 'spark-alpha-worker-1')).type, 'LoadBalancer')
 
   const app = parseApp(minimal({}), 'a.yaml') // role a has the web service, role b none
   const cluster = resolveCluster(app, {name: 'm', app: 't', form: 'v1beta1', roles: [
