@@ -11,6 +11,7 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {errorKind, isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
+import {podProblem, type PodProblem, type PodStatusLike} from '../cluster/pod-problem.ts'
 import {agentState, type AgentState} from '../cluster/agent-state.ts'
 import {byNatural, byText} from '../order.ts'
 
@@ -173,6 +174,8 @@ export interface MemberStatus {
   created?: string
   lastError?: string
   lastOutput?: string
+  /** why the pod is not running (image pull, crash loop, scheduling, OOM), from its status */
+  problem?: PodProblem
 }
 
 export interface Endpoint {
@@ -212,6 +215,7 @@ export function memberStatus(pod: V1Pod, cluster: ResolvedCluster): MemberStatus
     created: pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).toISOString() : undefined,
     lastError: ann[ANNOTATION.lastError] || undefined,
     lastOutput: ann[ANNOTATION.lastOutput] || undefined,
+    problem: podProblem(pod as PodStatusLike),
   }
 }
 

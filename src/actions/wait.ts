@@ -6,6 +6,7 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {byNatural} from '../order.ts'
+import {IMAGE_PULL_REASONS} from '../cluster/pod-problem.ts'
 import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
 
 export interface ClusterSnapshot {
@@ -21,14 +22,56 @@ export const isConfigured = (s: ClusterSnapshot) =>
   Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && m.state === 'configured' && m.ready).length === n) &&
   s.members.length === Object.values(s.desired).reduce((a, b) => a + b, 0)
 
+/** How long a member may stay in config error or unable to pull its image before --wait gives up early. */
+export const FAIL_AFTER_MS = 30_000
+
+/** A member that waiting will not fix: its setup failed, or its image cannot be pulled. */
+export function failingMember(m: MemberStatus): string | undefined {
+  if (m.state === 'config error') return `config error${m.lastError ? `: ${m.lastError}` : ''}`
+  if (m.problem && IMAGE_PULL_REASONS.has(m.problem.reason)) return m.problem.text
+  return undefined
+}
+
 export async function waitForCluster(
   kube: KubeClient,
   name: string,
-  opts: {timeoutMs: number; onUpdate?: (s: ClusterSnapshot) => void; signal?: AbortSignal},
+  opts: {timeoutMs: number; onUpdate?: (s: ClusterSnapshot) => void; signal?: AbortSignal; failAfterMs?: number},
 ): Promise<ClusterSnapshot> {
   let last: ClusterSnapshot | undefined
   let deleted = false
   const ns = kube.namespace
+  // members failing in a way waiting will not fix, since when; one still failing after failAfterMs ends
+  // the wait early (a timer, since a pod in image pull backoff may not change for minutes)
+  const failAfterMs = opts.failAfterMs ?? FAIL_AFTER_MS
+  const failing = new Map<string, {since: number; why: string; role: string}>()
+  let failed: {pod: string; why: string; role: string} | undefined
+  const stop = new AbortController()
+  opts.signal?.addEventListener('abort', () => stop.abort(), {once: true})
+  const timers = new Set<NodeJS.Timeout>()
+  const giveUpOn = (pod: string) => {
+    const f = failing.get(pod)
+    if (!f || failed) return
+    failed = {pod, why: f.why, role: f.role}
+    stop.abort()
+  }
+  const track = (members: MemberStatus[]) => {
+    const now = Date.now()
+    const seen = new Set<string>()
+    for (const m of members) {
+      const why = failingMember(m)
+      if (!why) continue
+      seen.add(m.pod)
+      const f = failing.get(m.pod)
+      if (f) f.why = why
+      else {
+        failing.set(m.pod, {since: now, why, role: m.role})
+        const t = setTimeout(() => (timers.delete(t), giveUpOn(m.pod)), failAfterMs)
+        timers.add(t)
+      }
+      if (now - failing.get(m.pod)!.since >= failAfterMs) giveUpOn(m.pod)
+    }
+    for (const pod of failing.keys()) if (!seen.has(pod)) failing.delete(pod)
+  }
   const result = await watchUntil(
     kube,
     [
@@ -53,11 +96,20 @@ export async function waitForCluster(
       }
       last = snapshot
       opts.onUpdate?.(snapshot)
-      return isConfigured(snapshot) ? snapshot : undefined
+      if (isConfigured(snapshot)) return snapshot
+      track(snapshot.members)
+      return undefined
     },
-    {timeoutMs: opts.timeoutMs, signal: opts.signal},
-  )
+    {timeoutMs: opts.timeoutMs, signal: stop.signal},
+  ).finally(() => timers.forEach((t) => clearTimeout(t)))
   if (result) return result
+  if (failed) {
+    const others = [...failing.keys()].filter((p) => p !== failed!.pod)
+    const also = others.length ? ` (also ${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''})` : ''
+    throw new UserError(
+      `cluster/${name} will not be configured: ${failed.role} member ${failed.pod}: ${failed.why} (for ${Math.round(failAfterMs / 1000)}s)${also}; the cluster is left as it is (kubectl kd status ${name}, kubectl kd delete ${name})`,
+    )
+  }
   if (deleted) throw new UserError(`cluster "${name}" was deleted while waiting for it`)
   if (opts.signal?.aborted) throw new UserError('interrupted')
   const configured = last?.members.filter((m) => m.state === 'configured').length ?? 0
@@ -73,7 +125,7 @@ export function stuckMembers(s: ClusterSnapshot): string {
   for (const m of s.members) present.set(m.role, (present.get(m.role) ?? 0) + 1)
   const missing = Object.entries(s.desired).flatMap(([role, n]) => ((present.get(role) ?? 0) < n ? [`${n - (present.get(role) ?? 0)} ${role} member(s) have no pod yet`] : []))
   const shown = stuck.slice(0, 5).map((m) => {
-    const facts = [m.state || 'no state', m.phase !== 'Running' ? `pod ${m.phase}` : '', m.state === 'configured' && !m.ready ? 'not ready' : '', m.lastError ?? '']
+    const facts = [m.state || 'no state', m.phase !== 'Running' ? `pod ${m.phase}` : '', m.state === 'configured' && !m.ready ? 'not ready' : '', m.problem?.text ?? '', m.lastError ?? '']
     return `${m.pod}: ${facts.filter(Boolean).join(', ')}`
   })
   if (stuck.length > 5) shown.push(`and ${stuck.length - 5} more`)

@@ -34,7 +34,7 @@ export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
     indent(
       renderTable({
         headers: ['ROLE', 'POD', 'STATE', 'NODE', 'READY', 'RESTARTS', 'AGE', 'LAST-ERROR'],
-        rows: s.members.map((m) => [m.role, m.pod, m.state, m.node, m.ready ? 'true' : 'false', String(m.restarts), age(m.created, now), m.lastError ?? '']),
+        rows: s.members.map((m) => [m.role, m.pod, m.state, m.node, m.ready ? 'true' : 'false', String(m.restarts), age(m.created, now), [m.problem?.text, m.lastError].filter(Boolean).join('; ')]),
       }),
     ),
   ]

@@ -20,11 +20,28 @@ function deferred(): Deferred {
   return d
 }
 
+const isDone = (m: ClusterSnapshot['members'][number]) => m.state === 'configured' && m.ready
+
+/** Members of a role not done yet, by index, each with its state and why its pod is not running. */
+const pending = (role: string, s: ClusterSnapshot) =>
+  s.members
+    .filter((m) => m.role === role && !isDone(m))
+    .map((m) => `${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}${m.state === 'configured' ? ' not ready' : ''}${m.problem ? ` ${m.problem.reason}` : ''}`)
+
+const configuredCount = (role: string, s: ClusterSnapshot) => s.members.filter((m) => m.role === role && isDone(m)).length
+
 const roleLine = (role: string, s: ClusterSnapshot) => {
-  const members = s.members.filter((m) => m.role === role)
-  const configured = members.filter((m) => m.state === 'configured').length
-  const others = members.filter((m) => m.state !== 'configured').map((m) => `${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}`)
-  return `${role}: ${configured}/${s.desired[role] ?? 0} configured${others.length ? ` (${others.join(', ')})` : ''}`
+  const others = pending(role, s)
+  return `${role}: ${configuredCount(role, s)}/${s.desired[role] ?? 0} configured${others.length ? ` (${others.join(', ')})` : ''}`
+}
+
+/** A role's failure line: the role, how far it got, and what holds each member back. */
+const roleFailure = (role: string, s: ClusterSnapshot | undefined) => {
+  if (!s) return `${role}: not configured`
+  const others = pending(role, s)
+  const missing = (s.desired[role] ?? 0) - s.members.filter((m) => m.role === role).length
+  if (missing > 0) others.push(`${missing} without a pod`)
+  return `${role}: not configured, ${configuredCount(role, s)}/${s.desired[role] ?? 0}${others.length ? ` (${others.join(', ')})` : ''}`
 }
 
 export async function withClusterProgress(
@@ -67,7 +84,8 @@ export async function withClusterProgress(
     {
       renderer: silent ? 'silent' : tty ? 'default' : 'verbose',
       fallbackRenderer: silent ? 'silent' : 'verbose',
-      rendererOptions: {logger, collapseSubtasks: false},
+      // the verbose renderer (no TTY, CI) logs each title change: one line per change of a role
+      rendererOptions: tty ? {logger, collapseSubtasks: false} : {logger, logTitleChange: true},
       fallbackRendererOptions: {logger, logTitleChange: true},
       exitOnError: false,
       registerSignalListeners: false,
@@ -81,7 +99,8 @@ export async function withClusterProgress(
         titles.get(role)?.(roleLine(role, s))
         const d = perRole.get(role)!
         const members = s.members.filter((m) => m.role === role)
-        if (!d.settled && members.length === (s.desired[role] ?? 0) && members.every((m) => m.state === 'configured')) d.resolve()
+        // done only when every wanted member is configured and ready: a ✔ is never shown for less
+        if (!d.settled && members.length === (s.desired[role] ?? 0) && members.every(isDone)) d.resolve()
       }
     })
     for (const d of perRole.values()) if (!d.settled) d.resolve()
@@ -91,7 +110,7 @@ export async function withClusterProgress(
     for (const [role, d] of perRole) {
       if (d.settled) continue
       failed.push(role)
-      d.reject(new Error(`${role}: not configured`))
+      d.reject(new Error(roleFailure(role, last)))
     }
     await running.catch(() => undefined)
     throw err

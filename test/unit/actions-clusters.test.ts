@@ -383,6 +383,44 @@ read('wait: a timeout says how far it got', async () => {
   await rejects(waitForCluster(kube, 'demo', {timeoutMs: 50}), /timed out waiting for cluster\/demo to be configured: 0\/3 members configured, cluster state creating/)
 })
 
+/** A member pod that cannot start: waiting in `reason`, no container running. */
+const stuckPod = (name: string, role: string, reason: string) =>
+  memberPod(name, role, '', {
+    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'}},
+    status: {phase: 'Pending', containerStatuses: [{name: 'app', image: 'localhost/nosuch:1', ready: false, restartCount: 0, state: {waiting: {reason, message: 'failed to pull'}}}], conditions: [{type: 'PodScheduled', status: 'True'}]},
+  })
+
+read('status says why a member cannot start; wait stops early, naming the member, its role and the reason', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  kube.seed(R.pods(NS), memberPod('demo-controller-0', 'controller', 'configured'), stuckPod('demo-worker-0', 'worker', 'ImagePullBackOff'), stuckPod('demo-worker-1', 'worker', 'ErrImagePull'))
+  const status = await clusterStatus(kube, 'demo')
+  assert.equal(status.members.map((m) => m.problem?.reason), [undefined, 'ImagePullBackOff', 'ErrImagePull'])
+  const {clusterStatusText} = await import('../../src/output/clusters.ts')
+  const table = clusterStatusText(status, Date.now())
+  assert.match(table, /demo-worker-0\s+create pending .*ImagePullBackOff: image localhost\/nosuch:1 of container app cannot be pulled/)
+  const started = Date.now()
+  const err = await rejects(
+    waitForCluster(kube, 'demo', {timeoutMs: 10_000, failAfterMs: 100}),
+    /^cluster\/demo will not be configured: worker member demo-worker-0: ImagePullBackOff: image localhost\/nosuch:1 of container app cannot be pulled \(for 0s\) \(also demo-worker-1\); the cluster is left as it is/,
+  )
+  assert.ok(Date.now() - started < 5000, 'early, not at the timeout')
+  assert.not.match(err.message, /\n/)
+  // a member in config error (the agent's setup failed) ends the wait the same way
+  const kube2 = new FakeKube(NS)
+  await changeClusters(kube2, request())
+  const bad = memberPod('demo-worker-0', 'worker', 'config error')
+  Object.assign(bad.metadata, {annotations: {[ANNOTATION.state]: 'config error', [ANNOTATION.configuredContainer]: 'containerd://c1', [ANNOTATION.lastError]: 'startscript exited 3'}})
+  kube2.seed(R.pods(NS), bad)
+  await rejects(waitForCluster(kube2, 'demo', {timeoutMs: 10_000, failAfterMs: 100}), /worker member demo-worker-0: config error: startscript exited 3/)
+  // a member that recovers within the grace does not end the wait
+  const kube3 = new FakeKube(NS)
+  await changeClusters(kube3, request())
+  kube3.seed(R.pods(NS), stuckPod('demo-worker-0', 'worker', 'ErrImagePull'))
+  setTimeout(() => void kube3.patch(R.pods(NS), 'demo-worker-0', 'merge', {status: {containerStatuses: [{name: 'app', ready: false, restartCount: 0, state: {waiting: {reason: 'ContainerCreating'}}}]}}), 30)
+  await rejects(waitForCluster(kube3, 'demo', {timeoutMs: 400, failAfterMs: 200}), /^timed out waiting for cluster\/demo/)
+})
+
 read('delete: collection deletes of members, then the root; --wait until everything is gone', async () => {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request())

@@ -3,6 +3,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
+import {IMAGE_PULL_REASONS, podProblem} from '../../src/cluster/pod-problem.ts'
 
 function pod(name: string, opts: {state?: string; configured?: string; container?: string; running?: boolean; deleting?: boolean; condition?: string} = {}): PodLike {
   const annotations: Record<string, string> = {}
@@ -39,6 +40,23 @@ test('memberState: the agent annotation counts only for the container it was wri
   assert.is(state(pod('c-w-0', {running: true, state: 'configured', configured: 'containerd://old'})), 'creating', 'restarted: set up again')
   assert.is(state(pod('c-w-0', {state: 'configured', configured: 'containerd://c1'})), 'create pending', 'container not running')
   assert.is(state(pod('c-w-0', {running: true, state: 'bogus'})), 'creating')
+})
+
+test('podProblem: why a member pod is not running, from its status', () => {
+  const waiting = (reason: string, extra: object = {}) => ({status: {containerStatuses: [{name: 'app', image: 'localhost/nosuch:1', state: {waiting: {reason, message: 'back-off  pulling\n image'}}, ...extra}]}})
+  assert.equal(podProblem(waiting('ErrImagePull')), {reason: 'ErrImagePull', text: 'ErrImagePull: image localhost/nosuch:1 of container app cannot be pulled'})
+  assert.is(podProblem(waiting('ImagePullBackOff'))!.reason, 'ImagePullBackOff')
+  assert.ok(IMAGE_PULL_REASONS.has('ImagePullBackOff') && !IMAGE_PULL_REASONS.has('CrashLoopBackOff'))
+  assert.equal(podProblem(waiting('CrashLoopBackOff', {lastState: {terminated: {reason: 'Error', exitCode: 3}}})), {reason: 'CrashLoopBackOff', text: 'CrashLoopBackOff: container app keeps exiting (last: exit code 3)'})
+  assert.equal(podProblem(waiting('CrashLoopBackOff', {lastState: {terminated: {reason: 'OOMKilled', exitCode: 137}}})), {reason: 'OOMKilled', text: 'CrashLoopBackOff: container app keeps exiting (last: OOMKilled)'})
+  assert.equal(podProblem({status: {containerStatuses: [{name: 'app', state: {running: {}}, lastState: {terminated: {reason: 'OOMKilled', exitCode: 137}}}]}}), {reason: 'OOMKilled', text: 'OOMKilled: container app ran out of memory and was restarted'})
+  assert.equal(podProblem({status: {conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient memory.'}]}}), {reason: 'Unschedulable', text: 'Unschedulable: 0/1 nodes are available: 1 Insufficient memory.'})
+  assert.equal(podProblem(waiting('CreateContainerConfigError')), {reason: 'CreateContainerConfigError', text: 'CreateContainerConfigError: container app: back-off pulling image'})
+  assert.is(podProblem({status: {initContainerStatuses: [{name: 'setup', state: {terminated: {exitCode: 1, reason: 'Error'}}}]}})!.text, 'init container setup failed with exit code 1')
+  // on the way to running: no problem
+  assert.is(podProblem(waiting('ContainerCreating')), undefined)
+  assert.is(podProblem({status: {conditions: [{type: 'PodScheduled', status: 'True'}], containerStatuses: [{name: 'app', state: {running: {}}}]}}), undefined)
+  assert.is(podProblem({}), undefined)
 })
 
 test.run()

@@ -128,8 +128,14 @@ async function failedProgress(): Promise<string> {
   const ci = process.env.CI
   process.env.CI = '1'
   try {
-    await withClusterProgress('cluster/bad', ['controller', 'worker'], false, async (onUpdate) => {
-      onUpdate({state: 'creating', generation: '1', desired: {controller: 1, worker: 1}, members: [{pod: 'bad-controller-0', role: 'controller', state: 'configured'} as never, {pod: 'bad-worker-0', role: 'worker', state: 'config error'} as never]})
+    await withClusterProgress('cluster/bad', ['controller', 'worker', 'edge'], false, async (onUpdate) => {
+      onUpdate({state: 'creating', generation: '1', desired: {controller: 1, worker: 2, edge: 1}, members: [
+        {pod: 'bad-controller-0', role: 'controller', state: 'configured', ready: true} as never,
+        {pod: 'bad-worker-0', role: 'worker', state: 'config error', ready: false} as never,
+        {pod: 'bad-worker-1', role: 'worker', state: 'create pending', ready: false, problem: {reason: 'ImagePullBackOff', text: 'ImagePullBackOff: image localhost/nosuch:1 of container app cannot be pulled'}} as never,
+        // configured but not ready: not done, so never ✔
+        {pod: 'bad-edge-0', role: 'edge', state: 'configured', ready: false} as never,
+      ]})
       throw new Error('timed out')
     }).catch(() => undefined)
   } finally {
@@ -143,9 +149,14 @@ async function failedProgress(): Promise<string> {
 progress('a failed wait never marks the cluster done, and names the roles that did not finish', async () => {
   const out = await failedProgress()
   assert.not.match(out, /(\[COMPLETED\]|✔) cluster\/bad/)
-  assert.match(out, /(\[FAILED\]|✖) cluster\/bad not configured \(worker\)/)
+  assert.match(out, /(\[FAILED\]|✖) cluster\/bad not configured \(worker, edge\)/)
   assert.match(out, /(\[COMPLETED\]|✔) controller: 1\/1 configured/)
-  assert.match(out, /(\[FAILED\]|✖) worker: not configured/)
+  // each failure line names its role, how far it got and why each member is held back
+  assert.match(out, /(\[FAILED\]|✖) worker: not configured, 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
+  assert.match(out, /(\[FAILED\]|✖) edge: not configured, 0\/1 \(0:configured not ready\)/)
+  assert.not.match(out, /✔ (worker|edge)/)
+  // title changes are logged (one line per change without a terminal)
+  assert.match(out, /worker: 0\/2 configured \(0:config error, 1:create pending ImagePullBackOff\)/)
 })
 
 progress.run()
