@@ -41,6 +41,25 @@ test('create --dry-run=client -o yaml | kubectl apply -f -: status reads it, del
   assert.equal(objectsWithLabel(ns, 'kubectl-kd.io/cluster=piped'), [])
 })
 
+test('a member whose image cannot be pulled: --wait stops early naming member, role and reason; status shows the reason', () => {
+  const started = Date.now()
+  const r = run(['create', 'shelldemo', 'nopull', '--image', 'worker=localhost/nosuch:1', '--wait', '--timeout', '4m'])
+  assert.is(r.code, 1, r.stderr)
+  assert.ok(Date.now() - started < 150_000, `stopped early, not at the 4m timeout (${Date.now() - started} ms)`)
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '))
+  assert.is(errors.length, 1, r.stderr)
+  assert.match(errors[0]!, /^error: cluster\/nopull will not be configured: worker member nopull-worker-\d: (ErrImagePull|ImagePullBackOff): image localhost\/nosuch:1 of container app cannot be pulled/)
+  // the progress view: no ✔ for the worker role, whose failure line names it and why
+  // eslint-disable-next-line no-control-regex
+  const progress = r.stderr.replace(/\x1b\[[0-9;]*m/g, '')
+  assert.not.match(progress, /✔ worker/)
+  assert.ok(/✖ worker: not configured, 0\/2 \(.*(ErrImagePull|ImagePullBackOff)/.test(progress), progress)
+  const status = run(['status', 'nopull'])
+  assert.is(status.code, 0, status.stderr)
+  assert.match(status.stdout, /nopull-worker-0\s+create pending\s.*(ErrImagePull|ImagePullBackOff): image localhost\/nosuch:1/)
+  assert.is(run(['delete', 'nopull', '--wait', '--timeout', '2m']).code, 0)
+})
+
 test('version: the client version, and exit 1 when the server does not answer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kd-version-'))
   const kubeconfig = join(dir, 'config')
