@@ -87,7 +87,7 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
 }
 
 /** Hash of what a create/apply writes (the root's annotations aside: generation and state change on every write). */
-function renderHash(objects: KubeObject[]): string {
+export function renderHash(objects: KubeObject[]): string {
   const h = createHash('sha256')
   for (const [i, o] of objects.entries()) h.update(JSON.stringify(i === 0 ? {...o, metadata: {...o.metadata, annotations: undefined}} : o)).update('\n')
   return h.digest('hex')

@@ -3,7 +3,7 @@
 import type {ServiceType} from '../cluster/model.ts'
 import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
 import type {DryRun, KubeClient} from '../kube/client.ts'
-import {applyPlan, rootToWrite, type AppliedObject} from './cluster-apply.ts'
+import {applyPlan, renderHash, rootToWrite, type AppliedObject} from './cluster-apply.ts'
 import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
 
 export interface ClusterChangeRequest {
@@ -44,7 +44,10 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
   if (req.dryRun === 'client') {
     // what create writes for a new cluster: the root first (as written), then the rest; nothing carries
     // ownerReferences, since the root's uid exists only once it is created (delete finds them by label)
-    for (const p of plans) p.objects.splice(0, 1, rootToWrite(p.objects[0]!), ...supportObjects(p))
+    for (const p of plans) {
+      const all = [...p.objects, ...supportObjects(p)]
+      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(all)), ...supportObjects(p))
+    }
     return {plans, applied: []}
   }
   if (!kube) throw new Error('changeClusters: a cluster is needed unless --dry-run=client')
