@@ -211,14 +211,17 @@ img_node() {
   record $refs
 }
 
-img_spark() {
-  local ref=localhost/kubectl-kd/spark:$KD_SPARK_VERSION base sh key
+# The Spark image of one version: the Spark rootfs (Debian, Java 17, Python 3) with that distribution in
+# Spark's own layout, its entrypoint and user 185. Args: version, the function printing its SPARK_HOME,
+# and the cache salt.
+spark_image() {
+  local version=$1 home_fn=$2 salt=$3 ref=localhost/kubectl-kd/spark:$1 base sh key
   base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
-  sh=$(spark_home)
-  key=$(hashof "$base" "$KD_SPARK_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark-v3)
+  sh=$($home_fn)
+  key=$(hashof "$base" "$version" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" "$salt")
   if ! cached spark "$key"; then
     log "building image $ref"
-    local r=$ROOTFS/.spark-build; rm -rf "$r"; cp -a "$base" "$r"
+    local r=$ROOTFS/.spark-$version-build; rm -rf "$r"; cp -a "$base" "$r"
     mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
     install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
     chroot "$r" /usr/sbin/groupadd -g 185 spark
@@ -229,16 +232,17 @@ img_spark() {
     chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
     chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
     chmod g+w "$r/etc/passwd"   # the entrypoint may add the pod's uid (anonymous uids)
-    local jh=/usr/lib/jvm/java-17-openjdk-amd64
+    local jh=/usr/lib/jvm/java-17-openjdk-amd64 py4j
     [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
-    local py4j; py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
+    py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
     IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD='["sleep","infinity"]' \
-    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$KD_SPARK_VERSION\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
+    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$version\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
       mk "$tar" "$r" "$ref"
     rm -rf "$r"
   fi
   record "$ref"
 }
+img_spark() { spark_image "$KD_SPARK_VERSION" spark_home spark-v3; }
 
 img_cassandra() {
   local ref=localhost/kubectl-kd/cassandra:$KD_CASSANDRA_VERSION base dist key c=$D/images/cassandra
@@ -271,32 +275,7 @@ img_cassandra() {
 
 # ---- Spark 4 (beside 3.5): same layout and entrypoint, Scala 2.13, Java 17 ----
 spark4_home() { spark_home "$KD_SPARK4_VERSION" 2.13; }
-img_spark4() {
-  local ref=localhost/kubectl-kd/spark:$KD_SPARK4_VERSION base sh key
-  base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
-  sh=$(spark4_home)
-  key=$(hashof "$base" "$KD_SPARK4_VERSION" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" spark4-v1)
-  if ! cached spark "$key"; then
-    log "building image $ref"
-    local r=$ROOTFS/.spark4-build; rm -rf "$r"; cp -a "$base" "$r"
-    mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
-    install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
-    chroot "$r" /usr/sbin/groupadd -g 185 spark
-    chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark
-    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
-    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
-    chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
-    chmod g+w "$r/etc/passwd"
-    local jh=/usr/lib/jvm/java-17-openjdk-amd64 py4j
-    [ -x "$r$jh/bin/java" ] || die "java not found in spark rootfs at $jh"
-    py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
-    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD='["sleep","infinity"]' \
-    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$KD_SPARK4_VERSION\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j\"]" \
-      mk "$tar" "$r" "$ref"
-    rm -rf "$r"
-  fi
-  record "$ref"
-}
+img_spark4() { spark_image "$KD_SPARK4_VERSION" spark4_home spark4-v1; }
 # build-images.sh spark4: only this image, merged into current.list (other images' tars are kept)
 do_spark4() {
   need_root
