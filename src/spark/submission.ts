@@ -135,8 +135,6 @@ export function buildSubmission(args: SubmitArgs): Submission {
     [args.numExecutors, 'spark.executor.instances'],
     [args.image, 'spark.kubernetes.container.image'],
     [args.serviceAccount, 'spark.kubernetes.authenticate.driver.serviceAccountName'],
-  ]
-  flagConf.push(
     [args.files, 'spark.files'],
     [args.archives, 'spark.archives'],
     [args.packages, 'spark.jars.packages'],
@@ -146,7 +144,7 @@ export function buildSubmission(args: SubmitArgs): Submission {
     [args.driverClassPath, 'spark.driver.extraClassPath'],
     [args.driverLibraryPath, 'spark.driver.extraLibraryPath'],
     [args.deployMode, 'spark.submit.deployMode'],
-  )
+  ]
   for (const [value, key] of flagConf) if (value !== undefined) conf.set(key, value)
   if (args.jars !== undefined) conf.set('spark.jars', args.jars)
   if (args.pyFiles !== undefined) conf.set('spark.submit.pyFiles', args.pyFiles)

@@ -5,11 +5,11 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {mkdtempSync, writeFileSync} from 'node:fs'
-import {spawnSync} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {clusterEnv, createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../lib/cluster.ts'
 import {isOneLineError, kd, kdAsync} from '../lib/kd.ts'
+import {driverObjects, realSparkSubmit} from '../lib/spark-submit.ts'
 import {eventually} from './agent-members.ts'
 import {normalize, sparkContainer} from '../unit/spark-compare.ts'
 
@@ -138,17 +138,6 @@ writeFileSync(join(dir, 'driver.yaml'), template('driver'))
 writeFileSync(join(dir, 'executor.yaml'), template('executor'))
 writeFileSync(join(dir, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n')
 
-function sparkSubmit(home: string, args: string[]): {code: number; out: string} {
-  const r = spawnSync(join(home, 'bin', 'spark-submit'), args, {encoding: 'utf8', env: {...process.env, ...clusterEnv(), SPARK_HOME: home}, timeout: 240_000})
-  return {code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '')}
-}
-
-function objectsOf(pod: string) {
-  const p = kubectlJson(['get', 'pod', pod, '-n', ns])
-  const cmName = p.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name
-  const svcs = kubectlJson(['get', 'svc', '-n', ns, '-l', `spark-app-selector=${p.metadata.labels['spark-app-selector']}`]).items
-  return {pod: p, service: svcs[0], configMap: kubectlJson(['get', 'cm', cmName, '-n', ns])}
-}
 
 /** An executor pod reduced to what the template decides (names of containers, volumes, mounts; labels). */
 function executorShape(appId: string) {
@@ -171,7 +160,7 @@ for (const v of [V3, V4]) {
       '--conf', 'spark.kubernetes.submission.waitAppCompletion=false',
       '--conf', `spark.kubernetes.container.image=${v.image}`, '--conf', `spark.kubernetes.namespace=${ns}`, jarOf(v), '1000']
     const started = Date.now()
-    const real = sparkSubmit(v.home, ['--master', master, '--deploy-mode', 'cluster', ...common])
+    const real = realSparkSubmit(v.home, ['--master', master, '--deploy-mode', 'cluster', ...common], 240_000)
     assert.is(real.code, 0, real.out)
     const realMs = Date.now() - started
     const realPod = /submission ID [^:]+:(\S+) into Kubernetes/.exec(real.out)?.[1]
@@ -179,8 +168,8 @@ for (const v of [V3, V4]) {
     const ours = kd(['submit', '--master', master, '--deploy-mode', 'cluster', ...common], {env: clusterEnv()})
     assert.is(ours.code, 0, ours.stderr)
     const ourPod = /submission ID [^:]+:(\S+)/.exec(ours.stderr)![1]!
-    const a = objectsOf(ourPod)
-    const b = objectsOf(realPod!)
+    const a = driverObjects(ns, ourPod)
+    const b = driverObjects(ns, realPod!)
     const na = normalize(a, {user: true})
     const nb = normalize(b, {user: true})
     assert.equal(na.pod.metadata, nb.pod.metadata)

@@ -5,11 +5,11 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {spawnSync} from 'node:child_process'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {clusterEnv, createNamespace, deleteNamespace, env, kubectl, kubectlJson} from '../lib/cluster.ts'
+import {clusterEnv, createNamespace, deleteNamespace, env, kubectl} from '../lib/cluster.ts'
 import {isOneLineError, kd, kdAsync} from '../lib/kd.ts'
+import {driverObjects, realSparkSubmit} from '../lib/spark-submit.ts'
 import {eventually} from './agent-members.ts'
 import {normalize} from '../unit/spark-compare.ts'
 
@@ -123,33 +123,22 @@ jobs.run()
 // ——— side by side with the real spark-submit ———
 const compare = suite('objects match the real spark-submit (same Spark distribution)')
 
-function sparkSubmit(args: string[]): {code: number; out: string} {
-  const r = spawnSync(join(env.KD_SPARK_HOME!, 'bin', 'spark-submit'), args, {encoding: 'utf8', env: {...process.env, ...clusterEnv(), SPARK_HOME: env.KD_SPARK_HOME}, timeout: 180_000})
-  return {code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? '')}
-}
-
-function objectsOf(pod: string) {
-  const p = kubectlJson(['get', 'pod', pod, '-n', ns])
-  const cmName = p.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name
-  const svcs = kubectlJson(['get', 'svc', '-n', ns, '-l', `spark-app-selector=${p.metadata.labels['spark-app-selector']}`]).items
-  return {pod: p, service: svcs[0], configMap: kubectlJson(['get', 'cm', cmName, '-n', ns])}
-}
 
 compare('kubectl kd submit creates what spark-submit --deploy-mode cluster creates', () => {
   const common = ['--name', 'cmp', '--conf', 'spark.kubernetes.authenticate.driver.serviceAccountName=spark', '--conf', 'spark.executor.instances=1',
     '--conf', 'spark.kubernetes.driver.label.team=data', '--conf', 'spark.kubernetes.driver.annotation.note=app-{{APP_ID}}', '--conf', 'spark.kubernetes.driverEnv.FOO=bar',
     '--conf', 'spark.kubernetes.driver.request.cores=100m', '--conf', 'spark.kubernetes.driver.limit.cores=1', '--driver-memory', '600m',
     '--py-files', 'local:///opt/spark/examples/src/main/python/kmeans.py', 'local:///opt/spark/examples/src/main/python/pi.py', '3']
-  const real = sparkSubmit(['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.container.image=${image}`,
-    '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', ...common])
+  const real = realSparkSubmit(env.KD_SPARK_HOME!, ['--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--conf', `spark.kubernetes.container.image=${image}`,
+    '--conf', `spark.kubernetes.namespace=${ns}`, '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', ...common], 180_000)
   assert.is(real.code, 0, real.out)
   const realPod = /submission ID [^:]+:(\S+) into Kubernetes/.exec(real.out)?.[1]
   assert.ok(realPod, real.out)
   const ours = run(['submit', '--image', image, ...common])
   assert.is(ours.code, 0, ours.stderr)
   const ourPod = `${jobOf(ours.stdout)}-driver`
-  const a = normalize(objectsOf(ourPod), {user: true})
-  const b = normalize(objectsOf(realPod!), {user: true})
+  const a = normalize(driverObjects(ns, ourPod), {user: true})
+  const b = normalize(driverObjects(ns, realPod!), {user: true})
   kubectl(['delete', 'pod', '-n', ns, ourPod, realPod!, '--wait=false'])
   assert.equal(a.pod.metadata, b.pod.metadata)
   assert.equal(a.pod.spec, b.pod.spec)
