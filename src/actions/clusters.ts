@@ -145,11 +145,7 @@ const timestamp = (t: unknown): string | undefined => (t === undefined || t === 
 export function clusterManifest(stored: StoredCluster, pods: V1Pod[]): ClusterManifest {
   const {root, cluster} = stored
   const ns = root.metadata?.namespace ?? ''
-  const members = pods
-    .filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL.cluster] === cluster.name && p.metadata?.labels?.[LABEL.role])
-    .map((p) => memberStatus(p, cluster))
-  const roleOrder = cluster.roles.map((r) => r.id)
-  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
+  const members = memberStatuses(pods.filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL.cluster] === cluster.name), cluster)
   const generation = Number(root.metadata?.annotations?.[ANNOTATION.generation])
   return clusterToManifest(cluster, {
     namespace: ns,
@@ -241,6 +237,15 @@ function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined):
   })
 }
 
+/** The statuses of the member pods among `pods` (not the agent's), in the app's role order, then by name. */
+function memberStatuses(pods: V1Pod[], cluster: ResolvedCluster): MemberStatus[] {
+  const roleOrder = cluster.roles.map((r) => r.id)
+  return pods
+    .filter((p) => p.metadata?.labels?.[LABEL.role])
+    .map((p) => memberStatus(p, cluster))
+    .sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
+}
+
 /** `known`: the cluster as just read (saves reading it again) */
 export async function clusterStatus(kube: KubeClient, name: string, known?: StoredCluster): Promise<ClusterStatus> {
   const stored = known ?? (await readCluster(kube, name))
@@ -254,9 +259,7 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
       })
       .catch(() => ({items: [], metadata: {}})),
   ])
-  const members = pods.items.filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster))
-  const roleOrder = stored.cluster.roles.map((r) => r.id)
-  members.sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
+  const members = memberStatuses(pods.items, stored.cluster)
   // NodePorts answer on the node's address, which is the members' hostIP
   const nodeAddress = pods.items.find((p) => p.status?.hostIP)?.status?.hostIP
   const endpoints = services.items
