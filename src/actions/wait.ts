@@ -7,6 +7,7 @@ import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {byNatural} from '../order.ts'
 import {IMAGE_PULL_REASONS} from '../cluster/pod-problem.ts'
+import {isMemberDone} from '../cluster/member-state.ts'
 import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
 
 export interface ClusterSnapshot {
@@ -19,7 +20,7 @@ export interface ClusterSnapshot {
 
 export const isConfigured = (s: ClusterSnapshot) =>
   s.state === 'configured' &&
-  Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && m.state === 'configured' && m.ready).length === n) &&
+  Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && isMemberDone(m)).length === n) &&
   s.members.length === Object.values(s.desired).reduce((a, b) => a + b, 0)
 
 /** How long a member may stay in config error or unable to pull its image before --wait gives up early. */
@@ -120,7 +121,7 @@ export async function waitForCluster(
 
 /** The members holding a cluster back (at most 5 named), each with what is known: a stuck wait says why. */
 export function stuckMembers(s: ClusterSnapshot): string {
-  const stuck = s.members.filter((m) => !(m.state === 'configured' && m.ready))
+  const stuck = s.members.filter((m) => !isMemberDone(m))
   const present = new Map<string, number>()
   for (const m of s.members) present.set(m.role, (present.get(m.role) ?? 0) + 1)
   const missing = Object.entries(s.desired).flatMap(([role, n]) => ((present.get(role) ?? 0) < n ? [`${n - (present.get(role) ?? 0)} ${role} member(s) have no pod yet`] : []))

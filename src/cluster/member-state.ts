@@ -46,6 +46,9 @@ export function observePod(p: PodLike): ObservedPod | undefined {
 }
 
 /** Configured for its running container (setup finished with success). */
+/** A member as status shows it is done: configured, and its pod Ready (the Configured readiness gate passed). */
+export const isMemberDone = (m: {state: string; ready: boolean}) => m.state === 'configured' && m.ready
+
 export function isConfigured(p: ObservedPod): boolean {
   return !!p.runningContainer && p.annotations[ANNOTATION.configuredContainer] === p.runningContainer && p.annotations[ANNOTATION.state] === 'configured'
 }

@@ -2,6 +2,7 @@
 // with its members' states. Plain line-per-change output when stderr is not a terminal or CI is set;
 // nothing at all with -o json|yaml|name.
 import type {ClusterSnapshot} from '../actions/wait.ts'
+import {isMemberDone} from '../cluster/member-state.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -20,15 +21,13 @@ function deferred(): Deferred {
   return d
 }
 
-const isDone = (m: ClusterSnapshot['members'][number]) => m.state === 'configured' && m.ready
-
 /** Members of a role not done yet, by index, each with its state and why its pod is not running. */
 const pending = (role: string, s: ClusterSnapshot) =>
   s.members
-    .filter((m) => m.role === role && !isDone(m))
+    .filter((m) => m.role === role && !isMemberDone(m))
     .map((m) => `${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}${m.state === 'configured' ? ' not ready' : ''}${m.problem ? ` ${m.problem.reason}` : ''}`)
 
-const configuredCount = (role: string, s: ClusterSnapshot) => s.members.filter((m) => m.role === role && isDone(m)).length
+const configuredCount = (role: string, s: ClusterSnapshot) => s.members.filter((m) => m.role === role && isMemberDone(m)).length
 
 const roleLine = (role: string, s: ClusterSnapshot) => {
   const others = pending(role, s)
@@ -100,7 +99,7 @@ export async function withClusterProgress(
         const d = perRole.get(role)!
         const members = s.members.filter((m) => m.role === role)
         // done only when every wanted member is configured and ready: a ✔ is never shown for less
-        if (!d.settled && members.length === (s.desired[role] ?? 0) && members.every(isDone)) d.resolve()
+        if (!d.settled && members.length === (s.desired[role] ?? 0) && members.every(isMemberDone)) d.resolve()
       }
     })
     for (const d of perRole.values()) if (!d.settled) d.resolve()
