@@ -4,7 +4,7 @@
 // so `app show -o yaml` is a file `app add` takes back. Pure.
 import type {App, AppRole, AppService} from './model.ts'
 import {APP_KIND} from './parse.ts'
-import {SCRIPT_TIMEOUT_ANNOTATION} from './script-timeout.ts'
+import {scriptTimeoutAnnotations} from './script-timeout.ts'
 
 export const APP_API_VERSION = 'kubedirector.hpe.com/v1beta1'
 
@@ -15,17 +15,9 @@ export interface AppManifest {
   spec: Record<string, unknown>
 }
 
-/** `90`, `10m`, `1h30m`: the shortest duration readScriptTimeout() reads back as the same seconds. */
-export function formatDuration(seconds: number): string {
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = seconds % 60
-  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || seconds === 0 ? `${s}s` : ''}`
-}
-
 /** `namespace`: where the app is stored (apps added with `app add`); built-in apps have none. */
 export function appToManifest(app: App, opts: {namespace?: string} = {}): AppManifest {
-  const annotations = app.scriptTimeoutSeconds !== undefined ? {[SCRIPT_TIMEOUT_ANNOTATION]: formatDuration(app.scriptTimeoutSeconds)} : undefined
+  const annotations = scriptTimeoutAnnotations(app.scriptTimeoutSeconds)
   return {
     apiVersion: APP_API_VERSION,
     kind: APP_KIND,

@@ -22,6 +22,17 @@ export function parseDuration(value: string): number | undefined {
   return total
 }
 
+/** `90s`, `10m`, `1h30m`: the shortest duration readScriptTimeout() reads back as the same seconds. */
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || seconds === 0 ? `${s}s` : ''}`
+}
+
+/** The annotation a KubeDirectorApp/Cluster written back carries for a timeout (none when it sets none). */
+export const scriptTimeoutAnnotations = (seconds: number | undefined) => (seconds !== undefined ? {[SCRIPT_TIMEOUT_ANNOTATION]: formatDuration(seconds)} : undefined)
+
 /** The timeout an annotation value gives, checked; the error names the file and the annotation. */
 export function readScriptTimeout(value: string | undefined, source: string, path = SCRIPT_TIMEOUT_PATH): number | undefined {
   if (value === undefined) return undefined

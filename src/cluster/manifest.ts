@@ -3,8 +3,7 @@
 // resolved resources, so `apply -f` of the output resolves to the same cluster and changes nothing), and
 // a status in KubeDirector's shape (state, memberStateRollup, roles[].members[] with pod, state, nodeID).
 // parseClusterSpecs() ignores status on input. Pure.
-import {SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
-import {formatDuration} from '../app/manifest.ts'
+import {scriptTimeoutAnnotations} from '../app/script-timeout.ts'
 import {defaultNodeId} from './configmeta.ts'
 import type {ResolvedCluster, ResolvedRole} from './model.ts'
 import {clusterLabels} from './object-meta.ts'
@@ -37,7 +36,7 @@ export interface ClusterManifest {
 const ROLLUP_FLAGS = ['membershipChanging', 'membersDown', 'membersInitializing', 'membersWaiting', 'membersRestarting', 'configErrors', 'membersNotScheduled'] as const
 
 export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObservation): ClusterManifest {
-  const annotations = cluster.scriptTimeoutSeconds !== undefined ? {[SCRIPT_TIMEOUT_ANNOTATION]: formatDuration(cluster.scriptTimeoutSeconds)} : undefined
+  const annotations = scriptTimeoutAnnotations(cluster.scriptTimeoutSeconds)
   const rollup = Object.fromEntries(ROLLUP_FLAGS.map((k) => [k, seen.rollup?.[k] === true]))
   return {
     apiVersion: CLUSTER_API_VERSION,
