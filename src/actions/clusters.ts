@@ -8,7 +8,7 @@ import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, rootConfigMapName, 
 import {readRoot} from '../cluster/root.ts'
 import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
-import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
+import {R, type KubeClient, type KubeObject, type Resource} from '../kube/client.ts'
 import {errorKind, isNotFound} from '../kube/errors.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
 import {podProblem, type PodProblem, type PodStatusLike} from '../cluster/pod-problem.ts'
@@ -293,7 +293,7 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
     ])
   }
-  if (opts.dryRun !== 'server') await deleteUnowned(kube, name, opts.wait ? 'Foreground' : 'Background')
+  const unowned = opts.dryRun !== 'server' ? await deleteUnowned(kube, name, opts.wait ? 'Foreground' : 'Background') : []
   await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
   if (opts.wait && opts.dryRun !== 'server') {
     const {watchUntil} = await import('../kube/informer.ts')
@@ -302,8 +302,11 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       [
         {resource: R.configMaps(ns), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
         {resource: R.pods(ns), labelSelector: clusterSelector(name)},
+        // the unowned objects deleted above are no root's dependents: their collections are watched until they are gone
+        ...unowned.map(({resource}) => ({resource, labelSelector: clusterSelector(name)})),
       ],
-      ([roots, pods]) => (roots!.size === 0 && pods!.size === 0 ? true : undefined),
+      ([roots, pods, ...others]) =>
+        roots!.size === 0 && pods!.size === 0 && others.every((c, i) => ![...c.values()].some((o: KubeObject) => unowned[i]!.uids.has(o.metadata.uid ?? ''))) ? true : undefined,
       {timeoutMs: opts.timeoutMs ?? 0, timeoutMessage: `timed out waiting for cluster "${name}" and everything it owns to be deleted`},
     )
   }
@@ -318,16 +321,18 @@ const CLUSTER_RESOURCES = [R.configMaps, R.services, R.statefulSets, R.deploymen
  * kubectl-kd's managed-by label and no owner at all; an object with any owner is left to that owner
  * (the root's own are removed by the garbage collector). A collection the user may not list is skipped.
  */
-async function deleteUnowned(kube: KubeClient, name: string, propagationPolicy: 'Foreground' | 'Background'): Promise<void> {
+async function deleteUnowned(kube: KubeClient, name: string, propagationPolicy: 'Foreground' | 'Background'): Promise<Array<{resource: Resource; uids: Set<string>}>> {
   const ns = kube.namespace
   const root = rootConfigMapName(name)
-  await Promise.all(
+  const deleted = await Promise.all(
     CLUSTER_RESOURCES.map(async (resource) => {
       const res = resource(ns)
       const list = await kube.list<KubeObject>(res, {labelSelector: clusterSelector(name)}).catch((err) => (errorKind(err) === 'Forbidden' ? undefined : Promise.reject(err)))
       const unowned = (list?.items ?? []).filter((o) => !(o.metadata.ownerReferences?.length) && !(res.resource === 'configmaps' && o.metadata.name === root))
       for (const o of unowned)
         await kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+      return {resource: res, uids: new Set(unowned.map((o) => o.metadata.uid ?? ''))}
     }),
   )
+  return deleted.filter((d) => d.uids.size > 0)
 }
