@@ -63,12 +63,13 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
     else
       # two lanes side by side (most of an e2e suite waits on pods and JVMs, so two fit the 2 CPUs): the
       # Spark and Cassandra suites in one, the rest in the other; then, alone, the suites that restart
-      # cluster components or add fake nodes, which would disturb anything running beside them
+      # cluster components (the API server in agent-faults too) or add fake nodes, which would break
+      # anything running beside them
       heavy='^(cassandra|spark-.*|agent-spark)\.test\.ts$'
-      alone='^(faults-.*|scale-kwok)\.test\.ts$'
+      alone='^(faults-.*|agent-faults|scale-kwok)\.test\.ts$'
       a=$(mktemp); b=$(mktemp)
       uvu_run test/e2e "$heavy" "$limit" "$a" & pa=$!
-      uvu_run test/e2e "^(?!(cassandra|spark-.*|agent-spark|faults-.*|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
+      uvu_run test/e2e "^(?!(cassandra|spark-.*|agent-spark|faults-.*|agent-faults|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
       wait $pa; ca=$?; wait $pb; cb=$?
       cat "$a" "$b"; tally "$a" "$ca"; tally "$b" "$cb"; rm -f "$a" "$b"
       run_uvu test/e2e "$alone" "$limit"
