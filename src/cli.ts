@@ -6,8 +6,17 @@ import {flush} from '@oclif/core/flush'
 import {run} from '@oclif/core/run'
 import type {LoadOptions} from '@oclif/core/interfaces'
 import {printError} from './output/errors.ts'
+import {COMMANDS} from './commands.ts'
+import {helpArgv, takeVerbosity} from './kubectl-argv.ts'
+import {applyVerbosity} from './base-command.ts'
 
 export {COMMANDS, KdHelp} from './commands.ts'
+
+/** What `kubectl kd staus` may have meant: the visible commands, as typed (`app list`). */
+const commandNames = () =>
+  Object.entries(COMMANDS)
+    .filter(([, c]) => !(c as {hidden?: boolean}).hidden)
+    .map(([id]) => id.replaceAll(':', ' '))
 
 /** Runs one command line; `load` tells oclif where the project is (a path inside it, or its package.json). */
 export async function main(argv: string[], load: LoadOptions): Promise<void> {
@@ -16,10 +25,12 @@ export async function main(argv: string[], load: LoadOptions): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0)
   })
   if (argv.includes('-v') || argv.includes('--verbose')) process.env.KUBECTL_KD_DEBUG ??= '1'
+  // an error before a command parses its flags (an unknown command) honours -v=N too
+  applyVerbosity(takeVerbosity(argv).level)
   try {
-    await run(argv, load)
+    await run(helpArgv(argv), load)
     await flush()
   } catch (err) {
-    process.exitCode = printError(err)
+    process.exitCode = printError(err, commandNames())
   }
 }
