@@ -58,7 +58,8 @@ export interface ScaleOptions {
   /** as the user typed it; undefined: the cluster's one scalable role */
   role?: string
   members: number
-  dryRun: 'none' | 'server'
+  /** client: every check, nothing written */
+  dryRun: 'none' | 'client' | 'server'
 }
 
 export interface ScaleResult {
@@ -78,10 +79,11 @@ export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<S
   const cluster = checkScale(stored.app, stored.cluster, role, o.members)
   const roles = cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
   if (from === o.members) return {role, from, to: o.members, unchanged: true, roles}
+  if (o.dryRun === 'client') return {role, from, to: o.members, unchanged: false, roles}
   const options = JSON.parse(stored.root.data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
   const objects = renderPlanObjects(stored.app, cluster, kube.namespace, options)
   const members = (obj: {kind: string; metadata: {labels?: Record<string, string>}}) =>
     (obj.kind === 'StatefulSet' || obj.kind === 'Service') && !!obj.metadata.labels?.[LABEL.role]
-  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun, only: members})
+  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun as 'none' | 'server', only: members})
   return {role, from, to: o.members, unchanged: false, roles}
 }

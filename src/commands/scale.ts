@@ -22,7 +22,7 @@ export default class Scale extends KdCommand {
     replicas: Flags.integer({description: 'New member count of the role', min: 0}),
     role: Flags.string({description: 'Role to scale (default: the one role whose member count can change)'}),
     members: Flags.integer({description: 'The same as --replicas', min: 0}),
-    'dry-run': Flags.string({options: ['none', 'server'], default: 'none', description: 'server: validate the change on the API server without persisting it'}),
+    'dry-run': Flags.string({options: ['none', 'client', 'server'], default: 'none', description: 'client: only check the change; server: also validate it on the API server without persisting it'}),
     wait: Flags.boolean({description: 'Wait until every member is configured again'}),
     timeout: Flags.string({description: 'How long --wait waits', default: '10m'}),
   }
@@ -34,9 +34,9 @@ export default class Scale extends KdCommand {
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const {scaleCluster} = await import('../actions/scale.ts')
-    const result = await scaleCluster(kube, {...o, dryRun: flags['dry-run'] as 'none' | 'server'})
+    const result = await scaleCluster(kube, {...o, dryRun: flags['dry-run'] as 'none' | 'client' | 'server'})
     const {name, members} = o
-    const suffix = flags['dry-run'] === 'server' ? ' (server dry run)' : ''
+    const suffix = flags['dry-run'] === 'server' ? ' (server dry run)' : flags['dry-run'] === 'client' ? ' (dry run)' : ''
     process.stdout.write(result.unchanged ? `cluster/${name} unchanged (${result.role} already has ${members} members)\n` : `cluster/${name} scaled: ${result.role} ${result.from} -> ${result.to}${suffix}\n`)
     if (!flags.wait || flags['dry-run'] !== 'none') return
     const {waitWithProgress} = await import('../cluster-flags.ts')
