@@ -3,7 +3,7 @@ import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
 import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import type {ConnectionOptions} from './kube/connection.ts'
-import {UserError, debugEnabled} from './errors.ts'
+import {UserError, debugEnabled, verbosity} from './errors.ts'
 import {REQUEST_LOG_LEVEL, bareDryRun, klogPrefix, takeVerbosity} from './kubectl-argv.ts'
 
 const connectionFlags = {
@@ -15,7 +15,7 @@ const connectionFlags = {
     default: '0',
     helpGroup: 'GLOBAL',
   }),
-  verbose: Flags.boolean({char: 'v', description: 'Log each API request and show stack traces on errors; kubectl\'s -v=6 (or higher) does the same', helpGroup: 'GLOBAL'}),
+  verbose: Flags.boolean({char: 'v', description: 'Log each API request and show stack traces on errors; kubectl\'s -v=6 (or higher) logs the requests', helpGroup: 'GLOBAL'}),
 }
 
 export const outputFlag = (formats: readonly string[]) =>
@@ -51,13 +51,13 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
     context: flags.context,
     namespace: flags.namespace,
     requestTimeoutMs: parseDuration(flags['request-timeout'] ?? '0', 'request-timeout'),
-    ...(debugEnabled() ? {debug: (line: string) => void process.stderr.write(`${klogPrefix('I', 'http-client.ts')}${line}\n`)} : {}),
+    ...(debugEnabled() || verbosity() >= REQUEST_LOG_LEVEL ? {debug: (line: string) => void process.stderr.write(`${klogPrefix('I', 'http-client.ts')}${line}\n`)} : {}),
   }
 }
 
-/** -v=N: from kubectl's request-logging level on, the same as -v (KUBECTL_KD_DEBUG); lower levels add nothing. */
+/** -v=N, for this process and what it starts (KUBECTL_KD_V): from kubectl's request-logging level on, each request is logged. */
 export function applyVerbosity(level: number | undefined): void {
-  if (level !== undefined && level >= REQUEST_LOG_LEVEL) process.env.KUBECTL_KD_DEBUG ??= String(level)
+  if (level !== undefined) process.env.KUBECTL_KD_V = String(level)
 }
 
 export abstract class KdCommand extends Command {

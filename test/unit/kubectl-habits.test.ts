@@ -9,6 +9,7 @@ import {editorArgs} from '../../src/editor.ts'
 import {cacheKind} from '../../src/code-cache.ts'
 import {pickMember} from '../../src/actions/cluster-logs.ts'
 import {UserError} from '../../src/errors.ts'
+import {isOneLineError, kd} from '../lib/kd.ts'
 
 function throwsUser(fn: () => unknown, pattern: RegExp): void {
   try {
@@ -129,3 +130,57 @@ logs('no member: one line listing them and how to pick one; a mistyped one: did 
   throwsUser(() => pickMember('demo', pods.slice(0, 3), 'agent'), /has no running agent pod/)
 })
 logs.run()
+
+const binary = suite('the real binary, offline')
+const offline = {KUBECONFIG: '/nonexistent/kubeconfig', HOME: '/nonexistent-home'}
+binary("a mistyped command: Cobra's error with its suggestion, exit 1; nothing close: the one line", () => {
+  const r = kd(['staus'], {env: offline})
+  assert.is(r.code, 1)
+  assert.is(r.stdout, '')
+  assert.is(r.stderr, 'error: unknown command "staus" for "kubectl kd"\n\nDid you mean this?\n\tstatus\n')
+  const sub = kd(['app', 'lst'], {env: offline})
+  assert.is(sub.stderr, 'error: unknown command "app lst" for "kubectl kd"\n\nDid you mean this?\n\tapp list\n')
+  const far = kd(['xyzzy'], {env: offline})
+  assert.ok(isOneLineError(far), far.stderr)
+  assert.match(far.stderr, /^error: unknown command "xyzzy" for "kubectl kd"/)
+  const help = kd(['help', 'staus'], {env: offline})
+  assert.is(help.code, 1)
+  assert.match(help.stderr, /^error: unknown command "staus" for "kubectl kd"\n\nDid you mean this\?\n\tstatus\n$/)
+})
+binary('help COMMAND prints what COMMAND --help prints', () => {
+  for (const words of [['get'], ['app', 'list'], ['describe'], ['edit']]) {
+    const a = kd(['help', ...words], {env: offline})
+    const b = kd([...words, '--help'], {env: offline})
+    assert.is(a.code, 0, a.stderr)
+    assert.is(a.stdout, b.stdout)
+    assert.match(a.stdout, new RegExp(`\\$ kubectl kd ${words.join(' ')}`))
+  }
+})
+binary("a bare --dry-run: client, with kubectl's warning on stderr; -v=6 parses where -v does", () => {
+  const r = kd(['create', 'shelldemo', 'x', '--dry-run'], {env: offline})
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout, 'cluster/x created (dry run)\n')
+  assert.match(r.stderr, /^W\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ \S+\] --dry-run is deprecated and can be replaced with --dry-run=client\.\n/)
+  const v = kd(['create', 'shelldemo', 'x', '--dry-run=client', '-v=6', '-o', 'name'], {env: offline})
+  assert.is(v.code, 0, v.stderr)
+  assert.match(v.stdout, /^configmap\/x-kd$/m)
+  const bad = kd(['get', '-v=6'], {env: offline})
+  assert.ok(isOneLineError(bad), bad.stderr)
+  assert.match(bad.stderr, /no kubeconfig found/)
+})
+binary('verbs given nothing to work on, or two things: one error line, exit 1', () => {
+  for (const [args, pattern] of [
+    [['delete'], /^error: give what to delete: NAME, cluster\/NAME, job\/NAME, or -f FILE\|DIR\|-$/m],
+    [['delete', 'demo', '-f', 'x.yaml'], /^error: give either NAME or -f FILE, not both$/m],
+    [['scale', 'demo'], /^error: give the new member count: --replicas N/],
+    [['scale', 'demo', '--replicas', '2', '--members', '3'], /^error: --replicas and --members say different counts/],
+    [['edit', 'job/pi'], /^error: job\/pi: this command works on clusters only$/m],
+    [['logs', 'job/pi', 'driver'], /^error: driver: a job's log takes no member/],
+    [['logs', 'cluster/demo', '-e', '1'], /^error: --executor is for Spark jobs/],
+  ] as const) {
+    const r = kd([...args], {env: offline})
+    assert.ok(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, pattern)
+  }
+})
+binary.run()
