@@ -24,9 +24,10 @@ export async function main(argv: string[], load: LoadOptions): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0)
   })
-  if (argv.includes('-v') || argv.includes('--verbose')) process.env.KUBECTL_KD_DEBUG ??= '1'
-  // an error before a command parses its flags (an unknown command) honours -v=N too
-  applyVerbosity(takeVerbosity(argv).level)
+  // -v / --verbose, and kubectl's -v=N (an error before a command parses its flags honours them too)
+  const verbosity = takeVerbosity(argv)
+  if (verbosity.argv.includes('-v') || verbosity.argv.includes('--verbose')) process.env.KUBECTL_KD_DEBUG ??= '1'
+  applyVerbosity(verbosity.level)
   try {
     await run(helpArgv(argv), load)
     await flush()
