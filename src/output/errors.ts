@@ -17,7 +17,10 @@ function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}, com
   // `kubectl kd staus`, and `kubectl kd help staus` (oclif's help words it otherwise)
   const unknown = /^command (.*) not found\.?$/i.exec(first)
   if (unknown) {
-    const id = unknown[1]!.replace(/:/g, ' ')
+    // oclif joins the words after an unknown command to it (staus:demo); Cobra names the command alone
+    const words = unknown[1]!.split(':')
+    const topics = new Set(commands.filter((c) => c.includes(' ')).map((c) => c.split(' ')[0]!))
+    const id = (topics.has(words[0]!) ? words.slice(0, 2) : words.slice(0, 1)).join(' ')
     // Cobra's wording, with its suggestions when a command is close to what was typed
     const close = suggestions(id, commands)
     if (close.length) return `unknown command "${id}" for "kubectl kd"\n\nDid you mean this?\n${close.map((c) => `\t${c}\n`).join('')}`
