@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions} from '../base-command.ts'
 import {UserError} from '../errors.ts'
-import {parseTarget, targetKind} from '../target.ts'
+import {parseLogsTarget} from '../target.ts'
 
 export default class Logs extends KdCommand {
   static summary = "Print the log of a Spark job's driver (or of one executor), or of an app cluster's member"
@@ -27,14 +27,7 @@ export default class Logs extends KdCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Logs)
-    // TYPE NAME [MEMBER] and TYPE/NAME [MEMBER]; NAME MEMBER is a cluster's member
-    const typed = targetKind(args.job) && args.member !== undefined
-    const target = typed ? parseTarget(args.job, args.member) : parseTarget(args.job)
-    const member = typed ? args.more : args.member
-    if (typed && target.kind === 'job' && args.more !== undefined) throw new UserError(`unexpected argument: ${args.more} (see --help)`)
-    if (!typed && args.more !== undefined) throw new UserError(`unexpected argument: ${args.more} (see --help)`)
-    const kind = target.kind ?? (member !== undefined ? 'cluster' : undefined)
-    if (kind === 'job' && member !== undefined) throw new UserError(`${member}: a job's log takes no member (--executor ID picks an executor)`)
+    const {kind, name, member} = parseLogsTarget([args.job, args.member, args.more].filter((w): w is string => w !== undefined))
     if (kind === 'cluster' && flags.executor !== undefined) throw new UserError('--executor is for Spark jobs; a cluster member is picked by name: kubectl kd logs cluster/NAME MEMBER')
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
@@ -42,13 +35,13 @@ export default class Logs extends KdCommand {
     process.once('SIGINT', () => controller.abort())
     const common = {signal: controller.signal, follow: flags.follow, tailLines: flags.tail >= 0 ? flags.tail : undefined, write: (chunk: Uint8Array) => process.stdout.write(chunk)}
     const {memberLogs} = await import('../actions/cluster-logs.ts')
-    if (kind === 'cluster') return memberLogs(kube, target.name, {...common, member})
+    if (kind === 'cluster') return memberLogs(kube, name, {...common, member})
     const {jobLogs, JobNotFoundError} = await import('../actions/jobs.ts')
-    await jobLogs(kube, target.name, {...common, executor: flags.executor}).catch(async (err: unknown) => {
+    await jobLogs(kube, name, {...common, executor: flags.executor}).catch(async (err: unknown) => {
       // a bare NAME that is no job but a cluster: point at its members
       if (kind === undefined && err instanceof JobNotFoundError) {
         const {findCluster} = await import('../actions/clusters.ts')
-        if (await findCluster(kube, target.name)) return memberLogs(kube, target.name, {...common, member: undefined})
+        if (await findCluster(kube, name)) return memberLogs(kube, name, {...common, member: undefined})
       }
       throw err
     })

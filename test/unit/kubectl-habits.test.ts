@@ -8,6 +8,7 @@ import {scaleArguments} from '../../src/scale-arguments.ts'
 import {editorArgs} from '../../src/editor.ts'
 import {cacheKind} from '../../src/code-cache.ts'
 import {pickMember} from '../../src/actions/cluster-logs.ts'
+import {parseLogsTarget} from '../../src/target.ts'
 import {UserError} from '../../src/errors.ts'
 import {isOneLineError, kd} from '../lib/kd.ts'
 
@@ -117,6 +118,17 @@ const pods = [
   pod('demo-worker-0', {'kubectl-kd.io/role': 'worker'}),
   pod('demo-kd-agent-5d9f-abcde', {'app.kubernetes.io/component': 'agent'}),
 ]
+logs("logs' words: TYPE/NAME [MEMBER], TYPE NAME [MEMBER], NAME MEMBER (a cluster), NAME (a job or a cluster)", () => {
+  assert.equal(parseLogsTarget(['cluster/demo']), {kind: 'cluster', name: 'demo', member: undefined})
+  assert.equal(parseLogsTarget(['cluster/demo', 'worker-0']), {kind: 'cluster', name: 'demo', member: 'worker-0'})
+  assert.equal(parseLogsTarget(['cluster', 'demo', 'agent']), {kind: 'cluster', name: 'demo', member: 'agent'})
+  assert.equal(parseLogsTarget(['demo', 'demo-worker-0']), {kind: 'cluster', name: 'demo', member: 'demo-worker-0'})
+  assert.equal(parseLogsTarget(['pi']), {kind: undefined, name: 'pi', member: undefined})
+  assert.equal(parseLogsTarget(['job', 'pi']), {kind: 'job', name: 'pi', member: undefined})
+  throwsUser(() => parseLogsTarget(['job/pi', 'x']), /^x: a job's log takes no member/)
+  throwsUser(() => parseLogsTarget(['cluster', 'demo', 'a', 'b']), /^unexpected argument: b/)
+  throwsUser(() => parseLogsTarget(['pod/x']), /unknown resource type "pod"/)
+})
 logs('a member by pod name or without the cluster name; agent; the app container', () => {
   assert.equal(pickMember('demo', pods, 'demo-worker-1'), {pod: 'demo-worker-1', container: 'app'})
   assert.equal(pickMember('demo', pods, 'worker-0'), {pod: 'demo-worker-0', container: 'app'})
