@@ -1,4 +1,5 @@
 // `kubectl kd describe`: kubectl's name for status's view. Same arguments, flags and output as status.
+import * as Args from '@oclif/core/args'
 import Status from './status.ts'
 
 export default class Describe extends Status {
@@ -9,4 +10,8 @@ export default class Describe extends Status {
     {description: 'The TYPE/NAME form', command: '<%= config.bin %> describe cluster/demo'},
     {description: 'A Spark job', command: '<%= config.bin %> describe job/spark-pi'},
   ]
+  static args = {
+    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (describe cluster NAME)'}),
+  }
 }

@@ -4,9 +4,8 @@ import {parseTarget} from '../target.ts'
 
 export default class Edit extends KdCommand {
   static summary = 'Edit an app cluster (its KubeDirectorCluster) in your editor and apply it on save'
-  static description = `Opens the cluster as kubectl kd get cluster NAME -o yaml prints it in $KUBE_EDITOR, $EDITOR or vi,
-like kubectl edit. Saving applies it as kubectl kd apply -f does; saving it unchanged or empty cancels.
-If the change cannot be applied, the edited file is kept and its path is printed.`
+  static description =
+    'Opens the cluster, as kubectl kd get cluster NAME -o yaml prints it, in $KUBE_EDITOR, $EDITOR or vi (like kubectl edit). Saving applies it as kubectl kd apply -f does; saving it unchanged or empty cancels. If the change cannot be applied, the edited file is kept and its path is printed.'
   static examples = [
     {description: "Change a cluster's members, resources or images in vi", command: '<%= config.bin %> edit cluster/demo'},
     {description: 'With another editor', command: 'KUBE_EDITOR=nano <%= config.bin %> edit demo'},

@@ -5,8 +5,7 @@ import {scaleArguments} from '../scale-arguments.ts'
 
 export default class Scale extends KdCommand {
   static summary = "Change the number of members of a cluster's role"
-  static description = `Checks the role's cardinality, updates the cluster and its StatefulSet; the agent then tells the other members (--addnodes / --delnodes).
---role may be left out when the cluster has one role whose member count can change, or one such role with members.`
+  static description = `Checks the role's cardinality, updates the cluster and its StatefulSet; the agent then tells the other members (--addnodes / --delnodes). --role may be left out when the cluster has one role whose member count can change, or one such role with members.`
   static examples = [
     {description: "kubectl's form", command: '<%= config.bin %> scale cluster/spark221e2 --replicas 4 --role worker'},
     {description: 'The same as ROLE=N, and wait until every member is configured', command: '<%= config.bin %> scale spark221e2 worker=2 --wait'},
