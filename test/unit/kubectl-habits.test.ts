@@ -9,8 +9,9 @@ import {editorArgs} from '../../src/editor.ts'
 import {cacheKind} from '../../src/code-cache.ts'
 import {pickMember} from '../../src/actions/cluster-logs.ts'
 import {parseLogsTarget} from '../../src/target.ts'
+import {join} from 'node:path'
 import {UserError} from '../../src/errors.ts'
-import {isOneLineError, kd} from '../lib/kd.ts'
+import {isOneLineError, kd, repoRoot} from '../lib/kd.ts'
 
 function throwsUser(fn: () => unknown, pattern: RegExp): void {
   try {
@@ -174,6 +175,11 @@ binary("a bare --dry-run: client, with kubectl's warning on stderr; -v=6 parses 
   assert.is(r.code, 0, r.stderr)
   assert.is(r.stdout, 'cluster/x created (dry run)\n')
   assert.match(r.stderr, /^W\d{4} \d\d:\d\d:\d\d\.\d{6} +\d+ \S+\] --dry-run is deprecated and can be replaced with --dry-run=client\.\n/)
+  // submit: the bare flag does not take the application as its value
+  const submit = kd(['submit', '--dry-run', '--image', 'localhost/x:1', '-o', 'name', join(repoRoot, 'examples/spark/pi.py'), '10'], {env: offline})
+  assert.is(submit.code, 0, submit.stderr)
+  assert.match(submit.stdout, /^job\.kubectl-kd\.io\/pi-py-[0-9a-f]+\n$/)
+  assert.match(submit.stderr, /--dry-run is deprecated and can be replaced with --dry-run=client\.\n$/)
   const v = kd(['create', 'shelldemo', 'x', '--dry-run=client', '-v=6', '-o', 'name'], {env: offline})
   assert.is(v.code, 0, v.stderr)
   assert.match(v.stdout, /^configmap\/x-kd$/m)
