@@ -11,9 +11,12 @@ import Create from './commands/create.ts'
 import Delete from './commands/delete.ts'
 import Get from './commands/get.ts'
 import Logs from './commands/logs.ts'
+import Resume from './commands/resume.ts'
+import Run from './commands/run.ts'
 import Scale from './commands/scale.ts'
 import Status from './commands/status.ts'
 import Submit from './commands/submit.ts'
+import Suspend from './commands/suspend.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
@@ -28,9 +31,12 @@ export const COMMANDS = {
   delete: Delete,
   get: Get,
   logs: Logs,
+  resume: Resume,
+  run: Run,
   scale: Scale,
   status: Status,
   submit: Submit,
+  suspend: Suspend,
   version: Version,
 }
 

@@ -28,6 +28,11 @@ export default class Delete extends KdCommand {
     const dryRun = flags['dry-run'] === 'server' ? ('server' as const) : undefined
     const suffix = dryRun ? ' (server dry run)' : ''
     if (target.kind === 'job') {
+      const {deleteManagedJob} = await import('../actions/managed-job.ts')
+      if (await deleteManagedJob(kube, target.name, {dryRun: !!dryRun})) {
+        process.stdout.write(`job/${target.name} deleted${suffix}\n`)
+        return
+      }
       const {deleteJob} = await import('../actions/jobs.ts')
       await deleteJob(kube, target.name, {dryRun})
       process.stdout.write(`job/${target.name} deleted${suffix}\n`)
