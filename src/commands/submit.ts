@@ -35,6 +35,9 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
     {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
+    {description: 'Retried by an in-cluster runner up to 3 times on failure, 10 s apart; an attempt whose driver is not Running within 2 minutes fails', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10'},
+    {description: 'Every night at 2, one run at a time, its objects removed a day after each run', command: "<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name nightly --schedule '0 2 * * *' --concurrency-policy Forbid --time-to-live 24h examples/spark/pi.py 10"},
+    {description: 'A ScheduledSparkApplication', command: '<%= config.bin %> submit -f examples/spark/scheduled-pi.yaml'},
     {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
   ]
   static strict = false
