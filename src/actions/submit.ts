@@ -11,7 +11,7 @@ import {isNotFound} from '../kube/errors.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {renderDriver, type DriverObjects} from '../spark/render.ts'
 import type {KubeObject} from '../kube-object.ts'
-import {CAPTURED_SPARK_VERSIONS, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
+import {CAPTURED_SPARK_VERSIONS, appNameLabel, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
 import {parsePodTemplate, selectSparkContainer} from '../spark/pod-template.ts'
 import {contextForMaster, kubeconfigContexts} from '../spark/master.ts'
 import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
@@ -232,7 +232,7 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   if (opts.dryRun === 'client') {
     if (opts.lifecycle) {
       const {managedJobObjects} = await import('./managed-job.ts')
-      const managed = managedJobObjects(prepared, {namespace, lifecycle: opts.lifecycle, jobName: objs.jobName})
+      const managed = managedJobObjects(prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName)})
       result.objects = managed.objects
       result.jobName = managed.name
       result.managed = {kind: managed.root.kind as 'Job' | 'CronJob', name: managed.name}
@@ -282,7 +282,7 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
 
   if (opts.lifecycle) {
     const {createManagedJob} = await import('./managed-job.ts')
-    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: objs.jobName, serverDryRun, onProgress: progress})
+    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName), serverDryRun, onProgress: progress})
     result.jobName = result.managed.name
     return result
   }
@@ -306,6 +306,11 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
     result.final = await jobStatus(k, objs.jobName).catch(() => result.final)
   }
   return result
+}
+
+/** A managed job's name: the driver pod's name without -driver when given, else the app name (no random part: the job is looked after by name). */
+function managedJobName(submission: Submission, jobName: string): string {
+  return submission.conf.get('spark.kubernetes.driver.pod.name') ? jobName : appNameLabel(submission.appName).replace(/^-+|-+$/g, '')
 }
 
 /** Watches the job's pods until the driver ends; optionally streams the driver log meanwhile. */

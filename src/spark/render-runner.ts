@@ -57,8 +57,8 @@ export function runnerRules(): Record<string, unknown>[] {
     {apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete']},
     // the failure's cause from the driver log
     {apiGroups: [''], resources: ['pods/log'], verbs: ['get']},
-    // the driver's headless Service (server-side apply)
-    {apiGroups: [''], resources: ['services'], verbs: ['patch']},
+    // the driver's headless Service (server-side apply: patch, and create when it is new)
+    {apiGroups: [''], resources: ['services'], verbs: ['create', 'patch']},
   ]
 }
 

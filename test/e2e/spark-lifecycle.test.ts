@@ -1,0 +1,204 @@
+// Managed Spark jobs end to end (docs/job-lifecycle.md) on the local cluster with the real Spark image:
+// retries with the CLI killed right after submit, retries exhausted with the runner pod deleted mid-retry,
+// a start timeout on an image that does not exist, time to live, schedules (every minute, Forbid, history
+// limits, suspend/resume, run now), delete, and what a `view` user sees. The jobs are started together
+// in the first test and checked by the later ones (the node has 2 CPUs: one executor at most, 50m requests).
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {clusterEnv, createNamespace, deleteNamespace, env, kubeconfigFor, kubectl, kubectlJson} from '../lib/cluster.ts'
+import {isOneLineError, kd, kdAsync} from '../lib/kd.ts'
+import {eventually} from './agent-members.ts'
+
+const ns = createNamespace('kd-e2e-lifecycle')
+const image = env.KD_SPARK_IMAGE!
+const run = (args: string[], timeoutMs = 120_000) => kd([args[0]!, '-n', ns, ...args.slice(1)], {env: clusterEnv(), timeoutMs})
+const small = ['--conf', 'spark.kubernetes.driver.request.cores=50m', '--conf', 'spark.kubernetes.executor.request.cores=50m', '--driver-memory', '512m', '--executor-memory', '512m', '--num-executors', '1']
+const base = ['--image', image, '--service-account', 'spark', ...small]
+const dir = mkdtempSync(join(tmpdir(), 'kd-lifecycle-'))
+const script = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text)
+  return join(dir, name)
+}
+const alwaysFails = script('always-fails.py', "raise RuntimeError('always fails')\n")
+const quick = script('quick.py', "print('quick run done')\n")
+const sleeper = script('sleeper.py', 'import sys, time\ntime.sleep(int(sys.argv[1]))\nprint("slept")\n')
+const status = (job: string) => JSON.parse(run(['status', `job/${job}`, '-o', 'json']).stdout || '{}')
+const runJobsOf = (job: string) => kubectlJson<any>(['get', 'jobs', '-n', ns, '-l', `kubectl-kd.io/job=${job}`]).items.filter((j: any) => j.metadata.name !== job)
+const driversOf = (job: string) => kubectl(['get', 'pods', '-n', ns, '-l', `kubectl-kd.io/job=${job},spark-role=driver`, '-o', 'name']).trim().split('\n').filter(Boolean).sort()
+const created = (r: {code: number; stdout: string; stderr: string}, job: string) => {
+  assert.is(r.code, 0, r.stderr)
+  assert.match(r.stdout, new RegExp(`^job/${job} created$`, 'm'))
+}
+
+const t = suite('spark lifecycle: retries, start timeout, TTL, schedules, no operator')
+let viewerConfig = ''
+
+t('submit: six managed jobs start; the CLI of the first is killed as soon as submit returned', async () => {
+  kubectl(['-n', ns, 'create', 'serviceaccount', 'spark'])
+  kubectl(['-n', ns, 'create', 'rolebinding', 'spark-edit', '--clusterrole=edit', `--serviceaccount=${ns}:spark`])
+  viewerConfig = kubeconfigFor(ns, 'viewer', 'view')
+  const cli = kdAsync(['submit', '-n', ns, ...base, '--name', 'retry-ok', '--restart-policy', 'OnFailure', '--on-failure-retries', '3', '--on-failure-retry-interval', '2s',
+    'examples/spark/fail-once.py', `marker-${ns}`], {env: clusterEnv()})
+  const submits = [
+    run(['submit', ...base, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
+    run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '20s', alwaysFails]),
+    run(['submit', ...base, '--name', 'ttl', '--time-to-live', '5s', quick]),
+    run(['submit', ...base, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
+    run(['submit', ...base, '--name', 'every-minute', '--schedule', '* * * * *', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
+  ]
+  for (const [r, job] of submits.map((r, i) => [r, ['exhaust', 'no-image', 'ttl', 'forbid', 'every-minute'][i]!] as const)) created(r, job)
+  const first = await cli
+  cli.kill('SIGKILL')
+  created(first, 'retry-ok')
+  // nothing of a driver is made by the CLI: the runner makes it
+  assert.equal(driversOf('retry-ok').filter((p) => p.includes('-2-')), [])
+})
+
+t('OnFailure, 3 retries: attempt 1 fails, attempt 2 completes; COMPLETED 2/4 with each attempt\'s end and reason', async () => {
+  const s = await eventually('retry-ok to end', () => {
+    const st = status('retry-ok')
+    return ['COMPLETED', 'FAILED'].includes(st.state) && st
+  }, 300_000, 2000)
+  assert.is(s.state, 'COMPLETED', JSON.stringify(s))
+  assert.is(s.attemptsText, '2/4')
+  assert.equal(s.attempts.map((a: any) => [a.n, a.state]), [[1, 'FAILED'], [2, 'COMPLETED']])
+  assert.match(s.attempts[0].reason, /RuntimeError: first attempt fails on purpose/)
+  assert.ok(s.attempts.every((a: any) => a.ended), 'every attempt has its end')
+  assert.equal(driversOf('retry-ok'), ['pod/retry-ok-1-driver', 'pod/retry-ok-2-driver'])
+  assert.match(run(['logs', 'retry-ok']).stdout, /counted 1000 rows/)
+  const table = run(['get', 'jobs'])
+  assert.match(table.stdout, /^NAME\s+STATE\s+ATTEMPTS\s+EXECUTORS\s+NEXT-RUN\s+AGE\s+DURATION$/m)
+  assert.match(table.stdout, /^retry-ok\s+COMPLETED\s+2\/4\s+/m)
+})
+
+t('a start timeout fails the attempt of an image that does not exist, with the image-pull reason in status', async () => {
+  const s = await eventually('no-image to fail', () => status('no-image').state === 'FAILED' && status('no-image'), 120_000, 2000)
+  assert.match(s.attempts[0].reason, /^start timeout 20s: driver not Running: (ErrImagePull|ImagePullBackOff): image localhost\/kubectl-kd\/spark:no-such-tag/)
+  const text = run(['status', 'job/no-image']).stdout
+  assert.match(text, /State: +FAILED/)
+  assert.match(text, /(ErrImagePull|ImagePullBackOff): image localhost\/kubectl-kd\/spark:no-such-tag/)
+  // the stuck driver is deleted, so it cannot start later
+  await eventually('the stuck driver gone', () => driversOf('no-image').length === 0, 60_000)
+})
+
+t('timeToLiveSeconds: a finished job and every object it made are removed', async () => {
+  let driverObjects: string[] = []
+  await eventually('ttl to complete', () => {
+    const pods = kubectlJson<any>(['get', 'pods', '-n', ns, '-l', 'kubectl-kd.io/job=ttl,spark-role=driver']).items
+    const done = pods.find((p: any) => p.status.phase === 'Succeeded')
+    if (done) driverObjects = [`configmap/${done.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name}`]
+    return done
+  }, 180_000, 1000)
+  await eventually('ttl objects gone', () => {
+    const left = kubectl(['get', 'jobs,pods,configmaps,serviceaccounts,roles,rolebindings,services', '-n', ns, '-l', 'kubectl-kd.io/job=ttl', '-o', 'name']).trim()
+    const conf = kubectl(['get', ...driverObjects, '-n', ns, '--ignore-not-found', '-o', 'name']).trim()
+    const svc = kubectl(['get', 'services', '-n', ns, '-o', 'name']).split('\n').filter((n) => n.startsWith('service/ttl-'))
+    return left === '' && conf === '' && svc.length === 0
+  }, 90_000, 1000)
+  assert.ok(isOneLineError(run(['status', 'job/ttl'])))
+})
+
+t('retries exhausted with the runner pod deleted mid-retry: FAILED 3/3, every attempt once, each with its reason', async () => {
+  const during = await eventually('exhaust between attempt 1 and 2', () => {
+    const s = status('exhaust')
+    return s.state === 'PENDING_RERUN' && s.attempts.length === 1 && s
+  }, 180_000, 500)
+  const runnerPod = kubectl(['get', 'pods', '-n', ns, '-l', 'batch.kubernetes.io/job-name=exhaust', '-o', 'name']).trim()
+  kubectl(['delete', '-n', ns, runnerPod, '--wait=false'])
+  const s = await eventually('exhaust to end', () => {
+    const st = status('exhaust')
+    return st.state === 'FAILED' && st
+  }, 300_000, 2000)
+  assert.is(s.attemptsText, '3/3')
+  assert.equal(s.attempts.map((a: any) => [a.n, a.state]), [[1, 'FAILED'], [2, 'FAILED'], [3, 'FAILED']])
+  for (const a of s.attempts) assert.match(a.reason, /Error: exit code 1: RuntimeError: always fails/)
+  assert.match(s.reason, /attempt 3 failed, 2 retries used/)
+  // the retry interval held across the runner's replacement
+  assert.ok(Date.parse(s.attempts[1].created) - Date.parse(during.attempts[0].ended) >= 19_000, JSON.stringify(s.attempts))
+  assert.equal(driversOf('exhaust'), ['pod/exhaust-1-driver', 'pod/exhaust-2-driver', 'pod/exhaust-3-driver'])
+  const logs = kubectl(['logs', '-n', ns, '-l', 'batch.kubernetes.io/job-name=exhaust', '--tail', '-1'])
+  assert.match(logs, /1 attempt\(s\) recorded/)
+  const job = kubectlJson<any>(['get', 'job', '-n', ns, 'exhaust'])
+  assert.ok(job.status.conditions.some((c: any) => c.type === 'Failed' && c.reason === 'PodFailurePolicy'), JSON.stringify(job.status))
+  const text = run(['status', 'job/exhaust']).stdout
+  assert.match(text, /Attempts: +3\/3/)
+  assert.is(text.match(/RuntimeError: always fails/g)?.length, 3, text)
+})
+
+t('Forbid: the minute\'s run is skipped while the previous one still runs', async () => {
+  const first = await eventually('forbid: a run active', () => runJobsOf('forbid').find((j: any) => j.status.active) , 150_000, 1000)
+  const started = Date.parse(first.status.startTime)
+  // past the next minute boundary, the first run still running (it sleeps 100 s)
+  await eventually('a minute later', () => Date.now() > started + 75_000, 90_000, 1000)
+  const runs = runJobsOf('forbid')
+  assert.is(runs.length, 1, runs.map((j: any) => j.metadata.name).join(', '))
+  assert.ok(runs[0].status.active, 'still running')
+  const s = status('forbid')
+  assert.is(s.state, 'SCHEDULED')
+  assert.equal(s.schedule.active, [first.metadata.name])
+  assert.is(s.schedule.concurrencyPolicy, 'Forbid')
+})
+
+t('every minute: runs at least twice, history limit 1 keeps exactly 1 run; run starts one now; suspend stops runs, resume restarts them', async () => {
+  const scheduledRuns = () => kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.kind=CronJob,involvedObject.name=every-minute,reason=SuccessfulCreate', '-o', 'name']).trim().split('\n').filter(Boolean).length
+  await eventually('two scheduled runs', () => scheduledRuns() >= 2, 200_000, 2000)
+  // the history limit: when no run is active, exactly one completed run is kept
+  const kept = await eventually('only completed runs kept', () => {
+    const jobs = runJobsOf('every-minute')
+    return jobs.every((j: any) => j.status.succeeded === 1) && jobs
+  }, 120_000, 1000)
+  assert.is(kept.length, 1, kept.map((j: any) => j.metadata.name).join(', '))
+  const st = status('every-minute')
+  assert.is(st.runs.length, 1)
+  assert.is(st.runs[0].state, 'COMPLETED')
+  assert.match(st.schedule.nextRun, /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/)
+  assert.match(run(['get', 'jobs']).stdout, /^every-minute\s+SCHEDULED\s+1\/1\s+\S+\s+in \d+s\s+/m)
+
+  // suspend: no new run across a minute boundary
+  assert.match(run(['suspend', 'job/every-minute']).stdout, /^job\/every-minute suspended$/m)
+  const before = kubectlJson<any>(['get', 'cronjob', '-n', ns, 'every-minute']).status.lastScheduleTime
+  const suspendedAt = Date.now()
+  assert.is(status('every-minute').state, 'SUSPENDED')
+  // run now, while suspended: one manual run
+  const now = run(['run', 'job/every-minute'])
+  assert.is(now.code, 0, now.stderr)
+  const manual = /run (\S+) created/.exec(now.stdout)![1]!
+  await eventually('the manual run to complete', () => runJobsOf('every-minute').find((j: any) => j.metadata.name === manual && j.status.succeeded === 1), 150_000, 1000)
+  await eventually('a minute boundary while suspended', () => Date.now() > suspendedAt + 65_000, 70_000, 1000)
+  assert.is(kubectlJson<any>(['get', 'cronjob', '-n', ns, 'every-minute']).status.lastScheduleTime, before, 'no scheduled run while suspended')
+  assert.match(run(['resume', 'job/every-minute']).stdout, /^job\/every-minute resumed$/m)
+  await eventually('a scheduled run after resume', () => kubectlJson<any>(['get', 'cronjob', '-n', ns, 'every-minute']).status.lastScheduleTime !== before, 75_000, 1000)
+})
+
+t('a view user sees managed jobs, attempts and schedules; it cannot run, suspend or delete them', () => {
+  const viewer = (args: string[]) => kd([args[0]!, '-n', ns, ...args.slice(1)], {env: {...clusterEnv(), KUBECONFIG: viewerConfig}})
+  const list = viewer(['get', 'jobs'])
+  assert.is(list.code, 0, list.stderr)
+  for (const j of ['retry-ok', 'exhaust', 'no-image', 'forbid', 'every-minute']) assert.match(list.stdout, new RegExp(`^${j}\\s`, 'm'))
+  const s = JSON.parse(viewer(['status', 'job/exhaust', '-o', 'json']).stdout)
+  assert.is(s.attempts.length, 3)
+  assert.match(viewer(['status', 'job/every-minute']).stdout, /Next run: /)
+  assert.match(viewer(['logs', 'retry-ok']).stdout, /counted 1000 rows/)
+  for (const args of [['run', 'job/every-minute'], ['suspend', 'job/every-minute'], ['delete', 'job/forbid']]) {
+    const r = viewer(args)
+    assert.ok(isOneLineError(r), `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, /forbidden/)
+  }
+})
+
+t('delete job/NAME removes the schedule, its runs and every object they made', async () => {
+  assert.match(run(['delete', 'job/forbid']).stdout, /^job\/forbid deleted$/m)
+  assert.match(run(['delete', 'job/every-minute']).stdout, /^job\/every-minute deleted$/m)
+  await eventually('nothing of the schedules left', () => {
+    const left = kubectl(['get', 'cronjobs,jobs,pods,configmaps,serviceaccounts,roles,rolebindings', '-n', ns, '-l', 'kubectl-kd.io/job in (forbid,every-minute)', '-o', 'name']).trim()
+    const svc = kubectl(['get', 'services', '-n', ns, '-o', 'name']).split('\n').filter((n) => /^service\/(forbid|every-minute)-/.test(n))
+    return left === '' && svc.length === 0
+  }, 120_000, 1000)
+  assert.ok(isOneLineError(run(['status', 'job/forbid'])))
+})
+
+t.after(() => deleteNamespace(ns))
+t.run()
