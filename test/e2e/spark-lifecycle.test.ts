@@ -16,7 +16,8 @@ const ns = createNamespace('kd-e2e-lifecycle')
 const image = env.KD_SPARK_IMAGE!
 const run = (args: string[], timeoutMs = 120_000) => kd([args[0]!, '-n', ns, ...args.slice(1)], {env: clusterEnv(), timeoutMs})
 const small = ['--conf', 'spark.kubernetes.driver.request.cores=50m', '--conf', 'spark.kubernetes.executor.request.cores=50m', '--driver-memory', '512m', '--executor-memory', '512m', '--num-executors', '1']
-const base = ['--image', image, '--service-account', 'spark', ...small]
+const base = ['--service-account', 'spark', ...small]
+const withImage = ['--image', image, ...base]
 const dir = mkdtempSync(join(tmpdir(), 'kd-lifecycle-'))
 const script = (name: string, text: string) => {
   writeFileSync(join(dir, name), text)
@@ -40,14 +41,14 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
   kubectl(['-n', ns, 'create', 'serviceaccount', 'spark'])
   kubectl(['-n', ns, 'create', 'rolebinding', 'spark-edit', '--clusterrole=edit', `--serviceaccount=${ns}:spark`])
   viewerConfig = kubeconfigFor(ns, 'viewer', 'view')
-  const cli = kdAsync(['submit', '-n', ns, ...base, '--name', 'retry-ok', '--restart-policy', 'OnFailure', '--on-failure-retries', '3', '--on-failure-retry-interval', '2s',
+  const cli = kdAsync(['submit', '-n', ns, ...withImage, '--name', 'retry-ok', '--restart-policy', 'OnFailure', '--on-failure-retries', '3', '--on-failure-retry-interval', '2s',
     'examples/spark/fail-once.py', `marker-${ns}`], {env: clusterEnv()})
   const submits = [
-    run(['submit', ...base, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
+    run(['submit', ...withImage, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
     run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '20s', alwaysFails]),
-    run(['submit', ...base, '--name', 'ttl', '--time-to-live', '5s', quick]),
-    run(['submit', ...base, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
-    run(['submit', ...base, '--name', 'every-minute', '--schedule', '* * * * *', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
+    run(['submit', ...withImage, '--name', 'ttl', '--time-to-live', '5s', quick]),
+    run(['submit', ...withImage, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
+    run(['submit', ...withImage, '--name', 'every-minute', '--schedule', '* * * * *', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
   ]
   for (const [r, job] of submits.map((r, i) => [r, ['exhaust', 'no-image', 'ttl', 'forbid', 'every-minute'][i]!] as const)) created(r, job)
   const first = await cli
