@@ -147,7 +147,9 @@ async function makeDriver(kube: KubeClient, env: RunnerEnv, stored: StoredSubmis
   try {
     const pod = await createDriverObjects(kube, objs, env.namespace, {adoptExisting: true})
     deps.log(`attempt ${a.n}: pod/${a.driver} created`)
-    return {...a, state: 'SUBMITTED', created: (pod.metadata as O).creationTimestamp ?? iso(deps.now())}
+    void pod
+    // the runner's clock (not the pod's creationTimestamp): the start timeout is measured on it
+    return {...a, state: 'SUBMITTED', created: iso(deps.now())}
   } catch (err) {
     if (isTransient(err)) throw err
     return {...a, state: 'SUBMISSION_FAILED', ended: iso(deps.now()), reason: (err as Error).message.split('\n')[0]}
