@@ -111,7 +111,7 @@ function runJobSpec(o: RunnerRenderOptions, lifecycle: Lifecycle): Record<string
     podFailurePolicy: {
       rules: [
         {action: 'FailJob', onExitCodes: {containerName: 'runner', operator: 'In', values: [RUNNER_FAILED_EXIT_CODE]}},
-        {action: 'Ignore', onPodConditions: [{type: 'DisruptionTarget'}]},
+        {action: 'Ignore', onPodConditions: [{type: 'DisruptionTarget', status: 'True'}]},
       ],
     },
     ...(lifecycle.timeToLiveSeconds !== undefined ? {ttlSecondsAfterFinished: lifecycle.timeToLiveSeconds} : {}),

@@ -45,7 +45,7 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
     'examples/spark/fail-once.py', `marker-${ns}`], {env: clusterEnv()})
   const submits = [
     run(['submit', ...withImage, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
-    run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '20s', alwaysFails]),
+    run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '45s', alwaysFails]),
     run(['submit', ...withImage, '--name', 'ttl', '--time-to-live', '5s', quick]),
     run(['submit', ...withImage, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
     run(['submit', ...withImage, '--name', 'every-minute', '--schedule', '* * * * *', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
@@ -77,7 +77,7 @@ t('OnFailure, 3 retries: attempt 1 fails, attempt 2 completes; COMPLETED 2/4 wit
 
 t('a start timeout fails the attempt of an image that does not exist, with the image-pull reason in status', async () => {
   const s = await eventually('no-image to fail', () => status('no-image').state === 'FAILED' && status('no-image'), 120_000, 2000)
-  assert.match(s.attempts[0].reason, /^start timeout 20s: driver not Running: (ErrImagePull|ImagePullBackOff): image localhost\/kubectl-kd\/spark:no-such-tag/)
+  assert.match(s.attempts[0].reason, /^start timeout 45s: driver not Running: (ErrImagePull|ImagePullBackOff): image localhost\/kubectl-kd\/spark:no-such-tag/)
   const text = run(['status', 'job/no-image']).stdout
   assert.match(text, /State: +FAILED/)
   assert.match(text, /(ErrImagePull|ImagePullBackOff): image localhost\/kubectl-kd\/spark:no-such-tag/)
