@@ -187,7 +187,9 @@ async function watchAttempt(kube: KubeClient, ns: string, a: Attempt, startTimeo
       const next = await ended(pod)
       if (next) return next
       const problem = pod ? podProblem(pod) : undefined
-      return {...a, state: 'FAILED', ended: iso(deps.now()), reason: `start timeout ${startTimeoutSeconds}s: driver not Running${problem ? `: ${problem.text}` : ` (phase ${pod?.status?.phase ?? 'Pending'})`}`}
+      const scheduled = (pod?.status?.conditions ?? []).some((c: O) => c.type === 'PodScheduled' && c.status === 'True')
+      const detail = problem ? `: ${problem.text}` : ` (phase ${pod?.status?.phase ?? 'Pending'}${scheduled ? '' : ', not scheduled yet'})`
+      return {...a, state: 'FAILED', ended: iso(deps.now()), reason: `start timeout ${startTimeoutSeconds}s: driver not Running${detail}`}
     }
     const found = await watchUntil<{pod: O | undefined}>(
       kube,
