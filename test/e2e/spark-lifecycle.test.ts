@@ -38,6 +38,8 @@ const t = suite('spark lifecycle: retries, start timeout, TTL, schedules, no ope
 let viewerConfig = ''
 /** Deletes exhaust's runner pod while it waits between attempt 1 and 2 (started with the jobs, checked later). */
 let killedMidRetry: Promise<any> = Promise.resolve()
+/** ttl seen COMPLETED, with its driver's ConfigMap (watched from the start: the TTL may pass before its test runs) */
+let ttlCompleted: Promise<{conf: string}> = Promise.resolve({conf: ''})
 
 t('submit: six managed jobs start; the CLI of the first is killed as soon as submit returned', async () => {
   kubectl(['-n', ns, 'create', 'serviceaccount', 'spark'])
@@ -48,7 +50,7 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
   const submits = [
     run(['submit', ...withImage, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
     run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '45s', alwaysFails]),
-    run(['submit', ...withImage, '--name', 'ttl', '--time-to-live', '5s', quick]),
+    run(['submit', ...withImage, '--name', 'ttl', '--time-to-live', '30s', quick]),
     run(['submit', ...withImage, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
     run(['submit', ...withImage, '--name', 'every-minute', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
   ]
@@ -62,6 +64,12 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
     return during
   })
   killedMidRetry.catch(() => undefined)
+  ttlCompleted = eventually('ttl to complete', () => {
+    if (status('ttl').state !== 'COMPLETED') return undefined
+    const pod = kubectlJson<any>(['get', 'pods', '-n', ns, '-l', 'kubectl-kd.io/job=ttl,spark-role=driver']).items[0]
+    return pod && {conf: `configmap/${pod.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name}`}
+  }, 400_000, 1000)
+  ttlCompleted.catch(() => undefined)
   const first = await cli
   cli.kill('SIGKILL')
   created(first, 'retry-ok')
@@ -97,13 +105,7 @@ t('a start timeout fails the attempt of an image that does not exist, with the i
 })
 
 t('timeToLiveSeconds: a finished job and every object it made are removed', async () => {
-  let driverObjects: string[] = []
-  await eventually('ttl to complete', () => {
-    const pods = kubectlJson<any>(['get', 'pods', '-n', ns, '-l', 'kubectl-kd.io/job=ttl,spark-role=driver']).items
-    const done = pods.find((p: any) => p.status.phase === 'Succeeded')
-    if (done) driverObjects = [`configmap/${done.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name}`]
-    return done
-  }, 180_000, 1000)
+  const driverObjects = [(await ttlCompleted).conf]
   await eventually('ttl objects gone', () => {
     const left = kubectl(['get', 'jobs,pods,configmaps,serviceaccounts,roles,rolebindings,services', '-n', ns, '-l', 'kubectl-kd.io/job=ttl', '-o', 'name']).trim()
     const conf = kubectl(['get', ...driverObjects, '-n', ns, '--ignore-not-found', '-o', 'name']).trim()
