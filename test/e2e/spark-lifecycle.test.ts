@@ -89,7 +89,7 @@ t('OnFailure, 3 retries: attempt 1 fails, attempt 2 completes; COMPLETED 2/4 wit
   const s = await eventually('retry-ok to end', () => {
     const st = status('retry-ok')
     return ['COMPLETED', 'FAILED'].includes(st.state) && st
-  }, 300_000, 2000)
+  }, 600_000, 2000)
   assert.is(s.state, 'COMPLETED', JSON.stringify(s))
   assert.is(s.attemptsText, '2/4')
   assert.equal(s.attempts.map((a: any) => [a.n, a.state]), [[1, 'FAILED'], [2, 'COMPLETED']])
@@ -128,7 +128,7 @@ t('retries exhausted with the runner pod deleted mid-retry: FAILED 3/3, every at
   const s = await eventually('exhaust to end', () => {
     const st = status('exhaust')
     return st.state === 'FAILED' && st
-  }, 300_000, 2000)
+  }, 600_000, 2000)
   assert.is(s.attemptsText, '3/3')
   assert.equal(s.attempts.map((a: any) => [a.n, a.state]), [[1, 'FAILED'], [2, 'FAILED'], [3, 'FAILED']])
   for (const a of s.attempts) assert.match(a.reason, /Error: exit code 1: RuntimeError: always fails/)
