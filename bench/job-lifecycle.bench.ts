@@ -21,6 +21,8 @@ if (!kubectl || spawnSync(kubectl, ['get', '--raw', '/readyz'], {stdio: 'ignore'
   process.exit(1)
 }
 const RUNS = Number(process.env.KD_BENCH_RUNS ?? 2)
+// top-level awaits on API calls only: keep the process alive while they are pending
+const keepAlive = setInterval(() => {}, 60_000)
 const INTERVAL_S = 2
 const ns = `kd-bench-lifecycle-${Date.now() % 100000}`
 const k = (args: string[]) => spawnSync(kubectl, args, {encoding: 'utf8'})
@@ -55,9 +57,19 @@ submit(['--name', 'retries', '--restart-policy', 'OnFailure', '--on-failure-retr
 const deadline = Date.now() + 15 * 60_000
 while (!createdAt.has(4) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500))
 retryPods.stop()
-const gaps = [1, 2, 3].filter((n) => failedAt.has(n) && createdAt.has(n + 1)).map((n) => createdAt.get(n + 1)! - failedAt.get(n)! - INTERVAL_S * 1000)
+const seenGaps = [1, 2, 3].filter((n) => failedAt.has(n) && createdAt.has(n + 1)).map((n) => createdAt.get(n + 1)! - failedAt.get(n)! - INTERVAL_S * 1000)
+// the same gaps as the API server stamped them: the failed container's finishedAt → the next driver's creationTimestamp (1 s resolution)
+type FullPod = Pod & {status?: {containerStatuses?: {state?: {terminated?: {finishedAt?: string}}}[]}}
+const all = (await kube.list<FullPod>(R.pods(ns), {labelSelector: 'kubectl-kd.io/job=retries,spark-role=driver'})).items
+const byN = new Map(all.map((p) => [Number(p.metadata.labels['kubectl-kd.io/attempt']), p]))
+const gaps = [1, 2, 3].flatMap((n) => {
+  const finished = byN.get(n)?.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt
+  const next = byN.get(n + 1)?.metadata.creationTimestamp
+  return finished && next ? [Date.parse(next) - Date.parse(finished) - INTERVAL_S * 1000] : []
+})
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-console.log(`retry latency (driver Failed seen → next driver pod seen, minus the ${INTERVAL_S} s interval), ${gaps.length} retries: ${gaps.map(fmt).join(', ')}; max ${fmt(Math.max(...gaps))} (target ≤ 2 s)`)
+console.log(`retry latency (failed driver's container finished → next driver pod created, API server times, 1 s resolution, minus the ${INTERVAL_S} s interval), ${gaps.length} retries: ${gaps.map(fmt).join(', ')}; max ${fmt(Math.max(...gaps))} (target ≤ 2 s)`)
+console.log(`  as seen by one watch here (driver phase Failed seen → next driver seen, minus the interval): ${seenGaps.map(fmt).join(', ')} (the runner times the retry from the container's end, so a late Failed status can make this negative)`)
 
 // 2. schedule accuracy
 submit(['--name', 'minutely', '--schedule', '* * * * *', '--successful-run-history-limit', String(RUNS + 1), join(dir, 'quick.py')])
@@ -82,6 +94,7 @@ const rows = jobs
 for (const r of rows) console.log(`schedule accuracy: run Job created ${fmt(r.job)} after the cron time, its driver pod ${Number.isNaN(r.driver) ? '(not yet)' : fmt(r.driver)} after it`)
 k(['delete', 'namespace', ns, '--wait=false'])
 kube.close()
+clearInterval(keepAlive)
 if (gaps.length < 3 || rows.length < RUNS) {
   console.error(`incomplete: ${gaps.length} retries, ${rows.length} scheduled runs measured`)
   process.exit(1)
