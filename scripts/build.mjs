@@ -5,6 +5,7 @@
 //   dist/vendor.cjs     the heavy libraries few commands load: @kubernetes/client-node (exec plugins, OIDC)
 //                       and listr2 (Node's compile cache covers it)
 //   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
+//   dist/runner.mjs     a managed Spark job's runner (src/runner), shipped the same way
 import {build} from 'esbuild'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
@@ -99,3 +100,4 @@ await build({...common, ...minified, format: 'cjs', entryPoints: {'kubectl-kd': 
 if (existsSync('agent/src/main.ts')) {
   await build({...common, format: 'esm', banner: esmBanner, entryPoints: {agent: 'agent/src/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
 }
+await build({...common, format: 'esm', banner: esmBanner, entryPoints: {runner: 'src/runner/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})

@@ -13,9 +13,12 @@ import Describe from './commands/describe.ts'
 import Edit from './commands/edit.ts'
 import Get from './commands/get.ts'
 import Logs from './commands/logs.ts'
+import Resume from './commands/resume.ts'
+import Run from './commands/run.ts'
 import Scale from './commands/scale.ts'
 import Status from './commands/status.ts'
 import Submit from './commands/submit.ts'
+import Suspend from './commands/suspend.ts'
 import Version from './commands/version.ts'
 
 export const COMMANDS = {
@@ -32,9 +35,12 @@ export const COMMANDS = {
   edit: Edit,
   get: Get,
   logs: Logs,
+  resume: Resume,
+  run: Run,
   scale: Scale,
   status: Status,
   submit: Submit,
+  suspend: Suspend,
   version: Version,
 }
 

@@ -23,3 +23,6 @@ export const bundledPackageDir = (dir: string) => join(pluginRoot(), 'examples',
 
 /** The bundled agent program (built by npm run build). */
 export const agentBundlePath = () => join(pluginRoot(), 'dist', 'agent.mjs')
+
+/** The bundled runner of managed Spark jobs (built by npm run build). */
+export const runnerBundlePath = () => join(pluginRoot(), 'dist', 'runner.mjs')

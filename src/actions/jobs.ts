@@ -27,6 +27,9 @@ async function findDriverPod(kube: KubeClient, name: string, namespace = kube.na
     }
   }
   const drivers = await listPods(kube, namespace, `${SPARK_LABEL.role}=driver`)
+  // a managed job (restart policy, schedule): its latest attempt's driver
+  const attempts = drivers.filter((p) => p.metadata.labels?.['kubectl-kd.io/job'] === name)
+  if (attempts.length) return attempts.sort((a, b) => (a.metadata.creationTimestamp + a.metadata.name < b.metadata.creationTimestamp + b.metadata.name ? -1 : 1)).at(-1)
   const matches = drivers.filter((p) => p.metadata.labels?.[SPARK_LABEL.appId] === name || p.metadata.labels?.[SPARK_LABEL.appName] === name)
   if (matches.length > 1) {
     throw new UserError(`"${name}" names ${matches.length} jobs in namespace "${namespace}": ${matches.map((p) => jobNameOfDriverPod(p.metadata.name)).join(', ')}; use one of those names`)
@@ -61,6 +64,8 @@ export async function listJobs(kube: KubeClient, opts: ListJobsOptions = {}): Pr
     byApp.set(key, [...(byApp.get(key) ?? []), e])
   }
   return drivers
+    // a managed job's attempts are listed under it (managed-job.ts)
+    .filter((d) => !d.metadata.labels?.['kubectl-kd.io/job'])
     .map((d) => jobStatusFromPods(d, byApp.get(`${d.metadata.namespace}/${d.metadata.labels?.[SPARK_LABEL.appId]}`) ?? []))
     .sort((a, b) => (a.namespace + (a.created ?? '') + a.name < b.namespace + (b.created ?? '') + b.name ? -1 : 1))
 }

@@ -9,15 +9,17 @@ import {R, type KubeClient} from '../kube/client.ts'
 import {checkAccess} from '../kube/apply.ts'
 import {isNotFound} from '../kube/errors.ts'
 import {watchUntil} from '../kube/informer.ts'
-import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
+import {renderDriver, type DriverObjects} from '../spark/render.ts'
 import type {KubeObject} from '../kube-object.ts'
-import {CAPTURED_SPARK_VERSIONS, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
+import {CAPTURED_SPARK_VERSIONS, appNameLabel, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
 import {parsePodTemplate, selectSparkContainer} from '../spark/pod-template.ts'
 import {contextForMaster, kubeconfigContexts} from '../spark/master.ts'
 import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
 import {load as loadYaml} from 'js-yaml'
 import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
 import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import type {Lifecycle, LifecycleInput} from '../spark/lifecycle.ts'
+import {createDriverObjects} from './driver-objects.ts'
 
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 const SHIP_LIMIT_BYTES = 1024 * 1024
@@ -45,6 +47,8 @@ export interface SubmitOptions {
   onProgress?: (line: string) => void
   /** injectable for tests */
   now?: () => number
+  /** retries, start timeout, TTL or a schedule: the job is handed to an in-cluster runner (managed-job.ts) */
+  lifecycle?: Lifecycle
 }
 
 export interface SubmitResult {
@@ -57,6 +61,8 @@ export interface SubmitResult {
   /** ms from the start of submitJob to the driver pod's creation */
   podCreatedMs?: number
   final?: JobStatus
+  /** a managed job: its root object (batch/v1 Job or CronJob) */
+  managed?: {kind: 'Job' | 'CronJob'; name: string}
 }
 
 /** The permissions the Spark driver's service account needs to run executors (fatal ones only). */
@@ -95,6 +101,12 @@ export interface PreparedSubmission {
   /** where the submission asks to run (spark.kubernetes.namespace, else the manifest's), if it says */
   namespace?: string
   warnings: string[]
+  /** the arguments the submission was built from (a managed job's runner builds each attempt from them) */
+  args: SubmitArgs
+  /** a SparkApplication's metadata.name, if -f gave one */
+  manifestName?: string
+  /** lifecycle fields of a (Scheduled)SparkApplication, if -f gave any */
+  lifecycle?: LifecycleInput
 }
 
 /** Reads the inputs (SparkApplication file, properties file, shipped files) and builds the submission. */
@@ -103,6 +115,8 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   let namespace: string | undefined
   const warnings: string[] = []
   let overlays: {driver?: Record<string, any>; executor?: Record<string, any>} = {}
+  let manifestName: string | undefined
+  let lifecycle: LifecycleInput | undefined
   if (opts.file) {
     const {loadDocuments} = await import('./spark-input.ts')
     const doc = loadDocuments(opts.file)
@@ -113,6 +127,8 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
     args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
     namespace = input.namespace
     overlays = input.podTemplates
+    manifestName = input.name
+    lifecycle = input.lifecycle
     if (opts.namespace && namespace && opts.namespace !== namespace) {
       throw new UserError(`the namespace from the provided object "${namespace}" does not match the namespace "${opts.namespace}". You must pass '--namespace=${namespace}' to perform this operation.`)
     }
@@ -131,7 +147,7 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   if (versionAtLeast(v, 4, 0) && !versionAtLeast(v, 4, 3)) {
     warnings.push(`Spark ${v}: the driver objects are made as spark-submit 4.3 makes them (the versions captured are ${CAPTURED_SPARK_VERSIONS.join(' and ')}); 4.0-4.2 may not declare the spark-connect port or set allowPrivilegeEscalation=false`)
   }
-  return {submission, shippedData, templates, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings}
+  return {submission, shippedData, templates, namespace: submission.conf.get('spark.kubernetes.namespace') ?? namespace, warnings, args, manifestName, lifecycle}
 }
 
 /** Reads spark.kubernetes.{driver,executor}.podTemplateFile and lays a SparkApplication's pod fields over them. */
@@ -176,8 +192,13 @@ function layOver(base: Record<string, any> | undefined, overlay: Record<string, 
 }
 
 function renderSubmission(submission: Submission, shippedData: Record<string, string>, templates: PreparedSubmission['templates'], namespace: string, server: string, nowMs: number): DriverObjects {
-  const user = process.env.SPARK_USER || safeUser()
-  return renderDriver(submission, {namespace, server, user, userFromEnv: !!process.env.SPARK_USER, ids: newSubmissionIds(nowMs), shippedData, ...templates})
+  const user = submittingUser()
+  return renderDriver(submission, {namespace, server, user: user.name, userFromEnv: user.fromEnv, ids: newSubmissionIds(nowMs), shippedData, ...templates})
+}
+
+/** SPARK_USER, else the login name (as spark-submit's Utils.getCurrentUserName). */
+export function submittingUser(): {name: string; fromEnv: boolean} {
+  return {name: process.env.SPARK_USER || safeUser(), fromEnv: !!process.env.SPARK_USER}
 }
 
 function safeUser(): string {
@@ -208,7 +229,16 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
   const objects = [objs.pod, objs.service, objs.configMap, ...extras]
   const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]}
-  if (opts.dryRun === 'client') return result
+  if (opts.dryRun === 'client') {
+    if (opts.lifecycle) {
+      const {managedJobObjects} = await import('./managed-job.ts')
+      const managed = managedJobObjects(prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName)})
+      result.objects = managed.objects
+      result.jobName = managed.name
+      result.managed = {kind: managed.root.kind as 'Job' | 'CronJob', name: managed.name}
+    }
+    return result
+  }
   if (!kube) throw new Error('submitJob: a cluster is needed unless --dry-run=client')
   const k = kube
   const serverDryRun = opts.dryRun === 'server'
@@ -250,15 +280,18 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
     }
   }
 
-  // create: the driver pod first, then what it owns (as spark-submit); undo the pod if the rest fails
+  if (opts.lifecycle) {
+    const {createManagedJob} = await import('./managed-job.ts')
+    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName), serverDryRun, onProgress: progress})
+    result.jobName = result.managed.name
+    return result
+  }
   // a server dry run creates no service account, and the API server refuses a pod whose account is
   // missing: the driver pod is then checked with the namespace's default account, and the output says so
   const checkWithDefault = serverDryRun && !saExists && sa !== 'default'
   if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
-  const podBody = checkWithDefault ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: 'default'}} : objs.pod
-  let pod: KubeObject & {metadata: {uid: string}}
   try {
-    pod = await k.create(R.pods(namespace), podBody, {dryRun: serverDryRun})
+    await createDriverObjects(k, objs, namespace, {dryRun: serverDryRun, podServiceAccount: checkWithDefault ? 'default' : undefined})
   } catch (err) {
     const {isAlreadyExists} = await import('../kube/errors.ts')
     if (isAlreadyExists(err)) throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
@@ -266,15 +299,6 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   }
   result.podCreatedMs = now() - started
   progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
-  try {
-    // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
-    const owned = [objs.service, objs.configMap, ...extras].map((o) => ownedByDriver(o, pod))
-    await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: serverDryRun})))
-  } catch (err) {
-    // only the pod this run created (its uid): its Service and ConfigMaps go with it
-    if (!serverDryRun) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
-    throw err
-  }
   if (serverDryRun || !(opts.wait || opts.follow)) return result
   result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(submission.conf.get('spark.executor.instances') ?? 2)})
   if (result.final.state === 'FAILED') {
@@ -282,6 +306,11 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
     result.final = await jobStatus(k, objs.jobName).catch(() => result.final)
   }
   return result
+}
+
+/** A managed job's name: the driver pod's name without -driver when given, else the app name (no random part: the job is looked after by name). */
+function managedJobName(submission: Submission, jobName: string): string {
+  return submission.conf.get('spark.kubernetes.driver.pod.name') ? jobName : appNameLabel(submission.appName).replace(/^-+|-+$/g, '')
 }
 
 /** Watches the job's pods until the driver ends; optionally streams the driver log meanwhile. */

@@ -55,6 +55,11 @@ export default class Delete extends KdCommand {
       throw err
     }
     if (target.kind === 'job') {
+      const {deleteManagedJob} = await import('../actions/managed-job.ts')
+      if (await deleteManagedJob(kube, target.name, {dryRun: !!dryRun})) {
+        process.stdout.write(`job/${target.name} deleted${suffix}\n`)
+        return
+      }
       const {deleteJob} = await import('../actions/jobs.ts')
       if (!(await deleteJob(kube, target.name, {dryRun}).then(() => true, passOver))) return
       process.stdout.write(`job/${target.name} deleted${suffix}\n`)

@@ -46,13 +46,19 @@ export default class Get extends KdCommand {
     if (kind === 'job') {
       const {listJobs} = await import('../actions/jobs.ts')
       const {jobsTable} = await import('../output/jobs.ts')
-      const all = await listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector})
+      const {listManagedJobs} = await import('../actions/managed-job.ts')
+      const [all, allManaged] = await Promise.all([
+        listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector}),
+        flags.selector ? Promise.resolve([]) : listManagedJobs(kube, flags['all-namespaces'] ? '' : kube.namespace),
+      ])
       const jobs = names.length ? all.filter((j) => names.includes(j.name)) : all
-      notFound(jobs.map((j) => j.name))
+      const managed = names.length ? allManaged.filter((j) => names.includes(j.name)) : allManaged
+      notFound([...jobs, ...managed].map((j) => j.name))
+      const items = [...jobs, ...managed]
       if (isDataFormat(format)) {
-        if (jobs.length || !names.length) process.stdout.write(await formatData(asData(jobs), format, jobs.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
-      } else if (jobs.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
-      else if (jobs.length) process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: flags['no-headers']}))
+        if (items.length || !names.length) process.stdout.write(await formatData(asData(items), format, items.map((j) => ({kind: 'job', group: 'kubectl-kd.io', name: j.name}))))
+      } else if (items.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
+      else if (items.length) process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}, managed), {noHeaders: flags['no-headers']}))
     } else {
       const {listClusters} = await import('../actions/clusters.ts')
       const {clustersTable} = await import('../output/clusters.ts')

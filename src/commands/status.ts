@@ -40,6 +40,13 @@ export default class Status extends KdCommand {
       kind = found ? 'cluster' : 'job'
     }
     if (kind === 'job') {
+      const {managedJobStatus} = await import('../actions/managed-job.ts')
+      const managed = await managedJobStatus(kube, target.name)
+      if (managed) {
+        const {managedJobStatusText} = await import('../output/jobs.ts')
+        process.stdout.write(isDataFormat(format) ? await formatData(managed, format) : managedJobStatusText(managed))
+        return
+      }
       const {jobStatus} = await import('../actions/jobs.ts')
       const {jobStatusText} = await import('../output/jobs.ts')
       const {JobNotFoundError} = await import('../actions/jobs.ts')

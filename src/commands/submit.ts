@@ -35,6 +35,9 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
     {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
+    {description: 'Retried by an in-cluster runner up to 3 times on failure, 10 s apart; an attempt whose driver is not Running within 2 minutes fails', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10'},
+    {description: 'Every night at 2, one run at a time, its objects removed a day after each run', command: "<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name nightly --schedule '0 2 * * *' --concurrency-policy Forbid --time-to-live 24h examples/spark/pi.py 10"},
+    {description: 'A ScheduledSparkApplication', command: '<%= config.bin %> submit -f examples/spark/scheduled-pi.yaml'},
     {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
   ]
   static strict = false
@@ -85,6 +88,19 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     remote: Flags.string({description: 'Spark Connect (Spark 4): refused, submit cluster-mode jobs instead'}),
     status: Flags.string({description: 'Print the status of submission [namespace:]driver-pod (a trailing * matches every driver pod with that prefix)'}),
     kill: Flags.string({description: 'Kill submission [namespace:]driver-pod (a trailing * matches a prefix): deletes the driver pod, the rest follows'}),
+    'restart-policy': Flags.string({description: 'Never (default), OnFailure or Always: an in-cluster runner (a Job) resubmits the application as the SparkApplication restartPolicy does', helpGroup: 'LIFECYCLE'}),
+    'on-failure-retries': Flags.string({description: 'With OnFailure: how many times a failed driver is retried', helpGroup: 'LIFECYCLE'}),
+    'on-failure-retry-interval': Flags.string({description: 'Wait between a failure and the retry (seconds or 30s, 5m; default 5s)', helpGroup: 'LIFECYCLE'}),
+    'on-submission-failure-retries': Flags.string({description: 'How many times a refused driver creation is retried', helpGroup: 'LIFECYCLE'}),
+    'on-submission-failure-retry-interval': Flags.string({description: 'Wait before retrying a refused driver creation (default 5s)', helpGroup: 'LIFECYCLE'}),
+    'start-timeout': Flags.string({description: 'An attempt fails when its driver is not Running within this long (image pull, Unschedulable, …)', helpGroup: 'LIFECYCLE'}),
+    'time-to-live': Flags.string({description: "Delete the finished job (or each finished scheduled run) and all its objects after this long (SparkApplication's timeToLiveSeconds)", helpGroup: 'LIFECYCLE'}),
+    schedule: Flags.string({description: 'Run on a cron schedule (a CronJob runs the runner), e.g. "*/10 * * * *" or @hourly', helpGroup: 'LIFECYCLE'}),
+    'time-zone': Flags.string({description: 'With --schedule: the time zone of the schedule (default: the cluster controller\'s, usually UTC)', helpGroup: 'LIFECYCLE'}),
+    'concurrency-policy': Flags.string({description: 'With --schedule: Allow (default), Forbid (skip a run while one is running) or Replace', helpGroup: 'LIFECYCLE'}),
+    suspend: Flags.boolean({description: 'With --schedule: create it suspended (kubectl kd resume job/NAME starts it)', helpGroup: 'LIFECYCLE'}),
+    'successful-run-history-limit': Flags.string({description: 'With --schedule: completed runs kept (default 1)', helpGroup: 'LIFECYCLE'}),
+    'failed-run-history-limit': Flags.string({description: 'With --schedule: failed runs kept (default 1)', helpGroup: 'LIFECYCLE'}),
   }
 
   /** spark-submit semantics: everything after the application file belongs to the application. */
@@ -176,8 +192,25 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     }
     if (flags.filename && args.app) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
     if (!flags.filename && !args.app) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGS…], or -f sparkapp.yaml')
+    const lifecycleFlags = {
+      restartPolicy: flags['restart-policy'],
+      onFailureRetries: flags['on-failure-retries'],
+      onFailureRetryInterval: flags['on-failure-retry-interval'],
+      onSubmissionFailureRetries: flags['on-submission-failure-retries'],
+      onSubmissionFailureRetryInterval: flags['on-submission-failure-retry-interval'],
+      startTimeoutSeconds: flags['start-timeout'],
+      timeToLiveSeconds: flags['time-to-live'],
+      schedule: flags.schedule,
+      timeZone: flags['time-zone'],
+      concurrencyPolicy: flags['concurrency-policy'],
+      suspend: flags.suspend ? true : undefined,
+      successfulRunHistoryLimit: flags['successful-run-history-limit'],
+      failedRunHistoryLimit: flags['failed-run-history-limit'],
+    }
     if (flags.cluster) {
       if (flags.filename) throw new UserError('--cluster takes spark-submit arguments, not -f')
+      const given = Object.entries(lifecycleFlags).filter(([, v]) => v !== undefined)
+      if (given.length) throw new UserError('--cluster does not take the lifecycle flags (--restart-policy, --schedule, --start-timeout, --time-to-live, …): they run a job on Kubernetes, not on a standalone master')
       // options the standalone submission does not pass on: refused by name, never dropped
       const unsupported = (['master', 'deploy-mode', 'files', 'archives', 'packages', 'repositories', 'exclude-packages', 'driver-java-options', 'driver-class-path', 'driver-library-path', 'proxy-user', 'supervise', 'queue', 'principal', 'keytab', 'properties-file', 'driver-cores', 'image', 'service-account', 'create-service-account', 'spark-version', 'wait', 'follow', 'dry-run', 'output'] as const)
         .filter((f) => flags[f] !== undefined && flags[f] !== false && !(f === 'dry-run' && flags[f] === 'none'))
@@ -252,6 +285,11 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       },
     })
     // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
+    const {lifecycleOf} = await import('../spark/lifecycle.ts')
+    const {manifestFieldNames} = await import('../spark/sparkapp.ts')
+    const file = flags.filename === '-' ? '<stdin>' : flags.filename
+    const lifecycle = lifecycleOf(prepared.lifecycle, file ? manifestFieldNames(file, prepared.lifecycle?.schedule !== undefined) : undefined, lifecycleFlags)
+    if (lifecycle && (flags.wait || flags.follow)) throw new UserError(`--${flags.follow ? 'follow' : 'wait'} is not available for a job with a restart policy, start timeout, time to live or schedule (its runner follows it in the cluster): watch it with kubectl kd status job/NAME`)
     const conn = {...connectionOptions(flags), context, namespace: flags.namespace ?? prepared.namespace}
     const {connect} = await import('../kube/connection.ts')
     const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
@@ -264,7 +302,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       namespace: conn.namespace,
       dryRun,
       createServiceAccount: flags['create-service-account'],
-      wait: wait || (waitLikeSparkSubmit && dryRun === 'none'),
+      wait: !lifecycle && (wait || (waitLikeSparkSubmit && dryRun === 'none')),
+      lifecycle,
       follow: flags.follow ? (chunk) => process.stdout.write(chunk) : undefined,
       timeoutMs: parseDuration(flags.timeout, 'timeout'),
       onProgress: format || flags.follow ? undefined : stderr,
@@ -283,9 +322,11 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     }
     const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''
     if (format === 'name') process.stdout.write(`job.kubectl-kd.io/${result.jobName}\n`)
+    else if (format && result.managed) process.stdout.write(await formatData({job: result.jobName, namespace: result.namespace, runner: `${result.managed.kind.toLowerCase()}.batch/${result.managed.name}`}, format))
     else if (format) process.stdout.write(await formatData(result.final ?? {job: result.jobName, namespace: result.namespace, appId: result.appId, driverPod: result.driverPod}, format))
     else if (!flags.follow) process.stdout.write(`job/${result.jobName} created${suffix}\n`)
-    if (!format && dryRun === 'none') {
+    if (!format && dryRun === 'none' && result.managed) stderr(`the runner ${result.managed.kind === 'CronJob' ? 'runs it on schedule' : 'submits and follows it'} in the cluster: kubectl kd status job/${result.jobName} -n ${result.namespace}`)
+    else if (!format && dryRun === 'none') {
       stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)
     }
     if (result.final) {

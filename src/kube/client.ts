@@ -124,6 +124,8 @@ export const R = {
   persistentVolumeClaims: resourceOf('v1', 'persistentvolumeclaims'),
   statefulSets: resourceOf('apps/v1', 'statefulsets'),
   deployments: resourceOf('apps/v1', 'deployments'),
+  jobs: resourceOf('batch/v1', 'jobs'),
+  cronJobs: resourceOf('batch/v1', 'cronjobs'),
   roles: resourceOf('rbac.authorization.k8s.io/v1', 'roles'),
   roleBindings: resourceOf('rbac.authorization.k8s.io/v1', 'rolebindings'),
   selfSubjectAccessReviews: () => resourceOf('authorization.k8s.io/v1', 'selfsubjectaccessreviews')(''),

@@ -6,6 +6,7 @@
 // are refused by name, never dropped.
 import {UserError} from '../errors.ts'
 import type {SubmitArgs} from './submission.ts'
+import type {LifecycleInput} from './lifecycle.ts'
 
 const SPARKAPP_API_VERSION = 'sparkoperator.k8s.io/v1beta2'
 
@@ -20,6 +21,42 @@ export interface SparkAppInput {
   warnings: string[]
   /** pod fields of spec.driver / spec.executor as pod templates (Spark container first) */
   podTemplates: {driver?: O; executor?: O}
+  /** spec.restartPolicy, spec.timeToLiveSeconds and, for a ScheduledSparkApplication, its schedule fields */
+  lifecycle: LifecycleInput
+}
+
+const SCHEDULE_FIELDS = ['schedule', 'timeZone', 'concurrencyPolicy', 'suspend', 'successfulRunHistoryLimit', 'failedRunHistoryLimit'] as const
+const RESTART_FIELDS = ['type', 'onFailureRetries', 'onFailureRetryInterval', 'onSubmissionFailureRetries', 'onSubmissionFailureRetryInterval']
+
+/** A ScheduledSparkApplication: its template as a SparkApplication, and its schedule fields (validated later, by name). */
+function unwrapScheduled(app: O, file: string): {app: O; schedule: LifecycleInput} {
+  if (app?.kind !== 'ScheduledSparkApplication') return {app, schedule: {}}
+  const spec = app.spec
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new UserError(`${file}: spec must be a mapping`)
+  for (const f of Object.keys(spec)) if (f !== 'template' && !(SCHEDULE_FIELDS as readonly string[]).includes(f)) throw new UserError(`${file}: spec.${f} is not a ScheduledSparkApplication (v1beta2) field kubectl kd submit knows`)
+  if (spec.schedule === undefined) throw new UserError(`${file}: spec.schedule is required`)
+  if (!spec.template || typeof spec.template !== 'object') throw new UserError(`${file}: spec.template (the SparkApplication spec to run) is required`)
+  return {app: {...app, kind: 'SparkApplication', spec: spec.template}, schedule: Object.fromEntries(SCHEDULE_FIELDS.filter((f) => spec[f] !== undefined && spec[f] !== null).map((f) => [f, spec[f]]))}
+}
+
+/** Where each lifecycle field is in a manifest, for error messages. */
+export function manifestFieldNames(file: string, scheduled: boolean): Record<keyof LifecycleInput, string> {
+  const t = scheduled ? 'spec.template' : 'spec'
+  return {
+    restartPolicy: `${file}: ${t}.restartPolicy.type`,
+    onFailureRetries: `${file}: ${t}.restartPolicy.onFailureRetries`,
+    onFailureRetryInterval: `${file}: ${t}.restartPolicy.onFailureRetryInterval`,
+    onSubmissionFailureRetries: `${file}: ${t}.restartPolicy.onSubmissionFailureRetries`,
+    onSubmissionFailureRetryInterval: `${file}: ${t}.restartPolicy.onSubmissionFailureRetryInterval`,
+    startTimeoutSeconds: '--start-timeout',
+    timeToLiveSeconds: `${file}: ${t}.timeToLiveSeconds`,
+    schedule: `${file}: spec.schedule`,
+    timeZone: `${file}: spec.timeZone`,
+    concurrencyPolicy: `${file}: spec.concurrencyPolicy`,
+    suspend: `${file}: spec.suspend`,
+    successfulRunHistoryLimit: `${file}: spec.successfulRunHistoryLimit`,
+    failedRunHistoryLimit: `${file}: spec.failedRunHistoryLimit`,
+  }
 }
 
 /** Role fields that are not honoured: refused with what to do instead. */
@@ -28,13 +65,13 @@ const REFUSED_ROLE_FIELDS: Record<string, string> = {
   memoryLimit: 'Spark sets the memory limit to the memory request (memory + overhead)',
   kubernetesMaster: 'pass --master k8s://URL or --context',
 }
-const REFUSED_SPEC_FIELDS = ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'batchSchedulerOptions', 'timeToLiveSeconds', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'driverPodDisruptionBudget']
+const REFUSED_SPEC_FIELDS = ['monitoring', 'sparkUIOptions', 'driverIngressOptions', 'batchScheduler', 'batchSchedulerOptions', 'sparkConfigMap', 'hadoopConfigMap', 'suspend', 'failureRetries', 'retryInterval', 'driverPodDisruptionBudget']
 
 export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput {
-  const app = doc as O
-  const where = (path: string) => `${file}: ${path}`
-  if (!app || typeof app !== 'object') throw new UserError(`${file}: not a SparkApplication (expected a YAML/JSON object)`)
-  if (app.kind !== 'SparkApplication') throw new UserError(where(`kind is ${JSON.stringify(app.kind)}, expected SparkApplication (apiVersion ${SPARKAPP_API_VERSION})`))
+  if (!doc || typeof doc !== 'object') throw new UserError(`${file}: not a SparkApplication (expected a YAML/JSON object)`)
+  const {app, schedule} = unwrapScheduled(doc as O, file)
+  const where = (path: string) => `${file}: ${schedule.schedule !== undefined && path.startsWith('spec.') ? 'spec.template.' + path.slice(5) : path}`
+  if (app.kind !== 'SparkApplication') throw new UserError(where(`kind is ${JSON.stringify(app.kind)}, expected SparkApplication or ScheduledSparkApplication (apiVersion ${SPARKAPP_API_VERSION})`))
   if (app.apiVersion !== SPARKAPP_API_VERSION) throw new UserError(where(`apiVersion ${JSON.stringify(app.apiVersion)} is not supported, use ${SPARKAPP_API_VERSION}`))
   const name = app.metadata?.name
   if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) throw new UserError(where(`metadata.name ${JSON.stringify(name)} must be a DNS label (lower-case letters, digits, '-')`))
@@ -54,7 +91,15 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
   for (const f of REFUSED_SPEC_FIELDS) if (spec[f] !== undefined && spec[f] !== null) throw new UserError(where(`spec.${f} is an operator feature kubectl kd submit does not have; remove it`))
   // Spark 3+ runs Python 3 only (it dropped spark.kubernetes.pyspark.pythonVersion): "3" is what it does anyway
   if (spec.pythonVersion !== undefined && spec.pythonVersion !== null && String(spec.pythonVersion) !== '3') throw new UserError(where(`spec.pythonVersion ${JSON.stringify(spec.pythonVersion)}: Spark 3 and 4 run Python 3 only`))
-  if (spec.restartPolicy !== undefined && spec.restartPolicy?.type !== 'Never') throw new UserError(where('spec.restartPolicy: only type Never (no operator restarts the job)'))
+  const lifecycle: LifecycleInput = {...schedule}
+  const rp = spec.restartPolicy
+  if (rp !== undefined && rp !== null) {
+    if (typeof rp !== 'object' || Array.isArray(rp)) throw new UserError(where('spec.restartPolicy must be a mapping (type: Never|OnFailure|Always, onFailureRetries, …)'))
+    for (const f of Object.keys(rp)) if (!RESTART_FIELDS.includes(f)) throw new UserError(where(`spec.restartPolicy.${f} is not a SparkApplication (v1beta2) field kubectl kd submit knows`))
+    lifecycle.restartPolicy = rp.type
+    for (const f of RESTART_FIELDS.slice(1)) if (rp[f] !== undefined && rp[f] !== null) (lifecycle as O)[f] = rp[f]
+  }
+  if (spec.timeToLiveSeconds !== undefined && spec.timeToLiveSeconds !== null) lifecycle.timeToLiveSeconds = spec.timeToLiveSeconds
 
   set('spark.kubernetes.container.image.pullPolicy', spec.imagePullPolicy)
   if (spec.imagePullSecrets?.length) set('spark.kubernetes.container.image.pullSecrets', spec.imagePullSecrets.join(','))
@@ -121,6 +166,7 @@ export function sparkAppToSubmitArgs(doc: unknown, file: string): SparkAppInput 
     namespace: app.metadata?.namespace,
     warnings,
     podTemplates,
+    lifecycle,
     args: {
       appResource: spec.mainApplicationFile,
       appArgs: (spec.arguments ?? []).map(String),

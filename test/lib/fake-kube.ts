@@ -108,6 +108,10 @@ export class FakeKube implements KubeClient {
     this.record({verb: 'patch', resource: opts.subresource ? `${res.resource}/${opts.subresource}` : res.resource, namespace: res.namespace, name, dryRun: opts.dryRun, body})
     const old = this.objects.get(keyOf(res, res.namespace, name))
     if (!old) throw notFound(res, name)
+    // a resourceVersion in the patch is a precondition, as on the API server
+    const wanted = (body as AnyObject)?.metadata?.resourceVersion
+    if (wanted !== undefined && wanted !== old.metadata.resourceVersion)
+      throw new ApiError('Conflict', 409, `patch ${res.resource}/${name}: the object has been modified; please apply your changes to the latest version and try again`, {reason: 'Conflict'})
     const patched = type === 'strategic' ? strategicMerge(old, body as AnyObject) : mergePatch(old, body as AnyObject)
     if (opts.dryRun) return structuredClone(patched) as T
     return this.store(res, patched, 'MODIFIED') as T

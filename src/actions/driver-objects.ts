@@ -1,0 +1,59 @@
+// A Spark job's driver objects, made the way spark-submit makes them: the one code path shared by
+// `kubectl kd submit` and the in-cluster runner of a managed job (src/runner), which re-renders each
+// attempt from the stored submission. Must not import @kubernetes/client-node or the CLI's modules:
+// the runner's bundle includes it.
+import {R, type KubeClient} from '../kube/client.ts'
+import type {KubeObject} from '../kube-object.ts'
+import {isAlreadyExists} from '../kube/errors.ts'
+import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
+import {buildSubmission} from '../spark/submission.ts'
+import type {SubmissionIds} from '../spark/names.ts'
+import type {StoredSubmission} from '../spark/render-runner.ts'
+
+/**
+ * Creates a job's driver objects as spark-submit does: the driver pod first, then its Service and
+ * ConfigMaps owned by it (server-side apply); the pod this call created is deleted if the rest fails.
+ * The one way drivers are made, by `submit` and by the in-cluster runner of a managed job. With
+ * `adoptExisting`, a pod of that name already there (a runner resuming its attempt) is taken as made
+ * and its objects are applied again.
+ */
+export async function createDriverObjects(
+  k: KubeClient,
+  objs: DriverObjects,
+  namespace: string,
+  opts: {dryRun?: boolean; podServiceAccount?: string; adoptExisting?: boolean} = {},
+): Promise<KubeObject & {metadata: {uid: string}}> {
+  const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
+  const podBody = opts.podServiceAccount ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: opts.podServiceAccount}} : objs.pod
+  let pod: KubeObject & {metadata: {uid: string}}
+  let created = true
+  try {
+    pod = await k.create(R.pods(namespace), podBody, {dryRun: opts.dryRun})
+  } catch (err) {
+    if (!opts.adoptExisting || !isAlreadyExists(err)) throw err
+    pod = await k.get(R.pods(namespace), objs.pod.metadata.name)
+    created = false
+  }
+  try {
+    // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
+    const owned = [objs.service, objs.configMap, ...extras].map((o) => ownedByDriver(o, pod))
+    await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: opts.dryRun})))
+  } catch (err) {
+    // only the pod this run created (its uid): its Service and ConfigMaps go with it
+    if (!opts.dryRun && created) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
+    throw err
+  }
+  return pod
+}
+
+/** One attempt's driver objects from the stored submission: its pod name, labels and Spark ids fixed by the runner. */
+export function renderStoredAttempt(stored: StoredSubmission, o: {ids: SubmissionIds; podName: string; labels: Record<string, string>; server: string}): DriverObjects {
+  const conf = [
+    ...(stored.args.conf ?? []),
+    `spark.kubernetes.namespace=${stored.namespace}`,
+    `spark.kubernetes.driver.pod.name=${o.podName}`,
+    ...Object.entries(o.labels).map(([k, v]) => `spark.kubernetes.driver.label.${k}=${v}`),
+  ]
+  const submission = buildSubmission({...stored.args, conf})
+  return renderDriver(submission, {namespace: stored.namespace, server: o.server, user: stored.user, userFromEnv: stored.userFromEnv, ids: o.ids, shippedData: stored.shippedData, ...stored.templates})
+}

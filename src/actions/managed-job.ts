@@ -1,0 +1,276 @@
+// Managed Spark jobs (docs/job-lifecycle.md): a submission with a restart policy, start timeout, time to
+// live or schedule is handed to an in-cluster runner (src/runner) run by a batch/v1 Job or CronJob. This
+// module creates one (nothing half-made: the root is created suspended, then what it owns, then it is
+// resumed; any failure deletes the root and the garbage collector takes the rest), reads them back for
+// get/status (attempts, runs, next run), deletes them, and runs/suspends/resumes a schedule.
+import {existsSync, readFileSync} from 'node:fs'
+import {UserError} from '../errors.ts'
+import {R, type KubeClient} from '../kube/client.ts'
+import type {KubeObject} from '../kube-object.ts'
+import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
+import {runnerBundlePath} from '../paths.ts'
+import {nextCronTime} from '../spark/cron.ts'
+import {
+  LIFECYCLE_ANNOTATION,
+  LIFECYCLE_LABEL,
+  MAX_JOB_NAME,
+  attemptsOf,
+  attemptsText,
+  type Attempt,
+  type Lifecycle,
+} from '../spark/lifecycle.ts'
+import {renderRunnerObjects, renderRunnerRoot, type StoredSubmission} from '../spark/render-runner.ts'
+import {jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import {SPARK_LABEL} from '../spark/names.ts'
+import {submittingUser, type PreparedSubmission} from './submit.ts'
+
+type O = Record<string, any>
+
+const SA_KEY = 'spark.kubernetes.authenticate.driver.serviceAccountName'
+
+let bundle: Buffer | undefined
+function runnerBundle(): Buffer {
+  if (!bundle) {
+    if (!existsSync(runnerBundlePath())) throw new UserError(`the runner bundle ${runnerBundlePath()} is missing: run npm run build`)
+    bundle = readFileSync(runnerBundlePath())
+  }
+  return bundle
+}
+
+/** The managed job's objects as created (the root without a uid: what --dry-run=client prints). */
+export function managedJobObjects(prepared: PreparedSubmission, o: {namespace: string; lifecycle: Lifecycle; jobName: string; rootUid?: string}): {name: string; root: KubeObject; objects: KubeObject[]} {
+  const name = prepared.manifestName ?? o.jobName
+  if (name.length > MAX_JOB_NAME || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new UserError(`job name "${name}": a job with a restart policy, time to live, start timeout or schedule needs a DNS label of at most ${MAX_JOB_NAME} characters (its runner Job or CronJob is named after it); set --name or spark.kubernetes.driver.pod.name (NAME-driver)`)
+  }
+  const sa = prepared.submission.conf.get(SA_KEY)
+  const stored: StoredSubmission = {
+    args: {...prepared.args, conf: [...(prepared.args.conf ?? []), ...(sa ? [`${SA_KEY}=${sa}`] : [])]},
+    shippedData: prepared.shippedData,
+    templates: prepared.templates,
+    namespace: o.namespace,
+    user: submittingUser().name,
+    userFromEnv: submittingUser().fromEnv,
+    lifecycle: o.lifecycle,
+  }
+  const opts = {name, namespace: o.namespace, bundle: runnerBundle()}
+  const root = renderRunnerRoot(opts, o.lifecycle)
+  return {name, root, objects: [root, ...renderRunnerObjects(opts, stored, {kind: root.kind, uid: o.rootUid ?? ''})]}
+}
+
+const rootResource = (kind: string, ns: string) => (kind === 'CronJob' ? R.cronJobs(ns) : R.jobs(ns))
+
+/** Creates the managed job: root suspended, what it owns, then the root resumed (or the schedule's suspend set). */
+export async function createManagedJob(
+  k: KubeClient,
+  prepared: PreparedSubmission,
+  o: {namespace: string; lifecycle: Lifecycle; jobName: string; serverDryRun?: boolean; onProgress?: (line: string) => void},
+): Promise<{kind: 'Job' | 'CronJob'; name: string}> {
+  const {name, root} = managedJobObjects(prepared, o)
+  const kind = root.kind as 'Job' | 'CronJob'
+  const ns = o.namespace
+  const [job, cron] = await Promise.all([exists(k.get(R.jobs(ns), name)), exists(k.get(R.cronJobs(ns), name))])
+  if (job || cron) throw new UserError(`job "${name}" already exists in namespace "${ns}" (${job ? 'job' : 'cronjob'}.batch/${name}); delete it first: kubectl kd delete job/${name} -n ${ns}`)
+  let made: O
+  try {
+    made = await k.create<O>(rootResource(kind, ns), root, {dryRun: o.serverDryRun})
+  } catch (err) {
+    if (isAlreadyExists(err)) throw new UserError(`job "${name}" already exists in namespace "${ns}"; delete it first: kubectl kd delete job/${name} -n ${ns}`)
+    throw err
+  }
+  try {
+    const {objects} = managedJobObjects(prepared, {...o, rootUid: made.metadata.uid})
+    for (const obj of objects.slice(1)) await k.create(resourceOfKind(obj.kind, ns), obj, {dryRun: o.serverDryRun})
+    if (!o.serverDryRun) {
+      const suspend = kind === 'CronJob' ? (o.lifecycle.schedule?.suspend ?? false) : false
+      await k.patch(rootResource(kind, ns), name, 'merge', {spec: {suspend}})
+    }
+  } catch (err) {
+    if (!o.serverDryRun) await k.delete(rootResource(kind, ns), name, {uid: made.metadata.uid, propagationPolicy: 'Background'}).catch(() => undefined)
+    throw err
+  }
+  o.onProgress?.(`${kind.toLowerCase()}.batch/${name} created${o.serverDryRun ? ' (server dry run)' : ''}: the runner ${kind === 'CronJob' ? `starts a run on schedule "${o.lifecycle.schedule!.schedule}"` : 'submits the driver'}`)
+  return {kind, name}
+}
+
+function resourceOfKind(kind: string, ns: string) {
+  return {ConfigMap: R.configMaps(ns), ServiceAccount: R.serviceAccounts(ns), Role: R.roles(ns), RoleBinding: R.roleBindings(ns)}[kind]!
+}
+
+const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
+
+// ---- reading back ----
+
+export type ManagedState = 'PENDING' | 'SUBMITTED' | 'RUNNING' | 'PENDING_RERUN' | 'COMPLETED' | 'FAILED' | 'SCHEDULED' | 'SUSPENDED'
+
+export interface RunStatus {
+  /** the batch/v1 Job of the run */
+  name: string
+  state: ManagedState
+  reason?: string
+  /** `2/4` */
+  attemptsText: string
+  attempts: Attempt[]
+  started?: string
+  finished?: string
+  /** started by `kubectl kd run` rather than by the schedule */
+  manual?: boolean
+  /** the last attempt's driver, as `status` shows a job */
+  driver?: JobStatus
+}
+
+export interface ManagedJobStatus {
+  name: string
+  namespace: string
+  kind: 'Job' | 'CronJob'
+  state: ManagedState
+  reason?: string
+  attemptsText: string
+  lifecycle: Lifecycle
+  created?: string
+  /** a one-shot job's attempts (its one run's); for a schedule, the latest run's */
+  attempts: Attempt[]
+  schedule?: Lifecycle['schedule'] & {lastScheduleTime?: string; nextRun?: string; active: string[]}
+  /** runs kept (the schedule's history limits; a one-shot job has one), oldest first */
+  runs: RunStatus[]
+  driver?: JobStatus
+}
+
+function runState(job: O | undefined, cm: O | undefined, attempts: Attempt[]): {state: ManagedState; reason?: string} {
+  const final = cm?.metadata?.annotations?.[LIFECYCLE_ANNOTATION.state]
+  if (final === 'COMPLETED' || final === 'FAILED') return {state: final, reason: cm?.metadata?.annotations?.[LIFECYCLE_ANNOTATION.reason]}
+  const failed = (job?.status?.conditions ?? []).find((c: O) => c.type === 'Failed' && c.status === 'True')
+  if (failed) return {state: 'FAILED', reason: `runner: ${failed.reason}${failed.message ? `: ${failed.message}` : ''}`}
+  const last = attempts.at(-1)
+  if (!last) return {state: 'PENDING'}
+  if (last.state === 'SUBMITTING' || last.state === 'SUBMITTED') return {state: 'SUBMITTED'}
+  if (last.state === 'RUNNING') return {state: 'RUNNING'}
+  return {state: 'PENDING_RERUN', reason: `attempt ${last.n} ${last.state}${last.reason ? `: ${last.reason}` : ''}`}
+}
+
+interface Observed {
+  roots: O[]
+  runJobs: O[]
+  runCms: O[]
+  drivers: O[]
+}
+
+async function observe(kube: KubeClient, ns: string, name?: string): Promise<Observed> {
+  const sel = name ? `${LIFECYCLE_LABEL.job}=${name}` : LIFECYCLE_LABEL.job
+  const [jobs, crons, cms, drivers] = await Promise.all([
+    kube.list<O>(R.jobs(ns), {labelSelector: sel}),
+    kube.list<O>(R.cronJobs(ns), {labelSelector: sel}),
+    kube.list<O>(R.configMaps(ns), {labelSelector: `${sel},${LIFECYCLE_LABEL.run}`}),
+    kube.list<O>(R.pods(ns), {labelSelector: `${sel},${SPARK_LABEL.role}=driver`}),
+  ])
+  const cronNames = new Set(crons.items.map((c) => `${c.metadata.namespace}/${c.metadata.name}`))
+  // a one-shot job's root is a Job that no CronJob owns
+  const oneShot = jobs.items.filter((j) => !(j.metadata.ownerReferences ?? []).some((r: O) => r.kind === 'CronJob') && j.metadata.name === j.metadata.labels?.[LIFECYCLE_LABEL.job])
+  return {roots: [...oneShot, ...crons.items.filter((c) => cronNames.has(`${c.metadata.namespace}/${c.metadata.name}`))], runJobs: jobs.items, runCms: cms.items, drivers: drivers.items}
+}
+
+function statusOf(root: O, obs: Observed, now: number): ManagedJobStatus {
+  const ns = root.metadata.namespace
+  const name = root.metadata.name
+  const kind = root.kind === 'CronJob' || root.spec?.jobTemplate ? 'CronJob' : 'Job'
+  const lifecycle = JSON.parse(root.metadata.annotations?.[LIFECYCLE_ANNOTATION.lifecycle] ?? '{}') as Lifecycle
+  const mine = (o: O) => o.metadata.namespace === ns && o.metadata.labels?.[LIFECYCLE_LABEL.job] === name
+  const runJobs = kind === 'Job' ? [root] : obs.runJobs.filter((j) => mine(j) && j.metadata.name !== name)
+  const runs: RunStatus[] = runJobs
+    .map((j) => {
+      const cm = obs.runCms.find((c) => mine(c) && c.metadata.labels?.[LIFECYCLE_LABEL.run] === j.metadata.name)
+      const attempts = cm ? attemptsOf(cm) : []
+      const last = attempts.at(-1)
+      const driverPod = last && obs.drivers.find((p) => p.metadata.namespace === ns && p.metadata.name === last.driver)
+      const st = runState(j, cm, attempts)
+      return {
+        name: j.metadata.name,
+        ...st,
+        attemptsText: attemptsText(lifecycle.restartPolicy, attempts),
+        attempts,
+        started: j.status?.startTime,
+        finished: j.status?.completionTime ?? (j.status?.conditions ?? []).find((c: O) => (c.type === 'Failed' || c.type === 'Complete') && c.status === 'True')?.lastTransitionTime,
+        ...(j.metadata.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual' ? {manual: true} : {}),
+        ...(driverPod ? {driver: jobStatusFromPods(driverPod, [], {now})} : {}),
+      } satisfies RunStatus
+    })
+    .sort((a, b) => ((a.started ?? '9') < (b.started ?? '9') ? -1 : (a.started ?? '9') > (b.started ?? '9') ? 1 : a.name < b.name ? -1 : 1))
+  const latest = runs.at(-1)
+  const base = {name, namespace: ns, kind, lifecycle, created: root.metadata.creationTimestamp, runs, attempts: latest?.attempts ?? [], attemptsText: latest?.attemptsText ?? attemptsText(lifecycle.restartPolicy, []), ...(latest?.driver ? {driver: latest.driver} : {})} as const
+  if (kind === 'Job') return {...base, state: latest?.state ?? 'PENDING', ...(latest?.reason ? {reason: latest.reason} : {})}
+  const s = lifecycle.schedule!
+  const suspended = !!root.spec?.suspend
+  const next = suspended ? undefined : nextCronTime(root.spec.schedule, now, root.spec.timeZone)
+  const active = (root.status?.active ?? []).map((r: O) => r.name as string)
+  return {
+    ...base,
+    state: suspended ? 'SUSPENDED' : 'SCHEDULED',
+    ...(latest ? {reason: `last run ${latest.name}: ${latest.state}${latest.reason ? ` (${latest.reason})` : ''}`} : {}),
+    schedule: {...s, suspend: suspended, ...(root.status?.lastScheduleTime ? {lastScheduleTime: root.status.lastScheduleTime} : {}), ...(next !== undefined ? {nextRun: new Date(next).toISOString().replace(/\.\d+Z$/, 'Z')} : {}), active},
+  }
+}
+
+/** Managed jobs in the namespace ('' = all), by name. */
+export async function listManagedJobs(kube: KubeClient, ns: string, opts: {now?: number} = {}): Promise<ManagedJobStatus[]> {
+  const obs = await observe(kube, ns)
+  return obs.roots.map((r) => statusOf(withKind(r), obs, opts.now ?? Date.now())).sort((a, b) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1))
+}
+
+const withKind = (r: O) => ({...r, kind: r.kind ?? (r.spec?.jobTemplate ? 'CronJob' : 'Job')})
+
+/** The managed job NAME, or undefined when NAME is no managed job. */
+export async function managedJobStatus(kube: KubeClient, name: string, opts: {now?: number} = {}): Promise<ManagedJobStatus | undefined> {
+  const obs = await observe(kube, kube.namespace, name)
+  const root = obs.roots.find((r) => r.metadata.name === name)
+  return root ? statusOf(withKind(root), obs, opts.now ?? Date.now()) : undefined
+}
+
+/** The root of managed job NAME (Job or CronJob), or undefined. */
+async function findRoot(kube: KubeClient, name: string): Promise<{kind: 'Job' | 'CronJob'; obj: O} | undefined> {
+  const get = (kind: 'Job' | 'CronJob') => kube.get<O>(rootResource(kind, kube.namespace), name).then((obj) => (obj.metadata?.labels?.[LIFECYCLE_LABEL.job] === name ? {kind, obj} : undefined), (err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  const [cron, job] = await Promise.all([get('CronJob'), get('Job')])
+  return cron ?? job
+}
+
+/** Deletes a managed job: its root; the garbage collector removes its runs, attempts' drivers and everything they made. */
+export async function deleteManagedJob(kube: KubeClient, name: string, opts: {dryRun?: boolean} = {}): Promise<{kind: 'Job' | 'CronJob'} | undefined> {
+  const root = await findRoot(kube, name)
+  if (!root) return undefined
+  await kube.delete(rootResource(root.kind, kube.namespace), name, {uid: root.obj.metadata.uid, propagationPolicy: 'Background', dryRun: opts.dryRun})
+  return {kind: root.kind}
+}
+
+async function requireSchedule(kube: KubeClient, name: string, verb: string): Promise<O> {
+  const root = await findRoot(kube, name)
+  if (!root) throw new UserError(`job "${name}" not found in namespace "${kube.namespace}" as a scheduled job (kubectl kd get jobs lists them)`)
+  if (root.kind !== 'CronJob') throw new UserError(`job "${name}" has no schedule: only a job submitted with --schedule (or a ScheduledSparkApplication) can be ${verb}`)
+  return root.obj
+}
+
+/** `kubectl kd run job/NAME`: a run now, from the schedule's template (as kubectl create job --from=cronjob/NAME). */
+export async function runScheduledJob(kube: KubeClient, name: string, opts: {now?: number; dryRun?: boolean} = {}): Promise<{run: string}> {
+  const cron = await requireSchedule(kube, name, 'run')
+  const t = cron.spec.jobTemplate
+  const run = `${name}-manual-${Math.floor((opts.now ?? Date.now()) / 1000).toString(36)}`
+  await kube.create(R.jobs(kube.namespace), {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: run,
+      namespace: kube.namespace,
+      labels: t.metadata?.labels ?? {},
+      annotations: {...(t.metadata?.annotations ?? {}), 'cronjob.kubernetes.io/instantiate': 'manual'},
+      ownerReferences: [{apiVersion: 'batch/v1', kind: 'CronJob', name, uid: cron.metadata.uid, controller: true}],
+    },
+    spec: t.spec,
+  }, {dryRun: opts.dryRun})
+  return {run}
+}
+
+/** `kubectl kd suspend|resume job/NAME`: the schedule's suspend; true when it changed. */
+export async function setScheduleSuspended(kube: KubeClient, name: string, suspend: boolean, opts: {dryRun?: boolean} = {}): Promise<boolean> {
+  const cron = await requireSchedule(kube, name, suspend ? 'suspended' : 'resumed')
+  if (!!cron.spec.suspend === suspend) return false
+  await kube.patch(R.cronJobs(kube.namespace), name, 'merge', {spec: {suspend}}, {dryRun: opts.dryRun})
+  return true
+}

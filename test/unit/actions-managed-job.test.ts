@@ -1,0 +1,107 @@
+// submit with a lifecycle field on the fake client: the runner's objects made in order with nothing
+// half-made, no driver made by the CLI; reading managed jobs back (attempts, runs, next run); run,
+// suspend, resume and delete. Needs dist/runner.mjs (test/run.sh builds first).
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {FakeKube} from '../lib/fake-kube.ts'
+import {prepareSubmission, submitJob} from '../../src/actions/submit.ts'
+import {deleteManagedJob, listManagedJobs, managedJobStatus, runScheduledJob, setScheduleSuspended} from '../../src/actions/managed-job.ts'
+import {R} from '../../src/kube/client.ts'
+import {ApiError} from '../../src/kube/errors.ts'
+import {FLAG_NAMES, parseLifecycle} from '../../src/spark/lifecycle.ts'
+import {UserError} from '../../src/errors.ts'
+
+const NS = 'spark'
+const args = {appResource: 'local:///opt/spark/examples/src/main/python/pi.py', name: 'nightly', image: 'localhost/kubectl-kd/spark:3.5.9', serviceAccount: 'spark'}
+const withAccount = () => {
+  const kube = new FakeKube(NS)
+  kube.seed(R.serviceAccounts(NS), {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'spark'}})
+  return kube
+}
+const retries = parseLifecycle({restartPolicy: 'OnFailure', onFailureRetries: '3'}, FLAG_NAMES)
+const scheduled = parseLifecycle({schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid'}, FLAG_NAMES)
+
+const t = suite('submit with a lifecycle: the runner is made, not the driver')
+
+t('a Job NAME created suspended, then what it owns, then resumed; no driver pod', async () => {
+  const kube = withAccount()
+  const r = await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries})
+  assert.equal(r.managed, {kind: 'Job', name: 'nightly'})
+  const writes = kube.requests.filter((x) => ['create', 'patch', 'apply'].includes(x.verb) && !x.resource.endsWith('accessreviews')).map((w) => `${w.verb} ${w.resource}/${w.name}`)
+  assert.equal(writes, ['create jobs/nightly', 'create configmaps/nightly-kd-job', 'create configmaps/nightly-kd-runner', 'create serviceaccounts/nightly-kd-runner', 'create roles/nightly-kd-runner', 'create rolebindings/nightly-kd-runner', 'patch jobs/nightly'])
+  assert.is((kube.requests.find((x) => x.verb === 'create' && x.resource === 'jobs')!.body as any).spec.suspend, true)
+  assert.is(kube.find(R.jobs(NS), 'nightly')!.spec.suspend, false)
+  assert.equal(kube.all(R.pods(NS)), [])
+  const uid = kube.find(R.jobs(NS), 'nightly')!.metadata.uid
+  for (const o of [...kube.all(R.configMaps(NS)), ...kube.all(R.roles(NS))]) assert.is(o.metadata.ownerReferences[0].uid, uid)
+  const stored = JSON.parse(kube.find(R.configMaps(NS), 'nightly-kd-job')!.data['submission.json'])
+  assert.ok(stored.args.conf.includes('spark.kubernetes.authenticate.driver.serviceAccountName=spark'))
+})
+
+t('nothing half-made: a refused object deletes the root (its dependents go with it); a name in use is refused first', async () => {
+  const kube = withAccount()
+  kube.fail = (r) => (r.verb === 'create' && r.resource === 'roles' ? new ApiError('Forbidden', 403, 'roles is forbidden: you cannot create roles') : undefined)
+  try {
+    await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries})
+    assert.unreachable('refused')
+  } catch (err) {
+    assert.match((err as Error).message, /cannot create roles/)
+  }
+  assert.equal([...kube.all(R.jobs(NS)), ...kube.all(R.configMaps(NS)), ...kube.all(R.serviceAccounts(NS)).filter((s) => s.metadata.name !== 'spark')], [])
+  const again = withAccount()
+  again.seed(R.cronJobs(NS), {apiVersion: 'batch/v1', kind: 'CronJob', metadata: {name: 'nightly', labels: {'kubectl-kd.io/job': 'nightly'}}, spec: {}})
+  try {
+    await submitJob(again, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries})
+    assert.unreachable('refused')
+  } catch (err) {
+    assert.ok(err instanceof UserError)
+    assert.match((err as Error).message, /^job "nightly" already exists in namespace "spark" \(cronjob\.batch\/nightly\); delete it first/)
+  }
+})
+
+t('a schedule: a CronJob with the user\'s suspend; read back with its runs, attempts and next run; run, suspend, resume, delete', async () => {
+  const kube = withAccount()
+  await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: scheduled})
+  const cron = kube.find(R.cronJobs(NS), 'nightly')!
+  assert.equal([cron.spec.schedule, cron.spec.concurrencyPolicy, cron.spec.suspend], ['*/5 * * * *', 'Forbid', false])
+  // a run the CronJob made, its record and its driver
+  const runJob = kube.seed(R.jobs(NS), {apiVersion: 'batch/v1', kind: 'Job', metadata: {name: 'nightly-29938140', labels: {'kubectl-kd.io/job': 'nightly'}, ownerReferences: [{kind: 'CronJob', name: 'nightly', uid: cron.metadata.uid}]}, spec: {}, status: {startTime: '2026-12-03T09:00:05Z', active: 1}})[0]!
+  kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'nightly-29938140-kd-run', labels: {'kubectl-kd.io/job': 'nightly', 'kubectl-kd.io/run': 'nightly-29938140'}, ownerReferences: [{kind: 'Job', name: 'nightly-29938140', uid: runJob.metadata.uid}], annotations: {'kubectl-kd.io/attempts': JSON.stringify([{n: 1, driver: 'nightly-29938140-1-driver', appId: 'spark-1', planned: '2026-12-03T09:00:06Z', state: 'RUNNING', created: '2026-12-03T09:00:06Z'}])}}})
+  kube.seed(R.pods(NS), {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'nightly-29938140-1-driver', labels: {'kubectl-kd.io/job': 'nightly', 'spark-role': 'driver', 'spark-app-selector': 'spark-1'}, ownerReferences: [{kind: 'Job', name: 'nightly-29938140', uid: runJob.metadata.uid}]}, spec: {}, status: {phase: 'Running', startTime: '2026-12-03T09:00:07Z'}})
+  const now = Date.parse('2026-12-03T09:01:00Z')
+  const s = (await managedJobStatus(kube, 'nightly', {now}))!
+  assert.is(s.state, 'SCHEDULED')
+  assert.is(s.schedule!.nextRun, '2026-12-03T09:05:00Z')
+  assert.equal(s.runs.map((r) => [r.name, r.state, r.attemptsText]), [['nightly-29938140', 'RUNNING', '1/1']])
+  assert.is(s.driver!.state, 'RUNNING')
+  assert.equal((await listManagedJobs(kube, NS, {now})).map((j) => j.name), ['nightly'])
+
+  const {run} = await runScheduledJob(kube, 'nightly', {now})
+  const manual = kube.find(R.jobs(NS), run)!
+  assert.is(manual.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual')
+  assert.is(manual.metadata.ownerReferences[0].uid, cron.metadata.uid)
+  assert.equal(manual.spec, cron.spec.jobTemplate.spec)
+  assert.is(await setScheduleSuspended(kube, 'nightly', true), true)
+  assert.is(await setScheduleSuspended(kube, 'nightly', true), false, 'unchanged')
+  assert.is((await managedJobStatus(kube, 'nightly', {now}))!.state, 'SUSPENDED')
+  assert.is(await setScheduleSuspended(kube, 'nightly', false), true)
+  assert.equal(await deleteManagedJob(kube, 'nightly'), {kind: 'CronJob'})
+  // the garbage collector's cascade (the fake's): runs, records, drivers and the runner's objects go
+  assert.equal([...kube.all(R.cronJobs(NS)), ...kube.all(R.jobs(NS)), ...kube.all(R.configMaps(NS)), ...kube.all(R.roles(NS)), ...kube.all(R.pods(NS))], [])
+  assert.is(await deleteManagedJob(kube, 'nightly'), undefined)
+})
+
+t('run/suspend refuse a job without a schedule, by name', async () => {
+  const kube = withAccount()
+  await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries})
+  for (const p of [runScheduledJob(kube, 'nightly'), setScheduleSuspended(kube, 'nightly', true)]) {
+    try {
+      await p
+      assert.unreachable('refused')
+    } catch (err) {
+      assert.match((err as Error).message, /^job "nightly" has no schedule: only a job submitted with --schedule \(or a ScheduledSparkApplication\) can be/)
+    }
+  }
+})
+
+t.run()
