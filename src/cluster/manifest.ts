@@ -5,7 +5,7 @@
 // parseClusterSpecs() ignores status on input. Pure.
 import {scriptTimeoutAnnotations} from '../app/script-timeout.ts'
 import {defaultNodeId} from './configmeta.ts'
-import type {ResolvedCluster, ResolvedRole} from './model.ts'
+import type {Connections, ResolvedCluster, ResolvedRole} from './model.ts'
 import {clusterLabels} from './object-meta.ts'
 import {headlessServiceName, memberServiceName, roleStatefulSetName} from './names.ts'
 
@@ -54,6 +54,7 @@ export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObserva
       app: cluster.app,
       ...(cluster.serviceType ? {serviceType: cluster.serviceType} : {}),
       roles: cluster.roles.map(roleManifest),
+      ...(cluster.connections ? {connections: connectionsManifest(cluster.connections)} : {}),
     },
     status: {
       state: seen.state,
@@ -80,6 +81,11 @@ export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObserva
         })),
     },
   }
+}
+
+/** KubeDirector's form: empty lists left out. */
+function connectionsManifest(c: Connections): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(c).filter(([, names]) => names.length > 0).map(([k, names]) => [k, [...names]]))
 }
 
 function roleManifest(r: ResolvedRole): Record<string, unknown> {

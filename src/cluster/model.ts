@@ -53,6 +53,17 @@ export interface ClusterRoleSpec extends RolePlacement {
   at: {path: string; idKey: 'id' | 'name'; membersKey: 'members' | 'replicas'}
 }
 
+/**
+ * KubeDirector's spec.connections: other app clusters of the namespace whose configmeta, and ConfigMaps
+ * (label kubedirector.hpe.com/cmType) and Secrets (label kubedirector.hpe.com/secretType) whose content,
+ * appear under `connections` in each member's configmeta (src/cluster/connections.ts).
+ */
+export interface Connections {
+  clusters: string[]
+  configmaps: string[]
+  secrets: string[]
+}
+
 export interface ClusterSpec {
   name: string
   namespace?: string
@@ -64,6 +75,8 @@ export interface ClusterSpec {
   form: ClusterForm
   /** annotation kubectl-kd.io/script-timeout: wins over the app's (src/app/script-timeout.ts) */
   scriptTimeoutSeconds?: number
+  /** absent when the spec connects nothing */
+  connections?: Connections
 }
 
 export interface ResolvedRole extends RolePlacement {
@@ -88,6 +101,8 @@ export interface ResolvedCluster {
   roles: ResolvedRole[]
   labels: Record<string, string>
   scriptTimeoutSeconds?: number
+  /** absent when the cluster connects nothing (so clusters written before connections keep their cluster.json) */
+  connections?: Connections
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */

@@ -4,12 +4,12 @@
 // needs the app (cardinality, roles, resources) is checked by resolveCluster(). Pure; no I/O.
 import {UserError} from '../errors.ts'
 import {isRecord, loadDocuments, manifestsOf} from '../app/documents.ts'
-import {FieldReader} from '../app/field-reader.ts'
+import {FieldReader, fieldError} from '../app/field-reader.ts'
 import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
 import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
 import {isQuantity} from './quantity.ts'
-import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
+import type {ClusterForm, ClusterRoleSpec, Connections, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {SERVICE_TYPES} from './model.ts'
 import {LABEL} from './names.ts'
 
@@ -63,6 +63,7 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const labels = withoutOwnLabels(metadata.stringMap('labels'))
   const name = metadata.requiredString('name')
   const app = spec.requiredString('app')
+  const connections = readConnections(spec)
   const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
   doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
@@ -75,7 +76,27 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     ...(labels ? {labels} : {}),
     form,
     ...(scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds} : {}),
+    ...(connections ? {connections} : {}),
   }
+}
+
+const CONNECTION_KINDS = ['clusters', 'configmaps', 'secrets'] as const
+
+/** spec.connections: lists of names in the cluster's namespace; undefined when it connects nothing. */
+function readConnections(spec: FieldReader): Connections | undefined {
+  const c = spec.child('connections')
+  if (!c) return undefined
+  const out: Connections = {clusters: [], configmaps: [], secrets: []}
+  for (const kind of CONNECTION_KINDS) {
+    const names = c.stringList(kind) ?? []
+    names.forEach((n, i) => {
+      if (n.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n))
+        throw fieldError(spec.source, `${c.at(kind)}[${i}]`, `${JSON.stringify(n)} is not the name of a Kubernetes object (a-z, 0-9, '-' and '.')`)
+      if (names.indexOf(n) !== i) throw fieldError(spec.source, `${c.at(kind)}[${i}]`, `${JSON.stringify(n)} is listed twice`)
+    })
+    out[kind] = names
+  }
+  return CONNECTION_KINDS.some((k) => out[k].length > 0) ? out : undefined
 }
 
 const OWN_LABELS: string[] = [LABEL.cluster, LABEL.app, LABEL.managedBy]
