@@ -55,6 +55,8 @@ export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObserva
       ...(cluster.serviceType ? {serviceType: cluster.serviceType} : {}),
       roles: cluster.roles.map(roleManifest),
       ...(cluster.connections ? {connections: connectionsManifest(cluster.connections)} : {}),
+      ...(cluster.defaultSecret ? {defaultSecret: {...cluster.defaultSecret}} : {}),
+      ...(cluster.namingScheme ? {namingScheme: cluster.namingScheme} : {}),
     },
     status: {
       state: seen.state,
@@ -103,5 +105,9 @@ function roleManifest(r: ResolvedRole): Record<string, unknown> {
     ...(r.nodeSelector ? {nodeSelector: {...r.nodeSelector}} : {}),
     ...(r.tolerations ? {tolerations: r.tolerations.map((t) => ({...t}))} : {}),
     ...(r.affinity ? {affinity: JSON.parse(JSON.stringify(r.affinity)) as unknown} : {}),
+    ...(r.serviceAccountName ? {serviceAccountName: r.serviceAccountName} : {}),
+    ...(r.sharedMemory ? {sharedMemory: r.sharedMemory} : {}),
+    ...(r.secret ? {secret: {...r.secret}} : {}),
+    ...(r.volumeProjections ? {volumeProjections: r.volumeProjections.map((v) => ({...v}))} : {}),
   }
 }

@@ -39,7 +39,34 @@ export interface RolePlacement {
   affinity?: {nodeAffinity?: unknown; podAffinity?: unknown; podAntiAffinity?: unknown}
 }
 
-export interface ClusterRoleSpec extends RolePlacement {
+/** KubeDirector's KDSecret: a Secret of the namespace mounted in every member of a role. */
+export interface RoleSecret {
+  name: string
+  mountPath: string
+  defaultMode?: number
+  readOnly: boolean
+}
+
+/** KubeDirector's VolumeProjections: an existing PVC mounted in every member of a role. */
+export interface VolumeProjection {
+  pvcName: string
+  mountPath: string
+  readOnly: boolean
+}
+
+/** Role fields that only pass into the pod template (checked when read; nothing to resolve). */
+export interface RolePodExtras {
+  serviceAccountName?: string
+  /** size of /dev/shm (a memory-backed emptyDir) */
+  sharedMemory?: string
+  secret?: RoleSecret
+  volumeProjections?: VolumeProjection[]
+}
+
+export const NAMING_SCHEMES = ['UID', 'CrNameRole'] as const
+export type NamingScheme = (typeof NAMING_SCHEMES)[number]
+
+export interface ClusterRoleSpec extends RolePlacement, RolePodExtras {
   id: string
   members?: number
   resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
@@ -77,9 +104,13 @@ export interface ClusterSpec {
   scriptTimeoutSeconds?: number
   /** absent when the spec connects nothing */
   connections?: Connections
+  /** the Secret of every role that names none (KubeDirector copies it into the roles) */
+  defaultSecret?: RoleSecret
+  /** accepted and kept; object names are derived the same way under both (names.ts) */
+  namingScheme?: NamingScheme
 }
 
-export interface ResolvedRole extends RolePlacement {
+export interface ResolvedRole extends RolePlacement, RolePodExtras {
   id: string
   members: number
   resources: Resources
@@ -103,6 +134,8 @@ export interface ResolvedCluster {
   scriptTimeoutSeconds?: number
   /** absent when the cluster connects nothing (so clusters written before connections keep their cluster.json) */
   connections?: Connections
+  defaultSecret?: RoleSecret
+  namingScheme?: NamingScheme
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */

@@ -9,8 +9,8 @@ import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
 import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
 import {isQuantity} from './quantity.ts'
-import type {ClusterForm, ClusterRoleSpec, Connections, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
-import {SERVICE_TYPES} from './model.ts'
+import type {ClusterForm, ClusterRoleSpec, Connections, NamingScheme, RolePodExtras, RoleSecret, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
+import {NAMING_SCHEMES, SERVICE_TYPES} from './model.ts'
 import {LABEL} from './names.ts'
 
 const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
@@ -64,6 +64,10 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const name = metadata.requiredString('name')
   const app = spec.requiredString('app')
   const connections = readConnections(spec)
+  const defaultSecret = readSecret(spec, 'defaultSecret')
+  const namingScheme = spec.string('namingScheme')
+  if (namingScheme !== undefined && !(NAMING_SCHEMES as readonly string[]).includes(namingScheme))
+    throw spec.error('namingScheme', `${JSON.stringify(namingScheme)} is not allowed: use ${NAMING_SCHEMES.join(' or ')}`)
   const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
   doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
@@ -77,7 +81,56 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     form,
     ...(scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds} : {}),
     ...(connections ? {connections} : {}),
+    ...(defaultSecret ? {defaultSecret} : {}),
+    ...(namingScheme ? {namingScheme: namingScheme as NamingScheme} : {}),
   }
+}
+
+const MOUNT_PATH = /^\/[^\0]*[^/]$/
+
+/** A KDSecret (role `secret`, cluster `defaultSecret`). */
+function readSecret(parent: FieldReader, key: string): RoleSecret | undefined {
+  const s = parent.child(key)
+  if (!s) return undefined
+  const name = s.requiredString('name')
+  if (name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw s.error('name', `${JSON.stringify(name)} is not the name of a Secret`)
+  const mountPath = s.requiredString('mountPath')
+  if (!MOUNT_PATH.test(mountPath)) throw s.error('mountPath', `${JSON.stringify(mountPath)} must be an absolute path without a trailing '/'`)
+  const defaultMode = s.integer('defaultMode')
+  if (defaultMode !== undefined && (defaultMode < 0 || defaultMode > 0o777)) throw s.error('defaultMode', `${defaultMode} is not a file mode (0 to 511, i.e. 0777)`)
+  return {name, mountPath, ...(defaultMode !== undefined ? {defaultMode} : {}), readOnly: s.boolean('readOnly') ?? false}
+}
+
+/** serviceAccountName, sharedMemory, secret, volumeProjections of a role. */
+function readPodExtras(r: FieldReader): RolePodExtras {
+  const out: RolePodExtras = {}
+  const sa = r.string('serviceAccountName')
+  if (sa) {
+    if (sa.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sa)) throw r.error('serviceAccountName', `${JSON.stringify(sa)} is not the name of a ServiceAccount`)
+    out.serviceAccountName = sa
+  }
+  const shm = r.string('sharedMemory')
+  if (shm !== undefined) {
+    if (!isQuantity(shm) || !/^[0-9.]+[A-Za-z]*$/.test(shm) || Number.parseFloat(shm) <= 0) throw r.error('sharedMemory', `${JSON.stringify(shm)} must be a positive quantity (e.g. 1Gi)`)
+    out.sharedMemory = shm
+  }
+  const secret = readSecret(r, 'secret')
+  if (secret) out.secret = secret
+  const projections = r.list('volumeProjections')?.map((v) => {
+    const pvcName = v.requiredString('pvcName')
+    if (pvcName.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pvcName)) throw v.error('pvcName', `${JSON.stringify(pvcName)} is not the name of a PersistentVolumeClaim`)
+    const mountPath = v.requiredString('mountPath')
+    if (!MOUNT_PATH.test(mountPath)) throw v.error('mountPath', `${JSON.stringify(mountPath)} must be an absolute path without a trailing '/'`)
+    return {pvcName, mountPath, readOnly: v.boolean('readOnly') ?? false}
+  })
+  if (projections?.length) out.volumeProjections = projections
+  // every path mounted into the member once (KubeDirector: unique mount paths per role)
+  const paths = [...(out.sharedMemory ? [{at: r.at('sharedMemory'), path: '/dev/shm'}] : []), ...(secret ? [{at: r.at('secret.mountPath'), path: secret.mountPath}] : []), ...(projections ?? []).map((p, i) => ({at: `${r.at('volumeProjections')}[${i}].mountPath`, path: p.mountPath}))]
+  paths.forEach((p, i) => {
+    const first = paths.findIndex((q) => q.path === p.path)
+    if (first !== i) throw fieldError(r.source, p.at, `${p.path} is mounted twice in role ${JSON.stringify(r.value.id ?? r.value.name)} (also by ${paths[first]!.at})`)
+  })
+  return out
 }
 
 const CONNECTION_KINDS = ['clusters', 'configmaps', 'secrets'] as const
@@ -140,7 +193,7 @@ function readRole(r: FieldReader): ClusterRoleSpec {
     const map = r.stringMap(key)
     if (map) role[key] = map
   }
-  Object.assign(role, readPlacement(r))
+  Object.assign(role, readPlacement(r), readPodExtras(r))
   return role
 }
 

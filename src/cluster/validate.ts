@@ -5,7 +5,7 @@ import {fieldError} from '../app/field-reader.ts'
 import type {App, AppRole} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
 import {agentName, memberPodName, roleObjectName, roleStatefulSetName, rootConfigMapName} from './names.ts'
-import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources} from './model.ts'
+import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources, RoleSecret} from './model.ts'
 import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
 import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
 
@@ -36,7 +36,7 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
   for (const appRole of app.roles) {
     const given = spec.roles.find((r) => r.id === appRole.id)
     if (!given && !app.defaultConfig.selectedRoles.includes(appRole.id)) continue
-    roles.push(resolveRole(app, appRole, given, source))
+    roles.push(resolveRole(app, appRole, given, source, spec.defaultSecret))
   }
   const total = roles.reduce((n, r) => n + r.members, 0)
   if (total > MAX_TOTAL_MEMBERS)
@@ -55,10 +55,12 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
     labels: spec.labels ?? {},
     ...(spec.scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds: spec.scriptTimeoutSeconds} : {}),
     ...(spec.connections ? {connections: spec.connections} : {}),
+    ...(spec.defaultSecret ? {defaultSecret: spec.defaultSecret} : {}),
+    ...(spec.namingScheme ? {namingScheme: spec.namingScheme} : {}),
   }
 }
 
-function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string): ResolvedRole {
+function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string, defaultSecret?: RoleSecret): ResolvedRole {
   const min = cardinalityMinimum(appRole.cardinality)
   const members = given ? (given.members ?? min) : 0
   if (given) {
@@ -82,6 +84,11 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     ...(given?.nodeSelector ? {nodeSelector: given.nodeSelector} : {}),
     ...(given?.tolerations ? {tolerations: given.tolerations} : {}),
     ...(given?.affinity ? {affinity: given.affinity} : {}),
+    ...(given?.serviceAccountName ? {serviceAccountName: given.serviceAccountName} : {}),
+    ...(given?.sharedMemory ? {sharedMemory: given.sharedMemory} : {}),
+    // KubeDirector copies defaultSecret into the roles that name no Secret
+    ...(given?.secret ? {secret: given.secret} : defaultSecret ? {secret: defaultSecret} : {}),
+    ...(given?.volumeProjections ? {volumeProjections: given.volumeProjections} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`
