@@ -122,8 +122,17 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
   }
   if (kube && opts.dryRun !== 'client') await checkConnectedClusters(kube, inputs)
   const seen = new Map<string, string>()
-  return inputs.map(({app: baseApp, spec: baseSpec, source}) => {
-    const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, opts)
+  return inputs.map(({app: baseApp, spec: fileSpec, source}) => {
+    // what the file recorded (get -o yaml of a cluster created with --image/--package/--agent-image), flags winning
+    const recorded = fileSpec.overrides
+    const merged = {
+      ...opts,
+      images: {...recorded?.images, ...opts.images},
+      packages: {...recorded?.packages, ...opts.packages},
+      agentImage: opts.agentImage ?? recorded?.agentImage,
+    }
+    const {overrides: _recorded, ...baseSpec} = fileSpec
+    const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, merged)
     if (spec.namespace && spec.namespace !== namespace && opts.namespace && spec.namespace !== opts.namespace)
       throw new UserError(`${source}: metadata.namespace: "${spec.namespace}" does not match --namespace "${opts.namespace}"`)
     const ns = spec.namespace ?? namespace
@@ -133,7 +142,16 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
       throw new UserError(`${source}: cluster "${cluster.name}" is defined twice${first === source ? '' : ` (also in ${first})`}: give each cluster its own metadata.name`)
     seen.set(`${ns}/${cluster.name}`, source)
     const {app, packages} = planPackages(overridden, cluster.name)
-    const options: StoredOptions = {agentImage: opts.agentImage}
+    // kept with the cluster (get -o yaml writes them back): packages as the cluster runs them (a local
+    // directory became a configmap:// URL)
+    const packageURLs = Object.fromEntries(Object.keys(merged.packages).map((r) => [r, app.roles.find((x) => x.id === r)?.configPackage?.packageURL ?? merged.packages[r]!]))
+    const kept = {
+      ...(Object.keys(merged.images).length ? {images: merged.images} : {}),
+      ...(Object.keys(packageURLs).length ? {packages: packageURLs} : {}),
+      ...(merged.agentImage ? {agentImage: merged.agentImage} : {}),
+    }
+    if (Object.keys(kept).length) cluster.overrides = kept
+    const options: StoredOptions = {agentImage: merged.agentImage}
     const objects = renderPlanObjects(app, cluster, ns, options)
     for (const o of objects) {
       const size = Buffer.byteLength(JSON.stringify(o))

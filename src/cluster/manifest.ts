@@ -7,7 +7,7 @@ import {scriptTimeoutAnnotations} from '../app/script-timeout.ts'
 import {defaultNodeId} from './configmeta.ts'
 import type {Connections, ResolvedCluster, ResolvedRole} from './model.ts'
 import {clusterLabels} from './object-meta.ts'
-import {headlessServiceName, memberServiceName, roleStatefulSetName} from './names.ts'
+import {ANNOTATION, headlessServiceName, memberServiceName, roleStatefulSetName} from './names.ts'
 
 export const CLUSTER_API_VERSION = 'kubedirector.hpe.com/v1beta1'
 export const CLUSTER_KIND = 'KubeDirectorCluster'
@@ -36,7 +36,14 @@ export interface ClusterManifest {
 const ROLLUP_FLAGS = ['membershipChanging', 'membersDown', 'membersInitializing', 'membersWaiting', 'membersRestarting', 'configErrors', 'membersNotScheduled'] as const
 
 export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObservation): ClusterManifest {
-  const annotations = scriptTimeoutAnnotations(cluster.scriptTimeoutSeconds)
+  const o = cluster.overrides
+  const recorded = {
+    ...(o?.images ? {[ANNOTATION.images]: JSON.stringify(o.images)} : {}),
+    ...(o?.packages ? {[ANNOTATION.packages]: JSON.stringify(o.packages)} : {}),
+    ...(o?.agentImage ? {[ANNOTATION.agentImage]: o.agentImage} : {}),
+  }
+  const timeout = scriptTimeoutAnnotations(cluster.scriptTimeoutSeconds)
+  const annotations = timeout || Object.keys(recorded).length ? {...timeout, ...recorded} : undefined
   const rollup = Object.fromEntries(ROLLUP_FLAGS.map((k) => [k, seen.rollup?.[k] === true]))
   return {
     apiVersion: CLUSTER_API_VERSION,

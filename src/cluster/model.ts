@@ -91,6 +91,13 @@ export interface Connections {
   secrets: string[]
 }
 
+/** `create --image/--package/--agent-image`, kept with the cluster so get -o yaml | apply -f keeps them (annotations). */
+export interface RecordedOverrides {
+  images?: Record<string, string>
+  packages?: Record<string, string>
+  agentImage?: string
+}
+
 export interface ClusterSpec {
   name: string
   namespace?: string
@@ -108,6 +115,8 @@ export interface ClusterSpec {
   defaultSecret?: RoleSecret
   /** accepted and kept; object names are derived the same way under both (names.ts) */
   namingScheme?: NamingScheme
+  /** from the annotations kubectl-kd.io/images, /packages, /agent-image */
+  overrides?: RecordedOverrides
 }
 
 export interface ResolvedRole extends RolePlacement, RolePodExtras {
@@ -136,6 +145,8 @@ export interface ResolvedCluster {
   connections?: Connections
   defaultSecret?: RoleSecret
   namingScheme?: NamingScheme
+  /** absent when created without --image/--package/--agent-image */
+  overrides?: RecordedOverrides
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */

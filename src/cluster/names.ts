@@ -49,6 +49,12 @@ export const ANNOTATION = {
   renderHash: `${GROUP}/render-hash`,
   /** agent Deployment: version of the agent code it runs */
   agentVersion: `${GROUP}/agent-version`,
+  /** KubeDirectorCluster (get -o yaml, apply -f): `create --image ROLE=IMG` overrides, JSON {role: image} */
+  images: `${GROUP}/images`,
+  /** KubeDirectorCluster: `--package ROLE=…` overrides as the cluster runs them, JSON {role: packageURL} */
+  packages: `${GROUP}/packages`,
+  /** KubeDirectorCluster: `--agent-image` */
+  agentImage: `${GROUP}/agent-image`,
 } as const
 
 /** Pod condition the agent sets; member pods list it as a readinessGate. */

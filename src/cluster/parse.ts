@@ -9,9 +9,9 @@ import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
 import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
 import {isQuantity} from './quantity.ts'
-import type {ClusterForm, ClusterRoleSpec, Connections, NamingScheme, RolePodExtras, RoleSecret, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
+import type {ClusterForm, ClusterRoleSpec, Connections, NamingScheme, RecordedOverrides, RolePodExtras, RoleSecret, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
 import {NAMING_SCHEMES, SERVICE_TYPES} from './model.ts'
-import {LABEL} from './names.ts'
+import {ANNOTATION, LABEL} from './names.ts'
 
 const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
 const CLUSTER_KIND = 'KubeDirectorCluster'
@@ -68,6 +68,7 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const namingScheme = spec.string('namingScheme')
   if (namingScheme !== undefined && !(NAMING_SCHEMES as readonly string[]).includes(namingScheme))
     throw spec.error('namingScheme', `${JSON.stringify(namingScheme)} is not allowed: use ${NAMING_SCHEMES.join(' or ')}`)
+  const overrides = readOverrides(metadata.child('annotations'))
   const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
   doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
@@ -83,7 +84,31 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     ...(connections ? {connections} : {}),
     ...(defaultSecret ? {defaultSecret} : {}),
     ...(namingScheme ? {namingScheme: namingScheme as NamingScheme} : {}),
+    ...(overrides ? {overrides} : {}),
   }
+}
+
+/** The --image/--package/--agent-image a cluster was created with, as get -o yaml writes them (annotations). */
+function readOverrides(annotations: FieldReader | undefined): RecordedOverrides | undefined {
+  if (!annotations) return undefined
+  const out: RecordedOverrides = {}
+  for (const [field, key] of [['images', ANNOTATION.images], ['packages', ANNOTATION.packages]] as const) {
+    const raw = annotations.string(key)
+    if (raw === undefined) continue
+    const at = `${annotations.path}[${JSON.stringify(key)}]`
+    let map: unknown
+    try {
+      map = JSON.parse(raw)
+    } catch {
+      map = undefined
+    }
+    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string'))
+      throw fieldError(annotations.source, at, `must be a JSON object of role: ${field === 'images' ? 'image' : 'package URL'}`)
+    if (Object.keys(map).length) out[field] = map as Record<string, string>
+  }
+  const agentImage = annotations.string(ANNOTATION.agentImage)
+  if (agentImage) out.agentImage = agentImage
+  return Object.keys(out).length ? out : undefined
 }
 
 const MOUNT_PATH = /^\/[^\0]*[^/]$/

@@ -57,6 +57,7 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
     ...(spec.connections ? {connections: spec.connections} : {}),
     ...(spec.defaultSecret ? {defaultSecret: spec.defaultSecret} : {}),
     ...(spec.namingScheme ? {namingScheme: spec.namingScheme} : {}),
+    ...(spec.overrides ? {overrides: spec.overrides} : {}),
   }
 }
 

@@ -27,7 +27,7 @@ const FULL = `  namingScheme: CrNameRole
 
 test('rendered into each member of a role: ServiceAccount, /dev/shm, the Secret, the PVCs; defaultSecret for roles naming none', () => {
   const cluster = resolve(FULL)
-  const [controller, worker] = renderCluster(findBuiltinApp('spark221e2')!, cluster, {namespace: 'ns'}).filter((o) => o.kind === 'StatefulSet') as Array<{spec: {template: {spec: any}}}>
+  const [controller, worker] = renderCluster(findBuiltinApp("spark221e2")!, cluster, {namespace: "ns"}).filter((o) => o.kind === "StatefulSet") as unknown as Array<{spec: {template: {spec: any}}}>
   const pod = controller!.spec.template.spec
   assert.is(pod.serviceAccountName, 'spark-sa')
   assert.is(pod.automountServiceAccountToken, undefined)
