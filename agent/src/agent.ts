@@ -10,7 +10,7 @@ import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/conf
 import {connectionsMeta, connectionsVersion, type ConfigmetaConnections, type ConnectedCluster, type ConnectedObject, type ConnectedState} from '../../src/cluster/connections.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
 import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
-import {CONFIGCLI_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
+import {CONFIGCLI_SH, INJECT_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
 import {CONNECTIONS_ANNOTATION, KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
 
 export type {PodLike}
@@ -491,6 +491,8 @@ export class Agent {
     const known = encodeMembers(model.desired.filter((d) => d.pod !== pod))
     // the connections the configmeta below carries: configure saw them, no --reconnect for them
     const connectionsSeen = this.connections()?.version
+    const injected = await this.inject(pod, m.role)
+    if (injected !== undefined) return this.fail(pod, container, injected, '', policy?.setupSpec)
     if (!policy?.hasPackage) return this.configuredWithoutPackage(pod, container, signature, known)
     const spec = policy.setupSpec ?? ''
     const timeout = model.timeout
@@ -540,6 +542,31 @@ export class Agent {
       : result.code === 'timeout' ? `configure timed out after ${timeoutOfSpec(ran) ?? timeout} s and was killed`
       : `configure failed with exit status ${result.code}`
     await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512), ran)
+  }
+
+  /**
+   * The role's fileInjections, before configure (KubeDirector's order): each srcURL fetched by the agent
+   * and put into destDir with its permissions. A member that cannot take a file: the message for
+   * `config error`; a fetch that fails is thrown (retried with backoff).
+   */
+  private async inject(pod: string, role: string): Promise<string | undefined> {
+    const injections = this.model!.cluster.roles.find((r) => r.id === role)?.fileInjections ?? []
+    for (const [i, f] of injections.entries()) {
+      let bytes: Uint8Array
+      try {
+        bytes = await this.io.fetchURL(f.srcURL)
+      } catch (e) {
+        if (e instanceof PackageLimitError) return `fileInjections[${i}] (${f.srcURL}) ${e.message.replace('a config package', 'an injected file')}`
+        throw new Error(`fileInjections[${i}] (${f.srcURL}): ${(e as Error).message}`)
+      }
+      const name = injectedFileName(f.srcURL)
+      const p = f.permissions
+      const args = [f.destDir, name, p?.fileMode !== undefined ? p.fileMode.toString(8) : '', p?.fileOwner ?? '', p?.fileGroup ?? '']
+      const r = await this.io.exec(pod, ['sh', '-c', INJECT_SH, 'kd-inject', ...args], writeTar([{path: name, type: 'file', mode: 0o644, data: bytes}]), EXEC_GRACE_MS * 2)
+      if (r.code === 3) return `fileInjections[${i}] (${f.srcURL}): ${lastLine(r.stderr)}`
+      if (r.code !== 0) throw new Error(`fileInjections[${i}]: exit ${r.code}: ${lastLine(r.stderr)}`)
+    }
+    return undefined
   }
 
   /** A role without a config package has nothing to run: no exec at all, so its members work on any node. */
@@ -643,6 +670,13 @@ export function parseSetupOutput(out: string): SetupOutput {
 const setupSpecOf = (packageURL: string, timeoutSeconds: number) => `${packageURL} timeout=${timeoutSeconds}s`
 
 const timeoutOfSpec = (spec: string) => /timeout=(\d+)s$/.exec(spec)?.[1]
+
+/** The file name a srcURL is saved as (curl -o basename, as KubeDirector fetches it). */
+export function injectedFileName(url: string): string {
+  const path = new URL(url).pathname
+  const base = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+  return base && base !== '.' && base !== '..' && !base.includes('/') ? base : 'index.html'
+}
 
 /** A package URL as messages show it (without its content hash). */
 const shownURL = (url: string) => url.replace(/#.*$/, '')

@@ -116,5 +116,6 @@ function roleManifest(r: ResolvedRole): Record<string, unknown> {
     ...(r.sharedMemory ? {sharedMemory: r.sharedMemory} : {}),
     ...(r.secret ? {secret: {...r.secret}} : {}),
     ...(r.volumeProjections ? {volumeProjections: r.volumeProjections.map((v) => ({...v}))} : {}),
+    ...(r.fileInjections ? {fileInjections: JSON.parse(JSON.stringify(r.fileInjections)) as unknown} : {}),
   }
 }

@@ -54,8 +54,16 @@ export interface VolumeProjection {
   readOnly: boolean
 }
 
-/** Role fields that only pass into the pod template (checked when read; nothing to resolve). */
+/** KubeDirector's FileInjections: a file the agent fetches and puts into each member before configure. */
+export interface FileInjection {
+  srcURL: string
+  destDir: string
+  permissions?: {fileMode?: number; fileOwner?: string; fileGroup?: string}
+}
+
+/** Role fields that pass into the pod template or the agent (checked when read; nothing to resolve). */
 export interface RolePodExtras {
+  fileInjections?: FileInjection[]
   serviceAccountName?: string
   /** size of /dev/shm (a memory-backed emptyDir) */
   sharedMemory?: string

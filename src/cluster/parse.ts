@@ -141,6 +141,25 @@ function readPodExtras(r: FieldReader): RolePodExtras {
   }
   const secret = readSecret(r, 'secret')
   if (secret) out.secret = secret
+  const injections = r.list('fileInjections')?.map((f) => {
+    const srcURL = f.requiredString('srcURL')
+    if (!/^https?:\/\/[^\s/]+/.test(srcURL)) throw f.error('srcURL', `${JSON.stringify(srcURL)} must be an http:// or https:// URL`)
+    const destDir = f.requiredString('destDir')
+    if (!/^\/[^\0]*$/.test(destDir)) throw f.error('destDir', `${JSON.stringify(destDir)} must be an absolute path`)
+    const p = f.child('permissions')
+    const fileMode = p?.integer('fileMode')
+    if (fileMode !== undefined && (fileMode < 0 || fileMode > 0o7777)) throw p!.error('fileMode', `${fileMode} is not a file mode (0 to 4095, i.e. 07777)`)
+    const ids: Record<string, string> = {}
+    for (const key of ['fileOwner', 'fileGroup'] as const) {
+      const v = p?.string(key)
+      if (v === undefined || v === '') continue
+      if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(v)) throw p!.error(key, `${JSON.stringify(v)} is not a user or group name or id`)
+      ids[key] = v
+    }
+    const permissions = {...(fileMode !== undefined ? {fileMode} : {}), ...ids}
+    return {srcURL, destDir, ...(Object.keys(permissions).length ? {permissions} : {})}
+  })
+  if (injections?.length) out.fileInjections = injections
   const projections = r.list('volumeProjections')?.map((v) => {
     const pvcName = v.requiredString('pvcName')
     if (pvcName.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pvcName)) throw v.error('pvcName', `${JSON.stringify(pvcName)} is not the name of a PersistentVolumeClaim`)

@@ -90,6 +90,7 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     // KubeDirector copies defaultSecret into the roles that name no Secret
     ...(given?.secret ? {secret: given.secret} : defaultSecret ? {secret: defaultSecret} : {}),
     ...(given?.volumeProjections ? {volumeProjections: given.volumeProjections} : {}),
+    ...(given?.fileInjections ? {fileInjections: given.fileInjections} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`

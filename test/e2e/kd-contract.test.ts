@@ -54,7 +54,8 @@ test('every well-formed example cluster: create --dry-run=server; the broken one
 
 // A "notebook" (role note_book, cluster nb.v1: names KubeDirector accepts, not DNS labels) connected to a
 // "spark" cluster `src`: its startscript records every call and, on --configure and --reconnect, what
-// configcli says about the connected cluster's workers.
+// configcli says about the connected cluster's workers; on --configure also the file injected from src's
+// first worker (which serves it with busybox httpd), with its mode and owner.
 const dir = mkdtempSync(join(tmpdir(), 'kd-contract-'))
 const NOTEBOOK_APP = `apiVersion: kubedirector.hpe.com/v1beta1
 kind: KubeDirectorApp
@@ -74,6 +75,7 @@ const STARTSCRIPT = `#!/bin/sh
 mkdir -p /var/tmp/kd-contract
 n=$(ls /var/tmp/kd-contract | grep -c '^call')
 echo "$*" >/var/tmp/kd-contract/call.$n
+[ "$1" = --configure ] && stat -c '%a %u %g' /opt/kd-inject/inject.txt >/var/tmp/kd-contract/injected 2>&1 && cat /opt/kd-inject/inject.txt >>/var/tmp/kd-contract/injected
 case $1 in --configure|--reconnect)
   configcli --get connections.clusters.src.nodegroups.1.roles.worker.fqdns >/var/tmp/kd-contract/workers.$n 2>&1
   configcli --get node.role_id >/var/tmp/kd-contract/role.$n 2>&1
@@ -89,17 +91,26 @@ spec:
   version: '1'
   configSchemaVersion: 8
   defaultImageRepoTag: localhost/kubectl-kd/shell:1
+  defaultConfigPackage: {packageURL: bundled://pkg}
   roles:
   - {id: worker, cardinality: 1+}
   config: {selectedRoles: [worker]}
 `
-const NOTEBOOK = `apiVersion: kubedirector.hpe.com/v1beta1
+const SOURCE_STARTSCRIPT = `#!/bin/sh
+[ "$1" = --configure ] || exit 0
+mkdir -p /var/tmp/www && echo "from $(hostname)" >/var/tmp/www/inject.txt
+(busybox httpd -p 8080 -h /var/tmp/www </dev/null >/dev/null 2>&1 &)
+`
+const NOTEBOOK = () => `apiVersion: kubedirector.hpe.com/v1beta1
 kind: KubeDirectorCluster
 metadata: {name: nb.v1}
 spec:
   app: kdnote
   connections: {clusters: [src]}
-  roles: [{id: note_book, resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}}]
+  roles:
+  - id: note_book
+    resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+    fileInjections: [{srcURL: "http://src-worker-0.src.${ns}.svc.cluster.local:8080/inject.txt", destDir: /opt/kd-inject, permissions: {fileMode: 416, fileOwner: "1234", fileGroup: "5678"}}]
 `
 // small requests: the shared test cluster may be crowded
 const SOURCE = `apiVersion: kubedirector.hpe.com/v1beta1
@@ -122,17 +133,20 @@ test('connections: a cluster that does not exist is refused at create, in one li
   writeFileSync(join(dir, 'kdnote', 'app.yaml'), NOTEBOOK_APP)
   writeFileSync(join(dir, 'kdnote', 'pkg', 'startscript'), STARTSCRIPT)
   chmodSync(join(dir, 'kdnote', 'pkg', 'startscript'), 0o755)
-  writeFileSync(join(dir, 'src.yaml'), SOURCE_APP)
-  writeFileSync(join(dir, 'nb.yaml'), NOTEBOOK)
+  mkdirSync(join(dir, 'kdsrc', 'pkg'), {recursive: true})
+  writeFileSync(join(dir, 'kdsrc', 'app.yaml'), SOURCE_APP)
+  writeFileSync(join(dir, 'kdsrc', 'pkg', 'startscript'), SOURCE_STARTSCRIPT)
+  chmodSync(join(dir, 'kdsrc', 'pkg', 'startscript'), 0o755)
+  writeFileSync(join(dir, 'nb.yaml'), NOTEBOOK())
   writeFileSync(join(dir, 'src-cluster.yaml'), SOURCE)
   ok(['app', 'add', join(dir, 'kdnote')])
-  ok(['app', 'add', join(dir, 'src.yaml')])
+  ok(['app', 'add', join(dir, 'kdsrc')])
   const r = run(['create', '-f', join(dir, 'nb.yaml')])
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, `nb.yaml: spec.connections.clusters[0]: cluster "src" does not exist in namespace "${ns}"`)
 })
 
-test('connections: the notebook member reads the connected cluster through configcli; a scale of it gives --reconnect with the new membership', async () => {
+test('connections and file injections: the notebook member reads the connected cluster through configcli and finds the injected file; a scale of the other gives --reconnect with the new membership', async () => {
   ok(['create', '-f', join(dir, 'src-cluster.yaml'), '--wait', '--timeout', '3m'])
   ok(['create', '-f', join(dir, 'nb.yaml'), '--wait', '--timeout', '3m'])
   // the names written: status and labels say nb.v1 / note_book, the objects have DNS-safe names
@@ -143,6 +157,8 @@ test('connections: the notebook member reads the connected cluster through confi
   assert.equal([status.metadata.name, status.status.state, status.status.roles[0]!.id], ['nb.v1', 'configured', 'note_book'])
   assert.equal(status.spec.connections, {clusters: ['src']})
   assert.equal(recorded(pod), [['--configure', fqdn(0), 'note_book']])
+  // the file injection landed before configure, with its mode (0640), owner and group
+  assert.is(kubectl(['-n', ns, 'exec', pod, '-c', 'app', '--', 'cat', '/var/tmp/kd-contract/injected']).trim(), '640 1234 5678\nfrom src-worker-0')
 
   ok(['scale', 'src', 'worker=2', '--wait', '--timeout', '3m'])
   const calls = await eventually('--reconnect in the notebook member', () => {

@@ -10,6 +10,7 @@ import {renderCluster} from '../../src/cluster/render.ts'
 import {clusterToManifest} from '../../src/cluster/manifest.ts'
 import {dump} from 'js-yaml'
 import {throwsUserError} from '../fixtures/user-error.ts'
+import {injectedFileName} from '../../agent/src/agent.ts'
 
 const head = 'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorCluster\nmetadata: {name: c}\n'
 const resolve = (spec: string) => resolveCluster(findBuiltinApp('spark221e2')!, parseClusterSpecs(`${head}spec:\n  app: spark221e2\n${spec}`, 'c.yaml')[0]!, 'c.yaml')
@@ -21,6 +22,7 @@ const FULL = `  namingScheme: CrNameRole
     sharedMemory: 1Gi
     secret: {name: creds, mountPath: /etc/creds, defaultMode: 256, readOnly: true}
     volumeProjections: [{pvcName: datasets, mountPath: /data, readOnly: true}, {pvcName: scratch, mountPath: /scratch}]
+    fileInjections: [{srcURL: "https://example.com/conf/app.conf", destDir: /etc/app, permissions: {fileMode: 416, fileOwner: "1000", fileGroup: app}}]
   - id: worker
     members: 1
 `
@@ -55,6 +57,7 @@ test('get -o yaml writes them back; reading that gives the same cluster', () => 
   const again = resolveCluster(findBuiltinApp('spark221e2')!, parseClusterSpecs(dump(manifest), 'x.yaml')[0]!, 'x.yaml')
   assert.equal(again, {...cluster, namespace: 'ns'})
   assert.is((manifest.spec as {namingScheme: string}).namingScheme, 'CrNameRole')
+  assert.equal(cluster.roles[0]!.fileInjections, [{srcURL: 'https://example.com/conf/app.conf', destDir: '/etc/app', permissions: {fileMode: 0o640, fileOwner: '1000', fileGroup: 'app'}}])
 })
 
 test('wrong values are refused naming the field', () => {
@@ -68,9 +71,17 @@ test('wrong values are refused naming the field', () => {
   )
   throwsUserError(() => resolve('  roles: [{id: controller, serviceAccountName: Bad_SA}]\n'), 'c.yaml: spec.roles[0].serviceAccountName: "Bad_SA" is not the name of a ServiceAccount')
   // fields not implemented yet stay refused by name
-  throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "http://x/y", destDir: /opt}]}]\n'), /^c\.yaml: spec\.roles\[0\]\.fileInjections: unknown field/)
+  throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "ftp://x/y", destDir: /opt}]}]\n'), 'c.yaml: spec.roles[0].fileInjections[0].srcURL: "ftp://x/y" must be an http:// or https:// URL')
+  throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "http://x/y", destDir: /opt, permissions: {fileOwner: "a b"}}]}]\n'), 'c.yaml: spec.roles[0].fileInjections[0].permissions.fileOwner: "a b" is not a user or group name or id')
   throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{name: k, value: v}]}]\n'), /^c\.yaml: spec\.roles\[0\]\.secretKeys: unknown field/)
   throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {numDevices: 1}}]\n'), /^c\.yaml: spec\.roles\[0\]\.blockStorage: unknown field/)
+})
+
+test('an injected file is named as curl -o names it: the last path segment, decoded', () => {
+  assert.is(injectedFileName('https://example.com/conf/app.conf?x=1'), 'app.conf')
+  assert.is(injectedFileName('https://example.com/a/my%20file.txt'), 'my file.txt')
+  assert.is(injectedFileName('https://example.com/'), 'index.html')
+  assert.is(injectedFileName('https://example.com/a/%2e%2e'), 'index.html')
 })
 
 test.run()
