@@ -147,8 +147,9 @@ test('connections: a cluster that does not exist is refused at create, in one li
 })
 
 test('connections and file injections: the notebook member reads the connected cluster through configcli and finds the injected file; a scale of the other gives --reconnect with the new membership', async () => {
-  ok(['create', '-f', join(dir, 'src-cluster.yaml'), '--wait', '--timeout', '3m'])
-  ok(['create', '-f', join(dir, 'nb.yaml'), '--wait', '--timeout', '3m'])
+  // both at once (one create may connect to a cluster it creates): the notebook's injection is fetched
+  // again until src serves it
+  ok(['create', '-f', join(dir, 'src-cluster.yaml'), '-f', join(dir, 'nb.yaml'), '--wait', '--timeout', '3m'])
   // the names written: status and labels say nb.v1 / note_book, the objects have DNS-safe names
   const pods = kubectlJson<{items: Array<{metadata: {name: string; labels: Record<string, string>}}>}>(['-n', ns, 'get', 'pods', '-l', 'kubectl-kd.io/cluster=nb.v1'])
   const pod = pods.items.find((p) => p.metadata.labels['kubectl-kd.io/role'] === 'note_book')!.metadata.name
