@@ -3,7 +3,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
-export const SCRIPTS = {CONFIGCLI_SH: 'configcli.sh', LIMITED_SH: 'limited.sh', SETUP_SH: 'setup.sh', NOTIFY_SH: 'notify.sh'}
+export const SCRIPTS = {CONFIGCLI_SH: 'configcli.sh', LIMITED_SH: 'limited.sh', SETUP_SH: 'setup.sh', NOTIFY_SH: 'notify.sh', INJECT_SH: 'inject.sh'}
 
 export function render() {
   const dir = fileURLToPath(new URL('.', import.meta.url))

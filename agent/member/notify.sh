@@ -1,7 +1,7 @@
 # kubectl-kd membership update (run by the agent over pods/exec as `sh -c LIMITED+SCRIPT kd-notify CID TIMEOUT [OP ROLE FQDNS]...`,
 # limited.sh first; stdin: a tar with fresh etc/configmeta.json, etc/configmeta.env, etc/configcli.keys).
 # Installs the new configmeta, then runs `startscript --addnodes|--delnodes --nodegroup 1 --role ROLE --fqdns FQDNS`
-# for each triple, in order, stopping at the first failure; each may run TIMEOUT seconds (0: no limit),
+# for each triple (`startscript --reconnect` for OP reconnect), in order, stopping at the first failure; each may run TIMEOUT seconds (0: no limit),
 # then it is killed (CODE `timeout`). Refuses to act for another container (the agent must then set the
 # member up again). stdout: `@@kd notify I CODE` per command run; after a failure `@@kd stdout` and
 # `@@kd stderr` with the tails of its output.
@@ -29,7 +29,11 @@ PATH=$G/bin:$PATH
 export PATH
 i=0
 while [ $# -ge 3 ]; do
-  if [ -n "$SS" ]; then
+  if [ -n "$SS" ] && [ "$1" = reconnect ]; then
+    # KubeDirector's `startscript --reconnect`: a connected cluster, ConfigMap or Secret changed
+    limited "$G/notify" "$SS" --reconnect
+    rc=$RC
+  elif [ -n "$SS" ]; then
     limited "$G/notify" "$SS" "--$1" --nodegroup 1 --role "$2" --fqdns "$3"
     rc=$RC
   else

@@ -7,10 +7,11 @@ import {ANNOTATION, CONFIGURED_CONDITION, ROOT_KEYS, memberFqdn, memberPodName, 
 import {packageConfigMapFromURL, packageConfigMapName, packageHash, packageHashFromURL, PackageLimitError, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
 import {scriptTimeoutOf} from '../../src/app/script-timeout.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
+import {connectionsMeta, connectionsVersion, type ConfigmetaConnections, type ConnectedCluster, type ConnectedObject, type ConnectedState} from '../../src/cluster/connections.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
 import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
-import {CONFIGCLI_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
-import {KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
+import {CONFIGCLI_SH, INJECT_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
+import {CONNECTIONS_ANNOTATION, KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
 
 export type {PodLike}
 
@@ -115,6 +116,11 @@ export class Agent {
   private rootInFlight = false
   /** annotations to write once the patch in flight is done (the newest wins) */
   private rootWanted: Record<string, string> | undefined
+  /** the connected clusters, ConfigMaps and Secrets as their informers last delivered them */
+  private connected: ConnectedState = {clusters: {}, configmaps: {}, secrets: {}}
+  /** false until every connection informer has listed once (no member is set up with connections missing) */
+  private connectionsReady = true
+  private connectionsCache: {key: unknown; model: unknown; meta: ConfigmetaConnections; version: string} | undefined
   stopped = false
 
   constructor(private io: AgentIO, private opts: AgentOptions) {}
@@ -123,6 +129,36 @@ export class Agent {
   setPods(pods: Iterable<PodLike>) {
     this.pods = new Map([...pods].map((p) => [p.metadata?.name ?? '', p]))
     this.schedule()
+  }
+
+  /** main.ts: the cluster connects objects; hold setups until setConnectionsReady(). */
+  awaitConnections() {
+    this.connectionsReady = false
+  }
+
+  setConnectionsReady() {
+    this.connectionsReady = true
+    this.schedule()
+  }
+
+  /** A connected object as its informer delivers it (undefined: it does not exist). */
+  setConnected(kind: 'clusters', name: string, obj: ConnectedCluster | undefined): void
+  setConnected(kind: 'configmaps' | 'secrets', name: string, obj: ConnectedObject | undefined): void
+  setConnected(kind: keyof ConnectedState, name: string, obj: ConnectedCluster | ConnectedObject | undefined) {
+    this.connected = {...this.connected, [kind]: {...this.connected[kind], [name]: obj}}
+    this.schedule()
+  }
+
+  /** configmeta's connections now, and their version; undefined when the cluster connects nothing. */
+  private connections(): {meta: ConfigmetaConnections; version: string} | undefined {
+    const wanted = this.model?.cluster.connections
+    if (!wanted) return undefined
+    const key = this.connected
+    if (this.connectionsCache?.key !== key || this.connectionsCache.model !== this.model) {
+      const meta = connectionsMeta(wanted, this.connected, this.opts.domain)
+      this.connectionsCache = {key, model: this.model, meta, version: connectionsVersion(meta)}
+    }
+    return this.connectionsCache
   }
 
   /** Records a write of ours on `pod` (the object the API server returned), to overlay until the informer shows it. */
@@ -247,9 +283,11 @@ export class Agent {
 
   planInput(): PlanInput | undefined {
     const model = this.loadModel()
-    if (!model) return undefined
+    if (!model || !this.connectionsReady) return undefined
     const cluster = model.cluster.name
+    const connections = this.connections()
     return {
+      ...(connections ? {connections: connections.version} : {}),
       desired: model.desired,
       pods: this.observed(),
       roles: model.roles,
@@ -393,7 +431,12 @@ export class Agent {
   /** configmeta.json, .env and the configcli key file of one member, as tar entries under etc/. */
   private configEntries(pod: string): TarEntry[] {
     const model = this.model!
-    const meta = configmeta(model.app, {...model.cluster, namespace: this.opts.namespace}, model.desired, this.member(pod), {clusterId: this.root?.metadata?.uid, domain: this.opts.domain})
+    const connections = this.connections()?.meta
+    const meta = configmeta(model.app, {...model.cluster, namespace: this.opts.namespace}, model.desired, this.member(pod), {
+      clusterId: this.root?.metadata?.uid,
+      domain: this.opts.domain,
+      ...(connections ? {connections} : {}),
+    })
     const enc = (s: string) => new TextEncoder().encode(s)
     return [
       {path: 'etc', type: 'dir', mode: 0o700},
@@ -446,6 +489,10 @@ export class Agent {
     const policy = model.roles[m.role]
     const signature = membershipSignature(model.desired)
     const known = encodeMembers(model.desired.filter((d) => d.pod !== pod))
+    // the connections the configmeta below carries: configure saw them, no --reconnect for them
+    const connectionsSeen = this.connections()?.version
+    const injected = await this.inject(pod, m.role)
+    if (injected !== undefined) return this.fail(pod, container, injected, '', policy?.setupSpec)
     if (!policy?.hasPackage) return this.configuredWithoutPackage(pod, container, signature, known)
     const spec = policy.setupSpec ?? ''
     const timeout = model.timeout
@@ -485,7 +532,7 @@ export class Agent {
     // the spec configure actually ran with (an earlier one when it was already running or done)
     const ran = result.spec || spec
     if (result.code === '0') {
-      await this.markConfigured(pod, container, signature, known, 'config package ran', ran)
+      await this.markConfigured(pod, container, signature, known, 'config package ran', ran, connectionsSeen)
       this.io.log(`${pod}: configured (${Date.now() - started} ms)`)
       void this.io.event('MemberConfigured', `member ${pod} configured`).catch(() => {})
       return
@@ -497,6 +544,31 @@ export class Agent {
     await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512), ran)
   }
 
+  /**
+   * The role's fileInjections, before configure (KubeDirector's order): each srcURL fetched by the agent
+   * and put into destDir with its permissions. A member that cannot take a file: the message for
+   * `config error`; a fetch that fails is thrown (retried with backoff).
+   */
+  private async inject(pod: string, role: string): Promise<string | undefined> {
+    const injections = this.model!.cluster.roles.find((r) => r.id === role)?.fileInjections ?? []
+    for (const [i, f] of injections.entries()) {
+      let bytes: Uint8Array
+      try {
+        bytes = await this.io.fetchURL(f.srcURL)
+      } catch (e) {
+        if (e instanceof PackageLimitError) return `fileInjections[${i}] (${f.srcURL}) ${e.message.replace('a config package', 'an injected file')}`
+        throw new Error(`fileInjections[${i}] (${f.srcURL}): ${(e as Error).message}`)
+      }
+      const name = injectedFileName(f.srcURL)
+      const p = f.permissions
+      const args = [f.destDir, name, p?.fileMode !== undefined ? p.fileMode.toString(8) : '', p?.fileOwner ?? '', p?.fileGroup ?? '']
+      const r = await this.io.exec(pod, ['sh', '-c', INJECT_SH, 'kd-inject', ...args], writeTar([{path: name, type: 'file', mode: 0o644, data: bytes}]), EXEC_GRACE_MS * 2)
+      if (r.code === 3) return `fileInjections[${i}] (${f.srcURL}): ${lastLine(r.stderr)}`
+      if (r.code !== 0) throw new Error(`fileInjections[${i}]: exit ${r.code}: ${lastLine(r.stderr)}`)
+    }
+    return undefined
+  }
+
   /** A role without a config package has nothing to run: no exec at all, so its members work on any node. */
   private async configuredWithoutPackage(pod: string, container: string, signature: string, known: string) {
     await this.markConfigured(pod, container, signature, known, 'no config package to run')
@@ -504,10 +576,11 @@ export class Agent {
   }
 
   /** The member's outcome: annotations and the readiness condition (separate subresources, written at once). */
-  private async markConfigured(pod: string, container: string, signature: string, known: string, message: string, spec?: string) {
+  private async markConfigured(pod: string, container: string, signature: string, known: string, message: string, spec?: string, connections?: string) {
     await Promise.all([
       this.patchPod(pod, {
         ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
+        ...(connections !== undefined ? {[CONNECTIONS_ANNOTATION]: connections} : {}),
         [ANNOTATION.state]: 'configured',
         [ANNOTATION.configuredContainer]: container,
         [ANNOTATION.configGeneration]: signature,
@@ -547,12 +620,17 @@ export class Agent {
         const out = parseSetupOutput(r.stdout)
         return this.fail(a.pod, a.container, `--${failed.op} --role ${failed.role} timed out after ${timeout} s and was killed`, joinOutput(out.stdout, out.stderr, this.opts.maxOutput ?? 512))
       }
-      const msg = failed ? `--${failed.op} --role ${failed.role} failed (exit ${r.code})` : `membership update failed (exit ${r.code}): ${lastLine(r.stderr)}`
+      const msg = failed?.op === 'reconnect' ? `--reconnect failed (exit ${r.code})` : failed ? `--${failed.op} --role ${failed.role} failed (exit ${r.code})` : `membership update failed (exit ${r.code}): ${lastLine(r.stderr)}`
       await this.patchPod(a.pod, {[ANNOTATION.lastError]: msg.slice(0, 256)}).catch(() => {})
       throw new Error(msg)
     }
-    await this.patchPod(a.pod, {[ANNOTATION.configGeneration]: signature, [KNOWN_MEMBERS_ANNOTATION]: a.known, [ANNOTATION.lastError]: null})
-    for (const o of a.ops) this.io.log(`${a.pod}: --${o.op} --role ${o.role} --fqdns ${o.fqdns.join(',')}`)
+    await this.patchPod(a.pod, {
+      [ANNOTATION.configGeneration]: signature,
+      [KNOWN_MEMBERS_ANNOTATION]: a.known,
+      [ANNOTATION.lastError]: null,
+      ...(a.connections !== undefined ? {[CONNECTIONS_ANNOTATION]: a.connections} : {}),
+    })
+    for (const o of a.ops) this.io.log(o.op === 'reconnect' ? `${a.pod}: --reconnect` : `${a.pod}: --${o.op} --role ${o.role} --fqdns ${o.fqdns.join(',')}`)
     if (a.ops.length) void this.io.event('MembersNotified', `member ${a.pod}: ${a.ops.map((o) => `--${o.op} ${o.role} ${o.fqdns.length}`).join(', ')}`).catch(() => {})
   }
 }
@@ -592,6 +670,13 @@ export function parseSetupOutput(out: string): SetupOutput {
 const setupSpecOf = (packageURL: string, timeoutSeconds: number) => `${packageURL} timeout=${timeoutSeconds}s`
 
 const timeoutOfSpec = (spec: string) => /timeout=(\d+)s$/.exec(spec)?.[1]
+
+/** The file name a srcURL is saved as (curl -o basename, as KubeDirector fetches it). */
+export function injectedFileName(url: string): string {
+  const path = new URL(url).pathname
+  const base = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1))
+  return base && base !== '.' && base !== '..' && !base.includes('/') ? base : 'index.html'
+}
 
 /** A package URL as messages show it (without its content hash). */
 const shownURL = (url: string) => url.replace(/#.*$/, '')

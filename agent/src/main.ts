@@ -13,6 +13,10 @@ import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
 import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
 import {formatBytes, PACKAGE_KEY, PACKAGE_MAX_UNPACKED_BYTES, PackageLimitError} from '../../src/cluster/package.ts'
+import type {App} from '../../src/app/model.ts'
+import type {Connections, ResolvedCluster} from '../../src/cluster/model.ts'
+import type {ConnectedCluster, ConnectedObject} from '../../src/cluster/connections.ts'
+import {ROOT_KEYS} from '../../src/cluster/names.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
 
 /** The agent's writes, on any KubeClient (the real one, or a fake in tests). */
@@ -81,11 +85,13 @@ export async function main(env = process.env): Promise<Agent> {
     },
     onError: onError('root'),
   })
+  const connected = watchConnections(kube, namespace, agent, env.KD_CONNECTIONS, onError)
   log(`agent for cluster ${cluster} in ${namespace} started (pid ${process.pid})`)
   const shutdown = () => {
     agent.stop()
     pods.stop()
     rootInf.stop()
+    for (const inf of connected) inf.stop()
     kube.close()
     process.exit(0)
   }
@@ -97,6 +103,54 @@ export async function main(env = process.env): Promise<Agent> {
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   return agent
+}
+
+type ObjectLike = RootLike & {metadata?: RootLike['metadata'] & {labels?: Record<string, string>}}
+
+/**
+ * spec.connections (KD_CONNECTIONS, JSON): one informer per connected cluster root, ConfigMap and Secret;
+ * setups wait until each has listed once, so configure sees the connections.
+ */
+function watchConnections(kube: KubeClient, namespace: string, agent: Agent, json: string | undefined, onError: (what: string) => (err: unknown, attempt: number) => void) {
+  if (!json) return []
+  const wanted = JSON.parse(json) as Connections
+  agent.awaitConnections()
+  const one = (kind: 'clusters' | 'configmaps' | 'secrets', name: string) => {
+    const objectName = kind === 'clusters' ? rootConfigMapName(name) : name
+    const inf = startInformer<ObjectLike>(kube, {resource: kind === 'secrets' ? R.secrets(namespace) : R.configMaps(namespace), fieldSelector: `metadata.name=${objectName}`}, {
+      onChange: () => {
+        const o = inf.cache.get(`${namespace}/${objectName}`)
+        if (kind === 'clusters') agent.setConnected('clusters', name, o ? connectedCluster(o, name, namespace) : undefined)
+        else agent.setConnected(kind, name, o ? connectedObject(o) : undefined)
+      },
+      onError: onError(`${kind} ${name}`),
+    })
+    return inf
+  }
+  const informers = [...wanted.clusters.map((n) => one('clusters', n)), ...wanted.configmaps.map((n) => one('configmaps', n)), ...wanted.secrets.map((n) => one('secrets', n))]
+  void Promise.all(informers.map((i) => i.synced)).then(() => agent.setConnectionsReady())
+  return informers
+}
+
+/** A connected cluster from its root ConfigMap; undefined when it is not the root of cluster `name`. */
+function connectedCluster(o: ObjectLike, name: string, namespace: string): ConnectedCluster | undefined {
+  if (o.metadata?.labels?.[LABEL.cluster] !== name || !o.data) return undefined
+  try {
+    const app = JSON.parse(o.data[ROOT_KEYS.app] ?? 'null') as App | null
+    const cluster = JSON.parse(o.data[ROOT_KEYS.cluster] ?? 'null') as ResolvedCluster | null
+    return app && cluster ? {name, uid: o.metadata?.uid ?? '', namespace, app, cluster} : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function connectedObject(o: ObjectLike): ConnectedObject {
+  return {
+    name: o.metadata?.name ?? '',
+    ...(o.metadata?.labels ? {labels: o.metadata.labels} : {}),
+    ...(o.metadata?.annotations ? {annotations: o.metadata.annotations} : {}),
+    ...(o.data ? {data: o.data} : {}),
+  }
 }
 
 if (process.argv[1] && /agent(\.mjs|\/src\/main\.ts)$/.test(process.argv[1])) {

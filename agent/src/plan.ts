@@ -9,8 +9,11 @@ export type {ObservedPod}
 
 /** Pod annotation: the members this member has been told about (configmeta at setup + notifications). */
 export const KNOWN_MEMBERS_ANNOTATION = `${GROUP}/known-members`
+/** Pod annotation: the version of the connections (spec.connections) this member's configmeta last carried. */
+export const CONNECTIONS_ANNOTATION = `${GROUP}/connections-version`
 
-export type LifecycleOp = 'addnodes' | 'delnodes'
+/** `reconnect`: KubeDirector's `startscript --reconnect`, after a connected object changed */
+export type LifecycleOp = 'addnodes' | 'delnodes' | 'reconnect'
 
 export interface MemberRef {
   role: string
@@ -41,6 +44,8 @@ export interface PlanInput {
   roles: Record<string, RolePolicy>
   /** FQDN of any member, also one that has left (names are deterministic) */
   fqdnOf: (m: MemberRef) => string
+  /** connectionsVersion() of what the cluster connects now; absent: it connects nothing */
+  connections?: string
 }
 
 export interface NotifyOp {
@@ -51,7 +56,7 @@ export interface NotifyOp {
 
 export type Action =
   | {kind: 'setup'; pod: string; container: string}
-  | {kind: 'notify'; pod: string; container: string; ops: NotifyOp[]; known: string; pushConfigmeta: boolean}
+  | {kind: 'notify'; pod: string; container: string; ops: NotifyOp[]; known: string; pushConfigmeta: boolean; connections?: string}
   | {kind: 'state'; pod: string; state: MemberState}
   | {kind: 'condition'; pod: string; status: 'True' | 'False'; reason: string}
 
@@ -143,7 +148,8 @@ export function plan(input: PlanInput, busy: ReadonlySet<string> = new Set()): A
     const knownKeys = new Set(known.map(key))
     const adds = input.desired.filter((d) => key(d) !== key(p) && !knownKeys.has(key(d)) && announceable.has(key(d)))
     const dels = known.filter((k) => !desiredByKey.has(key(k)))
-    const pushConfigmeta = p.annotations[ANNOTATION.configGeneration] !== signature
+    const reconnect = input.connections !== undefined && p.annotations[CONNECTIONS_ANNOTATION] !== input.connections
+    const pushConfigmeta = p.annotations[ANNOTATION.configGeneration] !== signature || reconnect
     if (!adds.length && !dels.length && !pushConfigmeta) continue
     const policy = input.roles[p.role]
     const ops: NotifyOp[] = []
@@ -154,9 +160,11 @@ export function plan(input: PlanInput, busy: ReadonlySet<string> = new Set()): A
         ops.push({op, role, fqdns})
       }
     }
+    // after the membership news, as KubeDirector runs it: `startscript --reconnect` (no role, no fqdns)
+    if (reconnect) ops.push({op: 'reconnect', role: p.role, fqdns: []})
     const delKeys = new Set(dels.map(key))
     const nextKnown = encodeMembers([...known.filter((k) => !delKeys.has(key(k))), ...adds])
-    actions.push({kind: 'notify', pod: p.name, container: p.runningContainer, ops, known: nextKnown, pushConfigmeta})
+    actions.push({kind: 'notify', pod: p.name, container: p.runningContainer, ops, known: nextKnown, pushConfigmeta, ...(input.connections !== undefined ? {connections: input.connections} : {})})
   }
   return actions
 }

@@ -6,7 +6,7 @@ import {readFileSync, statSync, existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {App} from '../app/model.ts'
 import type {ClusterSpec, ResolvedCluster} from '../cluster/model.ts'
-import {LABEL, MANAGED_BY} from '../cluster/names.ts'
+import {LABEL, MANAGED_BY, rootConfigMapName} from '../cluster/names.ts'
 import {ownedByRoot} from '../cluster/object-meta.ts'
 import {applyClusterOverrides, type ClusterOverrides} from '../cluster/overrides.ts'
 import {parseManifests} from '../cluster/parse.ts'
@@ -15,7 +15,8 @@ import {renderCluster} from '../cluster/render.ts'
 import {agentCodeHash, renderAgentCode} from '../cluster/render-agent.ts'
 import {packDirectory, packageConfigMapName, configMapPackageURL, renderPackageConfigMap} from '../cluster/package.ts'
 import {UserError} from '../errors.ts'
-import type {DryRun, KubeClient, KubeObject} from '../kube/client.ts'
+import {R, type DryRun, type KubeClient, type KubeObject} from '../kube/client.ts'
+import {isNotFound} from '../kube/errors.ts'
 import {agentBundlePath, bundledPackageDir} from '../paths.ts'
 import {resolveApp, UnknownAppError} from './apps.ts'
 import {findBuiltinApp} from '../app/catalog.ts'
@@ -119,9 +120,19 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     }
     inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
   }
+  if (kube && opts.dryRun !== 'client') await checkConnectedClusters(kube, inputs)
   const seen = new Map<string, string>()
-  return inputs.map(({app: baseApp, spec: baseSpec, source}) => {
-    const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, opts)
+  return inputs.map(({app: baseApp, spec: fileSpec, source}) => {
+    // what the file recorded (get -o yaml of a cluster created with --image/--package/--agent-image), flags winning
+    const recorded = fileSpec.overrides
+    const merged = {
+      ...opts,
+      images: {...recorded?.images, ...opts.images},
+      packages: {...recorded?.packages, ...opts.packages},
+      agentImage: opts.agentImage ?? recorded?.agentImage,
+    }
+    const {overrides: _recorded, ...baseSpec} = fileSpec
+    const {app: overridden, spec} = applyClusterOverrides(baseApp, baseSpec, merged)
     if (spec.namespace && spec.namespace !== namespace && opts.namespace && spec.namespace !== opts.namespace)
       throw new UserError(`${source}: metadata.namespace: "${spec.namespace}" does not match --namespace "${opts.namespace}"`)
     const ns = spec.namespace ?? namespace
@@ -131,7 +142,16 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
       throw new UserError(`${source}: cluster "${cluster.name}" is defined twice${first === source ? '' : ` (also in ${first})`}: give each cluster its own metadata.name`)
     seen.set(`${ns}/${cluster.name}`, source)
     const {app, packages} = planPackages(overridden, cluster.name)
-    const options: StoredOptions = {agentImage: opts.agentImage}
+    // kept with the cluster (get -o yaml writes them back): packages as the cluster runs them (a local
+    // directory became a configmap:// URL)
+    const packageURLs = Object.fromEntries(Object.keys(merged.packages).map((r) => [r, app.roles.find((x) => x.id === r)?.configPackage?.packageURL ?? merged.packages[r]!]))
+    const kept = {
+      ...(Object.keys(merged.images).length ? {images: merged.images} : {}),
+      ...(Object.keys(packageURLs).length ? {packages: packageURLs} : {}),
+      ...(merged.agentImage ? {agentImage: merged.agentImage} : {}),
+    }
+    if (Object.keys(kept).length) cluster.overrides = kept
+    const options: StoredOptions = {agentImage: merged.agentImage}
     const objects = renderPlanObjects(app, cluster, ns, options)
     for (const o of objects) {
       const size = Buffer.byteLength(JSON.stringify(o))
@@ -140,6 +160,19 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     }
     return {app, cluster, namespace: ns, objects, packages, options}
   })
+}
+
+/** Every cluster a spec connects exists in the namespace, or is created by the same command. */
+async function checkConnectedClusters(kube: KubeClient, inputs: {spec: ClusterSpec; source: string}[]): Promise<void> {
+  const created = new Set(inputs.map((i) => i.spec.name))
+  for (const {spec, source} of inputs) {
+    for (const [i, name] of (spec.connections?.clusters ?? []).entries()) {
+      if (created.has(name)) continue
+      const root = await kube.get<KubeObject>(R.configMaps(kube.namespace), rootConfigMapName(name)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+      if (root?.metadata.labels?.[LABEL.cluster] !== name || root.metadata.labels?.[LABEL.managedBy] !== MANAGED_BY)
+        throw new UserError(`${source}: spec.connections.clusters[${i}]: cluster "${name}" does not exist in namespace "${kube.namespace}" (create it first; kubectl kd get clusters lists them)`)
+    }
+  }
 }
 
 export const OPTIONS_KEY = 'options.json'

@@ -71,6 +71,8 @@ export interface ConfigmetaOptions {
   clusterId?: string
   /** cluster DNS domain, used only when `self` is not among `members`; default cluster.local */
   domain?: string
+  /** the connected clusters, ConfigMaps and Secrets (connections.ts); default: none */
+  connections?: Configmeta['connections']
 }
 
 const refkey = (...path: string[]): RefKey => ({bdvlibrefkey: path})
@@ -174,7 +176,7 @@ export function configmeta(
       distro_id: app.distroID,
       depends_on: {},
     },
-    connections: {clusters: {}, configmaps: {}, secrets: {}},
+    connections: options.connections ?? {clusters: {}, configmaps: {}, secrets: {}},
   }
 }
 

@@ -5,9 +5,9 @@
 // parseClusterSpecs() ignores status on input. Pure.
 import {scriptTimeoutAnnotations} from '../app/script-timeout.ts'
 import {defaultNodeId} from './configmeta.ts'
-import type {ResolvedCluster, ResolvedRole} from './model.ts'
+import type {Connections, ResolvedCluster, ResolvedRole} from './model.ts'
 import {clusterLabels} from './object-meta.ts'
-import {headlessServiceName, memberServiceName, roleStatefulSetName} from './names.ts'
+import {ANNOTATION, headlessServiceName, memberServiceName, roleStatefulSetName} from './names.ts'
 
 export const CLUSTER_API_VERSION = 'kubedirector.hpe.com/v1beta1'
 export const CLUSTER_KIND = 'KubeDirectorCluster'
@@ -36,7 +36,14 @@ export interface ClusterManifest {
 const ROLLUP_FLAGS = ['membershipChanging', 'membersDown', 'membersInitializing', 'membersWaiting', 'membersRestarting', 'configErrors', 'membersNotScheduled'] as const
 
 export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObservation): ClusterManifest {
-  const annotations = scriptTimeoutAnnotations(cluster.scriptTimeoutSeconds)
+  const o = cluster.overrides
+  const recorded = {
+    ...(o?.images ? {[ANNOTATION.images]: JSON.stringify(o.images)} : {}),
+    ...(o?.packages ? {[ANNOTATION.packages]: JSON.stringify(o.packages)} : {}),
+    ...(o?.agentImage ? {[ANNOTATION.agentImage]: o.agentImage} : {}),
+  }
+  const timeout = scriptTimeoutAnnotations(cluster.scriptTimeoutSeconds)
+  const annotations = timeout || Object.keys(recorded).length ? {...timeout, ...recorded} : undefined
   const rollup = Object.fromEntries(ROLLUP_FLAGS.map((k) => [k, seen.rollup?.[k] === true]))
   return {
     apiVersion: CLUSTER_API_VERSION,
@@ -54,6 +61,9 @@ export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObserva
       app: cluster.app,
       ...(cluster.serviceType ? {serviceType: cluster.serviceType} : {}),
       roles: cluster.roles.map(roleManifest),
+      ...(cluster.connections ? {connections: connectionsManifest(cluster.connections)} : {}),
+      ...(cluster.defaultSecret ? {defaultSecret: {...cluster.defaultSecret}} : {}),
+      ...(cluster.namingScheme ? {namingScheme: cluster.namingScheme} : {}),
     },
     status: {
       state: seen.state,
@@ -82,6 +92,11 @@ export function clusterToManifest(cluster: ResolvedCluster, seen: ClusterObserva
   }
 }
 
+/** KubeDirector's form: empty lists left out. */
+function connectionsManifest(c: Connections): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(c).filter(([, names]) => names.length > 0).map(([k, names]) => [k, [...names]]))
+}
+
 function roleManifest(r: ResolvedRole): Record<string, unknown> {
   const nonEmpty = (m: Record<string, string>) => Object.keys(m).length > 0
   return {
@@ -97,5 +112,10 @@ function roleManifest(r: ResolvedRole): Record<string, unknown> {
     ...(r.nodeSelector ? {nodeSelector: {...r.nodeSelector}} : {}),
     ...(r.tolerations ? {tolerations: r.tolerations.map((t) => ({...t}))} : {}),
     ...(r.affinity ? {affinity: JSON.parse(JSON.stringify(r.affinity)) as unknown} : {}),
+    ...(r.serviceAccountName ? {serviceAccountName: r.serviceAccountName} : {}),
+    ...(r.sharedMemory ? {sharedMemory: r.sharedMemory} : {}),
+    ...(r.secret ? {secret: {...r.secret}} : {}),
+    ...(r.volumeProjections ? {volumeProjections: r.volumeProjections.map((v) => ({...v}))} : {}),
+    ...(r.fileInjections ? {fileInjections: JSON.parse(JSON.stringify(r.fileInjections)) as unknown} : {}),
   }
 }

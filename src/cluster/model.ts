@@ -39,7 +39,42 @@ export interface RolePlacement {
   affinity?: {nodeAffinity?: unknown; podAffinity?: unknown; podAntiAffinity?: unknown}
 }
 
-export interface ClusterRoleSpec extends RolePlacement {
+/** KubeDirector's KDSecret: a Secret of the namespace mounted in every member of a role. */
+export interface RoleSecret {
+  name: string
+  mountPath: string
+  defaultMode?: number
+  readOnly: boolean
+}
+
+/** KubeDirector's VolumeProjections: an existing PVC mounted in every member of a role. */
+export interface VolumeProjection {
+  pvcName: string
+  mountPath: string
+  readOnly: boolean
+}
+
+/** KubeDirector's FileInjections: a file the agent fetches and puts into each member before configure. */
+export interface FileInjection {
+  srcURL: string
+  destDir: string
+  permissions?: {fileMode?: number; fileOwner?: string; fileGroup?: string}
+}
+
+/** Role fields that pass into the pod template or the agent (checked when read; nothing to resolve). */
+export interface RolePodExtras {
+  fileInjections?: FileInjection[]
+  serviceAccountName?: string
+  /** size of /dev/shm (a memory-backed emptyDir) */
+  sharedMemory?: string
+  secret?: RoleSecret
+  volumeProjections?: VolumeProjection[]
+}
+
+export const NAMING_SCHEMES = ['UID', 'CrNameRole'] as const
+export type NamingScheme = (typeof NAMING_SCHEMES)[number]
+
+export interface ClusterRoleSpec extends RolePlacement, RolePodExtras {
   id: string
   members?: number
   resources?: {requests?: Record<string, string>; limits?: Record<string, string>}
@@ -53,6 +88,24 @@ export interface ClusterRoleSpec extends RolePlacement {
   at: {path: string; idKey: 'id' | 'name'; membersKey: 'members' | 'replicas'}
 }
 
+/**
+ * KubeDirector's spec.connections: other app clusters of the namespace whose configmeta, and ConfigMaps
+ * (label kubedirector.hpe.com/cmType) and Secrets (label kubedirector.hpe.com/secretType) whose content,
+ * appear under `connections` in each member's configmeta (src/cluster/connections.ts).
+ */
+export interface Connections {
+  clusters: string[]
+  configmaps: string[]
+  secrets: string[]
+}
+
+/** `create --image/--package/--agent-image`, kept with the cluster so get -o yaml | apply -f keeps them (annotations). */
+export interface RecordedOverrides {
+  images?: Record<string, string>
+  packages?: Record<string, string>
+  agentImage?: string
+}
+
 export interface ClusterSpec {
   name: string
   namespace?: string
@@ -64,9 +117,17 @@ export interface ClusterSpec {
   form: ClusterForm
   /** annotation kubectl-kd.io/script-timeout: wins over the app's (src/app/script-timeout.ts) */
   scriptTimeoutSeconds?: number
+  /** absent when the spec connects nothing */
+  connections?: Connections
+  /** the Secret of every role that names none (KubeDirector copies it into the roles) */
+  defaultSecret?: RoleSecret
+  /** accepted and kept; object names are derived the same way under both (names.ts) */
+  namingScheme?: NamingScheme
+  /** from the annotations kubectl-kd.io/images, /packages, /agent-image */
+  overrides?: RecordedOverrides
 }
 
-export interface ResolvedRole extends RolePlacement {
+export interface ResolvedRole extends RolePlacement, RolePodExtras {
   id: string
   members: number
   resources: Resources
@@ -88,6 +149,12 @@ export interface ResolvedCluster {
   roles: ResolvedRole[]
   labels: Record<string, string>
   scriptTimeoutSeconds?: number
+  /** absent when the cluster connects nothing (so clusters written before connections keep their cluster.json) */
+  connections?: Connections
+  defaultSecret?: RoleSecret
+  namingScheme?: NamingScheme
+  /** absent when created without --image/--package/--agent-image */
+  overrides?: RecordedOverrides
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */

@@ -1,6 +1,12 @@
 // The naming and labelling contract shared by the plugin, the agent and the tests.
 // Every object name and every label/annotation key the project writes comes from here,
 // so the CLI and the agent can never disagree about what an object is called.
+// Object names come from the names the user wrote through objectNamePart(): a name that is already a DNS
+// label is used as it is (existing clusters keep their objects), any other name KubeDirector accepts
+// (`ubuntu18.04`, role `vanilla_centos`) is lowercased, its other characters turned into '-', and a short
+// hash of the written name appended, so two names never map to one. Labels, status, configmeta and
+// every command keep the written names.
+import {createHash} from 'node:crypto'
 
 export const GROUP = 'kubectl-kd.io'
 
@@ -43,6 +49,12 @@ export const ANNOTATION = {
   renderHash: `${GROUP}/render-hash`,
   /** agent Deployment: version of the agent code it runs */
   agentVersion: `${GROUP}/agent-version`,
+  /** KubeDirectorCluster (get -o yaml, apply -f): `create --image ROLE=IMG` overrides, JSON {role: image} */
+  images: `${GROUP}/images`,
+  /** KubeDirectorCluster: `--package ROLE=…` overrides as the cluster runs them, JSON {role: packageURL} */
+  packages: `${GROUP}/packages`,
+  /** KubeDirectorCluster: `--agent-image` */
+  agentImage: `${GROUP}/agent-image`,
 } as const
 
 /** Pod condition the agent sets; member pods list it as a readinessGate. */
@@ -62,11 +74,34 @@ export type ClusterState = (typeof CLUSTER_STATES)[number]
 export const APP_CONTAINER = 'app'
 export const DEFAULT_DOMAIN = 'cluster.local'
 
-export const rootConfigMapName = (cluster: string) => `${cluster}-kd`
-export const headlessServiceName = (cluster: string) => cluster
-export const roleStatefulSetName = (cluster: string, role: string) => `${cluster}-${role}`
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+/** characters of the hash appended to an altered name */
+export const NAME_HASH_LENGTH = 6
+
+/**
+ * The part of object names standing for a name the user wrote: the name itself when it matches `valid`,
+ * else its DNS-safe form (lowercase, other characters '-', a letter first when `valid` needs one) with
+ * `-HASH` of the written name appended. Deterministic: the CLI and the agent derive the same names.
+ */
+function objectNamePart(name: string, valid: RegExp): string {
+  if (valid.test(name)) return name
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, NAME_HASH_LENGTH)
+  let base = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '')
+  if (valid === DNS_1035_LABEL) base = base.replace(/^[^a-z]+/, '')
+  return base ? `${base}-${hash}` : `kd-${hash}`
+}
+
+/** The cluster's name in object names (it names the headless Service: a DNS-1035 label). */
+export const clusterObjectName = (cluster: string) => objectNamePart(cluster, DNS_1035_LABEL)
+/** A role's id in object names (part of StatefulSet, pod and Service names: a DNS label). */
+export const roleObjectName = (role: string) => objectNamePart(role, DNS_1123_LABEL)
+
+export const rootConfigMapName = (cluster: string) => `${clusterObjectName(cluster)}-kd`
+export const headlessServiceName = (cluster: string) => clusterObjectName(cluster)
+export const roleStatefulSetName = (cluster: string, role: string) => `${clusterObjectName(cluster)}-${roleObjectName(role)}`
 export const memberPodName = (cluster: string, role: string, index: number) => `${roleStatefulSetName(cluster, role)}-${index}`
 export const memberServiceName = (podName: string) => podName
-export const agentName = (cluster: string) => `${cluster}-kd-agent`
+export const agentName = (cluster: string) => `${clusterObjectName(cluster)}-kd-agent`
 export const memberFqdn = (podName: string, cluster: string, namespace: string, domain = DEFAULT_DOMAIN) =>
   `${podName}.${headlessServiceName(cluster)}.${namespace}.svc.${domain}`

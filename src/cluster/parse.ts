@@ -4,14 +4,14 @@
 // needs the app (cardinality, roles, resources) is checked by resolveCluster(). Pure; no I/O.
 import {UserError} from '../errors.ts'
 import {isRecord, loadDocuments, manifestsOf} from '../app/documents.ts'
-import {FieldReader} from '../app/field-reader.ts'
+import {FieldReader, fieldError} from '../app/field-reader.ts'
 import type {App} from '../app/model.ts'
 import {APP_KIND, appFromObject} from '../app/parse.ts'
 import {readScriptTimeout, SCRIPT_TIMEOUT_ANNOTATION} from '../app/script-timeout.ts'
 import {isQuantity} from './quantity.ts'
-import type {ClusterForm, ClusterRoleSpec, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
-import {SERVICE_TYPES} from './model.ts'
-import {LABEL} from './names.ts'
+import type {ClusterForm, ClusterRoleSpec, Connections, NamingScheme, RecordedOverrides, RolePodExtras, RoleSecret, ClusterSpec, EnvVar, RolePlacement, ServiceType, Toleration} from './model.ts'
+import {NAMING_SCHEMES, SERVICE_TYPES} from './model.ts'
+import {ANNOTATION, LABEL} from './names.ts'
 
 const CLUSTER_API_VERSIONS = ['kubedirector.hpe.com/v1beta1', 'kubedirector.bluedata.io/v1alpha1'] as const
 const CLUSTER_KIND = 'KubeDirectorCluster'
@@ -63,6 +63,12 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
   const labels = withoutOwnLabels(metadata.stringMap('labels'))
   const name = metadata.requiredString('name')
   const app = spec.requiredString('app')
+  const connections = readConnections(spec)
+  const defaultSecret = readSecret(spec, 'defaultSecret')
+  const namingScheme = spec.string('namingScheme')
+  if (namingScheme !== undefined && !(NAMING_SCHEMES as readonly string[]).includes(namingScheme))
+    throw spec.error('namingScheme', `${JSON.stringify(namingScheme)} is not allowed: use ${NAMING_SCHEMES.join(' or ')}`)
+  const overrides = readOverrides(metadata.child('annotations'))
   const scriptTimeoutSeconds = readScriptTimeout(metadata.child('annotations')?.string(SCRIPT_TIMEOUT_ANNOTATION), source)
   doc.rejectUnknown('spec', `a ${CLUSTER_KIND} (${form} form)`)
   return {
@@ -75,7 +81,119 @@ function clusterFromObject(obj: unknown, source: string): ClusterSpec {
     ...(labels ? {labels} : {}),
     form,
     ...(scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds} : {}),
+    ...(connections ? {connections} : {}),
+    ...(defaultSecret ? {defaultSecret} : {}),
+    ...(namingScheme ? {namingScheme: namingScheme as NamingScheme} : {}),
+    ...(overrides ? {overrides} : {}),
   }
+}
+
+/** The --image/--package/--agent-image a cluster was created with, as get -o yaml writes them (annotations). */
+function readOverrides(annotations: FieldReader | undefined): RecordedOverrides | undefined {
+  if (!annotations) return undefined
+  const out: RecordedOverrides = {}
+  for (const [field, key] of [['images', ANNOTATION.images], ['packages', ANNOTATION.packages]] as const) {
+    const raw = annotations.string(key)
+    if (raw === undefined) continue
+    const at = `${annotations.path}[${JSON.stringify(key)}]`
+    let map: unknown
+    try {
+      map = JSON.parse(raw)
+    } catch {
+      map = undefined
+    }
+    if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string'))
+      throw fieldError(annotations.source, at, `must be a JSON object of role: ${field === 'images' ? 'image' : 'package URL'}`)
+    if (Object.keys(map).length) out[field] = map as Record<string, string>
+  }
+  const agentImage = annotations.string(ANNOTATION.agentImage)
+  if (agentImage) out.agentImage = agentImage
+  return Object.keys(out).length ? out : undefined
+}
+
+const MOUNT_PATH = /^\/[^\0]*[^/]$/
+
+/** A KDSecret (role `secret`, cluster `defaultSecret`). */
+function readSecret(parent: FieldReader, key: string): RoleSecret | undefined {
+  const s = parent.child(key)
+  if (!s) return undefined
+  const name = s.requiredString('name')
+  if (name.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw s.error('name', `${JSON.stringify(name)} is not the name of a Secret`)
+  const mountPath = s.requiredString('mountPath')
+  if (!MOUNT_PATH.test(mountPath)) throw s.error('mountPath', `${JSON.stringify(mountPath)} must be an absolute path without a trailing '/'`)
+  const defaultMode = s.integer('defaultMode')
+  if (defaultMode !== undefined && (defaultMode < 0 || defaultMode > 0o777)) throw s.error('defaultMode', `${defaultMode} is not a file mode (0 to 511, i.e. 0777)`)
+  return {name, mountPath, ...(defaultMode !== undefined ? {defaultMode} : {}), readOnly: s.boolean('readOnly') ?? false}
+}
+
+/** serviceAccountName, sharedMemory, secret, volumeProjections of a role. */
+function readPodExtras(r: FieldReader): RolePodExtras {
+  const out: RolePodExtras = {}
+  const sa = r.string('serviceAccountName')
+  if (sa) {
+    if (sa.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sa)) throw r.error('serviceAccountName', `${JSON.stringify(sa)} is not the name of a ServiceAccount`)
+    out.serviceAccountName = sa
+  }
+  const shm = r.string('sharedMemory')
+  if (shm !== undefined) {
+    if (!isQuantity(shm) || !/^[0-9.]+[A-Za-z]*$/.test(shm) || Number.parseFloat(shm) <= 0) throw r.error('sharedMemory', `${JSON.stringify(shm)} must be a positive quantity (e.g. 1Gi)`)
+    out.sharedMemory = shm
+  }
+  const secret = readSecret(r, 'secret')
+  if (secret) out.secret = secret
+  const injections = r.list('fileInjections')?.map((f) => {
+    const srcURL = f.requiredString('srcURL')
+    if (!/^https?:\/\/[^\s/]+/.test(srcURL)) throw f.error('srcURL', `${JSON.stringify(srcURL)} must be an http:// or https:// URL`)
+    const destDir = f.requiredString('destDir')
+    if (!/^\/[^\0]*$/.test(destDir)) throw f.error('destDir', `${JSON.stringify(destDir)} must be an absolute path`)
+    const p = f.child('permissions')
+    const fileMode = p?.integer('fileMode')
+    if (fileMode !== undefined && (fileMode < 0 || fileMode > 0o7777)) throw p!.error('fileMode', `${fileMode} is not a file mode (0 to 4095, i.e. 07777)`)
+    const ids: Record<string, string> = {}
+    for (const key of ['fileOwner', 'fileGroup'] as const) {
+      const v = p?.string(key)
+      if (v === undefined || v === '') continue
+      if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(v)) throw p!.error(key, `${JSON.stringify(v)} is not a user or group name or id`)
+      ids[key] = v
+    }
+    const permissions = {...(fileMode !== undefined ? {fileMode} : {}), ...ids}
+    return {srcURL, destDir, ...(Object.keys(permissions).length ? {permissions} : {})}
+  })
+  if (injections?.length) out.fileInjections = injections
+  const projections = r.list('volumeProjections')?.map((v) => {
+    const pvcName = v.requiredString('pvcName')
+    if (pvcName.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pvcName)) throw v.error('pvcName', `${JSON.stringify(pvcName)} is not the name of a PersistentVolumeClaim`)
+    const mountPath = v.requiredString('mountPath')
+    if (!MOUNT_PATH.test(mountPath)) throw v.error('mountPath', `${JSON.stringify(mountPath)} must be an absolute path without a trailing '/'`)
+    return {pvcName, mountPath, readOnly: v.boolean('readOnly') ?? false}
+  })
+  if (projections?.length) out.volumeProjections = projections
+  // every path mounted into the member once (KubeDirector: unique mount paths per role)
+  const paths = [...(out.sharedMemory ? [{at: r.at('sharedMemory'), path: '/dev/shm'}] : []), ...(secret ? [{at: r.at('secret.mountPath'), path: secret.mountPath}] : []), ...(projections ?? []).map((p, i) => ({at: `${r.at('volumeProjections')}[${i}].mountPath`, path: p.mountPath}))]
+  paths.forEach((p, i) => {
+    const first = paths.findIndex((q) => q.path === p.path)
+    if (first !== i) throw fieldError(r.source, p.at, `${p.path} is mounted twice in role ${JSON.stringify(r.value.id ?? r.value.name)} (also by ${paths[first]!.at})`)
+  })
+  return out
+}
+
+const CONNECTION_KINDS = ['clusters', 'configmaps', 'secrets'] as const
+
+/** spec.connections: lists of names in the cluster's namespace; undefined when it connects nothing. */
+function readConnections(spec: FieldReader): Connections | undefined {
+  const c = spec.child('connections')
+  if (!c) return undefined
+  const out: Connections = {clusters: [], configmaps: [], secrets: []}
+  for (const kind of CONNECTION_KINDS) {
+    const names = c.stringList(kind) ?? []
+    names.forEach((n, i) => {
+      if (n.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n))
+        throw fieldError(spec.source, `${c.at(kind)}[${i}]`, `${JSON.stringify(n)} is not the name of a Kubernetes object (a-z, 0-9, '-' and '.')`)
+      if (names.indexOf(n) !== i) throw fieldError(spec.source, `${c.at(kind)}[${i}]`, `${JSON.stringify(n)} is listed twice`)
+    })
+    out[kind] = names
+  }
+  return CONNECTION_KINDS.some((k) => out[k].length > 0) ? out : undefined
 }
 
 const OWN_LABELS: string[] = [LABEL.cluster, LABEL.app, LABEL.managedBy]
@@ -119,7 +237,7 @@ function readRole(r: FieldReader): ClusterRoleSpec {
     const map = r.stringMap(key)
     if (map) role[key] = map
   }
-  Object.assign(role, readPlacement(r))
+  Object.assign(role, readPlacement(r), readPodExtras(r))
   return role
 }
 

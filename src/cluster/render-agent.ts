@@ -43,6 +43,11 @@ function packageConfigMaps(app: App | undefined): string[] {
 function agentRules(cluster: ResolvedCluster, app?: App) {
   const root = rootConfigMapName(cluster.name)
   const packages = packageConfigMaps(app)
+  const c = cluster.connections
+  // spec.connections: an informer each (field selector metadata.name) on the connected clusters' roots and
+  // the named ConfigMaps and Secrets, nothing else of the namespace
+  const connectedConfigMaps = c ? [...c.clusters.map(rootConfigMapName), ...c.configmaps].sort() : []
+  const connectedSecrets = c ? [...c.secrets].sort() : []
   return [
     // informer on member pods (list + watch, label selector), annotations (merge patch)
     {apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch', 'patch']},
@@ -55,6 +60,8 @@ function agentRules(cluster: ResolvedCluster, app?: App) {
     {apiGroups: [''], resources: ['configmaps'], resourceNames: [root], verbs: ['list', 'watch', 'patch']},
     // config packages stored in the namespace
     ...(packages.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: packages, verbs: ['get']}] : []),
+    ...(connectedConfigMaps.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: connectedConfigMaps, verbs: ['list', 'watch']}] : []),
+    ...(connectedSecrets.length ? [{apiGroups: [''], resources: ['secrets'], resourceNames: connectedSecrets, verbs: ['list', 'watch']}] : []),
     {apiGroups: [''], resources: ['events'], verbs: ['create']},
   ]
 }
@@ -105,6 +112,8 @@ export function renderAgent(cluster: ResolvedCluster, options: RenderOptions, ap
                 {name: 'KD_CLUSTER', value: cluster.name},
                 {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
                 ...(options.domain ? [{name: 'KD_CLUSTER_DOMAIN', value: options.domain}] : []),
+                // spec.connections: the objects the agent watches (a change of them restarts it)
+                ...(cluster.connections ? [{name: 'KD_CONNECTIONS', value: JSON.stringify(cluster.connections)}] : []),
                 // buffers of 32 KiB and more (exec frames, TLS records) go back to the OS when freed instead of
                 // fragmenting malloc's heap: at 100 members 43 MiB anonymous memory after a burst of setups, not 115
                 {name: 'MALLOC_MMAP_THRESHOLD_', value: '32768'},

@@ -105,17 +105,21 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
   if (app.capabilities.length > 0) container.securityContext = {capabilities: {add: [...app.capabilities]}}
   if (appRole.containerSpec?.stdin) container.stdin = true
   if (appRole.containerSpec?.tty) container.tty = true
-  if (persist.length > 0) container.volumeMounts = persist.map((dir) => ({name: PERSIST_VOLUME, mountPath: dir, subPath: dir.slice(1)}))
+  const extra = podExtras(role)
+  const mounts = [...persist.map((dir) => ({name: PERSIST_VOLUME, mountPath: dir, subPath: dir.slice(1)})), ...extra.mounts]
+  if (mounts.length > 0) container.volumeMounts = mounts
 
   const podSpec: Record<string, unknown> = {
     enableServiceLinks: false,
-    automountServiceAccountToken: false,
+    // a role's own ServiceAccount is there to be used by the member: its token is mounted as the account says
+    ...(role.serviceAccountName ? {serviceAccountName: role.serviceAccountName} : {automountServiceAccountToken: false}),
     readinessGates: [{conditionType: CONFIGURED_CONDITION}],
     ...(role.nodeSelector ? {nodeSelector: {...role.nodeSelector}} : {}),
     ...(role.tolerations ? {tolerations: role.tolerations.map((t) => ({...t}))} : {}),
     ...(role.affinity ? {affinity: structuredClone(role.affinity)} : {}),
     ...(persist.length > 0 ? {initContainers: [persistInitContainer(appRole, role, persist)]} : {}),
     containers: [container],
+    ...(extra.volumes.length > 0 ? {volumes: extra.volumes} : {}),
   }
   const spec: Record<string, unknown> = {
     replicas: role.members,
@@ -150,6 +154,26 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
     },
     spec,
   }
+}
+
+/** Volumes and mounts of a role's sharedMemory (/dev/shm), secret and volumeProjections. */
+function podExtras(role: ResolvedRole): {volumes: Record<string, unknown>[]; mounts: Record<string, unknown>[]} {
+  const volumes: Record<string, unknown>[] = []
+  const mounts: Record<string, unknown>[] = []
+  if (role.sharedMemory) {
+    volumes.push({name: 'kd-shm', emptyDir: {medium: 'Memory', sizeLimit: role.sharedMemory}})
+    mounts.push({name: 'kd-shm', mountPath: '/dev/shm'})
+  }
+  if (role.secret) {
+    const s = role.secret
+    volumes.push({name: 'kd-secret', secret: {secretName: s.name, ...(s.defaultMode !== undefined ? {defaultMode: s.defaultMode} : {})}})
+    mounts.push({name: 'kd-secret', mountPath: s.mountPath, ...(s.readOnly ? {readOnly: true} : {})})
+  }
+  role.volumeProjections?.forEach((v, i) => {
+    volumes.push({name: `kd-projection-${i}`, persistentVolumeClaim: {claimName: v.pvcName, ...(v.readOnly ? {readOnly: true} : {})}})
+    mounts.push({name: `kd-projection-${i}`, mountPath: v.mountPath, ...(v.readOnly ? {readOnly: true} : {})})
+  })
+  return {volumes, mounts}
 }
 
 /** Copies the image's persisted directories onto the empty volume once (KubeDirector's init container, with tar). */

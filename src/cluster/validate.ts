@@ -4,13 +4,13 @@
 import {fieldError} from '../app/field-reader.ts'
 import type {App, AppRole} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
-import {agentName, memberPodName, roleStatefulSetName, rootConfigMapName} from './names.ts'
-import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources} from './model.ts'
+import {agentName, memberPodName, roleObjectName, roleStatefulSetName, rootConfigMapName} from './names.ts'
+import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources, RoleSecret} from './model.ts'
 import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
 import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
 
-const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+/** A KubeDirectorCluster's metadata.name is a DNS subdomain; it is also a label value here: at most 63 characters. */
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/
 /** A StatefulSet's pods carry a `controller-revision-hash` label of NAME-HASH (≤ 63): keep NAME ≤ 52. */
 const MAX_STATEFULSET_NAME = 52
 
@@ -36,12 +36,15 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
   for (const appRole of app.roles) {
     const given = spec.roles.find((r) => r.id === appRole.id)
     if (!given && !app.defaultConfig.selectedRoles.includes(appRole.id)) continue
-    roles.push(resolveRole(app, appRole, given, source))
+    roles.push(resolveRole(app, appRole, given, source, spec.defaultSecret))
   }
   const total = roles.reduce((n, r) => n + r.members, 0)
   if (total > MAX_TOTAL_MEMBERS)
     throw fieldError(source, 'spec.roles', `${total} members in total is above the maximum ${MAX_TOTAL_MEMBERS} per cluster`)
-  for (const r of roles) checkRoleNames(spec.name, r, source, spec.roles.find((g) => g.id === r.id))
+  for (const r of roles) checkRoleNames(spec.name, r, source)
+  checkRoleObjectNames(app, source)
+  if (spec.connections?.clusters.includes(spec.name))
+    throw fieldError(source, `spec.connections.clusters[${spec.connections.clusters.indexOf(spec.name)}]`, `cluster ${JSON.stringify(spec.name)} cannot connect to itself`)
 
   return {
     name: spec.name,
@@ -51,10 +54,14 @@ export function resolveCluster(app: App, spec: ClusterSpec, source: string): Res
     roles,
     labels: spec.labels ?? {},
     ...(spec.scriptTimeoutSeconds !== undefined ? {scriptTimeoutSeconds: spec.scriptTimeoutSeconds} : {}),
+    ...(spec.connections ? {connections: spec.connections} : {}),
+    ...(spec.defaultSecret ? {defaultSecret: spec.defaultSecret} : {}),
+    ...(spec.namingScheme ? {namingScheme: spec.namingScheme} : {}),
+    ...(spec.overrides ? {overrides: spec.overrides} : {}),
   }
 }
 
-function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string): ResolvedRole {
+function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefined, source: string, defaultSecret?: RoleSecret): ResolvedRole {
   const min = cardinalityMinimum(appRole.cardinality)
   const members = given ? (given.members ?? min) : 0
   if (given) {
@@ -78,6 +85,12 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     ...(given?.nodeSelector ? {nodeSelector: given.nodeSelector} : {}),
     ...(given?.tolerations ? {tolerations: given.tolerations} : {}),
     ...(given?.affinity ? {affinity: given.affinity} : {}),
+    ...(given?.serviceAccountName ? {serviceAccountName: given.serviceAccountName} : {}),
+    ...(given?.sharedMemory ? {sharedMemory: given.sharedMemory} : {}),
+    // KubeDirector copies defaultSecret into the roles that name no Secret
+    ...(given?.secret ? {secret: given.secret} : defaultSecret ? {secret: defaultSecret} : {}),
+    ...(given?.volumeProjections ? {volumeProjections: given.volumeProjections} : {}),
+    ...(given?.fileInjections ? {fileInjections: given.fileInjections} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`
@@ -125,21 +138,29 @@ function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | u
 }
 
 export function checkClusterName(name: string, source: string): void {
-  if (name.length > 63 || !DNS_1035_LABEL.test(name))
-    throw fieldError(source, 'metadata.name', `${JSON.stringify(name)} must be at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit (it names the cluster's Service)`)
+  if (name.length > 63 || !CLUSTER_NAME.test(name))
+    throw fieldError(source, 'metadata.name', `${JSON.stringify(name)} must be at most 63 characters of a-z, 0-9, '-' and '.', starting and ending with a letter or digit`)
   const agent = agentName(name)
   if (agent.length > 253 || rootConfigMapName(name).length > 253) throw fieldError(source, 'metadata.name', `${JSON.stringify(name)} is too long`)
 }
 
-function checkRoleNames(cluster: string, role: ResolvedRole, source: string, given: ClusterRoleSpec | undefined): void {
-  const at = given ? `${given.at.path}.${given.at.idKey}` : 'spec.roles'
+function checkRoleNames(cluster: string, role: ResolvedRole, source: string): void {
   const sts = roleStatefulSetName(cluster, role.id)
-  if (!DNS_1123_LABEL.test(sts))
-    throw fieldError(source, at, `role ${JSON.stringify(role.id)} cannot be part of Kubernetes object names (${sts}): only a-z, 0-9 and '-' are allowed`)
   if (sts.length > MAX_STATEFULSET_NAME)
     throw fieldError(source, 'metadata.name', `cluster name ${JSON.stringify(cluster)} is too long for role ${JSON.stringify(role.id)}: StatefulSet name ${sts} has ${sts.length} characters, at most ${MAX_STATEFULSET_NAME} are allowed (a shorter cluster name fixes this)`)
   const lastPod = memberPodName(cluster, role.id, Math.max(0, role.members - 1))
   if (lastPod.length > 63) throw fieldError(source, 'metadata.name', `member name ${lastPod} is longer than 63 characters`)
+}
+
+/** Two role ids of one app must not give one object name (`a_b` and a literal `a-b-HASH`): refused naming both. */
+function checkRoleObjectNames(app: App, source: string): void {
+  const byName = new Map<string, string>()
+  for (const r of app.roles) {
+    const other = byName.get(roleObjectName(r.id))
+    if (other !== undefined)
+      throw fieldError(source, 'spec.app', `roles ${JSON.stringify(other)} and ${JSON.stringify(r.id)} of app ${app.id} would share the object name ${roleObjectName(r.id)}; rename one of them in the app`)
+    byName.set(roleObjectName(r.id), r.id)
+  }
 }
 
 /** A map's own value (resource names such as `constructor` must not find Object's prototype). */

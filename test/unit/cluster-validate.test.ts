@@ -112,12 +112,14 @@ test('at most 1000 members in total', () => {
   assert.ok(resolve('cassandra311', [`{id: seed, members: 600, resources: ${LIMITS}}`, `{id: worker, members: 400, resources: ${LIMITS}}`]))
 })
 
-test('names: the cluster name is a DNS-1035 label; StatefulSet names stay within 52 characters', () => {
+test('names: the cluster name is a DNS subdomain of at most 63 characters; StatefulSet names stay within 52 characters', () => {
   throwsUserError(
     () => resolve('spark221e2', [`{id: controller, resources: ${LIMITS}}`], {name: 'Spark_1'}),
-    `cluster.yaml: metadata.name: "Spark_1" must be at most 63 characters of a-z, 0-9 and '-', starting with a letter and ending with a letter or digit (it names the cluster's Service)`,
+    `cluster.yaml: metadata.name: "Spark_1" must be at most 63 characters of a-z, 0-9, '-' and '.', starting and ending with a letter or digit`,
   )
-  throwsUserError(() => resolve('spark221e2', [`{id: controller, resources: ${LIMITS}}`], {name: '1spark'}), /metadata\.name: "1spark" must be at most 63 characters/)
+  throwsUserError(() => resolve('spark221e2', [`{id: controller, resources: ${LIMITS}}`], {name: `a${'.b'.repeat(32)}`}), /metadata\.name: "a\.b.*" must be at most 63 characters/)
+  // KubeDirector accepts these (it generates its object names): the written name stays the cluster's name
+  for (const name of ['1spark', 'ubuntu18.04']) assert.is(resolve('spark221e2', [`{id: controller, resources: ${LIMITS}}`], {name}).name, name)
   const long = 'a'.repeat(42) // a-…-controller = 53 characters
   throwsUserError(
     () => resolve('spark221e2', [`{id: controller, resources: ${LIMITS}}`], {name: long}),

@@ -177,4 +177,26 @@ status: {state: configured, roles: [{id: worker, members: [{pod: p, state: confi
 })
 
 
+
+test('create --image/--package/--agent-image: kept as annotations by get -o yaml, so apply -f of it renders the same objects', async () => {
+  const {planClusters} = await import('../../src/actions/cluster-plan.ts')
+  const flags = {members: {}, images: {worker: 'registry.example.com/spark:9'}, packages: {worker: 'https://example.com/p.tgz'}, agentImage: 'docker.io/library/node:24-alpine'}
+  const [created] = await planClusters({...flags, app: 'spark221e2', name: 'ov', dryRun: 'client'}, undefined, 'ns')
+  assert.equal(created!.cluster.overrides, {images: flags.images, packages: flags.packages, agentImage: flags.agentImage})
+  const manifest = clusterToManifest(created!.cluster, {namespace: 'ns', state: 'configured', members: []})
+  assert.equal(manifest.metadata.annotations, {
+    'kubectl-kd.io/images': '{"worker":"registry.example.com/spark:9"}',
+    'kubectl-kd.io/packages': '{"worker":"https://example.com/p.tgz"}',
+    'kubectl-kd.io/agent-image': 'docker.io/library/node:24-alpine',
+  })
+  const file = join(mkdtempSync(join(tmpdir(), 'kd-ov-')), 'ov.yaml')
+  writeFileSync(file, dump(manifest))
+  const [applied] = await planClusters({members: {}, images: {}, packages: {}, files: [file], dryRun: 'client'}, undefined, 'ns')
+  assert.equal(applied!.objects, created!.objects)
+  // a flag given again wins over the file
+  const [changed] = await planClusters({members: {}, images: {worker: 'registry.example.com/spark:10'}, packages: {}, files: [file], dryRun: 'client'}, undefined, 'ns')
+  assert.is(changed!.app.roles.find((r) => r.id === 'worker')!.imageRepoTag, 'registry.example.com/spark:10')
+  assert.is(changed!.cluster.overrides?.agentImage, flags.agentImage)
+})
+
 test.run()

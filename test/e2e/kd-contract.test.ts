@@ -1,0 +1,178 @@
+// KubeDirector's v1beta1 contract on the real cluster: KubeDirector's own example catalog (app add) and
+// example clusters (create --dry-run=server) are accepted, names KubeDirector allows work end to end,
+// and spec.connections reaches the members' configmeta and configcli.
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {suite} from 'uvu'
+import * as assert from 'uvu/assert'
+import {clusterEnv, createNamespace, deleteNamespace, kubectl, kubectlJson} from '../lib/cluster.ts'
+import {isOneLineError, kd, kdAsync, repoRoot} from '../lib/kd.ts'
+import {eventually} from './agent-members.ts'
+
+const ns = createNamespace('kd-e2e-kdcontract')
+const examples = join(repoRoot, 'test/unit/fixtures/kubedirector')
+const run = (args: string[]) => kd([...args, '-n', ns], {env: clusterEnv()})
+const ok = (args: string[]) => {
+  const r = run(args)
+  assert.is(r.code, 0, `kubectl kd ${args.join(' ')}: ${r.stderr}`)
+  return r
+}
+
+const test = suite('KubeDirector contract')
+
+test('every app of KubeDirector example catalog: app add', () => {
+  for (const f of readdirSync(join(examples, 'example_catalog')).sort()) assert.match(ok(['app', 'add', join(examples, 'example_catalog', f)]).stdout, / created$/m)
+})
+
+test('every well-formed example cluster: create --dry-run=server; the broken ones: one line naming the line or role', async () => {
+  const broken: Record<string, RegExp> = {
+    'cr-cluster-datafabric610.yaml': /: line 133: malformed YAML/,
+    'cr-cluster-training-engine.yaml': /spec\.roles\[2\]\.id: unknown role "controller" in app training-engine/,
+  }
+  let accepted = 0
+  const files = readdirSync(join(examples, 'example_clusters')).sort()
+  // four at a time: each is a CLI start and a few API round trips
+  const results: Awaited<ReturnType<typeof kdAsync>>[] = []
+  for (let i = 0; i < files.length; i += 4)
+    results.push(...(await Promise.all(files.slice(i, i + 4).map((f) => kdAsync(['create', '-f', join(examples, 'example_clusters', f), '--dry-run=server', '-n', ns], {env: clusterEnv()})))))
+  for (const [i, f] of files.entries()) {
+    const r = results[i]!
+    if (broken[f]) {
+      assert.ok(isOneLineError(r), `${f}: ${r.code} ${r.stderr}`)
+      assert.match(r.stderr, broken[f]!)
+      continue
+    }
+    assert.is(r.code, 0, `${f}: ${r.stderr}`)
+    assert.match(r.stdout, /^cluster\/\S+ created \(server dry run\)$/m, f)
+    accepted++
+  }
+  assert.is(accepted, 20)
+  // a dry run leaves nothing behind
+  assert.is(ok(['get', 'clusters', '-o', 'name']).stdout.trim(), '')
+})
+
+// A "notebook" (role note_book, cluster nb.v1: names KubeDirector accepts, not DNS labels) connected to a
+// "spark" cluster `src`: its startscript records every call and, on --configure and --reconnect, what
+// configcli says about the connected cluster's workers; on --configure also the file injected from src's
+// first worker (which serves it with busybox httpd), with its mode and owner.
+const dir = mkdtempSync(join(tmpdir(), 'kd-contract-'))
+const NOTEBOOK_APP = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorApp
+metadata: {name: kdnote}
+spec:
+  label: {name: notebook}
+  distroID: test/kdnote
+  version: '1'
+  configSchemaVersion: 8
+  defaultImageRepoTag: localhost/kubectl-kd/shell:1
+  defaultConfigPackage: {packageURL: bundled://pkg}
+  roles:
+  - {id: note_book, cardinality: '1'}
+  config: {selectedRoles: [note_book]}
+`
+const STARTSCRIPT = `#!/bin/sh
+mkdir -p /var/tmp/kd-contract
+n=$(ls /var/tmp/kd-contract | grep -c '^call')
+echo "$*" >/var/tmp/kd-contract/call.$n
+[ "$1" = --configure ] && stat -c '%a %u %g' /opt/kd-inject/inject.txt >/var/tmp/kd-contract/injected 2>&1 && cat /opt/kd-inject/inject.txt >>/var/tmp/kd-contract/injected
+case $1 in --configure|--reconnect)
+  configcli --get connections.clusters.src.nodegroups.1.roles.worker.fqdns >/var/tmp/kd-contract/workers.$n 2>&1
+  configcli --get node.role_id >/var/tmp/kd-contract/role.$n 2>&1
+esac
+exit 0
+`
+const SOURCE_APP = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorApp
+metadata: {name: kdsrc}
+spec:
+  label: {name: source}
+  distroID: test/kdsrc
+  version: '1'
+  configSchemaVersion: 8
+  defaultImageRepoTag: localhost/kubectl-kd/shell:1
+  defaultConfigPackage: {packageURL: bundled://pkg}
+  roles:
+  - {id: worker, cardinality: 1+}
+  config: {selectedRoles: [worker]}
+`
+const SOURCE_STARTSCRIPT = `#!/bin/sh
+[ "$1" = --configure ] || exit 0
+mkdir -p /var/tmp/www && echo "from $(hostname)" >/var/tmp/www/inject.txt
+(busybox httpd -p 8080 -h /var/tmp/www </dev/null >/dev/null 2>&1 &)
+`
+const NOTEBOOK = () => `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: nb.v1}
+spec:
+  app: kdnote
+  connections: {clusters: [src]}
+  roles:
+  - id: note_book
+    resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+    fileInjections: [{srcURL: "http://src-worker-0.src.${ns}.svc.cluster.local:8080/inject.txt", destDir: /opt/kd-inject, permissions: {fileMode: 416, fileOwner: "1234", fileGroup: "5678"}}]
+`
+// small requests: the shared test cluster may be crowded
+const SOURCE = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: src}
+spec:
+  app: kdsrc
+  roles: [{id: worker, members: 1, resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 100m, memory: 32Mi}}}]
+`
+
+/** What the notebook member recorded: [call, workers configcli printed, role id] per startscript call. */
+const recorded = (pod: string): string[][] => {
+  const out = kubectl(['-n', ns, 'exec', pod, '-c', 'app', '--', 'sh', '-c', 'cd /var/tmp/kd-contract 2>/dev/null || exit 0; for i in $(ls | sed -n "s/^call\\.//p" | sort -n); do printf "%s|%s|%s\\n" "$(cat call.$i)" "$(cat workers.$i 2>/dev/null)" "$(cat role.$i 2>/dev/null)"; done'])
+  return out.split('\n').filter(Boolean).map((l) => l.split('|'))
+}
+const fqdn = (i: number) => `src-worker-${i}.src.${ns}.svc.cluster.local`
+
+test('connections: a cluster that does not exist is refused at create, in one line naming the field', () => {
+  mkdirSync(join(dir, 'kdnote', 'pkg'), {recursive: true})
+  writeFileSync(join(dir, 'kdnote', 'app.yaml'), NOTEBOOK_APP)
+  writeFileSync(join(dir, 'kdnote', 'pkg', 'startscript'), STARTSCRIPT)
+  chmodSync(join(dir, 'kdnote', 'pkg', 'startscript'), 0o755)
+  mkdirSync(join(dir, 'kdsrc', 'pkg'), {recursive: true})
+  writeFileSync(join(dir, 'kdsrc', 'app.yaml'), SOURCE_APP)
+  writeFileSync(join(dir, 'kdsrc', 'pkg', 'startscript'), SOURCE_STARTSCRIPT)
+  chmodSync(join(dir, 'kdsrc', 'pkg', 'startscript'), 0o755)
+  writeFileSync(join(dir, 'nb.yaml'), NOTEBOOK())
+  writeFileSync(join(dir, 'src-cluster.yaml'), SOURCE)
+  ok(['app', 'add', join(dir, 'kdnote')])
+  ok(['app', 'add', join(dir, 'kdsrc')])
+  const r = run(['create', '-f', join(dir, 'nb.yaml')])
+  assert.ok(isOneLineError(r), r.stderr)
+  assert.match(r.stderr, `nb.yaml: spec.connections.clusters[0]: cluster "src" does not exist in namespace "${ns}"`)
+})
+
+test('connections and file injections: the notebook member reads the connected cluster through configcli and finds the injected file; a scale of the other gives --reconnect with the new membership', async () => {
+  // both at once (one create may connect to a cluster it creates): the notebook's injection is fetched
+  // again until src serves it
+  ok(['create', '-f', join(dir, 'src-cluster.yaml'), '-f', join(dir, 'nb.yaml'), '--wait', '--timeout', '3m'])
+  // the names written: status and labels say nb.v1 / note_book, the objects have DNS-safe names
+  const pods = kubectlJson<{items: Array<{metadata: {name: string; labels: Record<string, string>}}>}>(['-n', ns, 'get', 'pods', '-l', 'kubectl-kd.io/cluster=nb.v1'])
+  const pod = pods.items.find((p) => p.metadata.labels['kubectl-kd.io/role'] === 'note_book')!.metadata.name
+  assert.match(pod, /^nb-v1-[0-9a-f]{6}-note-book-[0-9a-f]{6}-0$/)
+  const status = JSON.parse(ok(['get', 'cluster', 'nb.v1', '-o', 'json']).stdout) as {metadata: {name: string}; spec: {connections: unknown}; status: {state: string; roles: Array<{id: string}>}}
+  assert.equal([status.metadata.name, status.status.state, status.status.roles[0]!.id], ['nb.v1', 'configured', 'note_book'])
+  assert.equal(status.spec.connections, {clusters: ['src']})
+  assert.equal(recorded(pod), [['--configure', fqdn(0), 'note_book']])
+  // the file injection landed before configure, with its mode (0640), owner and group
+  assert.is(kubectl(['-n', ns, 'exec', pod, '-c', 'app', '--', 'cat', '/var/tmp/kd-contract/injected']).trim(), '640 1234 5678\nfrom src-worker-0')
+
+  ok(['scale', 'src', 'worker=2', '--wait', '--timeout', '3m'])
+  const calls = await eventually('--reconnect in the notebook member', () => {
+    const r = recorded(pod)
+    return r.length >= 2 && r
+  })
+  assert.equal(calls, [
+    ['--configure', fqdn(0), 'note_book'],
+    ['--reconnect', `${fqdn(0)},${fqdn(1)}`, 'note_book'],
+  ])
+  // and the notebook cluster settles again
+  await eventually('nb.v1 configured', () => (JSON.parse(ok(['get', 'cluster', 'nb.v1', '-o', 'json']).stdout) as {status: {state: string}}).status.state === 'configured')
+})
+
+test.after(() => deleteNamespace(ns))
+test.run()
