@@ -11,6 +11,7 @@ import Create from './commands/create.ts'
 import Delete from './commands/delete.ts'
 import Get from './commands/get.ts'
 import Logs from './commands/logs.ts'
+import Open from './commands/open.ts'
 import Scale from './commands/scale.ts'
 import Status from './commands/status.ts'
 import Submit from './commands/submit.ts'
@@ -28,6 +29,7 @@ export const COMMANDS = {
   delete: Delete,
   get: Get,
   logs: Logs,
+  open: Open,
   scale: Scale,
   status: Status,
   submit: Submit,

@@ -290,7 +290,7 @@ do_spark4() {
 }
 # ---- end of Spark 4 ----
 
-NOTEBOOK_LAYOUT=notebook-v1
+NOTEBOOK_LAYOUT=notebook-v2
 # Jupyter Notebook and its dependencies for the image's python3 (bookworm: CPython 3.11), whatever Python the
 # host has: binary wheels only, installed by pip --target at $KD_CACHE/jupyter/<v>-<key> (lib + share/jupyter).
 jupyter_dist() {
@@ -307,6 +307,9 @@ jupyter_dist() {
       || { tail -20 "$dir.pip.log" >&2; die "pip install notebook==$KD_NOTEBOOK_VERSION failed (log $dir.pip.log)"; }
     # console scripts carry the host's interpreter path: the image runs python3 -m notebook instead
     rm -rf "$dir/bin"
+    # bytecode the image's python3 (3.11, not allowed to write here) uses as is: image layers have mtime 0, so
+    # timestamp-checked .pyc files would all look stale and every start would compile ~200 MB of Python again
+    python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash "$dir" >/dev/null || log "compileall: some files of $dir did not compile (they are compiled when imported)"
     [ -d "$dir/notebook" ] && [ -d "$dir/ipykernel" ] && [ -d "$dir/share/jupyter" ] || die "notebook $KD_NOTEBOOK_VERSION: unexpected layout in $dir"
     echo "$NOTEBOOK_LAYOUT" > "$dir/.ok"
   fi
