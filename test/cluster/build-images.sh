@@ -34,7 +34,8 @@
 #        build-images.sh import    import every image of current.list whose digest containerd lacks
 #        build-images.sh spark-home   only prepare $KD_CACHE/spark/<v>
 #        build-images.sh spark4       build only the Spark 4 image (other tars kept); then import
-#        build-images.sh prefetch     debootstrap + downloads only (no containerd needed)
+#        build-images.sh prefetch     debootstrap + downloads only (no containerd needed), and the e2e host tools
+#        build-images.sh jupyter      only the Jupyter wheels for the notebook images
 #        build-images.sh cassandra    only the cassandra image (no containerd needed)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -382,7 +383,9 @@ case ${1:-build} in
   spark4) do_spark4 ;;
   spark4-home) spark4_home ;;
   prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
-            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null; spark4_home >/dev/null; jupyter_dist >/dev/null ;;
+            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null; spark4_home >/dev/null; jupyter_dist >/dev/null
+            # the notebook suite's host tools: headless Chromium and the PySpark Connect client
+            bash "$D/chromium.sh" >/dev/null; bash "$D/spark-client.sh" >/dev/null ;;
   cassandra) need_root; : > "$LIST"; img_cassandra; rm -f "$LIST" ;;
   jupyter) jupyter_dist ;;
   *) die "usage: $0 build|import|spark-home" ;;
