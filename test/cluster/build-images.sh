@@ -27,7 +27,8 @@
 #   localhost/kubectl-kd/notebook:<v>  the spark:<v> image (3.5 and 4) + Jupyter Notebook $KD_NOTEBOOK_VERSION
 #                                      (PyPI wheels for the image's CPython 3.11, installed with pip --target at
 #                                      /opt/jupyter: PYTHONPATH and JUPYTER_PATH point there; run as
-#                                      python3 -m notebook); kernels import pyspark from /opt/spark/python
+#                                      python3 -m notebook; /usr/share/jupyter links there); kernels import
+#                                      pyspark from /opt/spark/python
 # Also prepares the host-side Spark distribution at $KD_CACHE/spark/<v> (KD_SPARK_HOME) for spark-submit.
 #
 # usage: build-images.sh build     build (or reuse) all images, write $KD_CACHE/images/current.list
@@ -322,12 +323,14 @@ notebook_image() {
   local version=$1 home_fn=$2 ref=localhost/kubectl-kd/notebook:$1 base sh jd key
   base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
   sh=$($home_fn); jd=$(jupyter_dist)
-  key=$(hashof "$base" "$version" "$jd" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" notebook-img-v1)
+  key=$(hashof "$base" "$version" "$jd" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" notebook-img-v2)
   if ! cached notebook "$key"; then
     log "building image $ref"
     local r=$ROOTFS/.notebook-$version-build; rm -rf "$r"; cp -a "$base" "$r"
     mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
     cp -a "$jd" "$r/opt/jupyter"; rm -f "$r/opt/jupyter/.ok"
+    # JupyterLab's schemas, themes and static files are looked up under sys.prefix (/usr), not JUPYTER_PATH
+    mkdir -p "$r/usr/share"; ln -s /opt/jupyter/share/jupyter "$r/usr/share/jupyter"
     install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
     chroot "$r" /usr/sbin/groupadd -g 185 spark
     chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark

@@ -14,7 +14,7 @@ if [ ! -f "$venv/.ok" ]; then
   python3 -m venv "$venv" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
   "$venv/bin/pip" install -q --disable-pip-version-check "pyspark-client==$v" >"$venv.log" 2>&1 \
     || { tail -20 "$venv.log" >&2; die "pip install pyspark-client==$v failed (log $venv.log)"; }
-  "$venv/bin/python" -c 'import pyspark.sql.connect.session' || die "pyspark-client $v does not import"
+  "$venv/bin/python" -c 'import pyspark.sql, grpc, pyarrow, pandas' || die "pyspark-client $v does not import"
   touch "$venv/.ok"
 fi
 echo "$venv/bin/python"
