@@ -152,17 +152,39 @@ async function runNotebook(base: URL, tok: string, nb: {cells: Array<{cell_type:
   const headers = {Authorization: `token ${tok}`, 'Content-Type': 'application/json'}
   const k = JSON.parse((await fetchText(new URL('/api/kernels', base).toString(), {method: 'POST', headers, body: JSON.stringify({name: 'python3'})})).text) as {id: string}
   assert.ok(k.id, 'a kernel started')
-  const ws = new WebSocket(new URL(`/api/kernels/${k.id}/channels`, base).toString().replace(/^http/, 'ws'), [], {headers: {Authorization: `token ${tok}`}})
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
   const session = randomUUID()
+  const channels = new URL(`/api/kernels/${k.id}/channels?session_id=${session}`, base).toString().replace(/^http/, 'ws')
   const outputs: string[] = []
+  let onMessage: (data: Buffer) => void = () => undefined
+  // a dropped connection (the API server restarted under the port-forward) is opened again: the server keeps
+  // the session's messages meanwhile and replays them
+  let ws!: WebSocket
+  let finished = false
+  const connect = async (): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ws = new WebSocket(channels, [], {headers: {Authorization: `token ${tok}`}})
+        await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
+        break
+      } catch (err) {
+        if (attempt >= 30) throw err
+        await new Promise((r) => setTimeout(r, 2000))
+      }
+    }
+    ws.on('message', (d: Buffer) => onMessage(d))
+    ws.on('error', () => undefined)
+    ws.once('close', () => {
+      if (!finished) void connect().catch(() => undefined)
+    })
+  }
+  await connect()
   try {
     for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
       const code = Array.isArray(cell.source) ? cell.source.join('') : cell.source
       const msgId = randomUUID()
       const done = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`cell did not finish in 5 min: ${code.slice(0, 80)}`)), 300_000)
-        const onMessage = (data: Buffer) => {
+        const timer = setTimeout(() => reject(new Error(`cell did not finish in 8 min: ${code.slice(0, 80)}`)), 480_000)
+        onMessage = (data: Buffer) => {
           const m = JSON.parse(data.toString('utf8'))
           if (m.parent_header?.msg_id !== msgId) return
           if (m.msg_type === 'stream') outputs.push(m.content.text)
@@ -170,12 +192,10 @@ async function runNotebook(base: URL, tok: string, nb: {cells: Array<{cell_type:
           else if (m.msg_type === 'error') outputs.push(`${m.content.ename}: ${m.content.evalue}`)
           else if (m.msg_type === 'execute_reply') {
             clearTimeout(timer)
-            ws.off('message', onMessage)
             if (m.content.status === 'ok') resolve()
             else reject(new Error(`cell failed: ${outputs.join('')}`))
           }
         }
-        ws.on('message', onMessage)
       })
       ws.send(JSON.stringify({
         header: {msg_id: msgId, session, username: 'e2e', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString()},
@@ -188,6 +208,7 @@ async function runNotebook(base: URL, tok: string, nb: {cells: Array<{cell_type:
       await done
     }
   } finally {
+    finished = true
     ws.close()
   }
   return outputs
@@ -225,19 +246,20 @@ test('a PySpark Connect client on the host counts 1e6 rows through the Connect s
 test('open job/NAME: a running job\'s Spark UI lists its stages; a finished or unknown job and an unknown dashboard are one-line errors', async () => {
   kubectl(['create', 'rolebinding', 'default-edit', '--clusterrole=edit', `--serviceaccount=${ns}:default`, '-n', ns])
   const jar = `local:///opt/spark/examples/jars/spark-examples_2.13-${env.KD_SPARK4_VERSION}.jar`
-  const s = run(['submit', '--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--name', 'nbjob', '--class', 'org.apache.spark.examples.SparkPi',
+  // -n before the jar: what follows the jar is the application's arguments
+  const s = kd(['submit', '-n', ns, '--master', `k8s://${env.KD_API_SERVER}`, '--deploy-mode', 'cluster', '--name', 'nbjob', '--class', 'org.apache.spark.examples.SparkPi',
     '--conf', `spark.kubernetes.container.image=${env.KD_SPARK4_IMAGE}`, '--conf', 'spark.kubernetes.submission.waitAppCompletion=false', '--conf', 'spark.executor.instances=1',
     '--conf', 'spark.kubernetes.driver.request.cores=100m', '--conf', 'spark.kubernetes.executor.request.cores=100m', '--driver-memory', '512m', '--executor-memory', '512m',
-    jar, '100000'])
+    jar, '100000'], {env: clusterEnv(), timeoutMs: 300_000})
   assert.is(s.code, 0, s.stderr)
   await eventually('job nbjob running', async () => (JSON.parse(run(['status', 'job/nbjob', '-o', 'json']).stdout).state === 'RUNNING' ? true : undefined), 300_000)
   const fwd = await open(['job/nbjob'])
   const stages = await eventually('a stage on the Spark UI', async () => {
     const page = await fetchText(new URL('/stages/', fwd.url).toString())
-    return page.status === 200 && /reduce at SparkPi\.scala/.test(page.text) ? page.text : undefined
+    return page.status === 200 && /reduce at SparkPi\.(java|scala)/.test(page.text) ? page.text : undefined
   })
   assert.match(stages, /Stages for All Jobs/)
-  await browse(new URL('/stages/', fwd.url).toString(), 'job-stages', /reduce at SparkPi\.scala/)
+  await browse(new URL('/stages/', fwd.url).toString(), 'job-stages', /reduce at SparkPi\.(java|scala)/)
   await fwd.stop()
   assert.is(run(['delete', 'job/nbjob']).code, 0)
   await eventually('job nbjob gone', async () => (run(['status', 'job/nbjob']).code === 1 ? true : undefined))
