@@ -5,7 +5,7 @@
 import {join} from 'node:path'
 
 /** First words of the commands (src/commands.ts); any other command line shares the cache "other". */
-export const COMMAND_WORDS = new Set(['app', 'apply', 'completion', '__complete', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'resume', 'run', 'scale', 'status', 'submit', 'suspend', 'version'])
+export const COMMAND_WORDS = new Set(['app', 'apply', 'completion', '__complete', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'open', 'resume', 'run', 'scale', 'status', 'submit', 'suspend', 'version'])
 
 /** Caches older than this are removed when a cache is written (installs that are gone). */
 export const STALE_MS = 30 * 24 * 3600_000

@@ -13,6 +13,7 @@ import Describe from './commands/describe.ts'
 import Edit from './commands/edit.ts'
 import Get from './commands/get.ts'
 import Logs from './commands/logs.ts'
+import Open from './commands/open.ts'
 import Resume from './commands/resume.ts'
 import Run from './commands/run.ts'
 import Scale from './commands/scale.ts'
@@ -35,6 +36,7 @@ export const COMMANDS = {
   edit: Edit,
   get: Get,
   logs: Logs,
+  open: Open,
   resume: Resume,
   run: Run,
   scale: Scale,

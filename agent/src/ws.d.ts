@@ -7,7 +7,7 @@ declare module 'ws' {
     static readonly OPEN: number
     readonly protocol: string
     readonly readyState: number
-    send(data: Uint8Array, cb?: (err?: Error) => void): void
+    send(data: Uint8Array | string, cb?: (err?: Error) => void): void
     close(code?: number, reason?: string): void
     ping(): void
     terminate(): void

@@ -11,6 +11,7 @@ import {UserError} from '../errors.ts'
 import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
+import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
 import {renderPlanObjects, supportObjects, type ClusterPlan} from './cluster-plan.ts'
 
 export interface AppliedObject {
@@ -72,6 +73,8 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   // rendered again, now owned by the root (owner references are set in one place: render)
   const owned = [...supportObjects(plan, rootUid), ...renderPlanObjects(plan.app, plan.cluster, ns, plan.options, rootUid).slice(1)].filter(keep)
   try {
+    // the token Secret before the pods that read it
+    if (!dryRun && needsAuthToken(plan.app)) await ensureAuthSecret(kube, plan.cluster, ns, rootUid)
     // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent last
     const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : 0)
     const write = (o: KubeObject) => (existing ? applyObject(kube, o, {dryRun}) : createOwned(kube, o, dryRun, plan.cluster))

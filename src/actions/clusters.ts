@@ -4,7 +4,7 @@
 import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
 import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
-import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
+import {ANNOTATION, AUTH_TOKEN_KEY, CONFIGURED_CONDITION, LABEL, MANAGED_BY, authSecretName, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
 import {readRoot} from '../cluster/root.ts'
 import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
@@ -14,6 +14,7 @@ import {memberState, observePod} from '../cluster/member-state.ts'
 import {podProblem, type PodProblem, type PodStatusLike} from '../cluster/pod-problem.ts'
 import {agentState, type AgentState} from '../cluster/agent-state.ts'
 import {byNatural, byText} from '../order.ts'
+import {needsAuthToken} from './auth-token.ts'
 
 export interface StoredCluster {
   root: V1ConfigMap
@@ -189,6 +190,8 @@ export interface Endpoint {
   nodePort?: number
   clusterIP?: string
   dashboard: boolean
+  /** the service asks for the cluster's token (ClusterStatus.token says where it is) */
+  authToken?: boolean
   url: string
 }
 
@@ -197,6 +200,8 @@ export interface ClusterStatus extends ClusterSummary {
   agent: AgentState
   members: MemberStatus[]
   endpoints: Endpoint[]
+  /** where the token of the hasAuthToken endpoints is kept (never the token itself) */
+  token?: {secret: string; key: string}
   events?: {type: string; reason: string; message: string; time?: string}[]
 }
 
@@ -239,6 +244,7 @@ function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined):
       nodePort: p.nodePort,
       clusterIP: svc.spec?.clusterIP,
       dashboard: service?.endpoint?.isDashboard ?? false,
+      ...(service?.endpoint?.hasAuthToken ? {authToken: true} : {}),
       url: `${scheme}://${host}${scheme === 'http' || scheme === 'https' ? path : ''}`,
     }
   })
@@ -278,6 +284,7 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
     agent: agentState(pods.items),
     members,
     endpoints,
+    ...(needsAuthToken(stored.app) ? {token: {secret: authSecretName(name), key: AUTH_TOKEN_KEY}} : {}),
     events: events.items.slice(-10).map((e) => ({type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', time: e.lastTimestamp ?? e.eventTime})),
   }
 }

@@ -50,6 +50,12 @@ async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps'
         return (await names(R.configMaps(kube.namespace), `${LABEL.managedBy}=${MANAGED_BY},${LABEL.cluster}`))
           .filter((c) => c.metadata.labels?.[LABEL.cluster] && c.metadata.name === rootConfigMapName(c.metadata.labels[LABEL.cluster]))
           .map((c) => c.metadata.labels![LABEL.cluster]!)
+      case 'dashboards': {
+        if (!connection.cluster) return []
+        const {clusterDashboards} = await import('./open.ts')
+        const all = await clusterDashboards(kube, connection.cluster)
+        return [...new Set([...all.map((d) => d.service), ...all.map((d) => d.pod)])]
+      }
       case 'apps':
       case 'namespace-apps':
         return (await names(R.configMaps(kube.namespace), `${LABEL.managedBy}=${MANAGED_BY},${LABEL.appDefinition}`)).map((c) => c.metadata.labels![LABEL.appDefinition]!)

@@ -102,6 +102,11 @@ export const headlessServiceName = (cluster: string) => clusterObjectName(cluste
 export const roleStatefulSetName = (cluster: string, role: string) => `${clusterObjectName(cluster)}-${roleObjectName(role)}`
 export const memberPodName = (cluster: string, role: string, index: number) => `${roleStatefulSetName(cluster, role)}-${index}`
 export const memberServiceName = (podName: string) => podName
+/** The cluster's Secret holding the token of its hasAuthToken services (Jupyter), key `token`. */
+export const authSecretName = (cluster: string) => `${clusterObjectName(cluster)}-kd-auth`
+export const AUTH_TOKEN_KEY = 'token'
+/** How a member of a role with a hasAuthToken service gets the token: an env var from the Secret. */
+export const AUTH_TOKEN_ENV = 'KD_AUTH_TOKEN'
 export const agentName = (cluster: string) => `${clusterObjectName(cluster)}-kd-agent`
 export const memberFqdn = (podName: string, cluster: string, namespace: string, domain = DEFAULT_DOMAIN) =>
   `${podName}.${headlessServiceName(cluster)}.${namespace}.svc.${domain}`

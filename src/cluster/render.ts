@@ -10,6 +10,8 @@ import type {ResolvedCluster, ResolvedRole} from './model.ts'
 import {
   ANNOTATION,
   APP_CONTAINER,
+  AUTH_TOKEN_ENV,
+  AUTH_TOKEN_KEY,
   CONFIGURED_CONDITION,
   LABEL,
   ROOT_KEYS,
@@ -17,6 +19,7 @@ import {
   memberPodName,
   memberServiceName,
   roleStatefulSetName,
+  authSecretName,
   rootConfigMapName,
 } from './names.ts'
 import {clusterLabels, ownedByRoot, roleLabels} from './object-meta.ts'
@@ -94,12 +97,18 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
   const labels = roleLabels(cluster, role.id)
   const podLabels = {...role.podLabels, ...labels}
   const persist = role.storage ? persistedDirs(appRole) : []
+  const services = roleEndpointServices(app, appRole)
+  // a hasAuthToken service's token comes from the cluster's Secret: the pod spec holds only the reference
+  const env = [
+    ...role.env.map((e): Record<string, unknown> => ({name: e.name, value: e.value})),
+    ...(services.some((s) => s.endpoint.hasAuthToken) ? [{name: AUTH_TOKEN_ENV, valueFrom: {secretKeyRef: {name: authSecretName(cluster.name), key: AUTH_TOKEN_KEY}}}] : []),
+  ]
   const container: Record<string, unknown> = {
     name: APP_CONTAINER,
     image: appRole.imageRepoTag,
     imagePullPolicy: 'IfNotPresent',
-    ports: roleEndpointServices(app, appRole).map((s) => ({name: s.id, containerPort: s.endpoint.port, protocol: 'TCP'})),
-    ...(role.env.length > 0 ? {env: role.env.map((e) => ({name: e.name, value: e.value}))} : {}),
+    ports: services.map((s) => ({name: s.id, containerPort: s.endpoint.port, protocol: 'TCP'})),
+    ...(env.length > 0 ? {env} : {}),
     resources: {requests: {...role.resources.requests}, limits: {...role.resources.limits}},
   }
   if (app.capabilities.length > 0) container.securityContext = {capabilities: {add: [...app.capabilities]}}

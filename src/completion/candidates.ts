@@ -45,7 +45,7 @@ export interface Completion {
 }
 
 /** What a completion needs from a cluster or the kubeconfig; every call may return [] (no cluster). */
-export type NameKind = 'apps' | 'namespace-apps' | 'clusters' | 'jobs' | 'namespaces' | 'contexts'
+export type NameKind = 'apps' | 'namespace-apps' | 'clusters' | 'jobs' | 'namespaces' | 'contexts' | 'dashboards'
 export type Lookup = (kind: NameKind, connection: ConnectionWords) => Promise<string[]>
 
 /** The connection flags already typed, so names come from the cluster/namespace the command will use. */
@@ -53,6 +53,8 @@ export interface ConnectionWords {
   kubeconfig?: string
   context?: string
   namespace?: string
+  /** `dashboards`: the cluster typed before (open CLUSTER <TAB>) */
+  cluster?: string
 }
 
 /** Topic descriptions for `kubectl kd <TAB>` (oclif topics have no class to carry a summary). */
@@ -98,6 +100,12 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
       return index === 1 && (first === 'cluster' || first === 'clusters') ? 'clusters' : undefined
     case 'logs':
       return index === 0 ? 'jobs' : undefined
+    case 'open':
+      // open CLUSTER <dashboard service or member>, open job NAME, open cluster NAME
+      if (index === 0) return 'clusters'
+      if (index !== 1 || !first) return undefined
+      if (first === 'job' || first === 'jobs' || first === 'cluster' || first === 'clusters') return RESOURCE_TYPES[first]
+      return first.includes('/') && !first.startsWith('cluster/') ? undefined : 'dashboards'
     case 'completion':
       return index === 0 ? {candidates: ['bash', 'zsh', 'fish'].map((value) => ({value})), directive: Directive.noFileComp} : undefined
     default:
@@ -240,10 +248,11 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
   if (typeof what === 'object') return {candidates: filterPrefix(what.candidates, current), directive: what.directive}
   // `status cluster/<TAB>`, `delete job/<TAB>`, `logs cluster/<TAB>`
   const slash = current.indexOf('/')
-  if (['status', 'describe', 'delete', 'get', 'edit', 'logs'].includes(command.id) && args.length === 0 && slash > 0) {
+  if (['status', 'describe', 'delete', 'get', 'edit', 'logs', 'open'].includes(command.id) && args.length === 0 && slash > 0) {
     const kind = RESOURCE_TYPES[current.slice(0, slash)]
     if (kind) return names(kind, lookup, connection, current, current.slice(0, slash + 1))
   }
+  if (what === 'dashboards') return names(what, lookup, {...connection, cluster: args[0]!.replace(/^cluster\//, '')}, current)
   return names(what, lookup, connection, current)
 }
 

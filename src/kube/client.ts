@@ -78,6 +78,12 @@ export interface ExecResult {
   stderr: string
 }
 
+export interface PortForwardRequest {
+  namespace: string
+  pod: string
+  port: number
+}
+
 export interface KubeClient {
   /** the namespace of the context (or -n), used where a command names none */
   readonly namespace: string
@@ -99,6 +105,8 @@ export interface KubeClient {
   /** a streamed GET (logs -f): chunks until the server ends it or `signal` aborts */
   stream(path: string, opts: {query?: Record<string, string | number | boolean | undefined>; signal?: AbortSignal; what?: string}, onChunk: (chunk: Uint8Array) => void): Promise<void>
   exec(req: ExecRequest): Promise<ExecResult>
+  /** carries one local connection to a pod's port (pods/portforward) until either side ends it */
+  portForward(req: PortForwardRequest, local: import('node:stream').Duplex): Promise<void>
   close(): void
 }
 

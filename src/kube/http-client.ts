@@ -198,6 +198,7 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
     },
     // `ws` is loaded by the commands that exec, not by every command
     exec: async (req) => (await import('./exec.ts')).execOverWebSocket(webSocketTarget, req),
+    portForward: async (req, local) => (await import('./port-forward.ts')).forwardOverWebSocket(webSocketTarget, req, local),
     close: () => agent.destroy(),
   }
 

@@ -47,11 +47,20 @@ export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
       ? indent(
           renderTable({
             headers: ['MEMBER', 'SERVICE', 'PORT', 'URL', 'DASHBOARD'],
-            rows: s.endpoints.map((e) => [e.member, e.name, e.nodePort ? `${e.port}:${e.nodePort}` : String(e.port), e.url, e.dashboard ? 'yes' : '']),
+            rows: s.endpoints.map((e) => [e.member, e.name, e.nodePort ? `${e.port}:${e.nodePort}` : String(e.port), e.url, e.dashboard ? (e.authToken ? 'yes (token)' : 'yes') : '']),
           }),
         )
       : '  <none>\n',
   )
+  const tokened = s.endpoints.find((e) => e.authToken)
+  if (s.token && tokened) {
+    lines.push(
+      'Token:',
+      `  kubectl get secret ${s.token.secret} -n ${s.namespace} -o jsonpath='{.data.${s.token.key}}' | base64 -d`,
+      `  or open it with the token: kubectl kd open ${s.name} ${tokened.name} -n ${s.namespace}`,
+      '',
+    )
+  }
   if (s.events?.length) {
     lines.push('Events:', indent(renderTable({headers: ['TYPE', 'REASON', 'AGE', 'MESSAGE'], rows: s.events.map((e) => [e.type, e.reason, age(e.time, now), e.message])})))
   }

@@ -24,13 +24,19 @@
 #                                      cqlsh + cassandra-driver under pylib/), conf/logback.xml; user cassandra (999)
 #                                      owning /var/lib/cassandra, /var/log/cassandra, /etc/cassandra, /opt/guestconfig,
 #                                      /etc/guestconfig; entrypoint tini + images/cassandra/entrypoint.sh
+#   localhost/kubectl-kd/notebook:<v>  the spark:<v> image (3.5 and 4) + Jupyter Notebook $KD_NOTEBOOK_VERSION
+#                                      (PyPI wheels for the image's CPython 3.11, installed with pip --target at
+#                                      /opt/jupyter: PYTHONPATH and JUPYTER_PATH point there; run as
+#                                      python3 -m notebook; /usr/share/jupyter links there); kernels import
+#                                      pyspark from /opt/spark/python
 # Also prepares the host-side Spark distribution at $KD_CACHE/spark/<v> (KD_SPARK_HOME) for spark-submit.
 #
 # usage: build-images.sh build     build (or reuse) all images, write $KD_CACHE/images/current.list
 #        build-images.sh import    import every image of current.list whose digest containerd lacks
 #        build-images.sh spark-home   only prepare $KD_CACHE/spark/<v>
 #        build-images.sh spark4       build only the Spark 4 image (other tars kept); then import
-#        build-images.sh prefetch     debootstrap + downloads only (no containerd needed)
+#        build-images.sh prefetch     debootstrap + downloads only (no containerd needed), and the e2e host tools
+#        build-images.sh jupyter      only the Jupyter wheels for the notebook images
 #        build-images.sh cassandra    only the cassandra image (no containerd needed)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -286,11 +292,70 @@ do_spark4() {
 }
 # ---- end of Spark 4 ----
 
+NOTEBOOK_LAYOUT=notebook-v2
+# Jupyter Notebook and its dependencies for the image's python3 (bookworm: CPython 3.11), whatever Python the
+# host has: binary wheels only, installed by pip --target at $KD_CACHE/jupyter/<v>-<key> (lib + share/jupyter).
+jupyter_dist() {
+  local key dir
+  key=$(hashof "$KD_NOTEBOOK_VERSION" "$NOTEBOOK_LAYOUT")
+  dir=$KD_CACHE/jupyter/$KD_NOTEBOOK_VERSION-$key
+  if [ ! -f "$dir/.ok" ]; then
+    log "installing notebook $KD_NOTEBOOK_VERSION wheels from PyPI for CPython 3.11 (first time: ~1 min, ~60 MB)"
+    rm -rf "$dir"; mkdir -p "$dir"
+    python3 -m pip install -q --disable-pip-version-check --no-compile --target "$dir" --only-binary=:all: \
+        --python-version 3.11 --implementation cp --abi cp311 \
+        --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+        "notebook==$KD_NOTEBOOK_VERSION" > "$dir.pip.log" 2>&1 \
+      || { tail -20 "$dir.pip.log" >&2; die "pip install notebook==$KD_NOTEBOOK_VERSION failed (log $dir.pip.log)"; }
+    # console scripts carry the host's interpreter path: the image runs python3 -m notebook instead
+    rm -rf "$dir/bin"
+    # bytecode the image's python3 (3.11, not allowed to write here) uses as is: image layers have mtime 0, so
+    # timestamp-checked .pyc files would all look stale and every start would compile ~200 MB of Python again
+    python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash "$dir" >/dev/null || log "compileall: some files of $dir did not compile (they are compiled when imported)"
+    [ -d "$dir/notebook" ] && [ -d "$dir/ipykernel" ] && [ -d "$dir/share/jupyter" ] || die "notebook $KD_NOTEBOOK_VERSION: unexpected layout in $dir"
+    echo "$NOTEBOOK_LAYOUT" > "$dir/.ok"
+  fi
+  echo "$dir"
+}
+
+# The notebook image of one Spark version: that Spark image's rootfs and contract plus Jupyter at /opt/jupyter.
+notebook_image() {
+  local version=$1 home_fn=$2 ref=localhost/kubectl-kd/notebook:$1 base sh jd key
+  base=$(debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash")
+  sh=$($home_fn); jd=$(jupyter_dist)
+  key=$(hashof "$base" "$version" "$jd" "$D/mk-oci-image.sh" "$D/images/spark-entrypoint.sh" "$D/images/spark-sbin.sh" "$D/images/examples/org/apache/spark/examples/SparkPi.java" "$ref" "$SPARK_LAYOUT" notebook-img-v2)
+  if ! cached notebook "$key"; then
+    log "building image $ref"
+    local r=$ROOTFS/.notebook-$version-build; rm -rf "$r"; cp -a "$base" "$r"
+    mkdir -p "$r/opt"; cp -a "$sh" "$r/opt/spark"; rm -f "$r/opt/spark/.ok"
+    cp -a "$jd" "$r/opt/jupyter"; rm -f "$r/opt/jupyter/.ok"
+    # JupyterLab's schemas, themes and static files are looked up under sys.prefix (/usr), not JUPYTER_PATH
+    mkdir -p "$r/usr/share"; ln -s /opt/jupyter/share/jupyter "$r/usr/share/jupyter"
+    install -m 0755 "$D/images/spark-entrypoint.sh" "$r/opt/entrypoint.sh"
+    chroot "$r" /usr/sbin/groupadd -g 185 spark
+    chroot "$r" /usr/sbin/useradd -u 185 -g 185 -d /opt/spark -s /bin/bash -M spark
+    mkdir -p "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chown 185:185 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chmod 0775 "$r/opt/spark/work-dir" "$r/opt/spark/logs" "$r/opt/spark/work"
+    chmod g+w "$r/etc/passwd"
+    local jh=/usr/lib/jvm/java-17-openjdk-amd64 py4j
+    [ -x "$r$jh/bin/java" ] || die "java not found in notebook rootfs at $jh"
+    py4j=$(cd "$r/opt/spark/python/lib" && ls py4j-*-src.zip)
+    IMG_USER=185 IMG_WORKDIR=/opt/spark/work-dir IMG_ENTRYPOINT='["/opt/entrypoint.sh"]' IMG_CMD='["sleep","infinity"]' \
+    IMG_ENV="[\"PATH=/opt/spark/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"JAVA_HOME=$jh\",\"SPARK_HOME=/opt/spark\",\"SPARK_VERSION=$version\",\"PYSPARK_PYTHON=python3\",\"PYTHONPATH=/opt/spark/python/lib/pyspark.zip:/opt/spark/python/lib/$py4j:/opt/jupyter\",\"JUPYTER_PATH=/opt/jupyter/share/jupyter\",\"JUPYTER_CONFIG_PATH=/opt/jupyter/etc/jupyter\",\"NOTEBOOK_VERSION=$KD_NOTEBOOK_VERSION\"]" \
+      mk "$tar" "$r" "$ref"
+    rm -rf "$r"
+  fi
+  record "$ref"
+}
+img_notebook() { notebook_image "$KD_SPARK_VERSION" spark_home; }
+img_notebook4() { notebook_image "$KD_SPARK4_VERSION" spark4_home; }
+
 do_build() {
   need_root
   : > "$LIST"
   img_pause; img_shell; img_coredns; img_node; img_spark; img_cassandra
-  img_spark4
+  img_spark4; img_notebook; img_notebook4
   mv "$LIST" "$IMG/current.list"
   # drop image tars no longer referenced
   for f in "$IMG"/*.tar; do grep -q "^$f " "$IMG/current.list" || rm -f "$f" "$f.digest"; done
@@ -321,7 +386,10 @@ case ${1:-build} in
   spark4) do_spark4 ;;
   spark4-home) spark4_home ;;
   prefetch) need_root; debootstrap_rootfs debian-minbase "" >/dev/null; node_binary >/dev/null; spark_home >/dev/null
-            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null; spark4_home >/dev/null ;;
+            debootstrap_rootfs debian-spark "openjdk-17-jre-headless,python3,procps,tini,bash" >/dev/null; cassandra_dist >/dev/null; spark4_home >/dev/null; jupyter_dist >/dev/null
+            # the notebook suite's host tools: headless Chromium and the PySpark Connect client
+            bash "$D/chromium.sh" >/dev/null; bash "$D/spark-client.sh" >/dev/null ;;
   cassandra) need_root; : > "$LIST"; img_cassandra; rm -f "$LIST" ;;
+  jupyter) jupyter_dist ;;
   *) die "usage: $0 build|import|spark-home" ;;
 esac

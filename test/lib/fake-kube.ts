@@ -4,10 +4,11 @@
 // watches, access reviews answered by a rule, and injectable failures. Every request is recorded.
 // It stands in for the API server's bookkeeping only: no admission, no controllers (tests add pods).
 import {ApiError} from '../../src/kube/errors.ts'
-import type {AnyObject, ExecRequest, ExecResult, KubeClient, ListOptions, ObjectList, Resource, WatchEventType} from '../../src/kube/client.ts'
+import type {Duplex} from 'node:stream'
+import type {AnyObject, ExecRequest, ExecResult, KubeClient, ListOptions, ObjectList, PortForwardRequest, Resource, WatchEventType} from '../../src/kube/client.ts'
 
 export interface RecordedRequest {
-  verb: 'get' | 'list' | 'create' | 'apply' | 'patch' | 'delete' | 'deletecollection' | 'watch' | 'text' | 'stream' | 'exec'
+  verb: 'get' | 'list' | 'create' | 'apply' | 'patch' | 'delete' | 'deletecollection' | 'watch' | 'text' | 'stream' | 'exec' | 'portforward'
   resource: string
   namespace: string
   name?: string
@@ -166,6 +167,16 @@ export class FakeKube implements KubeClient {
   async exec(req: ExecRequest): Promise<ExecResult> {
     this.record({verb: 'exec', resource: 'pods/exec', namespace: req.namespace, name: req.pod, body: req.command})
     return this.execHandler(req)
+  }
+
+  /** answers portForward: the test plays the pod's side of the connection */
+  portForwardHandler: (req: PortForwardRequest, local: Duplex) => Promise<void> = async (req) => {
+    throw new ApiError('NotFound', 404, `pods "${req.pod}" not found`)
+  }
+
+  async portForward(req: PortForwardRequest, local: Duplex): Promise<void> {
+    this.record({verb: 'portforward', resource: 'pods/portforward', namespace: req.namespace, name: req.pod, body: req.port})
+    return this.portForwardHandler(req, local)
   }
 
   close(): void {}

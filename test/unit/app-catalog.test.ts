@@ -54,12 +54,18 @@ test('spark211up is modeled on spark221e2 and says so', () => {
 test('spark35 and shelldemo run with the project images and bundled packages', () => {
   const spark = findBuiltinApp('spark35')!
   assert.equal(shape(spark), shape(findBuiltinApp('spark221e2')!))
-  assert.equal(ports(spark), ports(findBuiltinApp('spark221e2')!))
-  assert.ok(spark.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/spark:3.5.9' && r.configPackage?.packageURL === 'bundled://spark35'))
+  // spark221e2's ports, and the driver UI of the notebook's application
+  assert.equal(ports(spark), {...ports(findBuiltinApp('spark221e2')!), 'spark-ui': 4040})
+  const images = (app: typeof spark) => Object.fromEntries(app.roles.map((r) => [r.id, r.imageRepoTag]))
+  assert.equal(images(spark), {controller: 'localhost/kubectl-kd/spark:3.5.9', worker: 'localhost/kubectl-kd/spark:3.5.9', jupyter: 'localhost/kubectl-kd/notebook:3.5.9'})
+  assert.ok(spark.roles.every((r) => r.configPackage?.packageURL === 'bundled://spark35'))
+  // the notebook's token comes from the cluster's Secret
+  assert.equal(spark.services.filter((s) => s.endpoint?.hasAuthToken).map((s) => s.id), ['jupyter-nb'])
   const spark4 = findBuiltinApp('spark4')!
-  assert.equal(shape(spark4), shape(spark))
-  assert.equal(ports(spark4), ports(spark))
-  assert.ok(spark4.roles.every((r) => r.imageRepoTag === 'localhost/kubectl-kd/spark:4.3.0' && r.configPackage?.packageURL === 'bundled://spark35'))
+  assert.equal(shape(spark4), [...shape(spark), 'connect:0+'])
+  assert.equal(ports(spark4), {...ports(spark), 'spark-connect': 15002})
+  assert.equal(images(spark4), {controller: 'localhost/kubectl-kd/spark:4.3.0', worker: 'localhost/kubectl-kd/spark:4.3.0', jupyter: 'localhost/kubectl-kd/notebook:4.3.0', connect: 'localhost/kubectl-kd/spark:4.3.0'})
+  assert.ok(spark4.roles.every((r) => r.configPackage?.packageURL === 'bundled://spark35'))
   const demo = findBuiltinApp('shelldemo')!
   assert.equal(shape(demo), ['controller:1', 'worker:2+', 'edge:0+'])
   assert.equal(ports(demo), {web: 8080, echo: 7007, shell: null})

@@ -18,11 +18,12 @@ const COMMANDS: CommandSpec[] = [
   {id: 'create', summary: 'Create an app cluster', flags: [...global, {name: 'filename', char: 'f', type: 'option'}, {name: 'dry-run', type: 'option', options: ['none', 'client', 'server']}]},
   {id: 'status', summary: 'Show state', flags: global},
   {id: 'logs', summary: 'Driver log', flags: global},
+  {id: 'open', summary: 'Open a dashboard', flags: global},
   {id: 'app:list', summary: 'List apps', flags: global},
   {id: 'app:remove', summary: 'Remove an app', flags: global},
   {id: '__complete', hidden: true, flags: []},
 ]
-const calls: {kind: NameKind; namespace?: string}[] = []
+const calls: {kind: NameKind; namespace?: string; cluster?: string}[] = []
 const NAMES: Record<NameKind, string[]> = {
   apps: ['spark221e2', 'shelldemo'],
   'namespace-apps': ['myapp'],
@@ -30,13 +31,14 @@ const NAMES: Record<NameKind, string[]> = {
   jobs: ['pi-1'],
   namespaces: ['default', 'team-a'],
   contexts: ['kd-local'],
+  dashboards: ['jupyter-nb', 'spark', 'spark4nb-controller-0'],
 }
-const lookup = async (kind: NameKind, c: {namespace?: string}) => (calls.push({kind, namespace: c.namespace}), NAMES[kind])
+const lookup = async (kind: NameKind, c: {namespace?: string; cluster?: string}) => (calls.push({kind, namespace: c.namespace, ...(c.cluster ? {cluster: c.cluster} : {})}), NAMES[kind])
 const answer = async (...words: string[]) => formatCompletion(await complete(COMMANDS, words, lookup))
 
 const engine = suite('completion engine (Cobra protocol)')
 engine('command names with descriptions, hidden ones left out, topics included', async () => {
-  assert.is(await answer(''), 'app\tManage the app catalog: list, show, add and remove apps\ncreate\tCreate an app cluster\nget\tList app clusters or Spark jobs\nlogs\tDriver log\nstatus\tShow state\n:4\n')
+  assert.is(await answer(''), 'app\tManage the app catalog: list, show, add and remove apps\ncreate\tCreate an app cluster\nget\tList app clusters or Spark jobs\nlogs\tDriver log\nopen\tOpen a dashboard\nstatus\tShow state\n:4\n')
   assert.is(await answer('st'), 'status\tShow state\n:4\n')
   assert.is(await answer('app', ''), 'list\tList apps\nremove\tRemove an app\n:4\n')
 })
@@ -52,6 +54,17 @@ engine('flag values: options, -o formats (jsonpath= without a space), both flag 
   assert.is(await answer('get', '-o', 'j'), 'json\njsonpath=\n:4\n')
   assert.is(await answer('get', '-o', 'jsonp'), `jsonpath=\n:${Directive.noFileComp | Directive.noSpace}\n`)
   assert.is(await answer('get', '--output=y'), '--output=yaml\n:4\n')
+})
+engine('open: clusters, then the dashboards and members of the cluster typed; job NAME and job/NAME complete jobs', async () => {
+  calls.length = 0
+  assert.is(await answer('open', ''), 'demo\nspark\n:4\n')
+  assert.is(await answer('open', 'spark4nb', 'j'), 'jupyter-nb\n:4\n')
+  assert.equal(calls.at(-1), {kind: 'dashboards', namespace: undefined, cluster: 'spark4nb'})
+  assert.is(await answer('open', 'cluster/spark4nb', 's'), 'spark\nspark4nb-controller-0\n:4\n')
+  assert.equal(calls.at(-1), {kind: 'dashboards', namespace: undefined, cluster: 'spark4nb'})
+  assert.is(await answer('open', 'job', ''), 'pi-1\n:4\n')
+  assert.is(await answer('open', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await answer('open', 'job/pi-1', ''), ':4\n')
 })
 engine('files for -f and --kubeconfig: no candidates, default directive (the shell completes paths)', async () => {
   assert.is(await answer('create', '-f', ''), ':0\n')

@@ -1,0 +1,60 @@
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+import {KdCommand, connectionOptions} from '../base-command.ts'
+import {UserError} from '../errors.ts'
+import {parseTarget, targetKind} from '../target.ts'
+
+export default class Open extends KdCommand {
+  static summary = "Open a dashboard of an app cluster (Spark master or worker UI, Jupyter) or a running job's Spark UI through the API server"
+  static description = `Forwards a local port to the member's (or the job driver's) port through the API server, as kubectl
+port-forward does, so no NodePort has to be reachable. Prints the local URL (with the notebook's token
+where the service has one), opens it in $BROWSER or with xdg-open unless --no-browser, and keeps
+forwarding until Ctrl-C.`
+  static examples = [
+    {description: 'The first dashboard of a cluster (the Spark master UI)', command: '<%= config.bin %> open spark4nb'},
+    {description: 'Its Jupyter Notebook, the URL with the token', command: '<%= config.bin %> open spark4nb jupyter-nb --no-browser'},
+    {description: 'One member\'s dashboard', command: '<%= config.bin %> open spark4nb spark4nb-worker-0'},
+    {description: "A running job's Spark UI on local port 4041", command: '<%= config.bin %> open job/spark-pi --port 4041'},
+  ]
+  static args = {
+    target: Args.string({ignoreStdin: true, required: true, description: 'CLUSTER, cluster/NAME or job/NAME'}),
+    select: Args.string({ignoreStdin: true, description: 'A dashboard service of the cluster (jupyter-nb, spark-worker, …) or one of its members'}),
+  }
+  static flags = {
+    address: Flags.string({description: 'Addresses to listen on (comma-separated or repeated), as kubectl port-forward', multiple: true, default: ['localhost']}),
+    port: Flags.integer({description: 'Local port (default: the dashboard\'s port when free, else any free port)', min: 0, max: 65535}),
+    'no-browser': Flags.boolean({description: 'Only print the URL; do not start a browser'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Open)
+    // `open job NAME` and `open cluster NAME` as kubectl takes them; else the second word picks the dashboard
+    const typed = args.select !== undefined && targetKind(args.target) !== undefined
+    const target = typed ? parseTarget(args.target, args.select) : parseTarget(args.target)
+    const select = typed ? undefined : args.select
+    if (target.kind === 'job' && select) throw new UserError(`open job/${target.name} takes no dashboard name: a job has one Spark UI`)
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
+    const {openDashboard} = await import('../actions/open.ts')
+    const fwd = await openDashboard(kube, {
+      kind: target.kind ?? 'cluster',
+      name: target.name,
+      select,
+      addresses: flags.address.flatMap((a) => a.split(',')).filter(Boolean),
+      port: flags.port,
+      onConnectionError: (message) => process.stderr.write(`error: ${message}\n`),
+    })
+    const {dashboard} = fwd
+    for (const l of fwd.listening) process.stderr.write(`Forwarding from ${l.address}:${l.port} -> ${dashboard.pod}:${dashboard.port} (${dashboard.label})\n`)
+    process.stdout.write(`${fwd.url}\n`)
+    process.stderr.write('Press Ctrl-C to stop.\n')
+    if (!flags['no-browser']) {
+      const {openBrowser} = await import('../browser.ts')
+      openBrowser(fwd.url)
+    }
+    process.once('SIGINT', () => fwd.close())
+    process.once('SIGTERM', () => fwd.close())
+    await fwd.closed
+    kube.close()
+  }
+}
