@@ -192,11 +192,16 @@ const SA_KEY = 'spark.kubernetes.authenticate.driver.serviceAccountName'
 /** The account --create-service-account makes when --service-account names none. */
 export const DEDICATED_SERVICE_ACCOUNT = 'spark'
 
-/** Creates the job (kube undefined: a client dry run without a cluster). */
-export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
-  const now = opts.now ?? Date.now
-  const started = now()
-  const progress = opts.onProgress ?? (() => {})
+/** A job's objects, rendered for the namespace it goes to (no request made). */
+export interface RenderedJob {
+  result: SubmitResult
+  objs: DriverObjects
+  /** the driver's service account */
+  serviceAccount: string
+}
+
+/** Renders the job's objects for its namespace (-n, else the submission's, else the client's). */
+export function renderJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: Pick<SubmitOptions, 'namespace' | 'createServiceAccount'>, nowMs: number): RenderedJob {
   const {submission, shippedData} = prepared
   const namespace = opts.namespace ?? prepared.namespace ?? kube?.namespace ?? 'default'
   // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
@@ -204,20 +209,21 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   // --create-service-account without --service-account: a dedicated account (the name Spark's docs use),
   // never the namespace's default account, which every pod without an account of its own runs as
   if (opts.createServiceAccount && !submission.conf.get(SA_KEY)) submission.conf.set(SA_KEY, DEDICATED_SERVICE_ACCOUNT)
-  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
-  const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
-  const objects = [objs.pod, objs.service, objs.configMap, ...extras]
-  const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]}
-  if (opts.dryRun === 'client') return result
-  if (!kube) throw new Error('submitJob: a cluster is needed unless --dry-run=client')
-  const k = kube
-  const serverDryRun = opts.dryRun === 'server'
+  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', nowMs)
+  const objects = [objs.pod, objs.service, objs.configMap, ...extraConfigMaps(objs)]
+  return {
+    objs,
+    serviceAccount: submission.conf.get(SA_KEY) ?? 'default',
+    result: {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]},
+  }
+}
 
-  // checks, all before the first write
-  const sa = submission.conf.get(SA_KEY) ?? 'default'
+const extraConfigMaps = (objs: DriverObjects) => [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
+
+/** The caller's rights to submit into the namespace, and whether the driver's account exists (reads only). */
+export async function checkSubmitAccess(k: KubeClient, namespace: string, sa: string, opts: {createServiceAccount?: boolean}): Promise<{saExists: boolean}> {
   const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
-  const [existing, saExists] = await Promise.all([
-    exists(k.get(R.pods(namespace), objs.pod.metadata.name)),
+  const [saExists] = await Promise.all([
     exists(k.get(R.serviceAccounts(namespace), sa)),
     checkAccess(k, [
       {verb: 'create', resource: 'pods'},
@@ -228,55 +234,101 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
       ...(opts.createServiceAccount ? [{verb: 'create', resource: 'serviceaccounts'}, {verb: 'create', resource: 'roles', group: 'rbac.authorization.k8s.io'}, {verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io'}] : []),
     ], namespace),
   ])
-  if (existing) {
-    throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
-  }
-  const grantHint = `kubectl create rolebinding ${sa}-spark --clusterrole=edit --serviceaccount=${namespace}:${sa} -n ${namespace}`
-  if (opts.createServiceAccount) {
-    const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
-    await ensureDriverServiceAccount(k, namespace, sa, serverDryRun)
-    progress(`serviceaccount/${sa} and role/${sa}-spark-driver ${serverDryRun ? 'checked (server dry run)' : 'ready'}`)
-  } else {
-    if (!saExists) {
-      throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
-    }
-    const {serviceAccountDenied} = await import('../kube/access-review.ts')
-    const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
-    if (denied === undefined) result.warnings.push(`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`)
-    else if (denied.length) {
-      throw new UserError(
-        `serviceaccount "${sa}" in namespace "${namespace}" may not ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')}, which the Spark driver needs to run executors: grant it (${grantHint}) or pass --create-service-account`,
-      )
-    }
-  }
+  return {saExists}
+}
 
-  // create: the driver pod first, then what it owns (as spark-submit); undo the pod if the rest fails
-  // a server dry run creates no service account, and the API server refuses a pod whose account is
-  // missing: the driver pod is then checked with the namespace's default account, and the output says so
-  const checkWithDefault = serverDryRun && !saExists && sa !== 'default'
+/** Makes the driver's account ready (--create-service-account) or checks its rights; returns warnings. */
+export async function readyDriverAccount(k: KubeClient, namespace: string, sa: string, o: {saExists: boolean; createServiceAccount?: boolean; serverDryRun: boolean; onProgress?: (line: string) => void}): Promise<string[]> {
+  const grantHint = `kubectl create rolebinding ${sa}-spark --clusterrole=edit --serviceaccount=${namespace}:${sa} -n ${namespace}`
+  if (o.createServiceAccount) {
+    const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
+    await ensureDriverServiceAccount(k, namespace, sa, o.serverDryRun)
+    o.onProgress?.(`serviceaccount/${sa} and role/${sa}-spark-driver ${o.serverDryRun ? 'checked (server dry run)' : 'ready'}`)
+    return []
+  }
+  if (!o.saExists) {
+    throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
+  }
+  const {serviceAccountDenied} = await import('../kube/access-review.ts')
+  const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
+  if (denied === undefined) return [`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`]
+  if (denied.length) {
+    throw new UserError(
+      `serviceaccount "${sa}" in namespace "${namespace}" may not ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')}, which the Spark driver needs to run executors: grant it (${grantHint}) or pass --create-service-account`,
+    )
+  }
+  return []
+}
+
+const alreadyExists = (job: RenderedJob) =>
+  new UserError(`job "${job.result.jobName}" already exists in namespace "${job.result.namespace}" (pod/${job.result.driverPod}); delete it first: kubectl kd delete job/${job.result.jobName} -n ${job.result.namespace}`)
+
+/** What one submission created: each object with its uid, so that only these are ever undone. */
+export type CreatedObject = {kind: string; name: string; namespace: string; uid: string}
+
+/**
+ * Creates the driver pod, then what it owns (as spark-submit); undoes the pod if the rest fails. A server
+ * dry run creates no service account, and the API server refuses a pod whose account is missing: the
+ * driver pod is then checked with the namespace's default account, and a warning says so.
+ */
+export async function createDriverObjects(k: KubeClient, job: RenderedJob, o: {serverDryRun: boolean; saExists: boolean; signal?: AbortSignal; onPodCreated?: () => void}): Promise<CreatedObject[]> {
+  const {objs, result, serviceAccount: sa} = job
+  const namespace = result.namespace
+  const checkWithDefault = o.serverDryRun && !o.saExists && sa !== 'default'
   if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
   const podBody = checkWithDefault ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: 'default'}} : objs.pod
   let pod: KubeObject & {metadata: {uid: string}}
   try {
-    pod = await k.create(R.pods(namespace), podBody, {dryRun: serverDryRun})
+    pod = await k.create(R.pods(namespace), podBody, {dryRun: o.serverDryRun, signal: o.signal})
   } catch (err) {
     const {isAlreadyExists} = await import('../kube/errors.ts')
-    if (isAlreadyExists(err)) throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
+    if (isAlreadyExists(err)) throw alreadyExists(job)
     throw err
   }
-  result.podCreatedMs = now() - started
-  progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+  const created: CreatedObject[] = [{kind: 'Pod', name: objs.pod.metadata.name, namespace, uid: pod.metadata.uid}]
+  o.onPodCreated?.()
   try {
     // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
-    const owned = [objs.service, objs.configMap, ...extras].map((o) => ownedByDriver(o, pod))
-    await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: serverDryRun})))
+    const owned = [objs.service, objs.configMap, ...extraConfigMaps(objs)].map((x) => ownedByDriver(x, pod))
+    const applied = await Promise.all(owned.map((x) => k.apply<KubeObject & {metadata: {uid: string}}>(x.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), x, {dryRun: o.serverDryRun, signal: o.signal})))
+    for (const a of applied) created.push({kind: a.kind ?? 'ConfigMap', name: a.metadata.name, namespace, uid: a.metadata.uid})
   } catch (err) {
     // only the pod this run created (its uid): its Service and ConfigMaps go with it
-    if (!serverDryRun) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
+    if (!o.serverDryRun) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
     throw err
   }
+  return created
+}
+
+/** Creates the job (kube undefined: a client dry run without a cluster). */
+export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
+  const now = opts.now ?? Date.now
+  const started = now()
+  const progress = opts.onProgress ?? (() => {})
+  const job = renderJob(kube, prepared, opts, started)
+  const {objs, result} = job
+  if (opts.dryRun === 'client') return result
+  if (!kube) throw new Error('submitJob: a cluster is needed unless --dry-run=client')
+  const k = kube
+  const namespace = result.namespace
+  const serverDryRun = opts.dryRun === 'server'
+
+  // checks, all before the first write
+  const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
+  const [existing, {saExists}] = await Promise.all([exists(k.get(R.pods(namespace), objs.pod.metadata.name)), checkSubmitAccess(k, namespace, job.serviceAccount, opts)])
+  if (existing) throw alreadyExists(job)
+  result.warnings.push(...(await readyDriverAccount(k, namespace, job.serviceAccount, {saExists, createServiceAccount: opts.createServiceAccount, serverDryRun, onProgress: progress})))
+
+  await createDriverObjects(k, job, {
+    serverDryRun,
+    saExists,
+    onPodCreated: () => {
+      result.podCreatedMs = now() - started
+      progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+    },
+  })
   if (serverDryRun || !(opts.wait || opts.follow)) return result
-  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(submission.conf.get('spark.executor.instances') ?? 2)})
+  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(prepared.submission.conf.get('spark.executor.instances') ?? 2)})
   if (result.final.state === 'FAILED') {
     const {jobStatus} = await import('./jobs.ts')
     result.final = await jobStatus(k, objs.jobName).catch(() => result.final)
