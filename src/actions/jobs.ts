@@ -3,7 +3,8 @@
 // its spark-app-selector. Works for jobs started by spark-submit or the operator just as well.
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
+import {errorKind, isNotFound} from '../kube/errors.ts'
+import {FIELD_MANAGER} from '../kube/http-client.ts'
 import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
 import {driverContainerName, failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 
@@ -106,6 +107,74 @@ export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusO
   }
   return status
 }
+
+/** Whether kubectl kd created this pod (its field manager wrote it), not spark-submit or an operator. */
+export const madeByKd = (pod: Pod) => (pod.metadata?.managedFields ?? []).some((f: Pod) => f.manager === FIELD_MANAGER)
+
+export interface DeleteJobsOptions {
+  /** -l: only jobs whose driver pod matches (else --all: every job kubectl kd made in the namespace) */
+  selector?: string
+  dryRun?: 'client' | 'server'
+  /** wait until the driver pods and what they own are gone */
+  wait?: boolean
+  timeoutMs?: number
+  concurrency?: number
+  onProgress?: (p: {total: number; done: number; failed: number}) => void
+}
+
+export interface DeleteJobsResult {
+  deleted: {namespace: string; name: string; pod: string}[]
+  failed: {name: string; error: string}[]
+  /** driver pods that match but that kubectl kd did not make (spark-submit's, the operator's): not touched */
+  leftAlone: string[]
+}
+
+/**
+ * delete jobs -l SELECTOR | --all: one list of the driver pods, then their deletion (uid preconditions, a
+ * bounded number in flight); each pod's Service, ConfigMaps and executors go with it (ownerReferences).
+ * Only jobs kubectl kd made are touched. With `wait`, the deletions are foreground (a pod goes last,
+ * after what it owns) and a watch waits until every one of those pods is gone.
+ */
+export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {}): Promise<DeleteJobsResult> {
+  const selector = [`${SPARK_LABEL.role}=driver`, opts.selector].filter(Boolean).join(',')
+  const drivers = (await listPods(kube, kube.namespace, selector)).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1))
+  const ours = drivers.filter(madeByKd)
+  const result: DeleteJobsResult = {deleted: [], failed: [], leftAlone: drivers.filter((p) => !madeByKd(p)).map((p) => jobNameOfDriverPod(p.metadata.name))}
+  const progress = {total: ours.length, done: 0, failed: 0}
+  const deleted = new Set<string>()
+  const {runBounded} = await import('../kube/bounded.ts')
+  await runBounded(ours, opts.concurrency ?? DELETE_CONCURRENCY, async (p) => {
+    const name = jobNameOfDriverPod(p.metadata.name)
+    try {
+      if (opts.dryRun !== 'client') {
+        await kube.delete(R.pods(p.metadata.namespace), p.metadata.name, {uid: p.metadata.uid, propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server'})
+      }
+      deleted.add(p.metadata.uid)
+      progress.done++
+    } catch (err) {
+      // gone meanwhile, or replaced by a pod of the same name that this list did not see: not ours to delete
+      const kind = errorKind(err)
+      if (kind !== 'NotFound' && kind !== 'Conflict') {
+        if (!(err instanceof UserError)) throw err
+        result.failed.push({name, error: err.message})
+        progress.failed++
+      } else progress.total--
+    }
+    opts.onProgress?.({...progress})
+  })
+  result.deleted = ours.filter((p) => deleted.has(p.metadata.uid)).map((p) => ({namespace: p.metadata.namespace, name: jobNameOfDriverPod(p.metadata.name), pod: p.metadata.name}))
+  if (opts.wait && !opts.dryRun && deleted.size) {
+    const {watchUntil} = await import('../kube/informer.ts')
+    await watchUntil(kube, [{resource: R.pods(kube.namespace), labelSelector: selector}], ([cache]) => ([...cache!.values()].some((x: Pod) => deleted.has(x.metadata?.uid)) ? undefined : true), {
+      timeoutMs: opts.timeoutMs ?? 0,
+      timeoutMessage: `${[...deleted].length} jobs were deleted, but not all of their driver pods were gone within the --timeout (kubectl kd get jobs shows those left)`,
+    })
+  }
+  return result
+}
+
+/** Deletions in flight at once for delete jobs -l/--all. */
+const DELETE_CONCURRENCY = 16
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
 export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {

@@ -25,8 +25,10 @@ const SHIP_LIMIT_BYTES = 1024 * 1024
 export interface SubmitInput {
   /** spark-submit style arguments, or… */
   args?: SubmitArgs
-  /** …a SparkApplication manifest (path or - for stdin) */
+  /** …a SparkApplication manifest (path or - for stdin), or… */
   file?: string
+  /** …one SparkApplication already read (one document of a batch), with its place for error lines */
+  document?: {doc: unknown; source: string}
   /** the namespace -n gave, if any (a manifest's must agree) */
   namespace?: string
 }
@@ -103,11 +105,11 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   let namespace: string | undefined
   const warnings: string[] = []
   let overlays: {driver?: Record<string, any>; executor?: Record<string, any>} = {}
-  if (opts.file) {
+  if (opts.file || opts.document) {
     const {loadDocuments} = await import('./spark-input.ts')
-    const doc = loadDocuments(opts.file)
+    const {doc, source} = opts.document ?? {doc: loadDocuments(opts.file!), source: opts.file === '-' ? '<stdin>' : opts.file!}
     const {sparkAppToSubmitArgs} = await import('../spark/sparkapp.ts')
-    const input = sparkAppToSubmitArgs(doc, opts.file === '-' ? '<stdin>' : opts.file)
+    const input = sparkAppToSubmitArgs(doc, source)
     warnings.push(...input.warnings)
     // flags given with -f override the manifest (e.g. --image)
     args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
