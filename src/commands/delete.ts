@@ -10,8 +10,8 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete spark221e2',
     '<%= config.bin %> delete cluster/spark221e2 --wait',
     '<%= config.bin %> delete job/spark-pi',
-    '<%= config.bin %> delete jobs -l spark-app-name=nightly --wait',
-    '<%= config.bin %> delete jobs --all --dry-run=client',
+    '<%= config.bin %> delete jobs -l schedule=nightly --wait',
+    '<%= config.bin %> delete jobs --all -n nightly',
   ]
   static args = {
     target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME; jobs with -l or --all'}),
@@ -28,10 +28,10 @@ export default class Delete extends KdCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Delete)
     if (flags.selector !== undefined || flags.all) return this.deleteJobs(args, flags)
-    if (flags['dry-run'] === 'client') throw new UserError('--dry-run=client goes with delete jobs -l/--all; for one object use --dry-run=server')
     const target = parseTarget(args.target, args.name)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
+    if (flags['dry-run'] === 'client') throw new UserError('--dry-run=client lists what delete jobs -l/--all would delete; for one job or cluster use --dry-run=server')
     const dryRun = flags['dry-run'] === 'server' ? ('server' as const) : undefined
     const suffix = dryRun ? ' (server dry run)' : ''
     if (target.kind === 'job') {

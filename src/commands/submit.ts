@@ -36,7 +36,7 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     },
     {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
-    {description: 'Every SparkApplication of a directory (or of a multi-document file), all or none', command: '<%= config.bin %> submit -f jobs/ --atomic'},
+    {description: 'Every SparkApplication of a directory (or of a multi-document file), all or none', command: '<%= config.bin %> submit -f examples/spark/nightly/ --atomic'},
     {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
     {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
   ]
@@ -173,7 +173,13 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       process.stdout.write(made.map((r) => `job/${r.jobName} created${suffix}\n`).join(''))
     }
     const failed = batch.jobs.filter((j) => j.error !== undefined)
-    for (const j of failed) process.stderr.write(`error: ${j.error}\n`)
+    // a cause shared by several documents (a missing service account) is one line naming them
+    const sourcesOf = new Map<string, string[]>()
+    for (const j of failed) {
+      const cause = j.error!.startsWith(`${j.source}: `) ? j.error!.slice(j.source.length + 2) : j.error!
+      sourcesOf.set(cause, [...(sourcesOf.get(cause) ?? []), j.source])
+    }
+    for (const [cause, sources] of sourcesOf) process.stderr.write(`error: ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}: ${cause}\n`)
     if (batch.nothingCreated) {
       const undone = batch.undone ? `; the ${batch.undone} created before the failure were deleted again` : ''
       process.stderr.write(`error: --atomic: none of the ${docs.length} jobs was created (${failed.length} failed)${undone}\n`)

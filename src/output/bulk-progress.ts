@@ -16,8 +16,10 @@ export async function withBulkProgress<T>(title: string, verb: string, silent: b
   const tty = process.stderr.isTTY && !process.env.CI
   const line = (p: BulkProgress) => `${title}: ${p.done}/${p.total} ${verb}${p.failed ? `, ${p.failed} failed` : ''}`
   let setTitle: (t: string) => void = () => {}
-  let finish!: () => void
-  const finished = new Promise<void>((resolve) => (finish = resolve))
+  let finish!: (failed?: string) => void
+  // the line ends with ✖ when any object failed (listr2 shows a task that throws so)
+  const finished = new Promise<void>((resolve, reject) => (finish = (failed) => (failed ? reject(new Error(failed)) : resolve())))
+  finished.catch(() => undefined)
   const list = new Listr(
     [
       {
@@ -52,7 +54,7 @@ export async function withBulkProgress<T>(title: string, verb: string, silent: b
     })
   } finally {
     if (last) setTitle(line(last))
-    finish()
+    finish(last?.failed ? line(last) : undefined)
     await running.catch(() => undefined)
   }
 }
