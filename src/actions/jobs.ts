@@ -132,8 +132,8 @@ export interface DeleteJobsResult {
 /**
  * delete jobs -l SELECTOR | --all: one list of the driver pods, then their deletion (uid preconditions, a
  * bounded number in flight); each pod's Service, ConfigMaps and executors go with it (ownerReferences).
- * Only jobs kubectl kd made are touched. With `wait`, the deletions are foreground (a pod goes last,
- * after what it owns) and a watch waits until every one of those pods is gone.
+ * Only jobs kubectl kd made are touched. With `wait`, a watch waits until those pods and everything they
+ * own are gone.
  */
 export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {}): Promise<DeleteJobsResult> {
   const selector = [`${SPARK_LABEL.role}=driver`, opts.selector].filter(Boolean).join(',')
@@ -147,7 +147,7 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
     const name = jobNameOfDriverPod(p.metadata.name)
     try {
       if (opts.dryRun !== 'client') {
-        await kube.delete(R.pods(p.metadata.namespace), p.metadata.name, {uid: p.metadata.uid, propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server'})
+        await kube.delete(R.pods(p.metadata.namespace), p.metadata.name, {uid: p.metadata.uid, propagationPolicy: 'Background', dryRun: opts.dryRun === 'server'})
       }
       deleted.add(p.metadata.uid)
       progress.done++
@@ -164,10 +164,15 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
   })
   result.deleted = ours.filter((p) => deleted.has(p.metadata.uid)).map((p) => ({namespace: p.metadata.namespace, name: jobNameOfDriverPod(p.metadata.name), pod: p.metadata.name}))
   if (opts.wait && !opts.dryRun && deleted.size) {
+    // the driver's Service and ConfigMaps do not block its deletion (no blockOwnerDeletion, as spark-submit
+    // makes them): the garbage collector removes them after the pod, so they are watched until gone too
     const {watchUntil} = await import('../kube/informer.ts')
-    await watchUntil(kube, [{resource: R.pods(kube.namespace), labelSelector: selector}], ([cache]) => ([...cache!.values()].some((x: Pod) => deleted.has(x.metadata?.uid)) ? undefined : true), {
+    const ns = kube.namespace
+    const ours = (x: Pod) => deleted.has(x.metadata?.uid) || (x.metadata?.ownerReferences ?? []).some((r: Pod) => deleted.has(r.uid))
+    const specs = [{resource: R.pods(ns), labelSelector: selector}, {resource: R.services(ns)}, {resource: R.configMaps(ns)}]
+    await watchUntil(kube, specs, (caches) => (caches.some((c) => [...c.values()].some(ours)) ? undefined : true), {
       timeoutMs: opts.timeoutMs ?? 0,
-      timeoutMessage: `${[...deleted].length} jobs were deleted, but not all of their driver pods were gone within the --timeout (kubectl kd get jobs shows those left)`,
+      timeoutMessage: `${deleted.size} jobs were deleted, but not all of their pods, Services and ConfigMaps were gone within the --timeout`,
     })
   }
   return result
