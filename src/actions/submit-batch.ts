@@ -11,8 +11,8 @@ import type {SubmitArgs} from '../spark/submission.ts'
 import type {SparkAppDocument} from './spark-input.ts'
 import {checkSubmitAccess, createDriverObjects, prepareSubmission, readyDriverAccount, renderJob, type CreatedObject, type RenderedJob, type SubmitResult} from './submit.ts'
 
-/** Requests in flight at once (measured on the local cluster: more than this gains nothing, see docs/guarantees.md). */
-export const BATCH_CONCURRENCY = 16
+/** Jobs being created at once, each with at most 2 requests in flight (measured: docs/guarantees.md). */
+export const BATCH_CONCURRENCY = 32
 
 export interface BatchSubmitOptions {
   /** -n, if given (a manifest naming another namespace is refused, as for one job) */
