@@ -156,9 +156,11 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     const kube = o.dryRun !== 'client' || hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
     const {submitJobs} = await import('../actions/submit-batch.ts')
     const {withBulkProgress} = await import('../output/bulk-progress.ts')
-    const batch = await withBulkProgress(`submitting ${docs.length} jobs`, o.dryRun === 'none' ? 'created' : 'checked', !!o.format || o.dryRun === 'client', (update) =>
-      submitJobs(kube, docs, {namespace: flags.namespace, args: o.submitArgs, dryRun: o.dryRun, createServiceAccount: flags['create-service-account'], atomic: flags.atomic, onProgress: update}),
-    )
+    const batch = await withBulkProgress(`submitting ${docs.length} jobs`, o.dryRun === 'none' ? 'created' : 'checked', !!o.format || o.dryRun === 'client', async (update) => {
+      const r = await submitJobs(kube, docs, {namespace: flags.namespace, args: o.submitArgs, dryRun: o.dryRun, createServiceAccount: flags['create-service-account'], atomic: flags.atomic, onProgress: update})
+      update({total: r.jobs.length, done: r.jobs.filter((j) => j.result).length, failed: r.jobs.filter((j) => j.error !== undefined).length})
+      return r
+    })
     for (const w of batch.warnings) process.stderr.write(`warning: ${w}\n`)
     const made = batch.jobs.flatMap((j) => (j.result ? [j.result] : []))
     const {formatData, asList} = await import('../output/format.ts')

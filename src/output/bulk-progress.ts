@@ -23,7 +23,7 @@ export async function withBulkProgress<T>(title: string, verb: string, silent: b
   const list = new Listr(
     [
       {
-        title: `${title}: starting`,
+        title,
         task: async (_ctx, task) => {
           setTitle = (t) => {
             if (task.title !== t) task.title = t
@@ -42,7 +42,8 @@ export async function withBulkProgress<T>(title: string, verb: string, silent: b
     } as never,
   )
   const running = list.run()
-  let lastLog = 0
+  // a plain log's first line after a second: a short run shows its start and its end only
+  let lastLog = Date.now()
   let last: BulkProgress | undefined
   try {
     return await run((p) => {
