@@ -42,8 +42,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
   ]
   static strict = false
   static args = {
-    app: Args.string({description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
-    appArgs: Args.string({description: 'Arguments passed to the application'}),
+    app: Args.string({ignoreStdin: true, description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
+    appArgs: Args.string({ignoreStdin: true, description: 'Arguments passed to the application'}),
   }
   static flags = {
     filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, directory of files, or - for stdin; several documents are several jobs'}),

@@ -120,13 +120,13 @@ batch(`submit -f DIR: ${BATCH} jobs, every object exactly once; a bad document a
 
 batch('--atomic: a bad document creates none; a name taken midway deletes what the run created', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kd-e2e-atomic-'))
-  const fresh = Array.from({length: 30}, (_, i) => `a-${String(i).padStart(2, '0')}`)
+  const fresh = Array.from({length: 20}, (_, i) => `a-${String(i).padStart(2, '0')}`)
   for (const n of fresh) writeFileSync(join(dir, `${n}.yaml`), parkedApp(n))
   writeFileSync(join(dir, 'bad.yaml'), parkedApp('a-bad', {mainClass: ''}))
   const bad = kd(['submit', '-n', bns, '-f', dir, '--atomic'], {env: clusterEnv()})
   assert.is(bad.code, 1)
   assert.match(bad.stderr, /bad\.yaml: spec\.mainClass is required/)
-  assert.match(bad.stderr, /error: --atomic: none of the 31 jobs was created/)
+  assert.match(bad.stderr, /error: --atomic: none of the 21 jobs was created/)
   assert.is(bad.stdout, '')
   assert.equal(jobObjects(bns).drivers, batchNames, 'nothing of the refused batch')
   // now the bad file names a job that exists: its create fails after others were made
