@@ -191,8 +191,9 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
 const DELETE_CONCURRENCY = 64
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
-export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {
+export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server' | 'client'} = {}): Promise<{pod: string}> {
   const driver = await requireDriverPod(kube, name)
+  if (opts.dryRun === 'client') return {pod: driver.metadata.name}
   await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
   return {pod: driver.metadata.name}
 }

@@ -87,11 +87,15 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
       if (index === 0) return {candidates: [{value: 'clusters', description: 'App clusters (default)'}, {value: 'jobs', description: 'Spark jobs'}], directive: Directive.noFileComp}
       return index === 1 && first && !first.includes('/') ? RESOURCE_TYPES[first] : undefined
     case 'status':
+    case 'describe':
     case 'delete':
       if (index === 0) return 'clusters'
       return index === 1 && first && (first === 'job' || first === 'jobs' || first === 'cluster' || first === 'clusters') ? RESOURCE_TYPES[first] : undefined
     case 'scale':
       return index === 0 ? 'clusters' : undefined
+    case 'edit':
+      if (index === 0) return 'clusters'
+      return index === 1 && (first === 'cluster' || first === 'clusters') ? 'clusters' : undefined
     case 'logs':
       return index === 0 ? 'jobs' : undefined
     case 'completion':
@@ -234,9 +238,9 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
   const what = positional(command.id, args.length, args)
   if (what === undefined) return {candidates: [], directive: Directive.noFileComp}
   if (typeof what === 'object') return {candidates: filterPrefix(what.candidates, current), directive: what.directive}
-  // `status cluster/<TAB>`, `delete job/<TAB>`
+  // `status cluster/<TAB>`, `delete job/<TAB>`, `logs cluster/<TAB>`
   const slash = current.indexOf('/')
-  if ((command.id === 'status' || command.id === 'delete' || command.id === 'get') && args.length === 0 && slash > 0) {
+  if (['status', 'describe', 'delete', 'get', 'edit', 'logs'].includes(command.id) && args.length === 0 && slash > 0) {
     const kind = RESOURCE_TYPES[current.slice(0, slash)]
     if (kind) return names(kind, lookup, connection, current, current.slice(0, slash + 1))
   }

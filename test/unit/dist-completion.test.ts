@@ -69,6 +69,19 @@ engine('names from the cluster, in the namespace typed with -n', async () => {
   assert.is(await answer('-n', 't'), 'team-a\n:4\n')
   assert.is(await answer('get', '--context', ''), 'kd-local\n:4\n')
 })
+engine('describe and edit complete clusters (TYPE NAME and TYPE/NAME), logs cluster/ too; help completes commands', async () => {
+  const more: CommandSpec[] = [...COMMANDS, {id: 'describe', flags: global}, {id: 'edit', flags: global}]
+  const ans = async (...words: string[]) => formatCompletion(await complete(more, words, lookup))
+  assert.is(await ans('describe', ''), 'demo\nspark\n:4\n')
+  assert.is(await ans('describe', 'cluster/s'), 'cluster/spark\n:4\n')
+  assert.is(await ans('describe', 'job', ''), 'pi-1\n:4\n')
+  assert.is(await ans('edit', 'cluster', 'd'), 'demo\n:4\n')
+  assert.is(await ans('edit', 'cluster/'), 'cluster/demo\ncluster/spark\n:4\n')
+  assert.is(await ans('edit', 'demo', ''), ':4\n')
+  assert.is(await ans('logs', 'cluster/d'), 'cluster/demo\n:4\n')
+  assert.is(await ans('logs', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await ans('help', 'de'), 'describe\n:4\n')
+})
 engine('positional arguments past the last one complete nothing', async () => {
   assert.is(await answer('create', 'shelldemo', 'mine', ''), ':4\n')
 })
@@ -91,7 +104,7 @@ binary('kubectl kd <TAB> lists the commands', () => {
   const lines = r.stdout.trimEnd().split('\n')
   assert.is(lines.at(-1), ':4')
   const names = lines.slice(0, -1).map((l) => l.split('\t')[0])
-  for (const c of ['app', 'apply', 'completion', 'create', 'delete', 'get', 'logs', 'scale', 'status', 'submit', 'version']) assert.ok(names.includes(c), c)
+  for (const c of ['app', 'apply', 'completion', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'scale', 'status', 'submit', 'version']) assert.ok(names.includes(c), c)
   assert.not.ok(names.includes('__complete'))
 })
 binary('words oclif would take for its own (-h, --help, --version) are completion input', () => {
