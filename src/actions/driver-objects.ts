@@ -21,30 +21,36 @@ export async function createDriverObjects(
   k: KubeClient,
   objs: DriverObjects,
   namespace: string,
-  opts: {dryRun?: boolean; podServiceAccount?: string; adoptExisting?: boolean} = {},
-): Promise<KubeObject & {metadata: {uid: string}}> {
+  opts: {dryRun?: boolean; podServiceAccount?: string; adoptExisting?: boolean; signal?: AbortSignal; onPodCreated?: () => void} = {},
+): Promise<{pod: KubeObject & {metadata: {uid: string}}; created: CreatedObject[]}> {
   const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
   const podBody = opts.podServiceAccount ? {...objs.pod, spec: {...(objs.pod.spec as object), serviceAccountName: opts.podServiceAccount}} : objs.pod
   let pod: KubeObject & {metadata: {uid: string}}
   let created = true
   try {
-    pod = await k.create(R.pods(namespace), podBody, {dryRun: opts.dryRun})
+    pod = await k.create(R.pods(namespace), podBody, {dryRun: opts.dryRun, signal: opts.signal})
   } catch (err) {
     if (!opts.adoptExisting || !isAlreadyExists(err)) throw err
     pod = await k.get(R.pods(namespace), objs.pod.metadata.name)
     created = false
   }
+  const made: CreatedObject[] = created ? [{kind: 'Pod', name: objs.pod.metadata.name, namespace, uid: pod.metadata.uid}] : []
+  opts.onPodCreated?.()
   try {
     // server-side apply, as spark-submit 3.5 does (fabric8 serverSideApply with force), without discovery
     const owned = [objs.service, objs.configMap, ...extras].map((o) => ownedByDriver(o, pod))
-    await Promise.all(owned.map((o) => k.apply(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: opts.dryRun})))
+    const applied = await Promise.all(owned.map((o) => k.apply<KubeObject & {metadata: {uid: string}}>(o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace), o, {dryRun: opts.dryRun, signal: opts.signal})))
+    for (const a of applied) made.push({kind: a.kind ?? 'ConfigMap', name: a.metadata.name, namespace, uid: a.metadata.uid})
   } catch (err) {
     // only the pod this run created (its uid): its Service and ConfigMaps go with it
     if (!opts.dryRun && created) await k.delete(R.pods(namespace), objs.pod.metadata.name, {uid: pod.metadata.uid}).catch(() => undefined)
     throw err
   }
-  return pod
+  return {pod, created: made}
 }
+
+/** What one submission created: each object with its uid, so that only these are ever undone. */
+export type CreatedObject = {kind: string; name: string; namespace: string; uid: string}
 
 /** One attempt's driver objects from the stored submission: its pod name, labels and Spark ids fixed by the runner. */
 export function renderStoredAttempt(stored: StoredSubmission, o: {ids: SubmissionIds; podName: string; labels: Record<string, string>; server: string}): DriverObjects {

@@ -19,7 +19,7 @@ import {load as loadYaml} from 'js-yaml'
 import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
 import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 import type {Lifecycle, LifecycleInput} from '../spark/lifecycle.ts'
-import {createDriverObjects} from './driver-objects.ts'
+import {createDriverObjects, type CreatedObject} from './driver-objects.ts'
 
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 const SHIP_LIMIT_BYTES = 1024 * 1024
@@ -27,8 +27,10 @@ const SHIP_LIMIT_BYTES = 1024 * 1024
 export interface SubmitInput {
   /** spark-submit style arguments, or… */
   args?: SubmitArgs
-  /** …a SparkApplication manifest (path or - for stdin) */
+  /** …a SparkApplication manifest (path or - for stdin), or… */
   file?: string
+  /** …one SparkApplication already read (one document of a batch), with its place for error lines */
+  document?: {doc: unknown; source: string}
   /** the namespace -n gave, if any (a manifest's must agree) */
   namespace?: string
 }
@@ -117,11 +119,11 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   let overlays: {driver?: Record<string, any>; executor?: Record<string, any>} = {}
   let manifestName: string | undefined
   let lifecycle: LifecycleInput | undefined
-  if (opts.file) {
+  if (opts.file || opts.document) {
     const {loadDocuments} = await import('./spark-input.ts')
-    const doc = loadDocuments(opts.file)
+    const {doc, source} = opts.document ?? {doc: loadDocuments(opts.file!), source: opts.file === '-' ? '<stdin>' : opts.file!}
     const {sparkAppToSubmitArgs} = await import('../spark/sparkapp.ts')
-    const input = sparkAppToSubmitArgs(doc, opts.file === '-' ? '<stdin>' : opts.file)
+    const input = sparkAppToSubmitArgs(doc, source)
     warnings.push(...input.warnings)
     // flags given with -f override the manifest (e.g. --image)
     args = {...input.args, ...Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)), conf: [...(input.args.conf ?? []), ...(args.conf ?? [])]}
@@ -213,11 +215,16 @@ const SA_KEY = 'spark.kubernetes.authenticate.driver.serviceAccountName'
 /** The account --create-service-account makes when --service-account names none. */
 export const DEDICATED_SERVICE_ACCOUNT = 'spark'
 
-/** Creates the job (kube undefined: a client dry run without a cluster). */
-export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
-  const now = opts.now ?? Date.now
-  const started = now()
-  const progress = opts.onProgress ?? (() => {})
+/** A job's objects, rendered for the namespace it goes to (no request made). */
+export interface RenderedJob {
+  result: SubmitResult
+  objs: DriverObjects
+  /** the driver's service account */
+  serviceAccount: string
+}
+
+/** Renders the job's objects for its namespace (-n, else the submission's, else the client's). */
+export function renderJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: Pick<SubmitOptions, 'namespace' | 'createServiceAccount'>, nowMs: number): RenderedJob {
   const {submission, shippedData} = prepared
   const namespace = opts.namespace ?? prepared.namespace ?? kube?.namespace ?? 'default'
   // spark.kubernetes.namespace must name where the driver runs: the driver creates executors there
@@ -225,14 +232,93 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   // --create-service-account without --service-account: a dedicated account (the name Spark's docs use),
   // never the namespace's default account, which every pod without an account of its own runs as
   if (opts.createServiceAccount && !submission.conf.get(SA_KEY)) submission.conf.set(SA_KEY, DEDICATED_SERVICE_ACCOUNT)
-  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', started)
-  const extras = [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
-  const objects = [objs.pod, objs.service, objs.configMap, ...extras]
-  const result: SubmitResult = {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]}
+  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', nowMs)
+  const objects = [objs.pod, objs.service, objs.configMap, ...extraConfigMaps(objs)]
+  return {
+    objs,
+    serviceAccount: submission.conf.get(SA_KEY) ?? 'default',
+    result: {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]},
+  }
+}
+
+const extraConfigMaps = (objs: DriverObjects) => [objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined)
+
+/** The caller's rights to submit into the namespace, and whether the driver's account exists (reads only). */
+export async function checkSubmitAccess(k: KubeClient, namespace: string, sa: string, opts: {createServiceAccount?: boolean}): Promise<{saExists: boolean}> {
+  const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
+  const [saExists] = await Promise.all([
+    exists(k.get(R.serviceAccounts(namespace), sa)),
+    checkAccess(k, [
+      {verb: 'create', resource: 'pods'},
+      {verb: 'create', resource: 'services'},
+      {verb: 'patch', resource: 'services'},
+      {verb: 'create', resource: 'configmaps'},
+      {verb: 'patch', resource: 'configmaps'},
+      ...(opts.createServiceAccount ? [{verb: 'create', resource: 'serviceaccounts'}, {verb: 'create', resource: 'roles', group: 'rbac.authorization.k8s.io'}, {verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io'}] : []),
+    ], namespace),
+  ])
+  return {saExists}
+}
+
+/** Makes the driver's account ready (--create-service-account) or checks its rights; returns warnings. */
+export async function readyDriverAccount(k: KubeClient, namespace: string, sa: string, o: {saExists: boolean; createServiceAccount?: boolean; serverDryRun: boolean; onProgress?: (line: string) => void}): Promise<string[]> {
+  const grantHint = `kubectl create rolebinding ${sa}-spark --clusterrole=edit --serviceaccount=${namespace}:${sa} -n ${namespace}`
+  if (o.createServiceAccount) {
+    const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
+    await ensureDriverServiceAccount(k, namespace, sa, o.serverDryRun)
+    o.onProgress?.(`serviceaccount/${sa} and role/${sa}-spark-driver ${o.serverDryRun ? 'checked (server dry run)' : 'ready'}`)
+    return []
+  }
+  if (!o.saExists) {
+    throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
+  }
+  const {serviceAccountDenied} = await import('../kube/access-review.ts')
+  const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
+  if (denied === undefined) return [`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`]
+  if (denied.length) {
+    throw new UserError(
+      `serviceaccount "${sa}" in namespace "${namespace}" may not ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')}, which the Spark driver needs to run executors: grant it (${grantHint}) or pass --create-service-account`,
+    )
+  }
+  return []
+}
+
+const alreadyExists = (job: RenderedJob) =>
+  new UserError(`job "${job.result.jobName}" already exists in namespace "${job.result.namespace}" (pod/${job.result.driverPod}); delete it first: kubectl kd delete job/${job.result.jobName} -n ${job.result.namespace}`)
+
+export type {CreatedObject} from './driver-objects.ts'
+
+/**
+ * Creates the driver pod, then what it owns (as spark-submit); undoes the pod if the rest fails. A server
+ * dry run creates no service account, and the API server refuses a pod whose account is missing: the
+ * driver pod is then checked with the namespace's default account, and a warning says so.
+ */
+export async function createJobObjects(k: KubeClient, job: RenderedJob, o: {serverDryRun: boolean; saExists: boolean; signal?: AbortSignal; onPodCreated?: () => void}): Promise<CreatedObject[]> {
+  const {objs, result, serviceAccount: sa} = job
+  const checkWithDefault = o.serverDryRun && !o.saExists && sa !== 'default'
+  if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
+  try {
+    const made = await createDriverObjects(k, objs, result.namespace, {dryRun: o.serverDryRun, podServiceAccount: checkWithDefault ? 'default' : undefined, signal: o.signal, onPodCreated: o.onPodCreated})
+    return made.created
+  } catch (err) {
+    const {isAlreadyExists} = await import('../kube/errors.ts')
+    if (isAlreadyExists(err)) throw alreadyExists(job)
+    throw err
+  }
+}
+
+/** Creates the job (kube undefined: a client dry run without a cluster). */
+export async function submitJob(kube: KubeClient | undefined, prepared: PreparedSubmission, opts: SubmitOptions): Promise<SubmitResult> {
+  const now = opts.now ?? Date.now
+  const started = now()
+  const progress = opts.onProgress ?? (() => {})
+  const job = renderJob(kube, prepared, opts, started)
+  const {objs, result} = job
+  const namespace = result.namespace
   if (opts.dryRun === 'client') {
     if (opts.lifecycle) {
       const {managedJobObjects} = await import('./managed-job.ts')
-      const managed = managedJobObjects(prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName)})
+      const managed = managedJobObjects(prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(prepared.submission, objs.jobName)})
       result.objects = managed.objects
       result.jobName = managed.name
       result.managed = {kind: managed.root.kind as 'Job' | 'CronJob', name: managed.name}
@@ -244,63 +330,27 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const serverDryRun = opts.dryRun === 'server'
 
   // checks, all before the first write
-  const sa = submission.conf.get(SA_KEY) ?? 'default'
   const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
-  const [existing, saExists] = await Promise.all([
-    exists(k.get(R.pods(namespace), objs.pod.metadata.name)),
-    exists(k.get(R.serviceAccounts(namespace), sa)),
-    checkAccess(k, [
-      {verb: 'create', resource: 'pods'},
-      {verb: 'create', resource: 'services'},
-      {verb: 'patch', resource: 'services'},
-      {verb: 'create', resource: 'configmaps'},
-      {verb: 'patch', resource: 'configmaps'},
-      ...(opts.createServiceAccount ? [{verb: 'create', resource: 'serviceaccounts'}, {verb: 'create', resource: 'roles', group: 'rbac.authorization.k8s.io'}, {verb: 'create', resource: 'rolebindings', group: 'rbac.authorization.k8s.io'}] : []),
-    ], namespace),
-  ])
-  if (existing) {
-    throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
-  }
-  const grantHint = `kubectl create rolebinding ${sa}-spark --clusterrole=edit --serviceaccount=${namespace}:${sa} -n ${namespace}`
-  if (opts.createServiceAccount) {
-    const {ensureDriverServiceAccount} = await import('./spark-rbac.ts')
-    await ensureDriverServiceAccount(k, namespace, sa, serverDryRun)
-    progress(`serviceaccount/${sa} and role/${sa}-spark-driver ${serverDryRun ? 'checked (server dry run)' : 'ready'}`)
-  } else {
-    if (!saExists) {
-      throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
-    }
-    const {serviceAccountDenied} = await import('../kube/access-review.ts')
-    const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
-    if (denied === undefined) result.warnings.push(`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`)
-    else if (denied.length) {
-      throw new UserError(
-        `serviceaccount "${sa}" in namespace "${namespace}" may not ${denied.map((d) => `${d.verb} ${d.resource}`).join(', ')}, which the Spark driver needs to run executors: grant it (${grantHint}) or pass --create-service-account`,
-      )
-    }
-  }
+  const [existing, {saExists}] = await Promise.all([exists(k.get(R.pods(namespace), objs.pod.metadata.name)), checkSubmitAccess(k, namespace, job.serviceAccount, opts)])
+  if (existing) throw alreadyExists(job)
+  result.warnings.push(...(await readyDriverAccount(k, namespace, job.serviceAccount, {saExists, createServiceAccount: opts.createServiceAccount, serverDryRun, onProgress: progress})))
 
   if (opts.lifecycle) {
     const {createManagedJob} = await import('./managed-job.ts')
-    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(submission, objs.jobName), serverDryRun, onProgress: progress})
+    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(prepared.submission, objs.jobName), serverDryRun, onProgress: progress})
     result.jobName = result.managed.name
     return result
   }
-  // a server dry run creates no service account, and the API server refuses a pod whose account is
-  // missing: the driver pod is then checked with the namespace's default account, and the output says so
-  const checkWithDefault = serverDryRun && !saExists && sa !== 'default'
-  if (checkWithDefault) result.warnings.push(`server dry run: the driver pod was checked with serviceaccount "default", since "${sa}" is only created by the real submission`)
-  try {
-    await createDriverObjects(k, objs, namespace, {dryRun: serverDryRun, podServiceAccount: checkWithDefault ? 'default' : undefined})
-  } catch (err) {
-    const {isAlreadyExists} = await import('../kube/errors.ts')
-    if (isAlreadyExists(err)) throw new UserError(`job "${objs.jobName}" already exists in namespace "${namespace}" (pod/${objs.pod.metadata.name}); delete it first: kubectl kd delete job/${objs.jobName} -n ${namespace}`)
-    throw err
-  }
-  result.podCreatedMs = now() - started
-  progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+  await createJobObjects(k, job, {
+    serverDryRun,
+    saExists,
+    onPodCreated: () => {
+      result.podCreatedMs = now() - started
+      progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+    },
+  })
   if (serverDryRun || !(opts.wait || opts.follow)) return result
-  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(submission.conf.get('spark.executor.instances') ?? 2)})
+  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(prepared.submission.conf.get('spark.executor.instances') ?? 2)})
   if (result.final.state === 'FAILED') {
     const {jobStatus} = await import('./jobs.ts')
     result.final = await jobStatus(k, objs.jobName).catch(() => result.final)

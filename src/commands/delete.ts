@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
-import {parseTarget} from '../target.ts'
+import {parseTarget, targetKind} from '../target.ts'
 import {UserError} from '../errors.ts'
 
 export default class Delete extends KdCommand {
@@ -12,6 +12,8 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete job/spark-pi',
     {description: 'The clusters a KubeDirectorCluster file or directory defines (as create -f and apply -f read them)', command: '<%= config.bin %> delete -f examples/clusters/shelldemo.yaml'},
     {description: 'No error when the cluster is already gone', command: '<%= config.bin %> delete demo --ignore-not-found'},
+    {description: 'Every job kubectl kd made whose driver pod has the label, waiting until nothing of them is left', command: '<%= config.bin %> delete jobs -l schedule=nightly --wait'},
+    {description: 'Every job kubectl kd made in the namespace', command: '<%= config.bin %> delete jobs --all -n nightly'},
   ]
   static args = {
     // not required: -f names the clusters instead (and oclif hands a lone `-`, -f's stdin, to this argument)
@@ -24,10 +26,13 @@ export default class Delete extends KdCommand {
     wait: Flags.boolean({description: 'Wait until every member pod is gone'}),
     timeout: Flags.string({description: 'How long --wait waits', default: '5m'}),
     'dry-run': Flags.string({options: ['none', 'client', 'server'], default: 'none', description: 'client: only check that it exists; server: check the deletion on the API server without doing it'}),
+    selector: Flags.string({char: 'l', description: 'delete jobs -l SELECTOR: every job made by kubectl kd whose driver pod matches'}),
+    all: Flags.boolean({description: 'delete jobs --all: every job made by kubectl kd in the namespace'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Delete)
+    if (flags.selector !== undefined || flags.all) return this.deleteJobs(args, flags)
     const stdin = args.target === '-'
     const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(stdin ? ['-'] : [])])]
     if (files.length && args.target && !stdin) throw new UserError('give either NAME or -f FILE, not both')
@@ -68,5 +73,25 @@ export default class Delete extends KdCommand {
     const {deleteCluster} = await import('../actions/clusters.ts')
     if (!(await deleteCluster(kube, target.name, {wait: flags.wait, timeoutMs, dryRun}).then(() => true, passOver))) return
     process.stdout.write(`cluster/${target.name} deleted${suffix}\n`)
+  }
+
+  /** delete jobs -l SELECTOR | --all */
+  private async deleteJobs(args: {target?: string; name?: string}, flags: {selector?: string; all?: boolean; wait?: boolean; timeout: string; 'dry-run': string; filename?: string[]} & Parameters<typeof connectionOptions>[0]): Promise<void> {
+    if (!args.target || targetKind(args.target) !== 'job' || args.name !== undefined || flags.filename?.length) throw new UserError('-l and --all select jobs: kubectl kd delete jobs -l SELECTOR, or kubectl kd delete jobs --all')
+    if (flags.selector !== undefined && flags.all) throw new UserError('give either -l SELECTOR or --all, not both')
+    const {connect} = await import('../kube/connection.ts')
+    const kube = await connect(connectionOptions(flags))
+    const dryRun = flags['dry-run'] === 'none' ? undefined : (flags['dry-run'] as 'client' | 'server')
+    const {deleteJobs} = await import('../actions/jobs.ts')
+    const {withBulkProgress} = await import('../output/bulk-progress.ts')
+    const r = await withBulkProgress('deleting jobs', 'deleted', !!dryRun, (onProgress) =>
+      deleteJobs(kube, {selector: flags.selector, dryRun, wait: flags.wait, timeoutMs: parseDuration(flags.timeout, 'timeout'), onProgress}),
+    )
+    const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''
+    process.stdout.write(r.deleted.map((j) => `job/${j.name} deleted${suffix}\n`).join(''))
+    if (r.leftAlone.length) process.stderr.write(`warning: ${r.leftAlone.length} job(s) not made by kubectl kd left alone (${r.leftAlone.slice(0, 3).join(', ')}${r.leftAlone.length > 3 ? ', …' : ''}): delete one with kubectl kd delete job/NAME\n`)
+    if (!r.deleted.length && !r.failed.length && !r.leftAlone.length) process.stderr.write(`No resources found in ${kube.namespace} namespace.\n`)
+    for (const f of r.failed) process.stderr.write(`error: job/${f.name}: ${f.error}\n`)
+    if (r.failed.length) this.exit(1)
   }
 }

@@ -4,6 +4,8 @@ import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-c
 import {UserError} from '../errors.ts'
 import {parseFormat} from '../output/format.ts'
 import {DEFAULT_SPARK_VERSION} from '../spark/names.ts'
+import type {SubmitArgs} from '../spark/submission.ts'
+import type {SparkAppDocument} from '../actions/spark-input.ts'
 
 const FORMATS = ['yaml', 'json', 'name'] as const
 
@@ -34,6 +36,7 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     },
     {description: 'A local PySpark file, streaming the driver log', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20'},
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
+    {description: 'Every SparkApplication of a directory (or of a multi-document file), all or none', command: '<%= config.bin %> submit -f examples/spark/nightly/ --atomic'},
     {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
     {description: 'Retried by an in-cluster runner up to 3 times on failure, 10 s apart; an attempt whose driver is not Running within 2 minutes fails', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10'},
     {description: 'Every night at 2, one run at a time, its objects removed a day after each run', command: "<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name nightly --schedule '0 2 * * *' --concurrency-policy Forbid --time-to-live 24h examples/spark/pi.py 10"},
@@ -42,11 +45,12 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
   ]
   static strict = false
   static args = {
-    app: Args.string({description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
-    appArgs: Args.string({description: 'Arguments passed to the application'}),
+    app: Args.string({ignoreStdin: true, description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
+    appArgs: Args.string({ignoreStdin: true, description: 'Arguments passed to the application'}),
   }
   static flags = {
-    filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, or - for stdin'}),
+    filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, directory of files, or - for stdin; several documents are several jobs'}),
+    atomic: Flags.boolean({description: 'With -f and several jobs: create none unless every one is good; a create failing midway deletes what this run created'}),
     class: Flags.string({description: "Your application's main class (Java/Scala apps)"}),
     name: Flags.string({description: 'A name of your application (spark.app.name)'}),
     conf: Flags.string({char: 'c', description: 'Arbitrary Spark configuration property, KEY=VALUE; repeatable', multiple: true, multipleNonGreedy: true}),
@@ -157,6 +161,52 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     for (const f of found) process.stdout.write(`Application status (driver): ${formatPodState(f.pod)}\n\t job state: ${f.status.state}${f.status.reason ? ` (${f.status.reason})` : ''}\n`)
   }
 
+  /** -f with several SparkApplications: one batch, a bounded number of requests in flight. */
+  private async submitMany(
+    docs: SparkAppDocument[],
+    flags: Parameters<typeof connectionOptions>[0] & {wait?: boolean; follow?: boolean; atomic?: boolean; 'create-service-account'?: boolean},
+    o: {context?: string; submitArgs: SubmitArgs; dryRun: 'none' | 'client' | 'server'; format?: string},
+  ): Promise<void> {
+    if (flags.wait || flags.follow) throw new UserError(`--wait/--follow follow one job, and -f holds ${docs.length}: submit them, then watch them with kubectl kd get jobs`)
+    const conn = {...connectionOptions(flags), context: o.context}
+    const {connect} = await import('../kube/connection.ts')
+    const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
+    const kube = o.dryRun !== 'client' || hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
+    const {submitJobs} = await import('../actions/submit-batch.ts')
+    const {withBulkProgress} = await import('../output/bulk-progress.ts')
+    const batch = await withBulkProgress(`submitting ${docs.length} jobs`, o.dryRun === 'none' ? 'created' : 'checked', !!o.format || o.dryRun === 'client', async (update) => {
+      const r = await submitJobs(kube, docs, {namespace: flags.namespace, args: o.submitArgs, dryRun: o.dryRun, createServiceAccount: flags['create-service-account'], atomic: flags.atomic, onProgress: update})
+      update({total: r.jobs.length, done: r.jobs.filter((j) => j.result).length, failed: r.jobs.filter((j) => j.error !== undefined).length})
+      return r
+    })
+    for (const w of batch.warnings) process.stderr.write(`warning: ${w}\n`)
+    const made = batch.jobs.flatMap((j) => (j.result ? [j.result] : []))
+    const {formatData, asList} = await import('../output/format.ts')
+    if (o.dryRun === 'client' && (o.format === 'yaml' || o.format === 'json')) {
+      const objects = made.flatMap((r) => r.objects)
+      const {dumpYamlDocuments} = await import('../output/yaml.ts')
+      process.stdout.write(o.format === 'yaml' ? dumpYamlDocuments(objects) : await formatData(asList(objects), 'json'))
+    } else if (o.format === 'name') process.stdout.write(made.map((r) => `job.kubectl-kd.io/${r.jobName}\n`).join(''))
+    else if (o.format) process.stdout.write(await formatData(asList(made.map((r) => ({job: r.jobName, namespace: r.namespace, appId: r.appId, driverPod: r.driverPod}))), o.format as 'json'))
+    else {
+      const suffix = o.dryRun === 'client' ? ' (dry run)' : o.dryRun === 'server' ? ' (server dry run)' : ''
+      process.stdout.write(made.map((r) => `job/${r.jobName} created${suffix}\n`).join(''))
+    }
+    const failed = batch.jobs.filter((j) => j.error !== undefined)
+    // a cause shared by several documents (a missing service account) is one line naming them
+    const sourcesOf = new Map<string, string[]>()
+    for (const j of failed) {
+      const cause = j.error!.startsWith(`${j.source}: `) ? j.error!.slice(j.source.length + 2) : j.error!
+      sourcesOf.set(cause, [...(sourcesOf.get(cause) ?? []), j.source])
+    }
+    for (const [cause, sources] of sourcesOf) process.stderr.write(`error: ${sources.length > 3 ? `${sources.slice(0, 3).join(', ')} and ${sources.length - 3} more` : sources.join(', ')}: ${cause}\n`)
+    if (batch.nothingCreated) {
+      const undone = batch.undone ? `; the ${batch.undone} created before the failure were deleted again` : ''
+      process.stderr.write(`error: --atomic: none of the ${docs.length} jobs was created (${failed.length} failed)${undone}\n`)
+    }
+    if (failed.length) this.exit(1)
+  }
+
   async run(): Promise<void> {
     const {own, appArgs} = this.splitArgv()
     const {args, flags} = await this.parse(Submit, own.filter((a) => a !== '--'))
@@ -244,45 +294,56 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       if (r.code !== 0) throw new UserError(`spark-submit in pod/${r.controllerPod} exited ${r.code}`)
       return
     }
+    const submitArgs: SubmitArgs = {
+      appResource: args.app,
+      appArgs: flags.filename ? undefined : appArgs,
+      mainClass: flags.class,
+      name: flags.name,
+      conf: flags.conf,
+      propertiesFile,
+      driverMemory: flags['driver-memory'],
+      driverCores: flags['driver-cores'],
+      executorMemory: flags['executor-memory'],
+      executorCores: flags['executor-cores'],
+      numExecutors: flags['num-executors'],
+      jars: flags.jars,
+      pyFiles: flags['py-files'],
+      image: flags.image,
+      serviceAccount: flags['service-account'],
+      sparkVersion: flags['spark-version'],
+      master,
+      deployMode: flags['deploy-mode'],
+      files: flags.files,
+      archives: flags.archives,
+      packages: flags.packages,
+      repositories: flags.repositories,
+      excludePackages: flags['exclude-packages'],
+      driverJavaOptions: flags['driver-java-options'],
+      driverClassPath: flags['driver-class-path'],
+      driverLibraryPath: flags['driver-library-path'],
+      proxyUser: flags['proxy-user'],
+      supervise: flags.supervise,
+      totalExecutorCores: flags['total-executor-cores'],
+      queue: flags.queue,
+      principal: flags.principal,
+      keytab: flags.keytab,
+    }
+    let document: {doc: unknown; source: string} | undefined
+    if (flags.filename) {
+      const {readSparkApplications} = await import('../actions/spark-input.ts')
+      const docs = readSparkApplications(flags.filename)
+      if (docs.length === 0) throw new UserError(`${flags.filename === '-' ? '<stdin>' : flags.filename}: no SparkApplication in it`)
+      if (docs.length > 1) return this.submitMany(docs, flags, {context, submitArgs, dryRun, format})
+      if (docs[0]!.error !== undefined) throw new UserError(`${docs[0]!.source}: ${docs[0]!.error}`)
+      document = docs[0] as {doc: unknown; source: string}
+    }
+    if (flags.atomic && !flags.filename) throw new UserError('--atomic goes with -f (a directory or a file of several SparkApplications)')
     const {prepareSubmission, submitJob} = await import('../actions/submit.ts')
     const stderr = (line: string) => process.stderr.write(line + '\n')
     const prepared = await prepareSubmission({
       namespace: flags.namespace,
-      file: flags.filename,
-      args: {
-        appResource: args.app,
-        appArgs: flags.filename ? undefined : appArgs,
-        mainClass: flags.class,
-        name: flags.name,
-        conf: flags.conf,
-        propertiesFile,
-        driverMemory: flags['driver-memory'],
-        driverCores: flags['driver-cores'],
-        executorMemory: flags['executor-memory'],
-        executorCores: flags['executor-cores'],
-        numExecutors: flags['num-executors'],
-        jars: flags.jars,
-        pyFiles: flags['py-files'],
-        image: flags.image,
-        serviceAccount: flags['service-account'],
-        sparkVersion: flags['spark-version'],
-        master,
-        deployMode: flags['deploy-mode'],
-        files: flags.files,
-        archives: flags.archives,
-        packages: flags.packages,
-        repositories: flags.repositories,
-        excludePackages: flags['exclude-packages'],
-        driverJavaOptions: flags['driver-java-options'],
-        driverClassPath: flags['driver-class-path'],
-        driverLibraryPath: flags['driver-library-path'],
-        proxyUser: flags['proxy-user'],
-        supervise: flags.supervise,
-        totalExecutorCores: flags['total-executor-cores'],
-        queue: flags.queue,
-        principal: flags.principal,
-        keytab: flags.keytab,
-      },
+      document,
+      args: submitArgs,
     })
     // -n, else spark.kubernetes.namespace from --conf, else the manifest's, else the kubeconfig context's
     const {lifecycleOf} = await import('../spark/lifecycle.ts')

@@ -3,11 +3,12 @@
 // authenticators (credentials.ts); this module never loads @kubernetes/client-node, so the agent's bundle
 // and memory stay small. Timeouts as kubectl has them: TLS handshake 10 s, and --request-timeout.
 // Only idempotent requests (reads, apply, patch, delete) are retried, and only once the server has
-// answered at least once: a create is sent once, and its answer (AlreadyExists included) stands.
+// answered at least once: a create is sent once, and its answer (AlreadyExists included) stands — but
+// for a 429, which the server answers without handling the request.
 import {Agent, request as httpsRequest} from 'node:https'
 import {createSecureContext, type SecureContext} from 'node:tls'
 import {STATUS_CODES, type IncomingMessage} from 'node:http'
-import {ApiError, errorFromAnswer, errorFromNetwork, isTransient, timeoutError} from './errors.ts'
+import {ApiError, errorFromAnswer, errorFromNetwork, errorKind, isTransient, timeoutError} from './errors.ts'
 import {resourcePath, type KubeClient, type Resource, type WatchEventType} from './client.ts'
 import type {WebSocketTarget} from './exec.ts'
 import {useExtraCaCerts} from './extra-ca.ts'
@@ -59,7 +60,9 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
     // left out unless skipping, so Node honours NODE_TLS_REJECT_UNAUTHORIZED as kubectl users expect
     ...(c.insecureSkipTLSVerify ? {rejectUnauthorized: false} : {}),
   }
-  const agent = new Agent({...tls, keepAlive: true, maxFreeSockets: 8})
+  // bulk commands keep up to 64 requests in flight (kube/bounded.ts): their connections stay open between
+  // requests rather than closing past a few idle ones and opening again (a TLS handshake each, on both sides)
+  const agent = new Agent({...tls, keepAlive: true, maxFreeSockets: 64})
   const server = c.server.replace(/\/$/, '')
   const handshakeMs = opts.handshakeTimeoutMs ?? 10_000
   const retryWindowMs = opts.retryWindowMs ?? 30_000
@@ -129,7 +132,9 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
         return await readBody(res)
       } catch (err) {
         const delay = Math.min(250 * 2 ** attempt, 4000)
-        const retry = IDEMPOTENT.has(method) && answered && isTransient(err) && !o.signal?.aborted && Date.now() - started + delay < retryWindowMs
+        // a 429 (priority and fairness turned it away) was not handled: even a create is sent again
+        const again = (IDEMPOTENT.has(method) && answered && isTransient(err)) || errorKind(err) === 'TooManyRequests'
+        const retry = again && !o.signal?.aborted && Date.now() - started + delay < retryWindowMs
         if (!retry) throw err
         await new Promise((r) => setTimeout(r, delay))
       }

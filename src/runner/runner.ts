@@ -145,7 +145,7 @@ async function makeDriver(kube: KubeClient, env: RunnerEnv, stored: StoredSubmis
   const objs = renderStoredAttempt(stored, {ids, podName: a.driver, labels, server: kube.server})
   objs.pod.metadata.ownerReferences = [{apiVersion: 'batch/v1', kind: 'Job', name: env.run, uid: env.runUid}]
   try {
-    const pod = await createDriverObjects(kube, objs, env.namespace, {adoptExisting: true})
+    const {pod} = await createDriverObjects(kube, objs, env.namespace, {adoptExisting: true})
     deps.log(`attempt ${a.n}: pod/${a.driver} created`)
     void pod
     // the runner's clock (not the pod's creationTimestamp): the start timeout is measured on it

@@ -1,9 +1,14 @@
-// 100 Spark jobs submitted back to back from one shell: every job's objects (driver Pod, driver Service,
-// spark.properties ConfigMap) are created, none lost or duplicated, and `get jobs` lists all of them.
+// 100 Spark jobs submitted back to back from one shell, then 200 from one `submit -f DIR`: every job's
+// objects (driver Pod, driver Service, spark.properties ConfigMap) are created, none lost or duplicated,
+// and `get jobs` lists all of them; a bad document is reported by file and index with nothing of it
+// created; --atomic creates none (or undoes its own); `delete jobs --all --wait` leaves nothing behind.
 // To keep this 2-core machine alive the drivers request 100 CPUs, so no node runs them (they stay
 // Pending: real objects, no JVMs). Throughput figures: bench/jobs-throughput.bench.ts.
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {clusterEnv, createNamespace, deleteNamespace, env, kubectl} from '../lib/cluster.ts'
 import {kd} from '../lib/kd.ts'
 
@@ -57,3 +62,98 @@ test('delete them all', () => {
 })
 
 test.run()
+
+const BATCH = Number(process.env.KD_SCALE_BATCH ?? 200)
+const bns = createNamespace('kd-e2e-batch')
+kubectl(['-n', bns, 'create', 'rolebinding', 'default-edit', '--clusterrole=edit', `--serviceaccount=${bns}:default`])
+/** A parked SparkApplication (its driver asks for 100 CPUs: no node runs it). */
+const parkedApp = (name: string, extra: Record<string, unknown> = {}) =>
+  `apiVersion: sparkoperator.k8s.io/v1beta2
+kind: SparkApplication
+metadata:
+  name: ${name}
+spec:
+  type: Scala
+  image: ${env.KD_SPARK_IMAGE}
+  mainClass: ${'mainClass' in extra ? extra.mainClass : 'org.apache.spark.examples.SparkPi'}
+  mainApplicationFile: ${jar}
+  arguments: ["1"]
+  sparkConf:
+    spark.kubernetes.driver.request.cores: "100"
+  executor:
+    instances: 1
+`
+const batchNames = Array.from({length: BATCH}, (_, i) => `b-${String(i).padStart(3, '0')}`)
+/** The job names of a namespace's driver pods, the Services and spark.properties ConfigMaps counted by owner. */
+function jobObjects(namespace: string) {
+  const lines = (kind: string, template: string) => kubectl(['-n', namespace, 'get', kind, '-o', `jsonpath={range .items[*]}${template}{"\\n"}{end}`]).split('\n').filter(Boolean)
+  const pods = lines('pods', '{.metadata.labels.spark-role} {.metadata.name} {.metadata.uid}').filter((l) => l.startsWith('driver ')).map((l) => l.split(' '))
+  const owner = new Map(pods.map(([, name, uid]) => [uid!, name!.replace(/-driver$/, '')]))
+  const owned = (kind: string, pattern: RegExp) => lines(kind, '{.metadata.name} {.metadata.ownerReferences[0].uid}').filter((l) => pattern.test(l.split(' ')[0]!)).map((l) => owner.get(l.split(' ')[1]!) ?? `unowned:${l}`).sort()
+  return {drivers: pods.map(([, name]) => name!.replace(/-driver$/, '')).sort(), services: owned('services', /-driver-svc$/), configMaps: owned('configmaps', /^spark-drv-.*-conf-map$/)}
+}
+
+const batch = suite(`${BATCH} Spark jobs from one submit -f DIR`)
+batch.after(() => {
+  if (!process.env.KD_KEEP) deleteNamespace(bns)
+})
+
+batch(`submit -f DIR: ${BATCH} jobs, every object exactly once; a bad document alone fails, by file and index`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-e2e-batch-'))
+  // one file per job, but the last three jobs in one file with a bad document between them
+  for (const n of batchNames.slice(0, -2)) writeFileSync(join(dir, `${n}.yaml`), parkedApp(n))
+  writeFileSync(join(dir, 'zz-several.yaml'), [parkedApp(batchNames.at(-2)!), parkedApp('b-bad', {mainClass: ''}), parkedApp(batchNames.at(-1)!)].join('---\n'))
+  const t0 = Date.now()
+  const r = kd(['submit', '-n', bns, '-f', dir], {env: clusterEnv(), timeoutMs: 150_000})
+  const secs = (Date.now() - t0) / 1000
+  console.log(`  submit -f DIR: ${BATCH} jobs in ${secs.toFixed(1)} s (${(BATCH / secs).toFixed(1)}/s)`)
+  assert.is(r.code, 1, 'a bad document fails the command')
+  assert.match(r.stderr, new RegExp(`error: ${join(dir, 'zz-several.yaml').replace(/[.]/g, '\\.')}\\[1\\]: spec\\.mainClass is required`))
+  assert.equal(r.stdout.trim().split('\n'), batchNames.map((n) => `job/${n} created`))
+  const o = jobObjects(bns)
+  assert.equal(o.drivers, batchNames, 'one driver pod per job, none for the bad document')
+  assert.equal(o.services, batchNames, 'one driver Service per job, owned by its pod')
+  assert.equal(o.configMaps, batchNames, 'one spark.properties ConfigMap per job, owned by its pod')
+  const listed = JSON.parse(kd(['get', 'jobs', '-n', bns, '-o', 'json'], {env: clusterEnv()}).stdout).items.map((j: {name: string}) => j.name).sort()
+  assert.equal(listed, batchNames)
+})
+
+batch('--atomic: a bad document creates none; a name taken midway deletes what the run created', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-e2e-atomic-'))
+  const fresh = Array.from({length: 20}, (_, i) => `a-${String(i).padStart(2, '0')}`)
+  for (const n of fresh) writeFileSync(join(dir, `${n}.yaml`), parkedApp(n))
+  writeFileSync(join(dir, 'bad.yaml'), parkedApp('a-bad', {mainClass: ''}))
+  const bad = kd(['submit', '-n', bns, '-f', dir, '--atomic'], {env: clusterEnv()})
+  assert.is(bad.code, 1)
+  assert.match(bad.stderr, /bad\.yaml: spec\.mainClass is required/)
+  assert.match(bad.stderr, /error: --atomic: none of the 21 jobs was created/)
+  assert.is(bad.stdout, '')
+  assert.equal(jobObjects(bns).drivers, batchNames, 'nothing of the refused batch')
+  // now the bad file names a job that exists: its create fails after others were made
+  writeFileSync(join(dir, 'bad.yaml'), parkedApp(batchNames[0]!))
+  const midway = kd(['submit', '-n', bns, '-f', dir, '--atomic'], {env: clusterEnv()})
+  assert.is(midway.code, 1)
+  assert.match(midway.stderr, /bad\.yaml: job "b-000" already exists in namespace/)
+  const after = jobObjects(bns)
+  assert.equal(after.drivers, batchNames, "the run's own jobs are deleted again, the existing one is not")
+  assert.equal(after.services, batchNames)
+  assert.equal(after.configMaps, batchNames)
+})
+
+batch(`delete jobs --all --wait: ${BATCH} jobs gone, nothing of theirs left`, () => {
+  const dry = kd(['delete', 'jobs', '--all', '-n', bns, '--dry-run=client'], {env: clusterEnv()})
+  assert.is(dry.code, 0, dry.stderr)
+  assert.is(dry.stdout.trim().split('\n').length, BATCH)
+  assert.is(jobObjects(bns).drivers.length, BATCH, 'a dry run deletes nothing')
+  const some = kd(['delete', 'jobs', '-l', 'spark-app-name in (b-000,b-001)', '-n', bns], {env: clusterEnv()})
+  assert.equal(some.stdout.trim().split('\n'), ['job/b-000 deleted', 'job/b-001 deleted'])
+  const t0 = Date.now()
+  const r = kd(['delete', 'jobs', '--all', '--wait', '-n', bns], {env: clusterEnv(), timeoutMs: 150_000})
+  console.log(`  delete jobs --all --wait: ${BATCH - 2} jobs in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  assert.is(r.code, 0, r.stderr)
+  assert.is(r.stdout.trim().split('\n').length, BATCH - 2)
+  assert.equal(jobObjects(bns), {drivers: [], services: [], configMaps: []})
+  assert.equal(kubectl(['-n', bns, 'get', 'pods,services,configmaps', '-l', 'spark-app-selector', '-o', 'name']).trim(), '')
+})
+
+batch.run()

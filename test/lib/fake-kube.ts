@@ -5,6 +5,7 @@
 // It stands in for the API server's bookkeeping only: no admission, no controllers (tests add pods).
 import {ApiError} from '../../src/kube/errors.ts'
 import type {Duplex} from 'node:stream'
+import {FIELD_MANAGER} from '../../src/kube/http-client.ts'
 import type {AnyObject, ExecRequest, ExecResult, KubeClient, ListOptions, ObjectList, PortForwardRequest, Resource, WatchEventType} from '../../src/kube/client.ts'
 
 export interface RecordedRequest {
@@ -92,6 +93,8 @@ export class FakeKube implements KubeClient {
     if (o.metadata?.generateName && !o.metadata.name) o.metadata.name = `${o.metadata.generateName}${(++this.uid).toString(36)}`
     if (this.objects.has(keyOf(res, res.namespace, o.metadata.name)))
       throw new ApiError('AlreadyExists', 409, `create ${res.resource}/${o.metadata.name}: ${res.resource} "${o.metadata.name}" already exists`, {reason: 'AlreadyExists'})
+    // the API server records who wrote an object (the client sends fieldManager=kubectl-kd); seeded objects have no such entry
+    o.metadata.managedFields = [{manager: FIELD_MANAGER, operation: 'Update'}]
     return (opts.dryRun ? {...o, metadata: {...o.metadata, uid: 'dry-run-uid'}} : this.store(res, o)) as T
   }
 

@@ -66,6 +66,38 @@ test('requests with bodies on a kept-alive connection are framed (DELETE with De
   server.close()
 })
 
+test('a create turned away with 429 is sent again; one answered otherwise is sent once', async () => {
+  const {execFileSync} = await import('node:child_process')
+  const {createServer: createHttps} = await import('node:https')
+  const {readFileSync} = await import('node:fs')
+  const dir = mkdtempSync(join(tmpdir(), 'kd-tls-'))
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key'), '-out', join(dir, 'crt')], {stdio: 'ignore'})
+  const seen: string[] = []
+  const server = createHttps({key: readFileSync(join(dir, 'key')), cert: readFileSync(join(dir, 'crt'))}, (req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const name = req.url!.includes('busy') ? 'busy' : 'broken'
+      seen.push(name)
+      res.setHeader('content-type', 'application/json')
+      // the first create of "busy" is turned away (priority and fairness); "broken" always fails inside
+      const first = seen.filter((n) => n === name).length === 1
+      if (name === 'busy' && first) return void res.writeHead(429, {'retry-after': '0'}).end('{"kind":"Status","code":429,"reason":"TooManyRequests","message":"too many requests"}')
+      if (name === 'broken') return void res.writeHead(500).end('{"kind":"Status","code":500,"reason":"InternalError","message":"etcd timeout"}')
+      res.writeHead(201).end('{"kind":"Pod","metadata":{"name":"busy","uid":"u"}}')
+    })
+  }).listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  const port = (server.address() as {port: number}).port
+  const kube = httpClient({server: `https://127.0.0.1:${port}`, namespace: 'default', context: 'c', ca: readFileSync(join(dir, 'crt'))})
+  const pod = await kube.create<{metadata: {uid: string}}>({apiVersion: 'v1', resource: 'pods', namespace: 'busy'}, {metadata: {name: 'busy'}})
+  assert.is(pod.metadata.uid, 'u')
+  const err = await failure(kube.create({apiVersion: 'v1', resource: 'pods', namespace: 'broken'}, {metadata: {name: 'broken'}}))
+  assert.is(err.kind, 'ServerError')
+  assert.equal(seen, ['busy', 'busy', 'broken'], 'the 429 once more, the 500 not (the create may have happened)')
+  kube.close()
+  server.close()
+})
+
 test('a refused connection: Unreachable, naming the server', async () => {
   const server = createServer().listen(0, '127.0.0.1')
   await new Promise((r) => server.once('listening', r))
