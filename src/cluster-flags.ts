@@ -7,6 +7,7 @@ import {parseFormat, type Format} from './output/format.ts'
 import type {ClusterChangeRequest} from './actions/cluster-change.ts'
 import {withNamespace, type KubeClient} from './kube/client.ts'
 import type {ConnectionOptions} from './kube/connection.ts'
+import type {ClusterSnapshot} from './actions/wait.ts'
 
 export const clusterChangeFlags = {
   'dry-run': Flags.string({
@@ -87,28 +88,30 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
     if (hasKubeconfig(run.conn.kubeconfig)) kube = await connect(run.conn).catch(() => undefined)
   }
   const {changeClusters} = await import('./actions/cluster-change.ts')
-  const change = await changeClusters(kube, run)
-  const {formatClusterChange} = await import('./output/cluster-change.ts')
+  const {formatClusterChange, restartLines} = await import('./output/cluster-change.ts')
+  // members a change restarts are said before it is written (and by --dry-run=server)
+  const change = await changeClusters(kube, {...run, onRestarts: (cluster, restarts) => process.stderr.write(restartLines(cluster, restarts))})
   const printed = await formatClusterChange(change, run.format, run.dryRun)
   process.stdout.write(printed.stdout)
   process.stderr.write(printed.stderr)
   if (!run.wait || run.dryRun !== 'none') return
   for (const plan of change.plans) {
     const roles = plan.cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
-    await waitWithProgress(withNamespace(kube!, plan.namespace), plan.cluster.name, roles, Math.max(1, run.timeoutMs - (Date.now() - started)), run.format !== 'table')
-    process.stdout.write(`cluster/${plan.cluster.name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+    const done = await waitWithProgress(withNamespace(kube!, plan.namespace), plan.cluster.name, roles, Math.max(1, run.timeoutMs - (Date.now() - started)), run.format !== 'table')
+    const {waitDoneLine} = await import('./output/progress.ts')
+    process.stdout.write(waitDoneLine(plan.cluster.name, done, Date.now() - started))
   }
 }
 
 /** --wait: the progress view over waitForCluster; Ctrl-C stops waiting (the cluster stays). */
-export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<void> {
+export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<ClusterSnapshot> {
   const {waitForCluster} = await import('./actions/wait.ts')
   const {withClusterProgress} = await import('./output/progress.ts')
   const controller = new AbortController()
   const stop = () => controller.abort()
   process.once('SIGINT', stop)
   try {
-    await withClusterProgress(`cluster/${name}`, roles, silent, (onUpdate) => waitForCluster(kube, name, {timeoutMs, onUpdate, signal: controller.signal}))
+    return await withClusterProgress(`cluster/${name}`, roles, silent, (onUpdate) => waitForCluster(kube, name, {timeoutMs, onUpdate, signal: controller.signal}))
   } finally {
     process.off('SIGINT', stop)
   }

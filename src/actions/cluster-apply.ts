@@ -11,7 +11,9 @@ import {UserError} from '../errors.ts'
 import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
-import {renderPlanObjects, supportObjects, type ClusterPlan} from './cluster-plan.ts'
+import {memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
+import {readRoot} from '../cluster/root.ts'
+import {OPTIONS_KEY, renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
 
 export interface AppliedObject {
   kind: string
@@ -25,6 +27,8 @@ export interface ApplyOptions {
   dryRun: 'none' | 'server'
   /** write only the root and these objects (scale: StatefulSets and member Services, so `edit` rights suffice) */
   only?: (o: KubeObject) => boolean
+  /** told, before the first write, which members of an existing cluster the change restarts */
+  onRestarts?: (restarts: MemberRestart[]) => void
 }
 
 /** Applies one plan: checks, root, then what it owns; a new cluster is removed again if that fails. */
@@ -55,6 +59,10 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   }
 
   const dryRun = opts.dryRun === 'server'
+  if (existing && opts.onRestarts) {
+    const restarts = restartsOf(existing, all, ns)
+    if (restarts.length) opts.onRestarts(restarts)
+  }
   const root = rootToWrite(rendered, existing, hash)
   let rootUid: string
   if (existing) {
@@ -84,6 +92,15 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     throw err
   }
   return results
+}
+
+/** Members the objects about to be written restart: compared with the objects the existing root was last written from. */
+function restartsOf(existing: KubeObject, next: KubeObject[], ns: string): MemberRestart[] {
+  const data = (existing as {data?: Record<string, string>}).data
+  const stored = readRoot(data)
+  if (stored.problem !== undefined) return []
+  const options = JSON.parse(data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
+  return memberRestarts(renderPlanObjects(stored.app, stored.cluster, ns, options), next)
 }
 
 /** Hash of what a create/apply writes (the root's annotations aside: generation and state change on every write). */

@@ -108,10 +108,11 @@ export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusO
 }
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
-export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{pod: string}> {
+export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{name: string; pod: string}> {
   const driver = await requireDriverPod(kube, name)
   await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
-  return {pod: driver.metadata.name}
+  // the job's own name, whichever name (app name, app id, pod) found it
+  return {name: jobNameOfDriverPod(driver.metadata.name), pod: driver.metadata.name}
 }
 
 export interface JobLogsOptions {

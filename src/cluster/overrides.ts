@@ -2,7 +2,7 @@
 // against the app's cardinalities and minimum resources) and --image/--package (on the app, through
 // app/overrides.ts, the one place roles get other images or packages). Pure.
 import type {App} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {applyOverrides} from '../app/overrides.ts'
 import {UserError} from '../errors.ts'
 import {DEFAULT_RESOURCES, type ClusterSpec, type ServiceType} from './model.ts'
@@ -53,7 +53,7 @@ export function applyClusterOverrides(app: App, spec: ClusterSpec, o: ClusterOve
     const appRole = app.roles.find((r) => r.id === role)!
     const min = cardinalityMinimum(appRole.cardinality)
     if (cardinalityIsOpen(appRole.cardinality) ? members < min : members !== min)
-      throw new UserError(`--members ${role}=${members}: role "${role}" of app ${app.id} has cardinality ${appRole.cardinality} (${cardinalityIsOpen(appRole.cardinality) ? `at least ${min}` : `exactly ${min}`})`)
+      throw new UserError(`--members ${role}=${members}: role "${role}" of app ${app.id} has cardinality ${appRole.cardinality} (${cardinalityText(appRole.cardinality)})`)
     const i = specRoles.findIndex((r) => r.id === role)
     if (i >= 0) specRoles[i] = {...specRoles[i]!, members}
     else specRoles.push({id: role, members, env: [], at: {path: `--members ${role}`, idKey: 'id', membersKey: 'members'}})

@@ -3,7 +3,7 @@
 // cardinality, resources defaulted, every app role present) or throws one UserError naming the field.
 import {fieldError} from '../app/field-reader.ts'
 import type {App, AppRole} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {agentName, memberPodName, roleStatefulSetName, rootConfigMapName} from './names.ts'
 import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources} from './model.ts'
 import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
@@ -63,7 +63,7 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     if (cardinalityIsOpen(appRole.cardinality) && members < min)
       throw fieldError(source, at, `${members} is below the cardinality ${appRole.cardinality} ${of}`)
     if (!cardinalityIsOpen(appRole.cardinality) && members !== min)
-      throw fieldError(source, at, `${members} does not match the cardinality ${appRole.cardinality} ${of}: use exactly ${min}`)
+      throw fieldError(source, at, `${members} does not match the cardinality ${appRole.cardinality} ${of}: use ${cardinalityText(appRole.cardinality)}`)
   }
   const resources = resolveResources(app, appRole, given, source)
   const role: ResolvedRole = {

@@ -29,8 +29,8 @@ export default class Delete extends KdCommand {
     const suffix = dryRun ? ' (server dry run)' : ''
     if (target.kind === 'job') {
       const {deleteJob} = await import('../actions/jobs.ts')
-      await deleteJob(kube, target.name, {dryRun})
-      process.stdout.write(`job/${target.name} deleted${suffix}\n`)
+      const deleted = await deleteJob(kube, target.name, {dryRun})
+      process.stdout.write(`job/${deleted.name} deleted${suffix}\n`)
       return
     }
     const {deleteCluster} = await import('../actions/clusters.ts')

@@ -39,6 +39,7 @@ export default class Get extends KdCommand {
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
+    const notFoundIn = flags['all-namespaces'] ? '' : ` in namespace "${kube.namespace}"`
     // names that do not exist: kubectl's NotFound line each, after what was found, and exit 1
     const missing: string[] = []
     const notFound = (found: string[]) => names.filter((n) => !found.includes(n)).forEach((n) => missing.push(n))
@@ -86,8 +87,8 @@ export default class Get extends KdCommand {
       }
     }
     if (missing.length) {
-      for (const n of missing.slice(0, -1)) process.stderr.write(`error: ${kind} "${n}" not found${scope}\n`)
-      throw new UserError(`${kind} "${missing.at(-1)}" not found${scope}`)
+      for (const n of missing.slice(0, -1)) process.stderr.write(`error: ${kind} "${n}" not found${notFoundIn}\n`)
+      throw new UserError(`${kind} "${missing.at(-1)}" not found${notFoundIn}`)
     }
   }
 }

@@ -42,7 +42,8 @@ export default class Scale extends KdCommand {
     process.stdout.write(result.unchanged ? `cluster/${name} unchanged (${role} already has ${members} members)\n` : `cluster/${name} scaled: ${role} ${result.from} -> ${result.to}${suffix}\n`)
     if (!flags.wait || flags['dry-run'] !== 'none') return
     const {waitWithProgress} = await import('../cluster-flags.ts')
-    await waitWithProgress(kube, name, result.roles, parseDuration(flags.timeout, 'timeout'), false)
-    process.stdout.write(`cluster/${name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+    const done = await waitWithProgress(kube, name, result.roles, parseDuration(flags.timeout, 'timeout'), false)
+    const {waitDoneLine} = await import('../output/progress.ts')
+    process.stdout.write(waitDoneLine(name, done, Date.now() - started))
   }
 }

@@ -12,6 +12,9 @@ function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}): st
     return `missing required argument${arg ? ` ${arg.toUpperCase()}` : ''} (see --help)`
   }
   if (/^Unexpected arguments?:/.test(first)) return `${first.replace(/^Unexpected/, 'unexpected')} (see --help)`
+  // a value outside a flag's set, the same words for every flag (--dry-run, --service-type, …)
+  const option = /^Expected --([\w-]+)=(.*) to be one of: (.*)$/.exec(first)
+  if (option) return `invalid value "${option[2]}" for --${option[1]}: must be one of ${option[3]}`
   if (/^Expected --/.test(first) || /^Expected an integer/.test(first) || /^Parsing --/.test(first)) return first
   if (/^command .* not found$/.test(first)) {
     const id = first.replace(/^command (.*) not found$/, '$1').replace(/:/g, ' ')

@@ -20,7 +20,7 @@ test('get with several names: what exists is listed, each missing name is an err
   const r = run(['get', 'cluster/demo', 'cluster/x'])
   assert.is(r.code, 1)
   assert.match(r.stdout, /^NAME\s+APP.*\ndemo\s+shelldemo/)
-  assert.match(r.stderr, new RegExp(`^error: cluster "x" not found in ${ns} namespace$`, 'm'))
+  assert.match(r.stderr, new RegExp(`^error: cluster "x" not found in namespace "${ns}"$`, 'm'))
   const twice = run(['get', 'cluster', 'demo', 'demo', '-o', 'name'])
   assert.is(twice.code, 0, twice.stderr)
   assert.is(twice.stdout, 'cluster.kubectl-kd.io/demo\n')
@@ -53,7 +53,7 @@ test('a member whose image cannot be pulled: --wait stops early naming member, r
   // eslint-disable-next-line no-control-regex
   const progress = r.stderr.replace(/\x1b\[[0-9;]*m/g, '')
   assert.not.match(progress, /✔ worker/)
-  assert.ok(/✖ worker: not configured, 0\/2 \(.*(ErrImagePull|ImagePullBackOff)/.test(progress), progress)
+  assert.ok(/✖ worker: members configured 0\/2 \(.*(ErrImagePull|ImagePullBackOff)/.test(progress), progress)
   const status = run(['status', 'nopull'])
   assert.is(status.code, 0, status.stderr)
   assert.match(status.stdout, /nopull-worker-0\s+create pending\s.*(ErrImagePull|ImagePullBackOff): image localhost\/nosuch:1/)

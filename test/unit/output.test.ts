@@ -164,14 +164,14 @@ async function failedProgress(): Promise<string> {
 progress('a failed wait never marks the cluster done, and names the roles that did not finish', async () => {
   const out = await failedProgress()
   assert.not.match(out, /(\[COMPLETED\]|✔) cluster\/bad/)
-  assert.match(out, /(\[FAILED\]|✖) cluster\/bad not configured \(worker, edge\)/)
-  assert.match(out, /(\[COMPLETED\]|✔) controller: 1\/1 configured/)
+  assert.match(out, /(\[FAILED\]|✖) cluster\/bad: members of worker, edge not configured/)
+  assert.match(out, /(\[COMPLETED\]|✔) controller: members configured 1\/1/)
   // each failure line names its role, how far it got and why each member is held back
-  assert.match(out, /(\[FAILED\]|✖) worker: not configured, 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
-  assert.match(out, /(\[FAILED\]|✖) edge: not configured, 0\/1 \(0:configured not ready\)/)
+  assert.match(out, /(\[FAILED\]|✖) worker: members configured 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
+  assert.match(out, /(\[FAILED\]|✖) edge: members configured 0\/1 \(0:configured not ready\)/)
   assert.not.match(out, /✔ (worker|edge)/)
   // title changes are logged (one line per change without a terminal)
-  assert.match(out, /worker: 0\/2 configured \(0:config error, 1:create pending ImagePullBackOff\)/)
+  assert.match(out, /worker: members configured 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
 })
 
 progress.run()
