@@ -20,25 +20,24 @@ export const clusterChangeFlags = {
 }
 
 export const overrideFlags = {
-  members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true, default: []}),
-  memory: Flags.string({description: 'Memory limit of a role\'s members: ROLE=SIZE, e.g. worker=2Gi (repeatable)', multiple: true, default: []}),
-  cpu: Flags.string({description: 'CPU limit of a role\'s members: ROLE=N, e.g. worker=2 (repeatable)', multiple: true, default: []}),
-  image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true, default: []}),
+  members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true}),
+  memory: Flags.string({description: 'Memory limit of a role\'s members: ROLE=SIZE, e.g. worker=2Gi (repeatable)', multiple: true}),
+  cpu: Flags.string({description: 'CPU limit of a role\'s members: ROLE=N, e.g. worker=2 (repeatable)', multiple: true}),
+  image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true}),
   package: Flags.string({
     description: 'Config package of a role: ROLE=DIR (a local directory), ROLE=http(s)://…, ROLE=file://… (in the image) or ROLE=configmap://NAME',
     multiple: true,
-    default: [],
   }),
   'service-type': Flags.string({description: 'Type of the per-member Services', options: [...SERVICE_TYPES]}),
   'agent-image': Flags.string({description: 'Node.js image the cluster agent runs on (default docker.io/library/node:24-slim)'}),
 }
 
 type ChangeFlags = ConnectionFlags & {
-  members: string[]
-  memory: string[]
-  cpu: string[]
-  image: string[]
-  package: string[]
+  members?: string[]
+  memory?: string[]
+  cpu?: string[]
+  image?: string[]
+  package?: string[]
   'service-type'?: string
   'agent-image'?: string
   'dry-run': string
@@ -61,11 +60,12 @@ export function clusterChangeRun(flags: ChangeFlags, target: {app?: string; name
     ...target,
     conn,
     namespace: conn.namespace,
-    members: flags.members,
-    memory: flags.memory,
-    cpu: flags.cpu,
-    images: flags.image,
-    packages: flags.package,
+    // repeatable flags have no default (help would show an empty `[default: ]`)
+    members: flags.members ?? [],
+    memory: flags.memory ?? [],
+    cpu: flags.cpu ?? [],
+    images: flags.image ?? [],
+    packages: flags.package ?? [],
     serviceType: flags['service-type'],
     agentImage: flags['agent-image'],
     dryRun: flags['dry-run'] as 'none' | 'client' | 'server',

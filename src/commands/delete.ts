@@ -11,7 +11,7 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete job/spark-pi',
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (delete job NAME)'}),
   }
   static flags = {

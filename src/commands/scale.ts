@@ -13,7 +13,7 @@ export default class Scale extends KdCommand {
   ]
   static args = {
     name: Args.string({ignoreStdin: true, required: true, description: 'Cluster name (or cluster/NAME)'}),
-    assignment: Args.string({ignoreStdin: true, description: 'ROLE=N, instead of --role/--members'}),
+    assignment: Args.string({ignoreStdin: true, description: 'An assignment ROLE=N, instead of --role/--members'}),
   }
   static flags = {
     role: Flags.string({description: 'Role to scale'}),

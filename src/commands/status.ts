@@ -17,7 +17,7 @@ export default class Status extends KdCommand {
     {description: 'Machine-readable', command: '<%= config.bin %> status cluster/spark221e2 -o json'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (status job NAME)'}),
   }
   static flags = {
