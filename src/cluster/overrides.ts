@@ -5,7 +5,7 @@ import type {App} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {applyOverrides} from '../app/overrides.ts'
 import {UserError} from '../errors.ts'
-import {DEFAULT_RESOURCES, type ClusterSpec, type ServiceType} from './model.ts'
+import {belowFloor, DEFAULT_RESOURCES, MIN_MEMBER_LIMITS, type ClusterSpec, type ServiceType} from './model.ts'
 import {compareQuantities, isQuantity} from './quantity.ts'
 
 export interface ClusterOverrides {
@@ -62,6 +62,7 @@ export function applyClusterOverrides(app: App, spec: ClusterSpec, o: ClusterOve
     for (const [role, value] of Object.entries(values)) {
       checkRole(flag, role)
       if (!isQuantity(value)) throw new UserError(`--${flag} ${role}=${value}: not a Kubernetes quantity (e.g. ${flag === 'memory' ? '2Gi or 512Mi' : '2 or 500m'})`)
+      if (compareQuantities(value, MIN_MEMBER_LIMITS[key]) < 0) throw new UserError(`--${flag} ${role}=${value}: ${belowFloor(key)}`)
       const appRole = app.roles.find((r) => r.id === role)!
       let i = specRoles.findIndex((r) => r.id === role)
       if (i < 0) i = specRoles.push({id: role, env: [], at: {path: `--${flag} ${role}`, idKey: 'id', membersKey: 'members'}}) - 1

@@ -6,7 +6,7 @@ import type {App, AppRole} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {agentName, memberPodName, roleStatefulSetName, rootConfigMapName} from './names.ts'
 import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources} from './model.ts'
-import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
+import {belowFloor, DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS, MIN_MEMBER_LIMITS} from './model.ts'
 import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
@@ -106,6 +106,8 @@ function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | u
       if (limit !== undefined && compareQuantities(request, limit) > 0)
         throw fieldError(source, `${path}.requests.${key}`, `${request} is above the limit ${limit}`)
     }
+    for (const key of ['cpu', 'memory'] as const)
+      if (compareQuantities(own(limits, key)!, MIN_MEMBER_LIMITS[key]) < 0) throw fieldError(source, `${path}.limits.${key}`, `${own(limits, key)} is ${belowFloor(key)}`)
     resources = {requests, limits}
   } else {
     const requests = {...DEFAULT_RESOURCES.requests}

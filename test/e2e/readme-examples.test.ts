@@ -45,7 +45,7 @@ export function readmeExamples(text: string): Example[] {
     }
     line = command
     while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`
-    if (lang === 'sh') line = line.replace(/\s+#\s.*$/, '')
+    line = line.replace(/\s+#\s.*$/, '')
     current = undefined
     if (!/^kubectl kd /.test(line.trim())) continue
     current = {source: 'README', line: line.trim(), documented: []}
