@@ -195,6 +195,15 @@ test('kubectl wait with the README\'s selector waits for the members only, not t
   assert.ok(readFileSync(join(repoRoot, 'README.md'), 'utf8').includes('kubectl wait --for=condition=Ready pod -l kubectl-kd.io/cluster=demo,kubectl-kd.io/role'))
 })
 
+test('completion from the cluster: get cluster/<TAB>, jobs and clusters for status, roles for scale and --members', () => {
+  const complete = (...words: string[]) => kd(['__complete', '--', '-n', ns, ...words], {env: clusterEnv()}).stdout
+  assert.match(complete('get', 'cluster/w'), /^cluster\/watched\n:4\n$/)
+  assert.match(complete('status', ''), /^demo\n.*watched\n:4\n$/s)
+  assert.is(complete('scale', 'watched', ''), 'controller=\nedge=\nworker=\n:6\n')
+  assert.is(complete('scale', 'watched', '--role', 'w'), 'worker\n:4\n')
+  assert.is(complete('create', 'shelldemo', '--members', ''), 'controller=\nedge=\nworker=\n:6\n')
+})
+
 test('version: the client version, and exit 1 when the server does not answer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kd-version-'))
   const kubeconfig = join(dir, 'config')

@@ -111,7 +111,6 @@ const BEFORE: Record<string, string[]> = {
   'kubectl kd get cluster web -o yaml > web.yaml; cat web.yaml': ['kubectl kd create hello web --wait'],
   // help: each create of a cluster another example made first starts from its deletion
   [SPARK221E2_35]: ['kubectl kd delete spark221e2 --wait'],
-  'kubectl kd create -f examples/clusters/shelldemo.yaml': ['kubectl kd delete shelldemo --wait'],
   'kubectl kd delete cluster/spark221e2 --wait': ['kubectl kd create spark221e2'],
   // get, scale and status of spark221e2 on the images that run here
   'kubectl kd get cluster spark221e2 -o wide': [SPARK221E2_35],
@@ -125,6 +124,10 @@ const PRELUDE: Record<string, string> = {
 
 /** Big clusters are removed once their example has run (two CPUs). */
 const AFTER: Record<string, string[]> = {
+  'kubectl kd app remove greeter': ['kubectl kd delete hi --wait'],
+  'kubectl kd apply -f web.yaml': ['kubectl kd delete web --wait'],
+  'kubectl kd apply -f examples/clusters/shelldemo.yaml': ['kubectl kd delete demo --wait'],
+  'kubectl kd create -f examples/clusters/shelldemo.yaml': ['kubectl kd delete demo --wait'],
   'kubectl kd create spark221e2 --members worker=2 --memory controller=3Gi --memory worker=2Gi --image controller=localhost/kubectl-kd/spark:3.5.9 --image worker=localhost/kubectl-kd/spark:3.5.9 --package controller=bundled://spark35 --package worker=bundled://spark35 --wait': ['kubectl kd delete spark221e2 --wait'],
   'kubectl kd submit --cluster small examples/spark/pi.py 4': ['kubectl kd delete small --wait'],
   'kubectl kd apply -f examples/clusters/spark35.yaml --wait --timeout 5m': ['kubectl kd delete spark --wait'],
@@ -167,15 +170,19 @@ function runAll(examples: Example[], ns: string): void {
       assert.is(r.code, 0, `before "${e.line}": ${b}: exit ${r.code}\n${r.stderr}`)
     }
     const started = Date.now()
-    const r = sh(PRELUDE[e.line] ? `${PRELUDE[e.line]}; ${e.line}` : e.line, where)
-    const error = e.documented.find((l) => l.startsWith('error: '))
-    if (error) {
-      assert.is(r.code, 1, `${e.line}: the README shows ${error}, got exit ${r.code}\n${r.stdout}${r.stderr}`)
-      assert.is(r.stderr.trim(), readmeNs(error), `${e.line}: the error line differs from the README's`)
-    } else assert.is(r.code, 0, `${e.line}: exit ${r.code}\n${r.stdout}${r.stderr}`)
-    for (const m of e.documented.filter((l) => MUTATION.test(l))) assert.ok(r.stdout.split('\n').includes(readmeNs(m)), `${e.line}: the README shows "${m}", stdout was:\n${r.stdout}`)
-    if (process.env.KD_EXAMPLES_VERBOSE) console.log(`  ${((Date.now() - started) / 1000).toFixed(1)}s ${e.line}`)
-    for (const a of AFTER[e.line] ?? []) sh(a, where)
+    try {
+      const r = sh(PRELUDE[e.line] ? `${PRELUDE[e.line]}; ${e.line}` : e.line, where)
+      const error = e.documented.find((l) => l.startsWith('error: '))
+      if (error) {
+        assert.is(r.code, 1, `${e.line}: the README shows ${error}, got exit ${r.code}\n${r.stdout}${r.stderr}`)
+        assert.is(r.stderr.trim(), readmeNs(error), `${e.line}: the error line differs from the README's`)
+      } else assert.is(r.code, 0, `${e.line}: exit ${r.code}\n${r.stdout}${r.stderr}`)
+      for (const m of e.documented.filter((l) => MUTATION.test(l))) assert.ok(r.stdout.split('\n').includes(readmeNs(m)), `${e.line}: the README shows "${m}", stdout was:\n${r.stdout}`)
+      if (process.env.KD_EXAMPLES_VERBOSE) console.log(`  ${((Date.now() - started) / 1000).toFixed(1)}s ${e.line}`)
+    } finally {
+      // what a big example made goes, passed or not: the next examples share two CPUs
+      for (const a of AFTER[e.line] ?? []) sh(a, where)
+    }
   }
 }
 
