@@ -86,7 +86,7 @@ const cases: [string, string[], RegExp][] = [
   ['name too long', ['create', 'shelldemo', 'a'.repeat(60), '--dry-run=client'], /too long|at most/],
   ['invalid name', ['create', 'shelldemo', 'Bad_Name', '--dry-run=client'], /^error: invalid cluster name "Bad_Name": must be at most 63 characters/],
   ['--members of a fixed cardinality: one member, singular', ['create', 'shelldemo', '--members', 'controller=2', '--dry-run=client'], /has cardinality 1 \(exactly 1 member\)$/m],
-  ['a value outside a flag\'s set: the same words for every flag', ['create', 'shelldemo', '--dry-run=maybe'], /^error: invalid value "maybe" for --dry-run: must be one of none, client, server$/],
+  ['a value outside a flag\'s set: the same words for every flag', ['create', 'shelldemo', '--dry-run=maybe'], /^error: invalid value "maybe" for --dry-run: must be one of none, client, server$/m],
   ['a value outside a flag\'s set (another flag)', ['create', 'shelldemo', '--service-type', 'Nope', '--dry-run=client'], /^error: invalid value "Nope" for --service-type: must be one of /],
   ['--memory that no member can run with', ['create', 'shelldemo', '--memory', 'worker=1Mi', '--dry-run=client'], /^error: --memory worker=1Mi: below 32Mi, the least memory a member can run with/],
   ['--cpu 0', ['create', 'shelldemo', '--cpu', 'worker=0', '--dry-run=client'], /^error: --cpu worker=0: below 10m, the least cpu a member can run with/],
