@@ -72,14 +72,22 @@ test('a member whose image cannot be pulled: --wait stops early naming member, r
 const columnStarts = (row: string) => [...row.matchAll(/(?:^|\s{3,})(\S)/g)].map((m) => m.index! + m[0].length - 1)
 
 test('get -w: rows aligned as kubectl (widths kept from earlier rows), state and counts agree, Ctrl-C exits 1', async () => {
-  assert.is(run(['create', 'shelldemo', 'watched', '--wait', '--timeout', '3m']).code, 0)
+  assert.is(run(['create', 'shelldemo', 'watched', '--wait', '--timeout', '10m']).code, 0)
   const long = 'a-much-longer-cluster-name'
   const watch = kdAsync(['get', '-n', ns, '-w'], {env: clusterEnv()})
-  await new Promise((r) => setTimeout(r, 3000))
-  assert.is(run(['scale', 'watched', 'worker=3', '--wait', '--timeout', '3m']).code, 0)
-  assert.is(run(['create', 'shelldemo', long, '--wait', '--timeout', '3m']).code, 0)
-  assert.is(run(['delete', long, '--wait', '--timeout', '3m']).code, 0)
-  await new Promise((r) => setTimeout(r, 3000))
+  // until the watch has printed a row like this (at most 3 minutes: the local cluster may be busy)
+  const seen = async (what: RegExp) => {
+    for (let i = 0; i < 180 && !what.test(watch.stdout()); i++) await new Promise((r) => setTimeout(r, 1000))
+    assert.match(watch.stdout(), what)
+  }
+  await seen(/^watched\s/m)
+  // a scale, a cluster with a longer name, and its deletion: each changes what the watch prints
+  assert.is(run(['scale', 'watched', 'worker=3']).code, 0)
+  await seen(/^watched\s+\S+\s+(creating|updating)\s+\d\/4/m)
+  assert.is(run(['create', 'shelldemo', long]).code, 0)
+  await seen(new RegExp(`^${long}\\s`, 'm'))
+  assert.is(run(['delete', long]).code, 0)
+  await new Promise((r) => setTimeout(r, 5000))
   watch.kill('SIGINT')
   const r = await watch
   assert.is(r.code, 1, `Ctrl-C ends get -w with exit 1, as kubectl: ${r.stderr}`)
@@ -92,7 +100,7 @@ test('get -w: rows aligned as kubectl (widths kept from earlier rows), state and
     assert.ok(m, `a row: ${row}`)
     if (m![1] === 'configured') assert.is(m![2], m![3], `state and counts disagree: ${row}`)
   }
-  assert.ok(rows.some((row) => /^watched\s+shelldemo\s+(creating|updating)\s+3\/4/.test(row)), `the scale was seen under way:\n${r.stdout}`)
+  assert.ok(rows.some((row) => /^watched\s+shelldemo\s+(creating|updating)\s+\d\/4/.test(row)), `the scale was seen under way:\n${r.stdout}`)
   // columns: the first rows line up with the header; once the long name was printed, every later row
   // (also those printed after it was deleted) keeps its wider columns
   assert.equal(columnStarts(rows[1]!), columnStarts(rows[0]!))
@@ -105,6 +113,9 @@ test('get -w: rows aligned as kubectl (widths kept from earlier rows), state and
 })
 
 test('status: events oldest first, and the newest cluster state event says the state shown', () => {
+  // the scale above, to its end (unchanged, then waits until configured)
+  const scaled = run(['scale', 'watched', 'worker=3', '--wait', '--timeout', '10m'])
+  assert.is(scaled.code, 0, scaled.stderr)
   const r = run(['status', 'watched'])
   assert.is(r.code, 0, r.stderr)
   const state = /^State:\s+(\S+)$/m.exec(r.stdout)![1]
@@ -148,7 +159,7 @@ test('apply: unchanged, configured; a change that restarts members is said befor
 })
 
 test('create --wait: kubectl\'s created for the object, the state said as members configured', () => {
-  const r = run(['create', 'shelldemo', 'words', '--wait', '--timeout', '3m'])
+  const r = run(['create', 'shelldemo', 'words', '--wait', '--timeout', '10m'])
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^cluster\/words created\ncluster\/words: members configured 3\/3 \(\d+\.\ds\)\n$/)
   assert.match(r.stderr, /✔ worker: members configured 2\/2/)
@@ -189,7 +200,7 @@ test('delete job/NAME prints the job\'s own name when another name found it', ()
 })
 
 test('kubectl wait with the README\'s selector waits for the members only, not the agent', () => {
-  const out = kubectl(['wait', '-n', ns, '--for=condition=Ready', 'pod', '-l', 'kubectl-kd.io/cluster=watched,kubectl-kd.io/role', '--timeout=120s'])
+  const out = kubectl(['wait', '-n', ns, '--for=condition=Ready', 'pod', '-l', 'kubectl-kd.io/cluster=watched,kubectl-kd.io/role', '--timeout=600s'])
   const pods = out.trim().split('\n').map((l) => l.replace(/ condition met$/, '')).sort()
   assert.equal(pods, ['pod/watched-controller-0', 'pod/watched-worker-0', 'pod/watched-worker-1', 'pod/watched-worker-2'])
   assert.ok(readFileSync(join(repoRoot, 'README.md'), 'utf8').includes('kubectl wait --for=condition=Ready pod -l kubectl-kd.io/cluster=demo,kubectl-kd.io/role'))
