@@ -153,7 +153,7 @@ function workdir(ns: string): {cwd: string; env: NodeJS.ProcessEnv} {
 }
 
 function sh(line: string, where: {cwd: string; env: NodeJS.ProcessEnv}) {
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', line], {cwd: where.cwd, env: where.env, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024})
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', line], {cwd: where.cwd, env: where.env, encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024})
   return {code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
 }
 
