@@ -44,8 +44,9 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
 
   const keep = (o: KubeObject) => !opts.only || opts.only(o)
   const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
-  // a write of only some objects (scale) leaves the others as they were: no hash then
-  const hash = opts.only ? '' : renderHash(all)
+  // of the whole render, also when only some objects are written (scale): an apply of the file `get -o yaml`
+  // prints right after a scale is then `unchanged`
+  const hash = renderHash(plan.objects)
   if (existing && hash && isUnchanged(existing, rendered, hash)) return [{kind: 'ConfigMap', name: rootName, action: 'unchanged'}]
   await checkAccess(kube, applyNeeds(all), ns)
   await checkGrants(kube, all, ns)
@@ -103,7 +104,11 @@ function restartsOf(existing: KubeObject, next: KubeObject[], ns: string): Membe
   return memberRestarts(renderPlanObjects(stored.app, stored.cluster, ns, options), next)
 }
 
-/** Hash of what a create/apply writes (the root's annotations aside: generation and state change on every write). */
+/**
+ * Hash of a cluster's rendered objects (the root's annotations aside: generation and state change on every
+ * write). The package and agent-code ConfigMaps are left out: their contents are in the rendered objects
+ * already (a package's hash in its URL in the root, the agent code's hash on the Deployment).
+ */
 export function renderHash(objects: KubeObject[]): string {
   const h = createHash('sha256')
   for (const [i, o] of objects.entries()) h.update(JSON.stringify(i === 0 ? {...o, metadata: {...o.metadata, annotations: undefined}} : o)).update('\n')

@@ -48,8 +48,7 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
     // what create writes for a new cluster: the root first (as written), then the rest; nothing carries
     // ownerReferences, since the root's uid exists only once it is created (delete finds them by label)
     for (const p of plans) {
-      const all = [...p.objects, ...supportObjects(p)]
-      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(all)), ...supportObjects(p))
+      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(p.objects)), ...supportObjects(p))
     }
     return {plans, applied: []}
   }

@@ -97,7 +97,7 @@ demo('errors: cardinality, existing cluster, unknown cluster', () => {
   assert.match(r.stderr, /cluster "nosuch" not found/)
   r = run(['status', 'nosuch'])
   assert.ok(isOneLineError(r), r.stderr)
-  assert.match(r.stderr, /no cluster or job named "nosuch" in namespace/)
+  assert.match(r.stderr, /cluster or job "nosuch" not found in namespace/)
 })
 
 demo('delete --wait leaves nothing with the cluster label', () => {

@@ -65,7 +65,7 @@ test('a member whose image cannot be pulled: --wait stops early naming member, r
   const status = run(['status', 'nopull'])
   assert.is(status.code, 0, status.stderr)
   assert.match(status.stdout, /nopull-worker-0\s+create pending\s.*(ErrImagePull|ImagePullBackOff): image localhost\/nosuch:1/)
-  assert.is(run(['delete', 'nopull', '--wait', '--timeout', '2m']).code, 0)
+  assert.is(run(['delete', 'nopull', '--wait', '--timeout', '5m']).code, 0)
 })
 
 /** Column starts of a table row (cells are separated by 3 or more spaces). */
@@ -162,8 +162,8 @@ test('create --wait: kubectl\'s created for the object, the state said as member
   const r = run(['create', 'shelldemo', 'words', '--wait', '--timeout', '10m'])
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^cluster\/words created\ncluster\/words: members configured 3\/3 \(\d+\.\ds\)\n$/)
-  assert.match(r.stderr, /✔ worker: members configured 2\/2/)
-  assert.not.match(r.stderr, /\d configured/)
+  assert.match(r.stderr, /worker: members configured 2\/2/)
+  assert.not.match(r.stderr, /\d\/\d configured/)
   assert.is(run(['delete', 'words']).code, 0)
 })
 
@@ -207,7 +207,12 @@ test('kubectl wait with the README\'s selector waits for the members only, not t
 })
 
 test('completion from the cluster: get cluster/<TAB>, jobs and clusters for status, roles for scale and --members', () => {
-  const complete = (...words: string[]) => kd(['__complete', '--', '-n', ns, ...words], {env: clusterEnv()}).stdout
+  // completion gives up after 3 s and answers nothing: on a busy local cluster, ask again (at most 3 times)
+  const complete = (...words: string[]) => {
+    let out = ''
+    for (let i = 0; i < 3 && /^:\d+\n$/.test((out = kd(['__complete', '--', '-n', ns, ...words], {env: clusterEnv()}).stdout)); i++);
+    return out
+  }
   assert.match(complete('get', 'cluster/w'), /^cluster\/watched\n:4\n$/)
   assert.match(complete('status', ''), /^demo\n.*watched\n:4\n$/s)
   assert.is(complete('scale', 'watched', ''), 'controller=\nedge=\nworker=\n:6\n')
