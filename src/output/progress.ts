@@ -1,7 +1,7 @@
 // Progress of long waits (create/apply/scale --wait) as a listr2 view on stderr: one line per role
 // with its members' states. The cluster state is always said as `members configured N/M`, so it never
-// reads like kubectl's `cluster/NAME configured` (the object was changed) that create/apply print. Plain line-per-change output when stderr is not a terminal or CI is set;
-// nothing at all with -o json|yaml|name.
+// reads like kubectl's `cluster/NAME configured` (the object was changed) that create/apply print.
+// Plain line-per-change output when stderr is not a terminal or CI is set; nothing with -o json|yaml|name.
 import type {ClusterSnapshot} from '../actions/wait.ts'
 import {isMemberDone} from '../cluster/member-state.ts'
 
