@@ -132,7 +132,6 @@ const AFTER: Record<string, string[]> = {
   'kubectl kd submit --cluster small examples/spark/pi.py 4': ['kubectl kd delete small --wait'],
   'kubectl kd apply -f examples/clusters/spark35.yaml --wait --timeout 5m': ['kubectl kd delete spark --wait'],
   'kubectl kd create spark35 sp --members worker=3 --wait': ['kubectl kd delete sp --wait'],
-  [SPARK221E2_35]: ['kubectl kd delete spark221e2 --wait'],
 }
 
 const readme = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'))
