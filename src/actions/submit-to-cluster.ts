@@ -147,7 +147,7 @@ export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptio
   const {command, files} = standaloneSubmitCommand(opts.args, masterUrl)
   // the master's own account of its workers (its UI's JSON, through the API server's pod proxy; each read
   // at most 5 s); when it cannot be read (no pods/proxy right, another master) spark-submit runs unchecked.
-  // Right after `create --wait` the workers may still be registering: asked again for up to 20 s until one is ALIVE
+  // Right after `create --wait` the workers may still be starting (a busy node: a minute): asked again for up to 60 s until one is ALIVE
   const readMaster = () =>
     kube
       .text(resourcePath(R.pods(kube.namespace), `${controller.metadata.name}:8080`, 'proxy/json/'), {signal: AbortSignal.timeout(5000)})
@@ -155,7 +155,7 @@ export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptio
       .catch(() => undefined)
   const alive = (m: MasterState) => (m.workers ?? []).some((w) => w.state === 'ALIVE')
   let master = await readMaster()
-  for (const until = Date.now() + 20_000; master && !alive(master) && Date.now() < until; master = await readMaster()) await new Promise((r) => setTimeout(r, 1000))
+  for (const until = Date.now() + 60_000; master && !alive(master) && Date.now() < until; master = await readMaster()) await new Promise((r) => setTimeout(r, 1000))
   checkExecutorsFit(opts.args, opts.cluster, master)
   const stdin = files.length ? await localFilesTar(files) : undefined
   const pod = controller.metadata.name as string
