@@ -1,8 +1,10 @@
 // Flags every command shares (kubectl's connection flags) and the base class that carries them.
 import {Command} from '@oclif/core/command'
 import * as Flags from '@oclif/core/flags'
+import type {Input, ParserOutput} from '@oclif/core/interfaces'
 import type {ConnectionOptions} from './kube/connection.ts'
-import {UserError, debugEnabled} from './errors.ts'
+import {UserError, debugEnabled, verbosity} from './errors.ts'
+import {REQUEST_LOG_LEVEL, bareDryRun, klogPrefix, takeVerbosity} from './kubectl-argv.ts'
 
 const connectionFlags = {
   kubeconfig: Flags.string({description: 'Path to the kubeconfig file to use', helpGroup: 'GLOBAL'}),
@@ -13,7 +15,7 @@ const connectionFlags = {
     default: '0',
     helpGroup: 'GLOBAL',
   }),
-  verbose: Flags.boolean({char: 'v', description: 'Log API calls and show stack traces on errors', helpGroup: 'GLOBAL'}),
+  verbose: Flags.boolean({char: 'v', description: 'Log each API request and show stack traces on errors; kubectl\'s -v=6 (or higher) logs the requests', helpGroup: 'GLOBAL'}),
 }
 
 export const outputFlag = (formats: readonly string[]) =>
@@ -49,10 +51,29 @@ export function connectionOptions(flags: ConnectionFlags): ConnectionOptions {
     context: flags.context,
     namespace: flags.namespace,
     requestTimeoutMs: parseDuration(flags['request-timeout'] ?? '0', 'request-timeout'),
-    ...(debugEnabled() ? {debug: (line: string) => void process.stderr.write(`${line}\n`)} : {}),
+    ...(debugEnabled() || verbosity() >= REQUEST_LOG_LEVEL ? {debug: (line: string) => void process.stderr.write(`${klogPrefix('I', 'http-client.ts')}${line}\n`)} : {}),
   }
+}
+
+/** -v=N, for this process and what it starts (KUBECTL_KD_V): from kubectl's request-logging level on, each request is logged. */
+export function applyVerbosity(level: number | undefined): void {
+  if (level !== undefined) process.env.KUBECTL_KD_V = String(level)
 }
 
 export abstract class KdCommand extends Command {
   static baseFlags = connectionFlags
+
+  /** kubectl's forms oclif does not read (kubectl-argv.ts): -v=N, and a bare --dry-run where the command has --dry-run. */
+  protected override async parse<F extends Record<string, any>, B extends Record<string, any>, A extends Record<string, any>>(options?: Input<F, B, A>, argv: string[] = this.argv): Promise<ParserOutput<F, B, A>> {
+    const verbosity = takeVerbosity(argv)
+    applyVerbosity(verbosity.level)
+    let words = verbosity.argv
+    const dryRun = options?.flags?.['dry-run'] as {options?: readonly string[]} | undefined
+    if (dryRun) {
+      const bare = bareDryRun(words, dryRun.options ?? [])
+      words = bare.argv
+      for (const w of bare.warnings) process.stderr.write(`${klogPrefix('W', 'kubectl-argv.ts')}${w}\n`)
+    }
+    return super.parse(options, words)
+  }
 }

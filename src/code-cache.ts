@@ -5,7 +5,7 @@
 import {join} from 'node:path'
 
 /** First words of the commands (src/commands.ts); any other command line shares the cache "other". */
-export const COMMAND_WORDS = new Set(['app', 'apply', 'completion', '__complete', 'create', 'delete', 'get', 'logs', 'scale', 'status', 'submit', 'version'])
+export const COMMAND_WORDS = new Set(['app', 'apply', 'completion', '__complete', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'scale', 'status', 'submit', 'version'])
 
 /** Caches older than this are removed when a cache is written (installs that are gone). */
 export const STALE_MS = 30 * 24 * 3600_000
@@ -13,7 +13,7 @@ export const STALE_MS = 30 * 24 * 3600_000
 /** The cache's kind for a command line: its command word, `-help` added for help. */
 export function cacheKind(argv: readonly string[]): string {
   const word = argv.find((a) => COMMAND_WORDS.has(a)) ?? 'other'
-  return argv.includes('--help') || argv.includes('-h') ? `${word}-help` : word
+  return argv.includes('--help') || argv.includes('-h') || argv[0] === 'help' ? `${word}-help` : word
 }
 
 /** The cache directory, or undefined without a home (a shared directory such as /tmp is never used). */

@@ -9,6 +9,8 @@ import Complete from './commands/complete.ts'
 import Completion from './commands/completion.ts'
 import Create from './commands/create.ts'
 import Delete from './commands/delete.ts'
+import Describe from './commands/describe.ts'
+import Edit from './commands/edit.ts'
 import Get from './commands/get.ts'
 import Logs from './commands/logs.ts'
 import Scale from './commands/scale.ts'
@@ -26,6 +28,8 @@ export const COMMANDS = {
   __complete: Complete,
   create: Create,
   delete: Delete,
+  describe: Describe,
+  edit: Edit,
   get: Get,
   logs: Logs,
   scale: Scale,

@@ -13,3 +13,6 @@ export function isUserError(err: unknown): err is UserError {
 
 /** -v / KUBECTL_KD_DEBUG: log API calls and print stack traces. */
 export const debugEnabled = () => !!process.env.KUBECTL_KD_DEBUG
+
+/** kubectl's -v=N (KUBECTL_KD_V): from 6 on, each API request is logged; no stack traces (those are -v's). */
+export const verbosity = () => Number(process.env.KUBECTL_KD_V) || 0

@@ -8,7 +8,7 @@ import {byText} from './order.ts'
 
 /** Root help sections, in order; ids are oclif ids (`app:list`). Commands in no group go under OTHER. */
 export const HELP_GROUPS: {title: string; ids: string[]}[] = [
-  {title: 'APP CLUSTER COMMANDS', ids: ['create', 'apply', 'get', 'status', 'scale', 'delete']},
+  {title: 'APP CLUSTER COMMANDS', ids: ['create', 'apply', 'get', 'status', 'describe', 'edit', 'scale', 'delete']},
   {title: 'SPARK JOB COMMANDS', ids: ['submit', 'logs']},
   {title: 'CATALOG COMMANDS', ids: ['app:list', 'app:show', 'app:add', 'app:remove']},
   {title: 'OTHER COMMANDS', ids: ['version', 'completion']},

@@ -10,6 +10,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {Script} from 'node:vm'
 import {STALE_MS, cacheDir, cacheFileName, cacheKind, cachePrefix} from './code-cache.ts'
+import {takeVerbosity} from './kubectl-argv.ts'
 
 type Cli = typeof import('./cli.ts')
 
@@ -48,7 +49,8 @@ function runCached(path: string, kind: string): Cli {
   require.cache[path] = mod
   ;(script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, require, mod, path, dirname(path))
   mod.loaded = true
-  if (process.env.KUBECTL_KD_DEBUG || argv.includes('-v') || argv.includes('--verbose')) {
+  const bare = takeVerbosity(argv).argv // -v 6 is kubectl's verbosity, not -v
+  if (process.env.KUBECTL_KD_DEBUG || bare.includes('-v') || bare.includes('--verbose')) {
     process.stderr.write(`I kd code cache ${cacheFile ?? '(no cache directory)'}: ${!cached ? 'none yet' : script.cachedDataRejected ? 'rejected' : 'used'}\n`)
   }
   if (dir && cacheFile && (!cached || script.cachedDataRejected)) {

@@ -58,3 +58,17 @@ export function parseTargets(words: string[]): {kind: 'cluster' | 'job'; names: 
   // as kubectl: a name given twice is listed twice
   return {kind: kind!, names}
 }
+
+/**
+ * logs' words: `[TYPE/]NAME [MEMBER]` or `TYPE NAME [MEMBER]`. A member makes it a cluster (`NAME MEMBER`);
+ * a job takes none (its executors are picked with --executor). No kind: a bare NAME, a job or a cluster.
+ */
+export function parseLogsTarget(words: string[]): {kind?: TargetKind; name: string; member?: string} {
+  const typed = words.length > 1 && !words[0]!.includes('/') && targetKind(words[0]!) !== undefined
+  const target = typed ? parseTarget(words[0]!, words[1]) : parseTarget(words[0]!)
+  const rest = words.slice(typed ? 2 : 1)
+  if (rest.length > 1) throw new UserError(`unexpected argument: ${rest[1]} (see --help)`)
+  const member = rest[0]
+  if (member !== undefined && target.kind === 'job') throw new UserError(`${member}: a job's log takes no member (--executor ID picks an executor)`)
+  return {kind: target.kind ?? (member !== undefined ? 'cluster' : undefined), name: target.name, member}
+}

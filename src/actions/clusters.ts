@@ -34,9 +34,16 @@ export function storedFromRoot(root: V1ConfigMap): StoredCluster | undefined {
 /** A root ConfigMap whose content is damaged: it can be deleted, nothing else. */
 class DamagedClusterError extends UserError {}
 
+/** No cluster of that name in the namespace (delete --ignore-not-found passes over it). */
+export class ClusterNotFoundError extends UserError {
+  constructor(name: string, namespace: string) {
+    super(`cluster "${name}" not found in namespace "${namespace}" (kubectl kd get clusters lists them)`)
+  }
+}
+
 export async function readCluster(kube: KubeClient, name: string): Promise<StoredCluster> {
   const stored = await findCluster(kube, name)
-  if (!stored) throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
+  if (!stored) throw new ClusterNotFoundError(name, kube.namespace)
   return stored
 }
 
@@ -290,10 +297,12 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
  * Deletes the root ConfigMap; the garbage collector removes everything it owns. With --wait the
  * deletion is in the foreground, so the root disappears only after all it owns (pods included) is gone.
  */
-export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server'}): Promise<void> {
+export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server' | 'client'}): Promise<void> {
   // a damaged root is deleted as well: deleting is how it is fixed
   const root = await findRoot(kube, name)
-  if (!root) throw new UserError(`cluster "${name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters lists them)`)
+  if (!root) throw new ClusterNotFoundError(name, kube.namespace)
+  // kubectl's client dry run: what would be deleted is there; nothing is sent
+  if (opts.dryRun === 'client') return
   const ns = kube.namespace
   // the garbage collector removes owned objects a few per second; member Services and StatefulSets (and
   // so their pods) go faster with one collection delete each, the rest follows the root

@@ -108,11 +108,13 @@ export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusO
 }
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
-export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server'} = {}): Promise<{name: string; pod: string}> {
+export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server' | 'client'} = {}): Promise<{name: string; pod: string}> {
   const driver = await requireDriverPod(kube, name)
-  await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
   // the job's own name, whichever name (app name, app id, pod) found it
-  return {name: jobNameOfDriverPod(driver.metadata.name), pod: driver.metadata.name}
+  const deleted = {name: jobNameOfDriverPod(driver.metadata.name), pod: driver.metadata.name}
+  if (opts.dryRun === 'client') return deleted
+  await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
+  return deleted
 }
 
 export interface JobLogsOptions {

@@ -6,14 +6,40 @@ import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/mod
 import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../cluster/model.ts'
 import {LABEL} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
+import {suggestions} from '../did-you-mean.ts'
 import type {KubeClient} from '../kube/client.ts'
 import {readCluster} from './clusters.ts'
 import {applyPlan} from './cluster-apply.ts'
 import {OPTIONS_KEY, renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
 
+/** The roles of a cluster whose member count can change (open cardinality, N+). */
+export function scalableRoles(app: App, cluster: ResolvedCluster): string[] {
+  return cluster.roles.filter((r) => cardinalityIsOpen(app.roles.find((a) => a.id === r.id)?.cardinality ?? '')).map((r) => r.id)
+}
+
+/**
+ * The role to scale: the one named (as the user typed it); else the cluster's one role whose count can
+ * change, or, of several, the one that has members (shelldemo's worker beside an empty edge).
+ */
+export function roleToScale(app: App, cluster: ResolvedCluster, role: string | undefined): string {
+  const roles = app.roles.map((r) => r.id)
+  if (role === undefined) {
+    const scalable = scalableRoles(app, cluster)
+    if (scalable.length === 1) return scalable[0]!
+    const withMembers = scalable.filter((id) => (cluster.roles.find((r) => r.id === id)?.members ?? 0) > 0)
+    if (withMembers.length === 1) return withMembers[0]!
+    if (scalable.length === 0) throw new UserError(`cluster "${cluster.name}" has no role whose members can be scaled (every role's cardinality is fixed)`)
+    throw new UserError(`cluster "${cluster.name}" has ${scalable.length} roles that can be scaled (${scalable.join(', ')}): name one with --role ROLE, or give ROLE=N`)
+  }
+  if (!roles.includes(role)) {
+    const [close] = suggestions(role, roles)
+    throw new UserError(`cluster "${cluster.name}" has no role "${role}"${close ? `; did you mean "${close}"?` : ''} (roles: ${roles.join(', ')})`)
+  }
+  return role
+}
+
 function checkScale(app: App, cluster: ResolvedCluster, role: string, members: number): ResolvedCluster {
-  const appRole = app.roles.find((r) => r.id === role)
-  if (!appRole) throw new UserError(`--role ${role}: app ${app.id} has no role "${role}" (roles: ${app.roles.map((r) => r.id).join(', ')})`)
+  const appRole = app.roles.find((r) => r.id === role)!
   const min = cardinalityMinimum(appRole.cardinality)
   if (cardinalityIsOpen(appRole.cardinality) ? members < min : members !== min)
     throw new UserError(
@@ -29,12 +55,16 @@ function checkScale(app: App, cluster: ResolvedCluster, role: string, members: n
 
 export interface ScaleOptions {
   name: string
-  role: string
+  /** as the user typed it; undefined: the cluster's one scalable role */
+  role?: string
   members: number
-  dryRun: 'none' | 'server'
+  /** client: every check, nothing written */
+  dryRun: 'none' | 'client' | 'server'
 }
 
 export interface ScaleResult {
+  /** the role scaled */
+  role: string
   from: number
   to: number
   unchanged: boolean
@@ -44,14 +74,16 @@ export interface ScaleResult {
 
 export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<ScaleResult> {
   const stored = await readCluster(kube, o.name)
-  const from = stored.cluster.roles.find((r) => r.id === o.role)?.members ?? 0
-  const cluster = checkScale(stored.app, stored.cluster, o.role, o.members)
+  const role = roleToScale(stored.app, stored.cluster, o.role)
+  const from = stored.cluster.roles.find((r) => r.id === role)?.members ?? 0
+  const cluster = checkScale(stored.app, stored.cluster, role, o.members)
   const roles = cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
-  if (from === o.members) return {from, to: o.members, unchanged: true, roles}
+  if (from === o.members) return {role, from, to: o.members, unchanged: true, roles}
+  if (o.dryRun === 'client') return {role, from, to: o.members, unchanged: false, roles}
   const options = JSON.parse(stored.root.data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
   const objects = renderPlanObjects(stored.app, cluster, kube.namespace, options)
   const members = (obj: {kind: string; metadata: {labels?: Record<string, string>}}) =>
     (obj.kind === 'StatefulSet' || obj.kind === 'Service') && !!obj.metadata.labels?.[LABEL.role]
-  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun, only: members})
-  return {from, to: o.members, unchanged: false, roles}
+  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun as 'none' | 'server', only: members})
+  return {role, from, to: o.members, unchanged: false, roles}
 }

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
 import {parseTarget} from '../target.ts'
+import {UserError} from '../errors.ts'
 
 export default class Delete extends KdCommand {
   static summary = 'Delete an app cluster (everything it created) or a Spark job'
@@ -9,32 +10,60 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete spark221e2',
     '<%= config.bin %> delete cluster/spark221e2 --wait',
     '<%= config.bin %> delete job/spark-pi',
+    {description: 'The clusters a KubeDirectorCluster file or directory defines (as create -f and apply -f read them)', command: '<%= config.bin %> delete -f examples/clusters/shelldemo.yaml'},
+    {description: 'No error when the cluster is already gone', command: '<%= config.bin %> delete demo --ignore-not-found'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
+    // not required: -f names the clusters instead (and oclif hands a lone `-`, -f's stdin, to this argument)
+    target: Args.string({ignoreStdin: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (delete job NAME)'}),
   }
   static flags = {
+    filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin): delete the clusters it defines; repeatable', multiple: true}),
+    'ignore-not-found': Flags.boolean({description: 'Treat "not found" as a successful delete: no error, exit 0'}),
     wait: Flags.boolean({description: 'Wait until every member pod is gone'}),
     timeout: Flags.string({description: 'How long --wait waits', default: '5m'}),
-    'dry-run': Flags.string({options: ['none', 'server'], default: 'none', description: 'server: check the deletion on the API server without doing it'}),
+    'dry-run': Flags.string({options: ['none', 'client', 'server'], default: 'none', description: 'client: only check that it exists; server: check the deletion on the API server without doing it'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Delete)
-    const target = parseTarget(args.target, args.name)
+    const stdin = args.target === '-'
+    const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(stdin ? ['-'] : [])])]
+    if (files.length && args.target && !stdin) throw new UserError('give either NAME or -f FILE, not both')
+    if (!files.length && !args.target) throw new UserError('give what to delete: NAME, cluster/NAME, job/NAME, or -f FILE|DIR|-')
+    const target = files.length ? undefined : parseTarget(args.target!, args.name)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
-    const dryRun = flags['dry-run'] === 'server' ? ('server' as const) : undefined
-    const suffix = dryRun ? ' (server dry run)' : ''
+    const dryRun = flags['dry-run'] === 'none' ? undefined : (flags['dry-run'] as 'client' | 'server')
+    const suffix = dryRun === 'server' ? ' (server dry run)' : dryRun === 'client' ? ' (dry run)' : ''
+    const timeoutMs = parseDuration(flags.timeout, 'timeout')
+    if (!target) {
+      const {deleteClustersInFiles} = await import('../actions/cluster-delete.ts')
+      const result = await deleteClustersInFiles(kube, {files, namespace: flags.namespace, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
+      for (const d of result.deleted.filter((x) => x.deleted)) process.stdout.write(`cluster/${d.name} deleted${suffix}\n`)
+      // kubectl: each one not found is an error line, after the others are deleted; exit 1
+      for (const e of result.notFound.slice(0, -1)) process.stderr.write(`error: ${e.message}\n`)
+      if (result.notFound.length) throw result.notFound.at(-1)
+      return
+    }
+    // --ignore-not-found: silence and exit 0 for a cluster or job that is not there
+    const passOver = async (err: unknown) => {
+      const {JobNotFoundError} = await import('../actions/jobs.ts')
+      const {ClusterNotFoundError} = await import('../actions/clusters.ts')
+      if (flags['ignore-not-found'] && (err instanceof JobNotFoundError || err instanceof ClusterNotFoundError)) return false
+      throw err
+    }
     if (target.kind === 'job') {
       const {deleteJob} = await import('../actions/jobs.ts')
-      const deleted = await deleteJob(kube, target.name, {dryRun})
+      const deleted = await deleteJob(kube, target.name, {dryRun}).then((d) => d, passOver)
+      if (typeof deleted !== 'object') return
+      // the job's own name, whichever name found it
       process.stdout.write(`job/${deleted.name} deleted${suffix}\n`)
       return
     }
     const {deleteCluster} = await import('../actions/clusters.ts')
-    await deleteCluster(kube, target.name, {wait: flags.wait, timeoutMs: parseDuration(flags.timeout, 'timeout'), dryRun})
+    if (!(await deleteCluster(kube, target.name, {wait: flags.wait, timeoutMs, dryRun}).then(() => true, passOver))) return
     process.stdout.write(`cluster/${target.name} deleted${suffix}\n`)
   }
 }

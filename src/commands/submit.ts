@@ -90,7 +90,9 @@ export default class Submit extends KdCommand {
       const a = argv[i]!
       if (a === '--') return {own: argv.slice(0, i + 2), appArgs: argv.slice(i + 2)}
       if (a.startsWith('-') && a !== '-') {
-        if (valued.has(a)) i++
+        // kubectl's `-v 6` (base-command.ts reads it) takes its number along; a bare --dry-run (client) takes nothing
+        const bareDryRun = a === '--dry-run' && !Submit.flags['dry-run'].options!.includes(argv[i + 1] ?? '')
+        if ((valued.has(a) && !bareDryRun) || ((a === '-v' || a === '--v') && /^\d+$/.test(argv[i + 1] ?? ''))) i++
         continue
       }
       return {own: argv.slice(0, i + 1), appArgs: argv.slice(i + 1)}

@@ -94,6 +94,7 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
       if (index === 0) return {candidates: [{value: 'clusters', description: 'App clusters (default)'}, {value: 'jobs', description: 'Spark jobs'}], directive: Directive.noFileComp}
       return index === 1 && first && !first.includes('/') ? RESOURCE_TYPES[first] : undefined
     case 'status':
+    case 'describe':
     case 'delete':
       // a bare NAME is a cluster or a job
       if (index === 0) return ['clusters', 'jobs']
@@ -102,6 +103,9 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
       // scale NAME ROLE=N: the cluster's roles, each followed by `=`
       if (index === 1 && first) return {kind: 'roles', of: first.replace(/^clusters?\//, ''), suffix: '='}
       return index === 0 ? 'clusters' : undefined
+    case 'edit':
+      if (index === 0) return 'clusters'
+      return index === 1 && (first === 'cluster' || first === 'clusters') ? 'clusters' : undefined
     case 'logs':
       return index === 0 ? 'jobs' : undefined
     case 'completion':
@@ -252,10 +256,10 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
   }
 
   // a positional argument
-  // `status cluster/<TAB>`, `delete job/<TAB>`, `get cluster/a cluster/<TAB>`, `logs job/<TAB>`
+  // `status cluster/<TAB>`, `delete job/<TAB>`, `get cluster/a cluster/<TAB>`, `logs cluster/<TAB>`
   const slash = current.indexOf('/')
   const typedForm = args.length === 0 || (command.id === 'get' && args.every((a) => a.includes('/')))
-  if (['status', 'delete', 'get', 'logs', 'scale'].includes(command.id) && typedForm && slash > 0) {
+  if (['status', 'describe', 'delete', 'get', 'edit', 'logs', 'scale'].includes(command.id) && typedForm && slash > 0) {
     const kind = RESOURCE_TYPES[current.slice(0, slash)]
     if (kind) return names(kind, lookup, connection, current, current.slice(0, slash + 1))
   }

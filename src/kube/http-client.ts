@@ -6,7 +6,7 @@
 // answered at least once: a create is sent once, and its answer (AlreadyExists included) stands.
 import {Agent, request as httpsRequest} from 'node:https'
 import {createSecureContext, type SecureContext} from 'node:tls'
-import type {IncomingMessage} from 'node:http'
+import {STATUS_CODES, type IncomingMessage} from 'node:http'
 import {ApiError, errorFromAnswer, errorFromNetwork, isTransient, timeoutError} from './errors.ts'
 import {resourcePath, type KubeClient, type Resource, type WatchEventType} from './client.ts'
 import type {WebSocketTarget} from './exec.ts'
@@ -33,7 +33,7 @@ export interface HttpClientOptions {
   handshakeTimeoutMs?: number
   /** how long a passing outage is retried for idempotent requests */
   retryWindowMs?: number
-  /** -v: one line per request (the caller decides where it goes) */
+  /** -v=6: one line per request, as kubectl's round tripper logs it (the caller decides where it goes) */
   debug?: (line: string) => void
 }
 
@@ -89,11 +89,15 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
     } catch (err) {
       throw new ApiError('Unauthorized', 0, `getting credentials for ${server} failed: ${(err as Error).message?.split('\n')[0] || String(err)}`)
     }
+    const target = url(path, o.query)
+    const started = Date.now()
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpsRequest(url(path, o.query), {method, agent, headers: hdrs, signal: o.signal}, (res) => {
+      const req = httpsRequest(target, {method, agent, headers: hdrs, signal: o.signal}, (res) => {
         clearTimeout(timer)
         answered = true
         const code = res.statusCode ?? 0
+        // kubectl -v=6: method, URL (never a header: credentials live there), status, time to the answer
+        opts.debug?.(`${method} ${target.href} ${code} ${STATUS_CODES[code] ?? ''} in ${Date.now() - started} milliseconds`)
         if (code >= 200 && code < 300) return resolve(res)
         readBody(res).then((text) => reject(errorFromAnswer(code, text, o.what, server)), (e) => reject(errorFromNetwork(e, o.what, server)))
       })
@@ -107,6 +111,7 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
       })
       req.on('error', (e) => {
         clearTimeout(timer)
+        opts.debug?.(`${method} ${target.href} failed in ${Date.now() - started} milliseconds: ${e.message}`)
         if (o.signal?.aborted) reject(Object.assign(new Error('aborted'), {name: 'AbortError'}))
         else reject(errorFromNetwork(e, o.what, server))
       })
@@ -121,11 +126,8 @@ export function httpClient(c: Credentials, opts: HttpClientOptions = {}): KubeCl
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await send(method, path, {...o, headersTimeoutMs: limit > 0 ? Math.max(1, limit - (Date.now() - started)) : 60_000})
-        const text = await readBody(res)
-        opts.debug?.(`I kd ${o.what}: ${method} ${path} ${res.statusCode} (${Date.now() - started} ms)`)
-        return text
+        return await readBody(res)
       } catch (err) {
-        opts.debug?.(`I kd ${o.what}: ${method} ${path} failed (${Date.now() - started} ms): ${(err as Error).message}`)
         const delay = Math.min(250 * 2 ** attempt, 4000)
         const retry = IDEMPOTENT.has(method) && answered && isTransient(err) && !o.signal?.aborted && Date.now() - started + delay < retryWindowMs
         if (!retry) throw err

@@ -102,6 +102,20 @@ engine('roles: scale NAME <TAB> and --role of the cluster, --members of create/a
   // without an app typed there is nothing to ask for
   assert.is(await answer('create', '--members', ''), ':4\n')
 })
+engine('describe and edit complete clusters (TYPE NAME and TYPE/NAME), logs cluster/ too; help completes commands', async () => {
+  const more: CommandSpec[] = [...COMMANDS, {id: 'describe', flags: global}, {id: 'edit', flags: global}]
+  const ans = async (...words: string[]) => formatCompletion(await complete(more, words, lookup))
+  // a bare NAME of describe (status's view) is a cluster or a job
+  assert.is(await ans('describe', ''), 'demo\npi-1\nspark\n:4\n')
+  assert.is(await ans('describe', 'cluster/s'), 'cluster/spark\n:4\n')
+  assert.is(await ans('describe', 'job', ''), 'pi-1\n:4\n')
+  assert.is(await ans('edit', 'cluster', 'd'), 'demo\n:4\n')
+  assert.is(await ans('edit', 'cluster/'), 'cluster/demo\ncluster/spark\n:4\n')
+  assert.is(await ans('edit', 'demo', ''), ':4\n')
+  assert.is(await ans('logs', 'cluster/d'), 'cluster/demo\n:4\n')
+  assert.is(await ans('logs', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await ans('help', 'de'), 'delete\tDelete\ndescribe\n:4\n')
+})
 engine('positional arguments past the last one complete nothing', async () => {
   assert.is(await answer('create', 'shelldemo', 'mine', ''), ':4\n')
 })
@@ -124,7 +138,7 @@ binary('kubectl kd <TAB> lists the commands', () => {
   const lines = r.stdout.trimEnd().split('\n')
   assert.is(lines.at(-1), ':4')
   const names = lines.slice(0, -1).map((l) => l.split('\t')[0])
-  for (const c of ['app', 'apply', 'completion', 'create', 'delete', 'get', 'logs', 'scale', 'status', 'submit', 'version']) assert.ok(names.includes(c), c)
+  for (const c of ['app', 'apply', 'completion', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'scale', 'status', 'submit', 'version']) assert.ok(names.includes(c), c)
   assert.not.ok(names.includes('__complete'))
 })
 binary('words oclif would take for its own (-h, --help, --version) are completion input', () => {

@@ -22,7 +22,7 @@ test('root help lists each command once, under its group, in order', () => {
   const r = kd(['--help'], {env: offline})
   assert.is(r.code, 0, r.stderr)
   const s = sections(r.stdout)
-  assert.equal(s.get('APP CLUSTER COMMANDS'), ['create', 'apply', 'get', 'status', 'scale', 'delete'])
+  assert.equal(s.get('APP CLUSTER COMMANDS'), ['create', 'apply', 'get', 'status', 'describe', 'edit', 'scale', 'delete'])
   assert.equal(s.get('SPARK JOB COMMANDS'), ['submit', 'logs'])
   assert.equal(s.get('CATALOG COMMANDS'), ['app list', 'app show', 'app add', 'app remove'])
   assert.equal(s.get('OTHER COMMANDS')?.slice(0, 2), ['version', 'completion'])
