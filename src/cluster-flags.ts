@@ -7,6 +7,7 @@ import {parseFormat, type Format} from './output/format.ts'
 import type {ClusterChangeRequest} from './actions/cluster-change.ts'
 import {withNamespace, type KubeClient} from './kube/client.ts'
 import type {ConnectionOptions} from './kube/connection.ts'
+import type {ClusterSnapshot} from './actions/wait.ts'
 
 export const clusterChangeFlags = {
   'dry-run': Flags.string({
@@ -19,25 +20,24 @@ export const clusterChangeFlags = {
 }
 
 export const overrideFlags = {
-  members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true, default: []}),
-  memory: Flags.string({description: 'Memory limit of a role\'s members: ROLE=SIZE, e.g. worker=2Gi (repeatable)', multiple: true, default: []}),
-  cpu: Flags.string({description: 'CPU limit of a role\'s members: ROLE=N, e.g. worker=2 (repeatable)', multiple: true, default: []}),
-  image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true, default: []}),
+  members: Flags.string({description: 'Members of a role: ROLE=N (repeatable; default: the cardinality)', multiple: true}),
+  memory: Flags.string({description: 'Memory limit of a role\'s members: ROLE=SIZE, e.g. worker=2Gi (repeatable)', multiple: true}),
+  cpu: Flags.string({description: 'CPU limit of a role\'s members: ROLE=N, e.g. worker=2 (repeatable)', multiple: true}),
+  image: Flags.string({description: 'Image of a role: ROLE=IMAGE (repeatable)', multiple: true}),
   package: Flags.string({
     description: 'Config package of a role: ROLE=DIR (a local directory), ROLE=http(s)://…, ROLE=file://… (in the image) or ROLE=configmap://NAME',
     multiple: true,
-    default: [],
   }),
   'service-type': Flags.string({description: 'Type of the per-member Services', options: [...SERVICE_TYPES]}),
   'agent-image': Flags.string({description: 'Node.js image the cluster agent runs on (default docker.io/library/node:24-slim)'}),
 }
 
 type ChangeFlags = ConnectionFlags & {
-  members: string[]
-  memory: string[]
-  cpu: string[]
-  image: string[]
-  package: string[]
+  members?: string[]
+  memory?: string[]
+  cpu?: string[]
+  image?: string[]
+  package?: string[]
   'service-type'?: string
   'agent-image'?: string
   'dry-run': string
@@ -60,11 +60,12 @@ export function clusterChangeRun(flags: ChangeFlags, target: {app?: string; name
     ...target,
     conn,
     namespace: conn.namespace,
-    members: flags.members,
-    memory: flags.memory,
-    cpu: flags.cpu,
-    images: flags.image,
-    packages: flags.package,
+    // repeatable flags have no default (help would show an empty `[default: ]`)
+    members: flags.members ?? [],
+    memory: flags.memory ?? [],
+    cpu: flags.cpu ?? [],
+    images: flags.image ?? [],
+    packages: flags.package ?? [],
     serviceType: flags['service-type'],
     agentImage: flags['agent-image'],
     dryRun: flags['dry-run'] as 'none' | 'client' | 'server',
@@ -87,28 +88,30 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
     if (hasKubeconfig(run.conn.kubeconfig)) kube = await connect(run.conn).catch(() => undefined)
   }
   const {changeClusters} = await import('./actions/cluster-change.ts')
-  const change = await changeClusters(kube, run)
-  const {formatClusterChange} = await import('./output/cluster-change.ts')
+  const {formatClusterChange, restartLines} = await import('./output/cluster-change.ts')
+  // members a change restarts are said before it is written (and by --dry-run=server)
+  const change = await changeClusters(kube, {...run, onRestarts: (cluster, restarts) => process.stderr.write(restartLines(cluster, restarts))})
   const printed = await formatClusterChange(change, run.format, run.dryRun)
   process.stdout.write(printed.stdout)
   process.stderr.write(printed.stderr)
   if (!run.wait || run.dryRun !== 'none') return
   for (const plan of change.plans) {
     const roles = plan.cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
-    await waitWithProgress(withNamespace(kube!, plan.namespace), plan.cluster.name, roles, Math.max(1, run.timeoutMs - (Date.now() - started)), run.format !== 'table')
-    process.stdout.write(`cluster/${plan.cluster.name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+    const done = await waitWithProgress(withNamespace(kube!, plan.namespace), plan.cluster.name, roles, Math.max(1, run.timeoutMs - (Date.now() - started)), run.format !== 'table')
+    const {waitDoneLine} = await import('./output/progress.ts')
+    process.stdout.write(waitDoneLine(plan.cluster.name, done, Date.now() - started))
   }
 }
 
 /** --wait: the progress view over waitForCluster; Ctrl-C stops waiting (the cluster stays). */
-export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<void> {
+export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<ClusterSnapshot> {
   const {waitForCluster} = await import('./actions/wait.ts')
   const {withClusterProgress} = await import('./output/progress.ts')
   const controller = new AbortController()
   const stop = () => controller.abort()
   process.once('SIGINT', stop)
   try {
-    await withClusterProgress(`cluster/${name}`, roles, silent, (onUpdate) => waitForCluster(kube, name, {timeoutMs, onUpdate, signal: controller.signal}))
+    return await withClusterProgress(`cluster/${name}`, roles, silent, (onUpdate) => waitForCluster(kube, name, {timeoutMs, onUpdate, signal: controller.signal}))
   } finally {
     process.off('SIGINT', stop)
   }

@@ -23,15 +23,59 @@ function renderTemplatesOnly(formatter: HelpFormatter): void {
   formatter.render = (text) => (text.includes('<%') ? render(text) : text)
 }
 
+// eslint-disable-next-line no-control-regex
+const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length
+
+/**
+ * Wraps at spaces only: a word longer than the line (spark.kubernetes.authenticate.driver.serviceAccountName)
+ * runs past the edge instead of being cut in two, as oclif's hard wrap does (`spark.kuber` / `netes`).
+ */
+export function softWrap(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const lead = /^ */.exec(line)![0]
+      const lines: string[] = []
+      let cur = lead
+      for (const word of line.slice(lead.length).split(/ +/)) {
+        if (cur.trim() && visibleLength(cur) + 1 + visibleLength(word) > width) {
+          lines.push(cur)
+          cur = word
+        } else cur = cur.trim() ? `${cur} ${word}` : `${cur}${word}`
+      }
+      lines.push(cur)
+      return lines.join('\n')
+    })
+    .join('\n')
+}
+
+/** Help text laid out as kubectl's: words never cut across lines, every row of a flag list aligned. */
+function kubectlLayout(formatter: HelpFormatter): void {
+  const maxWidth = () => (formatter as unknown as {opts: {maxWidth: number}}).opts.maxWidth
+  formatter.wrap = (body, spacing = formatter.indentSpacing) => softWrap(formatter.render(body), maxWidth() - spacing)
+  // oclif trims the rendered list, so a first row that starts with spaces (a flag without a short form,
+  // as --kubeconfig first in GLOBAL FLAGS) lost its indentation and stood out of line
+  const renderList = formatter.renderList.bind(formatter)
+  formatter.renderList = (input, opts) => {
+    const out = renderList(input, opts)
+    const lead = /^ */.exec(input.find(([left, right]) => left || right)?.[0] ?? '')![0]
+    // oclif's other form (a blank line between rows) trims every row's left column: nothing to restore there
+    const kept = !out.includes('\n\n')
+    return lead && kept && !out.startsWith(lead) ? lead + out : out
+  }
+}
+
 export default class KdHelp extends Help {
   constructor(config: Config, opts: ConstructorParameters<typeof Help>[1]) {
     super(config, opts)
     renderTemplatesOnly(this)
+    kubectlLayout(this)
   }
 
   protected override getCommandHelpClass(command: Command.Loadable): CommandHelp {
     const help = super.getCommandHelpClass(command)
     renderTemplatesOnly(help)
+    kubectlLayout(help)
     return help
   }
 

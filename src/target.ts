@@ -38,7 +38,7 @@ export function parseTarget(first: string, second?: string, only?: TargetKind): 
   return {kind: only, name: target.name}
 }
 
-/** Several targets, kubectl's way (get): TYPE [NAME ...] or TYPE/NAME [TYPE/NAME ...] (one type at a time here). */
+/** Several targets, kubectl's way (get): TYPE [NAME ...] or TYPE/NAME [TYPE/NAME ...] (one type at a time here), in the order given. */
 export function parseTargets(words: string[]): {kind: 'cluster' | 'job'; names: string[]} {
   let kind: 'cluster' | 'job' | undefined
   const names: string[] = []
@@ -55,7 +55,8 @@ export function parseTargets(words: string[]): {kind: 'cluster' | 'job'; names: 
     if (!kind) throw new UserError(`unknown resource type "${words[0]}": use clusters or jobs`)
     names.push(...words.slice(1))
   }
-  return {kind: kind!, names: [...new Set(names)]}
+  // as kubectl: a name given twice is listed twice
+  return {kind: kind!, names}
 }
 
 /**

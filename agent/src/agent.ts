@@ -219,7 +219,21 @@ export class Agent {
   setRoot(root: RootLike | undefined) {
     this.root = root
     this.observedRoot = root
+    this.noteStateWrittenByOthers(root)
     this.schedule()
+  }
+
+  /**
+   * A state another writer put on the root (create/apply/scale write `creating`/`updating`) is a transition
+   * too: it gets its ClusterState event, and the agent's next state (`configured`) gets one after it, so the
+   * newest state event always says the state the root shows. Not while a patch of the agent's own is on its
+   * way (the root delivered then may predate it), nor for the first root the agent sees (it was evented then).
+   */
+  private noteStateWrittenByOthers(root: RootLike | undefined) {
+    const state = root?.metadata?.annotations?.[ANNOTATION.state]
+    if (!state || this.rootInFlight || this.rootWanted) return
+    if (this.lastRootState !== undefined && state !== this.lastRootState) void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
+    this.lastRootState = state
   }
 
   schedule() {

@@ -12,7 +12,9 @@ import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.t
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
 import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
-import {renderPlanObjects, supportObjects, type ClusterPlan} from './cluster-plan.ts'
+import {memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
+import {readRoot} from '../cluster/root.ts'
+import {OPTIONS_KEY, renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
 
 export interface AppliedObject {
   kind: string
@@ -26,6 +28,8 @@ export interface ApplyOptions {
   dryRun: 'none' | 'server'
   /** write only the root and these objects (scale: StatefulSets and member Services, so `edit` rights suffice) */
   only?: (o: KubeObject) => boolean
+  /** told, before the first write, which members of an existing cluster the change restarts */
+  onRestarts?: (restarts: MemberRestart[]) => void
 }
 
 /** Applies one plan: checks, root, then what it owns; a new cluster is removed again if that fails. */
@@ -41,8 +45,9 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
 
   const keep = (o: KubeObject) => !opts.only || opts.only(o)
   const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
-  // a write of only some objects (scale) leaves the others as they were: no hash then
-  const hash = opts.only ? '' : renderHash(all)
+  // of the whole render, also when only some objects are written (scale): an apply of the file `get -o yaml`
+  // prints right after a scale is then `unchanged`
+  const hash = renderHash(plan.objects)
   if (existing && hash && isUnchanged(existing, rendered, hash)) return [{kind: 'ConfigMap', name: rootName, action: 'unchanged'}]
   await checkAccess(kube, applyNeeds(all), ns)
   await checkGrants(kube, all, ns)
@@ -56,6 +61,10 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   }
 
   const dryRun = opts.dryRun === 'server'
+  if (existing && opts.onRestarts) {
+    const restarts = restartsOf(existing, all, ns)
+    if (restarts.length) opts.onRestarts(restarts)
+  }
   const root = rootToWrite(rendered, existing, hash)
   let rootUid: string
   if (existing) {
@@ -89,7 +98,20 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   return results
 }
 
-/** Hash of what a create/apply writes (the root's annotations aside: generation and state change on every write). */
+/** Members the objects about to be written restart: compared with the objects the existing root was last written from. */
+function restartsOf(existing: KubeObject, next: KubeObject[], ns: string): MemberRestart[] {
+  const data = (existing as {data?: Record<string, string>}).data
+  const stored = readRoot(data)
+  if (stored.problem !== undefined) return []
+  const options = JSON.parse(data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
+  return memberRestarts(renderPlanObjects(stored.app, stored.cluster, ns, options), next)
+}
+
+/**
+ * Hash of a cluster's rendered objects (the root's annotations aside: generation and state change on every
+ * write). The package and agent-code ConfigMaps are left out: their contents are in the rendered objects
+ * already (a package's hash in its URL in the root, the agent code's hash on the Deployment).
+ */
 export function renderHash(objects: KubeObject[]): string {
   const h = createHash('sha256')
   for (const [i, o] of objects.entries()) h.update(JSON.stringify(i === 0 ? {...o, metadata: {...o.metadata, annotations: undefined}} : o)).update('\n')

@@ -3,6 +3,7 @@
 import type {ServiceType} from '../cluster/model.ts'
 import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
 import type {DryRun, KubeClient} from '../kube/client.ts'
+import type {MemberRestart} from '../cluster/member-restarts.ts'
 import {applyPlan, renderHash, rootToWrite, type AppliedObject} from './cluster-apply.ts'
 import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
 
@@ -21,6 +22,8 @@ export interface ClusterChangeRequest {
   agentImage?: string
   dryRun: DryRun
   allowExisting: boolean
+  /** told before a cluster is written which of its members the change restarts */
+  onRestarts?: (cluster: string, restarts: MemberRestart[]) => void
 }
 
 export interface ClusterChange {
@@ -45,13 +48,15 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
     // what create writes for a new cluster: the root first (as written), then the rest; nothing carries
     // ownerReferences, since the root's uid exists only once it is created (delete finds them by label)
     for (const p of plans) {
-      const all = [...p.objects, ...supportObjects(p)]
-      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(all)), ...supportObjects(p))
+      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(p.objects)), ...supportObjects(p))
     }
     return {plans, applied: []}
   }
   if (!kube) throw new Error('changeClusters: a cluster is needed unless --dry-run=client')
   const applied: AppliedObject[][] = []
-  for (const plan of plans) applied.push(await applyPlan(kube, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun}))
+  for (const plan of plans) {
+    const onRestarts = req.onRestarts && ((r: MemberRestart[]) => req.onRestarts!(plan.cluster.name, r))
+    applied.push(await applyPlan(kube, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun, onRestarts}))
+  }
   return {plans, applied}
 }

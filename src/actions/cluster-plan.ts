@@ -116,7 +116,7 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     try {
       checkClusterName(name, 'NAME')
     } catch (err) {
-      throw new UserError(`invalid cluster name ${(err as Error).message.replace(/^NAME: metadata\.name: /, '')}`)
+      throw new UserError(`invalid cluster name ${(err as Error).message.replace(/^NAME: metadata\.name: ("(?:[^"\\]|\\.)*") /, '$1: ')}`)
     }
     inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
   }

@@ -10,9 +10,11 @@ import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient, type KubeObject, type Resource} from '../kube/client.ts'
 import {errorKind, isNotFound} from '../kube/errors.ts'
+import {eventTime, inTimeOrder, type EventTimes} from '../kube/events.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
 import {podProblem, type PodProblem, type PodStatusLike} from '../cluster/pod-problem.ts'
 import {agentState, type AgentState} from '../cluster/agent-state.ts'
+import {shownClusterState, type ShownState} from '../cluster/cluster-state.ts'
 import {byNatural, byText} from '../order.ts'
 import {needsAuthToken} from './auth-token.ts'
 
@@ -84,17 +86,23 @@ export interface ClusterSummary {
 
 const isReady = (pod: V1Pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 
+/** State and member counts of a stored cluster from one read of its pods (cluster-state.ts decides both). */
+function stateOf(stored: StoredCluster, pods: V1Pod[]): ShownState {
+  const {root, cluster} = stored
+  const ns = root.metadata?.namespace ?? ''
+  const members = memberStatuses(pods.filter((p) => p.metadata?.namespace === ns && p.metadata?.labels?.[LABEL.cluster] === cluster.name), cluster)
+  const generation = Number(root.metadata?.annotations?.[ANNOTATION.generation] ?? 1)
+  return shownClusterState(root.metadata?.annotations?.[ANNOTATION.state], generation, Object.fromEntries(cluster.roles.map((r) => [r.id, r.members])), members)
+}
+
 function summarize(stored: StoredCluster, pods: V1Pod[]): ClusterSummary {
   const {root, cluster} = stored
-  const mine = pods.filter((p) => p.metadata?.labels?.[LABEL.cluster] === cluster.name && p.metadata?.labels?.[LABEL.role])
   const rollup = parseRollup(root.metadata?.annotations?.[ANNOTATION.rollup])
   return {
     name: cluster.name,
     namespace: root.metadata?.namespace ?? '',
     app: cluster.app,
-    state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
-    ready: mine.filter(isReady).length,
-    total: cluster.roles.reduce((n, r) => n + r.members, 0),
+    ...stateOf(stored, pods),
     created: root.metadata?.creationTimestamp ? new Date(root.metadata.creationTimestamp).toISOString() : undefined,
     roles: cluster.roles.filter((r) => r.members > 0).map((r) => ({id: r.id, members: r.members})),
     serviceType: cluster.serviceType ?? 'NodePort',
@@ -160,7 +168,7 @@ export function clusterManifest(stored: StoredCluster, pods: V1Pod[]): ClusterMa
     uid: root.metadata?.uid,
     creationTimestamp: timestamp(root.metadata?.creationTimestamp),
     ...(Number.isInteger(generation) ? {generation} : {}),
-    state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
+    state: stateOf(stored, pods).state,
     rollup: parseRollup(root.metadata?.annotations?.[ANNOTATION.rollup]),
     members: members.map((m) => ({pod: m.pod, role: m.role, state: m.state, node: m.node})),
   })
@@ -267,7 +275,7 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
     kube.list<V1Pod>(R.pods(kube.namespace), {labelSelector: selector}),
     kube.list<V1Service>(R.services(kube.namespace), {labelSelector: selector}),
     kube
-      .list<{type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string}>(R.events(kube.namespace), {
+      .list<{type?: string; reason?: string; message?: string} & EventTimes>(R.events(kube.namespace), {
         fieldSelector: `involvedObject.kind=ConfigMap,involvedObject.name=${rootConfigMapName(name)}`,
       })
       .catch(() => ({items: [], metadata: {}})),
@@ -285,7 +293,10 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
     members,
     endpoints,
     ...(needsAuthToken(stored.app) ? {token: {secret: authSecretName(name), key: AUTH_TOKEN_KEY}} : {}),
-    events: events.items.slice(-10).map((e) => ({type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', time: e.lastTimestamp ?? e.eventTime})),
+    // the newest ten, oldest first: the last line is the newest, and its state event says the state
+    events: inTimeOrder(events.items)
+      .slice(-10)
+      .map((e) => ({type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', time: new Date(eventTime(e)).toISOString()})),
   }
 }
 

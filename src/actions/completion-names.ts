@@ -30,9 +30,19 @@ async function contexts(connection: ConnectionWords): Promise<string[]> {
   return names
 }
 
-async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps', connection: ConnectionWords, signal: AbortSignal): Promise<string[]> {
+/** Role ids in a stored cluster's or app's JSON (cluster.json of a root, app.json of an added app). */
+function roleIds(json: string | undefined): string[] {
+  try {
+    const roles = (JSON.parse(json ?? '{}') as {roles?: {id?: unknown}[]}).roles ?? []
+    return roles.map((r) => r.id).filter((id): id is string => typeof id === 'string')
+  } catch {
+    return []
+  }
+}
+
+async function fromCluster(kind: Exclude<NameKind, 'contexts'>, connection: ConnectionWords, signal: AbortSignal, of = ''): Promise<string[]> {
   if (kubeconfigFiles(connection.kubeconfig).length === 0 && !process.env.KUBERNETES_SERVICE_HOST) return []
-  const [{connect}, {R}, {LABEL, MANAGED_BY, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
+  const [{connect}, {R}, {LABEL, MANAGED_BY, ROOT_KEYS, rootConfigMapName}, {SPARK_LABEL, jobNameOfDriverPod}] = await Promise.all([
     import('../kube/connection.ts'),
     import('../kube/client.ts'),
     import('../cluster/names.ts'),
@@ -40,8 +50,13 @@ async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps'
   ])
   const kube = await connect({...connection, requestTimeoutMs: COMPLETION_DEADLINE_MS})
   const names = async (res: ReturnType<typeof R.pods>, labelSelector?: string) => (await kube.list<Meta>(res, {labelSelector, signal})).items
+  const data = async (name: string) => (await kube.get<{data?: Record<string, string>}>(R.configMaps(kube.namespace), name, {signal})).data
   try {
     switch (kind) {
+      case 'roles':
+        return roleIds((await data(rootConfigMapName(of)))?.[ROOT_KEYS.cluster])
+      case 'app-roles':
+        return roleIds((await data(`kd-app-${of}`))?.['app.json'])
       case 'namespaces':
         return (await names(R.namespaces())).map((n) => n.metadata.name)
       case 'jobs':
@@ -66,8 +81,14 @@ async function fromCluster(kind: Exclude<NameKind, 'contexts' | 'apps'> | 'apps'
 }
 
 /** The completion lookup (see completion/candidates.ts): never throws, answers within the deadline. */
-export async function completionNames(kind: NameKind, connection: ConnectionWords, deadlineMs = COMPLETION_DEADLINE_MS): Promise<string[]> {
+export async function completionNames(kind: NameKind, connection: ConnectionWords, of?: string, deadlineMs = COMPLETION_DEADLINE_MS): Promise<string[]> {
   if (kind === 'contexts') return contexts(connection)
+  if (kind === 'app-roles' && of) {
+    // a built-in app's roles need no cluster
+    const {findBuiltinApp} = await import('../app/catalog.ts')
+    const builtin = findBuiltinApp(of)
+    if (builtin) return builtin.roles.map((r) => r.id)
+  }
   const builtin: string[] = []
   if (kind === 'apps') {
     const {builtinAppNames} = await import('../app/catalog.ts')
@@ -82,7 +103,7 @@ export async function completionNames(kind: NameKind, connection: ConnectionWord
     }, deadlineMs)
   })
   try {
-    const remote = await Promise.race([fromCluster(kind, connection, controller.signal).catch(() => [] as string[]), deadline])
+    const remote = await Promise.race([fromCluster(kind, connection, controller.signal, of).catch(() => [] as string[]), deadline])
     return [...builtin, ...remote]
   } finally {
     clearTimeout(timer)

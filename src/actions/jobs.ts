@@ -196,11 +196,13 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
 const DELETE_CONCURRENCY = 64
 
 /** Deletes the driver pod (spark-submit --kill); its Service, ConfigMaps and executors go with it (ownerReferences). */
-export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server' | 'client'} = {}): Promise<{pod: string}> {
+export async function deleteJob(kube: KubeClient, name: string, opts: {dryRun?: 'server' | 'client'} = {}): Promise<{name: string; pod: string}> {
   const driver = await requireDriverPod(kube, name)
-  if (opts.dryRun === 'client') return {pod: driver.metadata.name}
+  // the job's own name, whichever name (app name, app id, pod) found it
+  const deleted = {name: jobNameOfDriverPod(driver.metadata.name), pod: driver.metadata.name}
+  if (opts.dryRun === 'client') return deleted
   await kube.delete(R.pods(driver.metadata.namespace), driver.metadata.name, {propagationPolicy: 'Background', dryRun: !!opts.dryRun, uid: driver.metadata.uid})
-  return {pod: driver.metadata.name}
+  return deleted
 }
 
 export interface JobLogsOptions {

@@ -2,7 +2,7 @@
 // cluster are re-rendered with the new count and only the root, StatefulSets and member Services are
 // applied (what `edit` rights allow); the agent then runs addnodes/delnodes.
 import type {App} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../cluster/model.ts'
 import {LABEL} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
@@ -43,7 +43,7 @@ function checkScale(app: App, cluster: ResolvedCluster, role: string, members: n
   const min = cardinalityMinimum(appRole.cardinality)
   if (cardinalityIsOpen(appRole.cardinality) ? members < min : members !== min)
     throw new UserError(
-      `cannot scale role "${role}" of cluster ${cluster.name} to ${members}: its cardinality is ${appRole.cardinality} (${cardinalityIsOpen(appRole.cardinality) ? `at least ${min}` : `exactly ${min}`} members)`,
+      `cannot scale role "${role}" of cluster ${cluster.name} to ${members}: its cardinality is ${appRole.cardinality} (${cardinalityText(appRole.cardinality)})`,
     )
   const current = cluster.roles.find((r) => r.id === role)
   if (!current) throw new UserError(`role "${role}" is not part of cluster ${cluster.name} (it was not selected when the cluster was created)`)

@@ -6,6 +6,7 @@
 // driver there serves them to the executors, as spark-submit's client mode does.
 import {UserError} from '../errors.ts'
 import {R, resourcePath, type ExecResult, type KubeClient} from '../kube/client.ts'
+import {errorKind} from '../kube/errors.ts'
 import {APP_CONTAINER, LABEL, memberFqdn} from '../cluster/names.ts'
 import {isClientLocal, type SubmitArgs} from '../spark/submission.ts'
 import {byteStringAs} from '../spark/units.ts'
@@ -145,13 +146,19 @@ export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptio
   const fqdn = memberFqdn(controller.metadata.name, opts.cluster, kube.namespace)
   const masterUrl = `spark://${fqdn}:7077`
   const {command, files} = standaloneSubmitCommand(opts.args, masterUrl)
-  // the master's own account of its workers (its UI's JSON, through the API server's pod proxy; once, for
-  // at most 5 s); when it cannot be read (no pods/proxy right, another master) spark-submit runs unchecked
-  const master = await kube
-    .text(resourcePath(R.pods(kube.namespace), `${controller.metadata.name}:8080`, 'proxy/json/'), {signal: AbortSignal.timeout(5000)})
-    .then((text) => JSON.parse(text) as MasterState)
-    .catch(() => undefined)
-  checkExecutorsFit(opts.args, opts.cluster, master)
+  // the master's own account of its workers (its UI's JSON, through the API server's pod proxy; each read
+  // at most 5 s); when it cannot be read (no pods/proxy right, another master) spark-submit runs unchecked.
+  // Right after `create --wait` the workers may still be starting (a busy node: a minute): asked again for up to 60 s until one is ALIVE
+  // (null: the master's UI does not answer yet, asked again; undefined: it may not be read or is not there)
+  const readMaster = () =>
+    kube
+      .text(resourcePath(R.pods(kube.namespace), `${controller.metadata.name}:8080`, 'proxy/json/'), {signal: AbortSignal.timeout(5000)})
+      .then((text) => JSON.parse(text) as MasterState)
+      .catch((err) => (['Forbidden', 'NotFound'].includes(errorKind(err) ?? '') ? undefined : null))
+  const alive = (m: MasterState | null) => !!m && (m.workers ?? []).some((w) => w.state === 'ALIVE')
+  let master = await readMaster()
+  for (const until = Date.now() + 60_000; master !== undefined && !alive(master) && Date.now() < until; master = await readMaster()) await new Promise((r) => setTimeout(r, 1000))
+  checkExecutorsFit(opts.args, opts.cluster, master ?? undefined)
   const stdin = files.length ? await localFilesTar(files) : undefined
   const pod = controller.metadata.name as string
   const target = {namespace: kube.namespace, pod, container: APP_CONTAINER}

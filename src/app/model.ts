@@ -1,6 +1,7 @@
 // The normalized KubeDirectorApp model every other module works with, whatever form the user wrote
 // (v1beta1, the 2018 v1alpha1 snake_case form, or the announcement form). Defaults are already pushed
 // into the roles, as KubeDirector's admission webhook does, so consumers never look at app-level defaults.
+import {count} from '../plural.ts'
 
 export type AppSource = 'builtin' | 'namespace' | 'file'
 
@@ -76,6 +77,12 @@ export function cardinalityMinimum(cardinality: string): number {
 }
 
 /** True when the cardinality allows more than its number ('N+'). */
+/** What a cardinality allows, in words: `exactly 1 member`, `at least 2 members`. */
+export function cardinalityText(cardinality: string): string {
+  const min = cardinalityMinimum(cardinality)
+  return `${cardinalityIsOpen(cardinality) ? 'at least' : 'exactly'} ${count(min, 'member')}`
+}
+
 export function cardinalityIsOpen(cardinality: string): boolean {
   return cardinality.endsWith('+')
 }

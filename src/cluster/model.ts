@@ -158,6 +158,17 @@ export interface ResolvedCluster {
 }
 
 /** Defaults used when a cluster spec gives no resources for a role (raised to the role's minResources). */
+/**
+ * The least a member's limits may be: below this no member ever gets configured (its container's shell,
+ * the tar that installs the config package and the scripts do not fit in less memory, and a CPU limit of
+ * a few millicores makes a configure run past its timeout). Refused at create, apply and --dry-run.
+ */
+export const MIN_MEMBER_LIMITS = {cpu: '10m', memory: '32Mi'} as const
+
+/** Why a limit below MIN_MEMBER_LIMITS is refused, in one wording for flags and files. */
+export const belowFloor = (key: 'cpu' | 'memory') =>
+  `below ${MIN_MEMBER_LIMITS[key]}, the least ${key} a member can run with (its shell, the config package's tar and scripts)`
+
 export const DEFAULT_RESOURCES: Resources = {
   // small requests: a laptop or CI node fits tens of members; limits cap what a member may use
   requests: {cpu: '25m', memory: '64Mi'},

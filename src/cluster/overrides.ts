@@ -2,10 +2,10 @@
 // against the app's cardinalities and minimum resources) and --image/--package (on the app, through
 // app/overrides.ts, the one place roles get other images or packages). Pure.
 import type {App} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {applyOverrides} from '../app/overrides.ts'
 import {UserError} from '../errors.ts'
-import {DEFAULT_RESOURCES, type ClusterSpec, type ServiceType} from './model.ts'
+import {belowFloor, DEFAULT_RESOURCES, MIN_MEMBER_LIMITS, type ClusterSpec, type ServiceType} from './model.ts'
 import {compareQuantities, isQuantity} from './quantity.ts'
 
 export interface ClusterOverrides {
@@ -53,7 +53,7 @@ export function applyClusterOverrides(app: App, spec: ClusterSpec, o: ClusterOve
     const appRole = app.roles.find((r) => r.id === role)!
     const min = cardinalityMinimum(appRole.cardinality)
     if (cardinalityIsOpen(appRole.cardinality) ? members < min : members !== min)
-      throw new UserError(`--members ${role}=${members}: role "${role}" of app ${app.id} has cardinality ${appRole.cardinality} (${cardinalityIsOpen(appRole.cardinality) ? `at least ${min}` : `exactly ${min}`})`)
+      throw new UserError(`--members ${role}=${members}: role "${role}" of app ${app.id} has cardinality ${appRole.cardinality} (${cardinalityText(appRole.cardinality)})`)
     const i = specRoles.findIndex((r) => r.id === role)
     if (i >= 0) specRoles[i] = {...specRoles[i]!, members}
     else specRoles.push({id: role, members, env: [], at: {path: `--members ${role}`, idKey: 'id', membersKey: 'members'}})
@@ -62,6 +62,7 @@ export function applyClusterOverrides(app: App, spec: ClusterSpec, o: ClusterOve
     for (const [role, value] of Object.entries(values)) {
       checkRole(flag, role)
       if (!isQuantity(value)) throw new UserError(`--${flag} ${role}=${value}: not a Kubernetes quantity (e.g. ${flag === 'memory' ? '2Gi or 512Mi' : '2 or 500m'})`)
+      if (compareQuantities(value, MIN_MEMBER_LIMITS[key]) < 0) throw new UserError(`--${flag} ${role}=${value}: ${belowFloor(key)}`)
       const appRole = app.roles.find((r) => r.id === role)!
       let i = specRoles.findIndex((r) => r.id === role)
       if (i < 0) i = specRoles.push({id: role, env: [], at: {path: `--${flag} ${role}`, idKey: 'id', membersKey: 'members'}}) - 1

@@ -3,10 +3,10 @@
 // cardinality, resources defaulted, every app role present) or throws one UserError naming the field.
 import {fieldError} from '../app/field-reader.ts'
 import type {App, AppRole} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum} from '../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {agentName, memberPodName, roleObjectName, roleStatefulSetName, rootConfigMapName} from './names.ts'
 import type {ClusterRoleSpec, ClusterSpec, ResolvedCluster, ResolvedRole, Resources, RoleSecret} from './model.ts'
-import {DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS} from './model.ts'
+import {belowFloor, DEFAULT_RESOURCES, MAX_TOTAL_MEMBERS, MIN_MEMBER_LIMITS} from './model.ts'
 import {compareQuantities, maxQuantity, parseQuantity} from './quantity.ts'
 
 /** A KubeDirectorCluster's metadata.name is a DNS subdomain; it is also a label value here: at most 63 characters. */
@@ -70,7 +70,7 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     if (cardinalityIsOpen(appRole.cardinality) && members < min)
       throw fieldError(source, at, `${members} is below the cardinality ${appRole.cardinality} ${of}`)
     if (!cardinalityIsOpen(appRole.cardinality) && members !== min)
-      throw fieldError(source, at, `${members} does not match the cardinality ${appRole.cardinality} ${of}: use exactly ${min}`)
+      throw fieldError(source, at, `${members} does not match the cardinality ${appRole.cardinality} ${of}: use ${cardinalityText(appRole.cardinality)}`)
   }
   const resources = resolveResources(app, appRole, given, source)
   const role: ResolvedRole = {
@@ -119,6 +119,8 @@ function resolveResources(app: App, appRole: AppRole, given: ClusterRoleSpec | u
       if (limit !== undefined && compareQuantities(request, limit) > 0)
         throw fieldError(source, `${path}.requests.${key}`, `${request} is above the limit ${limit}`)
     }
+    for (const key of ['cpu', 'memory'] as const)
+      if (compareQuantities(own(limits, key)!, MIN_MEMBER_LIMITS[key]) < 0) throw fieldError(source, `${path}.limits.${key}`, `${own(limits, key)} is ${belowFloor(key)}`)
     resources = {requests, limits}
   } else {
     const requests = {...DEFAULT_RESOURCES.requests}

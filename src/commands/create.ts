@@ -5,9 +5,7 @@ import {clusterChangeFlags, clusterChangeRun, overrideFlags} from '../cluster-fl
 
 export default class Create extends KdCommand {
   static summary = 'Create an app cluster from a catalog app or from KubeDirectorCluster files'
-  static description = `Renders the cluster (root ConfigMap, headless Service, one StatefulSet per role, a Service per member
-and the cluster's agent) and applies it server-side. Every check runs before the first object is written;
-if anything fails midway, what was created is removed again.`
+  static description = `Renders the cluster (root ConfigMap, headless Service, one StatefulSet per role, a Service per member and the cluster's agent) and applies it server-side. Every check runs before the first object is written; if anything fails midway, what was created is removed again.`
   static examples = [
     {description: 'A Spark 2.2.1 cluster named after its app', command: '<%= config.bin %> create spark221e2'},
     {description: 'Three workers, and wait until every member is configured', command: '<%= config.bin %> create spark35 sp --members worker=3 --wait'},

@@ -17,7 +17,7 @@ export default class Delete extends KdCommand {
   ]
   static args = {
     // not required: -f names the clusters instead (and oclif hands a lone `-`, -f's stdin, to this argument)
-    target: Args.string({ignoreStdin: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    target: Args.string({ignoreStdin: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (delete job NAME)'}),
   }
   static flags = {
@@ -66,8 +66,10 @@ export default class Delete extends KdCommand {
         return
       }
       const {deleteJob} = await import('../actions/jobs.ts')
-      if (!(await deleteJob(kube, target.name, {dryRun}).then(() => true, passOver))) return
-      process.stdout.write(`job/${target.name} deleted${suffix}\n`)
+      const deleted = await deleteJob(kube, target.name, {dryRun}).then((d) => d, passOver)
+      if (typeof deleted !== 'object') return
+      // the job's own name, whichever name found it
+      process.stdout.write(`job/${deleted.name} deleted${suffix}\n`)
       return
     }
     const {deleteCluster} = await import('../actions/clusters.ts')

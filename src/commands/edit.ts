@@ -11,7 +11,7 @@ export default class Edit extends KdCommand {
     {description: 'With another editor', command: 'KUBE_EDITOR=nano <%= config.bin %> edit demo'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME, or cluster then NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME, or cluster then NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (edit cluster NAME)'}),
   }
 

@@ -39,10 +39,13 @@ export default class Get extends KdCommand {
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const scope = flags['all-namespaces'] ? '' : ` in ${kube.namespace} namespace`
+    const notFoundIn = flags['all-namespaces'] ? '' : ` in namespace "${kube.namespace}"`
     // names that do not exist: kubectl's NotFound line each, after what was found, and exit 1
     const missing: string[] = []
     const notFound = (found: string[]) => names.filter((n) => !found.includes(n)).forEach((n) => missing.push(n))
     const asData = <T>(items: T[]) => (names.length === 1 ? items[0] : asList(items))
+    // the named objects in the order given, a name given twice printed twice (as kubectl); all without names
+    const pick = <T>(items: T[], nameOf: (t: T) => string) => (names.length ? names.flatMap((n) => items.filter((i) => nameOf(i) === n)) : items)
     if (kind === 'job') {
       const {listJobs} = await import('../actions/jobs.ts')
       const {jobsTable} = await import('../output/jobs.ts')
@@ -51,8 +54,8 @@ export default class Get extends KdCommand {
         listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector}),
         flags.selector ? Promise.resolve([]) : listManagedJobs(kube, flags['all-namespaces'] ? '' : kube.namespace),
       ])
-      const jobs = names.length ? all.filter((j) => names.includes(j.name)) : all
-      const managed = names.length ? allManaged.filter((j) => names.includes(j.name)) : allManaged
+      const jobs = pick(all, (j) => j.name)
+      const managed = pick(allManaged, (j) => j.name)
       notFound([...jobs, ...managed].map((j) => j.name))
       const items = [...jobs, ...managed]
       if (isDataFormat(format)) {
@@ -62,32 +65,36 @@ export default class Get extends KdCommand {
     } else {
       const {listClusters} = await import('../actions/clusters.ts')
       const {clustersTable} = await import('../output/clusters.ts')
+      // get -w: columns keep the widths of earlier prints, as kubectl's watch
+      const widths: number[] = []
       const print = async (headers: boolean) => {
         const listed = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector})
-        const summaries = names.length ? listed.summaries.filter((c) => names.includes(c.name)) : listed.summaries
+        const summaries = pick(listed.summaries, (c) => c.name)
         for (const u of listed.unreadable.filter((x) => !names.length || names.includes(x.name)))
           process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
         if (headers) notFound([...summaries.map((c) => c.name), ...listed.unreadable.map((u) => u.name)])
         if (isDataFormat(format)) {
           // json, yaml, jsonpath: KubeDirectorClusters, as kubectl kd apply -f takes them back
           const {clusterManifest} = await import('../actions/clusters.ts')
-          const manifests = listed.stored.filter((s) => !names.length || names.includes(s.cluster.name)).map((s) => clusterManifest(s, listed.pods))
+          const manifests = pick(listed.stored, (s) => s.cluster.name).map((s) => clusterManifest(s, listed.pods))
           if (summaries.length || !names.length) process.stdout.write(await formatData(asData(manifests), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
         } else if (summaries.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
         else if (summaries.length)
-          process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers']}))
+          process.stdout.write(renderTable(clustersTable(summaries, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}), {noHeaders: !headers || flags['no-headers'], widths}))
       }
       await print(true)
       if (flags.watch && !missing.length) {
         const {watchClusters} = await import('../actions/watch-clusters.ts')
         const controller = new AbortController()
         process.once('SIGINT', () => controller.abort())
-        await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name: names.length === 1 ? names[0] : undefined}, () => print(false), controller.signal)
+        await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name: new Set(names).size === 1 ? names[0] : undefined}, () => print(false), controller.signal)
+        // Ctrl-C ends a watch as kubectl's does: silently, exit 1
+        if (controller.signal.aborted) process.exitCode = 1
       }
     }
     if (missing.length) {
-      for (const n of missing.slice(0, -1)) process.stderr.write(`error: ${kind} "${n}" not found${scope}\n`)
-      throw new UserError(`${kind} "${missing.at(-1)}" not found${scope}`)
+      for (const n of missing.slice(0, -1)) process.stderr.write(`error: ${kind} "${n}" not found${notFoundIn}\n`)
+      throw new UserError(`${kind} "${missing.at(-1)}" not found${notFoundIn}`)
     }
   }
 }

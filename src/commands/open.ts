@@ -17,7 +17,7 @@ forwarding until Ctrl-C.`
     {description: "A running job's Spark UI on local port 4041", command: '<%= config.bin %> open job/spark-pi --port 4041'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'CLUSTER, cluster/NAME or job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: CLUSTER, cluster/NAME or job/NAME'}),
     select: Args.string({ignoreStdin: true, description: 'A dashboard service of the cluster (jupyter-nb, spark-worker, …) or one of its members'}),
   }
   static flags = {

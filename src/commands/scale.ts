@@ -13,7 +13,7 @@ export default class Scale extends KdCommand {
   ]
   static args = {
     name: Args.string({ignoreStdin: true, required: true, description: 'Cluster name (or cluster/NAME)'}),
-    assignment: Args.string({ignoreStdin: true, description: 'ROLE=N, instead of --role ROLE --replicas N'}),
+    assignment: Args.string({ignoreStdin: true, description: 'An assignment ROLE=N, instead of --role ROLE --replicas N'}),
     // `scale cluster NAME ROLE=N`: the NAME of kubectl's TYPE NAME form moves the assignment here
     more: Args.string({ignoreStdin: true, hidden: true}),
   }
@@ -39,7 +39,8 @@ export default class Scale extends KdCommand {
     process.stdout.write(result.unchanged ? `cluster/${name} unchanged (${result.role} already has ${members} members)\n` : `cluster/${name} scaled: ${result.role} ${result.from} -> ${result.to}${suffix}\n`)
     if (!flags.wait || flags['dry-run'] !== 'none') return
     const {waitWithProgress} = await import('../cluster-flags.ts')
-    await waitWithProgress(kube, name, result.roles, parseDuration(flags.timeout, 'timeout'), false)
-    process.stdout.write(`cluster/${name} configured (${((Date.now() - started) / 1000).toFixed(1)}s)\n`)
+    const done = await waitWithProgress(kube, name, result.roles, parseDuration(flags.timeout, 'timeout'), false)
+    const {waitDoneLine} = await import('../output/progress.ts')
+    process.stdout.write(waitDoneLine(name, done, Date.now() - started))
   }
 }

@@ -17,7 +17,7 @@ export default class Status extends KdCommand {
     {description: 'Machine-readable', command: '<%= config.bin %> status cluster/spark221e2 -o json'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'NAME, cluster/NAME or job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (status job NAME)'}),
   }
   static flags = {
@@ -52,7 +52,7 @@ export default class Status extends KdCommand {
       const {JobNotFoundError} = await import('../actions/jobs.ts')
       const status = await jobStatus(kube, target.name).catch((err: unknown) => {
         if (target.kind || !(err instanceof JobNotFoundError)) throw err
-        throw new UserError(`no cluster or job named "${target.name}" in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
+        throw new UserError(`cluster or job "${target.name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
       })
       process.stdout.write(isDataFormat(format) ? await formatData(status, format) : jobStatusText(status))
       return

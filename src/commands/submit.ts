@@ -11,19 +11,7 @@ const FORMATS = ['yaml', 'json', 'name'] as const
 
 export default class Submit extends KdCommand {
   static summary = "Run a Spark job the way spark-submit's cluster mode does, without a JVM on this machine"
-  static description = `Creates what spark-submit --deploy-mode cluster creates (the driver pod, its headless Service and the
-spark.properties ConfigMap, with Spark's names and labels); the Spark driver in the image then starts the
-executors. Takes spark-submit's flags, or a SparkApplication (sparkoperator.k8s.io/v1beta2) with -f.
-Everything after APP_FILE is passed to the application. A local APP_FILE (./job.py, a small jar) and
-local --py-files/--jars are shipped with the job in a ConfigMap (1 MiB in all). The driver's service
-account must be allowed to manage pods and configmaps: --create-service-account sets that up (for the
-account --service-account names, else for a dedicated account "spark"; never the namespace's default).
-All of spark-submit's options are taken with its meaning (--master k8s://URL picks the kubeconfig context
-whose server it is; --deploy-mode cluster; --status/--kill SUBMISSION_ID as [namespace:]driver-pod[*]);
-options for other cluster managers are refused by name. Pod templates
-(spark.kubernetes.{driver,executor}.podTemplateFile) are merged as Spark merges them. The Spark version
-(objects differ between 3.5 and 4.x) comes from --spark-version, a SparkApplication's sparkVersion, or the
-image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/spark-differences.md.`
+  static description = `Creates what spark-submit --deploy-mode cluster creates (the driver pod, its headless Service and the spark.properties ConfigMap, with Spark's names and labels); the Spark driver in the image then starts the executors. Takes spark-submit's flags, or a SparkApplication (sparkoperator.k8s.io/v1beta2) with -f. Everything after APP_FILE is passed to the application. A local APP_FILE (./job.py, a small jar) and local --py-files/--jars are shipped with the job in a ConfigMap (1 MiB in all). The driver's service account must be allowed to manage pods and configmaps: --create-service-account sets that up (for the account --service-account names, else for a dedicated account "spark"; never the namespace's default). All of spark-submit's options are taken with its meaning (--master k8s://URL picks the kubeconfig context whose server it is; --deploy-mode cluster; --status/--kill SUBMISSION_ID as [namespace:]driver-pod[*]); options for other cluster managers are refused by name. Pod templates (spark.kubernetes.{driver,executor}.podTemplateFile) are merged as Spark merges them. The Spark version (objects differ between 3.5 and 4.x) comes from --spark-version, a SparkApplication's sparkVersion, or the image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/spark-differences.md.`
   static examples = [
     {
       description: "A spark-submit command line, unchanged but for the command's name",
@@ -45,8 +33,8 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
   ]
   static strict = false
   static args = {
-    app: Args.string({ignoreStdin: true, description: 'Application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
-    appArgs: Args.string({ignoreStdin: true, description: 'Arguments passed to the application'}),
+    app_file: Args.string({ignoreStdin: true, description: 'The application: local:///path/in/image.jar|.py, a local file, or an http(s)/s3a URL'}),
+    arguments: Args.string({ignoreStdin: true, description: 'Arguments passed to the application'}),
   }
   static flags = {
     filename: Flags.string({char: 'f', description: 'SparkApplication (sparkoperator.k8s.io/v1beta2) file, directory of files, or - for stdin; several documents are several jobs'}),
@@ -236,12 +224,12 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
     }
     if (flags.status !== undefined || flags.kill !== undefined) {
       if (flags.status !== undefined && flags.kill !== undefined) throw new UserError('give either --status or --kill, not both')
-      if (args.app || flags.filename) throw new UserError('--status/--kill take a submission ID only, no application')
+      if (args.app_file || flags.filename) throw new UserError('--status/--kill take a submission ID only, no application')
       await this.statusOrKill(flags, {context, namespace: flags.namespace ?? confOf('spark.kubernetes.namespace'), master, grace: confOf('spark.kubernetes.appKillPodDeletionGracePeriod'), format})
       return
     }
-    if (flags.filename && args.app) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
-    if (!flags.filename && !args.app) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGS…], or -f sparkapp.yaml')
+    if (flags.filename && args.app_file) throw new UserError('give either -f SPARKAPPLICATION or APP_FILE, not both')
+    if (!flags.filename && !args.app_file) throw new UserError('Missing application resource: kubectl kd submit [flags] APP_FILE [ARGUMENTS…], or -f sparkapp.yaml')
     const lifecycleFlags = {
       restartPolicy: flags['restart-policy'],
       onFailureRetries: flags['on-failure-retries'],
@@ -278,7 +266,7 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
         cluster: flags.cluster,
         timeoutMs: parseDuration(flags.timeout, 'timeout'),
         onProgress: (line) => process.stderr.write(`${line}\n`),
-        args: {appResource: args.app, appArgs, mainClass: flags.class, name: flags.name, conf: [...(flags.conf ?? []), ...(flags['total-executor-cores'] ? [`spark.cores.max=${flags['total-executor-cores']}`] : [])], driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
+        args: {appResource: args.app_file, appArgs, mainClass: flags.class, name: flags.name, conf: [...(flags.conf ?? []), ...(flags['total-executor-cores'] ? [`spark.cores.max=${flags['total-executor-cores']}`] : [])], driverMemory: flags['driver-memory'], executorMemory: flags['executor-memory'],
           executorCores: flags['executor-cores'], numExecutors: flags['num-executors'], jars: flags.jars, pyFiles: flags['py-files']},
       }).finally(() => {
         process.off('SIGINT', interrupt)
@@ -295,7 +283,7 @@ image tag (default ${DEFAULT_SPARK_VERSION}). Differences to spark-submit: docs/
       return
     }
     const submitArgs: SubmitArgs = {
-      appResource: args.app,
+      appResource: args.app_file,
       appArgs: flags.filename ? undefined : appArgs,
       mainClass: flags.class,
       name: flags.name,

@@ -45,8 +45,9 @@ export interface Completion {
 }
 
 /** What a completion needs from a cluster or the kubeconfig; every call may return [] (no cluster). */
-export type NameKind = 'apps' | 'namespace-apps' | 'clusters' | 'jobs' | 'namespaces' | 'contexts' | 'dashboards'
-export type Lookup = (kind: NameKind, connection: ConnectionWords) => Promise<string[]>
+export type NameKind = 'apps' | 'namespace-apps' | 'clusters' | 'jobs' | 'namespaces' | 'contexts' | 'roles' | 'app-roles' | 'dashboards'
+/** `of`: the cluster whose roles (`roles`), the app whose roles (`app-roles`) are asked for */
+export type Lookup = (kind: NameKind, connection: ConnectionWords, of?: string) => Promise<string[]>
 
 /** The connection flags already typed, so names come from the cluster/namespace the command will use. */
 export interface ConnectionWords {
@@ -59,6 +60,12 @@ export interface ConnectionWords {
 
 /** Topic descriptions for `kubectl kd <TAB>` (oclif topics have no class to carry a summary). */
 const TOPICS: Record<string, string> = {app: 'Manage the app catalog: list, show, add and remove apps'}
+
+/** Flags whose value is ROLE=…: completed with the roles of the app (create, apply) or cluster (scale). */
+const ROLE_FLAGS = new Set(['members', 'memory', 'cpu', 'image', 'package'])
+
+/** What names a completion asks for: one kind, or several at once (a bare NAME of status is a cluster or a job). */
+type Wanted = NameKind | NameKind[] | {kind: NameKind; of: string; suffix: string}
 
 /** Flags whose value is a local path: let the shell complete files. */
 const FILE_FLAGS = new Set(['kubeconfig', 'filename', 'properties-file'])
@@ -73,7 +80,7 @@ const RESOURCE_TYPES: Record<string, 'clusters' | 'jobs'> = {
 }
 
 /** Positional arguments per command: what its Nth argument (0-based) names, given the earlier ones. */
-function positional(id: string, index: number, earlier: string[]): Completion | NameKind | undefined {
+function positional(id: string, index: number, earlier: string[]): Completion | Wanted | undefined {
   const first = earlier[0]
   switch (id) {
     case 'create':
@@ -91,9 +98,12 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
     case 'status':
     case 'describe':
     case 'delete':
-      if (index === 0) return 'clusters'
+      // a bare NAME is a cluster or a job
+      if (index === 0) return ['clusters', 'jobs']
       return index === 1 && first && (first === 'job' || first === 'jobs' || first === 'cluster' || first === 'clusters') ? RESOURCE_TYPES[first] : undefined
     case 'scale':
+      // scale NAME ROLE=N: the cluster's roles, each followed by `=`
+      if (index === 1 && first) return {kind: 'roles', of: first.replace(/^clusters?\//, ''), suffix: '='}
       return index === 0 ? 'clusters' : undefined
     case 'edit':
       if (index === 0) return 'clusters'
@@ -174,10 +184,16 @@ function globalCommand(commands: CommandSpec[]): CommandSpec | undefined {
 
 const filterPrefix = (candidates: Candidate[], prefix: string) => candidates.filter((c) => c.value.startsWith(prefix))
 
-async function names(kind: NameKind, lookup: Lookup, connection: ConnectionWords, prefix: string, strip = ''): Promise<Completion> {
-  const found = await lookup(kind, connection).catch(() => [] as string[])
-  const candidates = [...new Set(found)].sort().map((value) => ({value: strip + value}))
-  return {candidates: filterPrefix(candidates, prefix), directive: Directive.noFileComp}
+async function names(wanted: Wanted, lookup: Lookup, connection: ConnectionWords, prefix: string, strip = ''): Promise<Completion> {
+  const ask = (kind: NameKind, of?: string) => lookup(kind, connection, of).catch(() => [] as string[])
+  const one = typeof wanted === 'object' && !Array.isArray(wanted) ? wanted : undefined
+  const found = one ? await ask(one.kind, one.of) : (await Promise.all((Array.isArray(wanted) ? wanted : [wanted as NameKind]).map((k) => ask(k)))).flat()
+  const suffix = one?.suffix ?? ''
+  const candidates = [...new Set(found)].sort().map((value) => ({value: strip + value + suffix}))
+  // `worker=` goes on with its value: no space after it
+  // the prefix typed after `--flag=` (then `strip` is `--flag=`) or with its `TYPE/` (then it starts with it)
+  const typed = prefix.startsWith(strip) ? prefix : strip + prefix
+  return {candidates: filterPrefix(candidates, typed), directive: Directive.noFileComp | (suffix.endsWith('=') ? Directive.noSpace : 0)}
 }
 
 /** Completes the last word of `words` (the words after `kubectl kd`; the last one may be ''). */
@@ -205,6 +221,11 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
     if (FILE_FLAGS.has(valueFlag.name)) return {candidates: [], directive: Directive.default}
     if (valueFlag.name === 'namespace') return names('namespaces', lookup, connection, valuePrefix, valueLead)
     if (valueFlag.name === 'context') return names('contexts', lookup, connection, valuePrefix, valueLead)
+    // create APP --members <TAB>: the app's roles; scale NAME --role <TAB>: the cluster's
+    if (ROLE_FLAGS.has(valueFlag.name) && (command?.id === 'create' || command?.id === 'apply') && args[0])
+      return names({kind: 'app-roles', of: args[0], suffix: '='}, lookup, connection, valuePrefix, valueLead)
+    if (valueFlag.name === 'role' && command?.id === 'scale' && args[0])
+      return names({kind: 'roles', of: args[0].replace(/^clusters?\//, ''), suffix: ''}, lookup, connection, valuePrefix, valueLead)
     const values = flagValues(valueFlag) ?? []
     const candidates = filterPrefix(
       values.map((value) => ({value: valueLead + value})),
@@ -243,15 +264,16 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
   }
 
   // a positional argument
-  const what = positional(command.id, args.length, args)
-  if (what === undefined) return {candidates: [], directive: Directive.noFileComp}
-  if (typeof what === 'object') return {candidates: filterPrefix(what.candidates, current), directive: what.directive}
-  // `status cluster/<TAB>`, `delete job/<TAB>`, `logs cluster/<TAB>`
+  // `status cluster/<TAB>`, `delete job/<TAB>`, `get cluster/a cluster/<TAB>`, `logs cluster/<TAB>`
   const slash = current.indexOf('/')
-  if (['status', 'describe', 'delete', 'get', 'edit', 'logs', 'open'].includes(command.id) && args.length === 0 && slash > 0) {
+  const typedForm = args.length === 0 || (command.id === 'get' && args.every((a) => a.includes('/')))
+  if (['status', 'describe', 'delete', 'get', 'edit', 'logs', 'scale', 'open'].includes(command.id) && typedForm && slash > 0) {
     const kind = RESOURCE_TYPES[current.slice(0, slash)]
     if (kind) return names(kind, lookup, connection, current, current.slice(0, slash + 1))
   }
+  const what = positional(command.id, args.length, args)
+  if (what === undefined) return {candidates: [], directive: Directive.noFileComp}
+  if (typeof what === 'object' && 'candidates' in what) return {candidates: filterPrefix(what.candidates, current), directive: what.directive}
   if (what === 'dashboards') return names(what, lookup, {...connection, cluster: args[0]!.replace(/^cluster\//, '')}, current)
   return names(what, lookup, connection, current)
 }

@@ -40,3 +40,28 @@ function renderEvent(target: EventTarget, e: EventInput, now = new Date()) {
 export async function recordEvent(kube: KubeClient, target: EventTarget, e: EventInput): Promise<void> {
   await kube.create(R.events(target.namespace), renderEvent(target, e))
 }
+
+/** The parts of an Event that say when it happened. */
+export interface EventTimes {
+  lastTimestamp?: string | Date | null
+  eventTime?: string | Date | null
+  firstTimestamp?: string | Date | null
+  metadata?: {creationTimestamp?: string | Date | null; resourceVersion?: string}
+}
+
+const millis = (t: string | Date | null | undefined) => (t === undefined || t === null ? NaN : new Date(t).getTime())
+
+/** When an event last happened: lastTimestamp, else eventTime, firstTimestamp or its creation. */
+export function eventTime(e: EventTimes): number {
+  for (const t of [e.lastTimestamp, e.eventTime, e.firstTimestamp, e.metadata?.creationTimestamp]) if (!Number.isNaN(millis(t))) return millis(t)
+  return 0
+}
+
+/**
+ * Events oldest first, newest last (as kubectl describe). Timestamps have whole seconds, so events of
+ * the same second are ordered by resourceVersion, which the API server hands out in write order.
+ */
+export function inTimeOrder<T extends EventTimes>(events: T[]): T[] {
+  const rv = (e: EventTimes) => (/^\d+$/.test(e.metadata?.resourceVersion ?? '') ? BigInt(e.metadata!.resourceVersion!) : -1n)
+  return [...events].sort((a, b) => eventTime(a) - eventTime(b) || (rv(a) < rv(b) ? -1 : rv(a) > rv(b) ? 1 : 0))
+}

@@ -1,7 +1,14 @@
 // The printing half of create/apply: objects for -o, and kubectl-style "cluster/NAME created" lines.
 import type {ClusterChange} from '../actions/cluster-change.ts'
+import type {MemberRestart} from '../cluster/member-restarts.ts'
+import {count} from '../plural.ts'
 import {asList, formatData, type Format} from './format.ts'
 import {dumpYamlDocuments} from './yaml.ts'
+
+/** `cluster/demo: role worker: resources change restarts 2 members`, one line per role (stderr, before the change is written). */
+export function restartLines(cluster: string, restarts: MemberRestart[]): string {
+  return restarts.map((r) => `cluster/${cluster}: role ${r.role}: ${r.changes.join(' and ')} change restarts ${count(r.members, 'member')}\n`).join('')
+}
 
 /** What create/apply print: data on stdout, the summary line's details on stderr. */
 export async function formatClusterChange(change: ClusterChange, format: Format, dryRun: 'none' | 'client' | 'server'): Promise<{stdout: string; stderr: string}> {

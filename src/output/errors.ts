@@ -13,6 +13,9 @@ function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}, com
     return `missing required argument${arg ? ` ${arg.toUpperCase()}` : ''} (see --help)`
   }
   if (/^Unexpected arguments?:/.test(first)) return `${first.replace(/^Unexpected/, 'unexpected')} (see --help)`
+  // a value outside a flag's set, the same words for every flag (--dry-run, --service-type, …)
+  const option = /^Expected --([\w-]+)=(.*) to be one of: (.*)$/.exec(first)
+  if (option) return `invalid value "${option[2]}" for --${option[1]}: must be one of ${option[3]}`
   if (/^Expected --/.test(first) || /^Expected an integer/.test(first) || /^Parsing --/.test(first)) return first
   // `kubectl kd staus`, and `kubectl kd help staus` (oclif's help words it otherwise)
   const unknown = /^command (.*) not found\.?$/i.exec(first)

@@ -38,6 +38,7 @@ export async function formatData(data: unknown, format: Format, names?: Named[])
   // js-yaml only when printing YAML: loading it is a noticeable part of a command's start-up
   if (format === 'yaml') return (await import('./yaml.ts')).dumpYaml(data)
   if (format === 'name') return (names ?? []).map((n) => formatName(n) + '\n').join('')
-  if (format.startsWith('jsonpath=')) return jsonpath(data, format.slice('jsonpath='.length)) + '\n'
+  // as kubectl: the template's text and nothing more (no newline after it)
+  if (format.startsWith('jsonpath=')) return jsonpath(data, format.slice('jsonpath='.length))
   throw new Error(`formatData called with ${format}`)
 }

@@ -1,6 +1,7 @@
 // Progress of long waits (create/apply/scale --wait) as a listr2 view on stderr: one line per role
-// with its members' states. Plain line-per-change output when stderr is not a terminal or CI is set;
-// nothing at all with -o json|yaml|name.
+// with its members' states. The cluster state is always said as `members configured N/M`, so it never
+// reads like kubectl's `cluster/NAME configured` (the object was changed) that create/apply print.
+// Plain line-per-change output when stderr is not a terminal or CI is set; nothing with -o json|yaml|name.
 import type {ClusterSnapshot} from '../actions/wait.ts'
 import {isMemberDone} from '../cluster/member-state.ts'
 
@@ -31,16 +32,23 @@ const configuredCount = (role: string, s: ClusterSnapshot) => s.members.filter((
 
 const roleLine = (role: string, s: ClusterSnapshot) => {
   const others = pending(role, s)
-  return `${role}: ${configuredCount(role, s)}/${s.desired[role] ?? 0} configured${others.length ? ` (${others.join(', ')})` : ''}`
+  return `${role}: members configured ${configuredCount(role, s)}/${s.desired[role] ?? 0}${others.length ? ` (${others.join(', ')})` : ''}`
+}
+
+/** The line --wait ends with: `cluster/demo: members configured 3/3 (4.4s)`. */
+export function waitDoneLine(name: string, s: ClusterSnapshot, elapsedMs: number): string {
+  const total = Object.values(s.desired).reduce((a, b) => a + b, 0)
+  const done = s.members.filter((m) => (s.desired[m.role] ?? 0) > 0 && isMemberDone(m)).length
+  return `cluster/${name}: members configured ${done}/${total} (${(elapsedMs / 1000).toFixed(1)}s)\n`
 }
 
 /** A role's failure line: the role, how far it got, and what holds each member back. */
 const roleFailure = (role: string, s: ClusterSnapshot | undefined) => {
-  if (!s) return `${role}: not configured`
+  if (!s) return `${role}: members not configured`
   const others = pending(role, s)
   const missing = (s.desired[role] ?? 0) - s.members.filter((m) => m.role === role).length
   if (missing > 0) others.push(`${missing} without a pod`)
-  return `${role}: not configured, ${configuredCount(role, s)}/${s.desired[role] ?? 0}${others.length ? ` (${others.join(', ')})` : ''}`
+  return `${role}: members configured ${configuredCount(role, s)}/${s.desired[role] ?? 0}${others.length ? ` (${others.join(', ')})` : ''}`
 }
 
 export async function withClusterProgress(
@@ -76,7 +84,7 @@ export async function withClusterProgress(
               {concurrent: true, exitOnError: false},
             )
             .run()
-          if (failed.length) throw new Error(`${title} not configured (${failed.join(', ')})`)
+          if (failed.length) throw new Error(`${title}: members of ${failed.join(', ')} not configured`)
         },
       },
     ],

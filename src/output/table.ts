@@ -5,10 +5,15 @@ export interface Table {
   rows: string[][]
 }
 
-export function renderTable(table: Table, opts: {noHeaders?: boolean} = {}): string {
+/**
+ * `widths`: column widths remembered from earlier prints of the same table (`get -w`), as kubectl's
+ * watch does: a column is as wide as its widest cell so far, never narrower, and the array is updated.
+ */
+export function renderTable(table: Table, opts: {noHeaders?: boolean; widths?: number[]} = {}): string {
   const all = opts.noHeaders ? table.rows : [table.headers.map((h) => h.toUpperCase()), ...table.rows]
   if (all.length === 0) return ''
-  const widths = table.headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
+  const widths = table.headers.map((_, i) => Math.max(opts.widths?.[i] ?? 0, ...all.map((r) => (r[i] ?? '').length)))
+  if (opts.widths) opts.widths.splice(0, opts.widths.length, ...widths)
   return all
     .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : (cell ?? '').padEnd(widths[i]! + 3))).join('').trimEnd())
     .join('\n') + '\n'

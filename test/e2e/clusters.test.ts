@@ -35,8 +35,8 @@ demo('create --wait reaches configured', () => {
   const r = run(['create', 'shelldemo', 'demo', '--members', 'edge=1', '--wait', '--timeout', '5m'])
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stdout, /^cluster\/demo created$/m)
-  assert.match(r.stdout, /^cluster\/demo configured \(\d+\.\ds\)$/m)
-  assert.match(r.stderr, /controller: 1\/1 configured/)
+  assert.match(r.stdout, /^cluster\/demo: members configured 4\/4 \(\d+\.\ds\)$/m)
+  assert.match(r.stderr, /controller: members configured 1\/1/)
 })
 
 demo('kubectl wait --for=condition=Ready works on the members', () => {
@@ -97,7 +97,7 @@ demo('errors: cardinality, existing cluster, unknown cluster', () => {
   assert.match(r.stderr, /cluster "nosuch" not found/)
   r = run(['status', 'nosuch'])
   assert.ok(isOneLineError(r), r.stderr)
-  assert.match(r.stderr, /no cluster or job named "nosuch" in namespace/)
+  assert.match(r.stderr, /cluster or job "nosuch" not found in namespace/)
 })
 
 demo('delete --wait leaves nothing with the cluster label', () => {
@@ -133,7 +133,7 @@ files('app add, create from it, app remove', async () => {
   assert.ok(isOneLineError(r), r.stderr)
   assert.match(r.stderr, /used by cluster\(s\) hi/)
   assert.is(run(['delete', 'hi', '--wait']).code, 0)
-  assert.is(run(['app', 'remove', 'greeter']).stdout, 'app/greeter removed\n')
+  assert.is(run(['app', 'remove', 'greeter']).stdout, 'app/greeter deleted\n')
 })
 files.run()
 

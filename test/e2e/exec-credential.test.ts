@@ -67,7 +67,7 @@ test('get, create --wait, status, scale --wait and completion through the plugin
   assert.ok(pluginRuns() > before, 'the plugin ran')
   const created = run(['create', 'shelldemo', 'ex', '--wait', '--timeout', '5m'])
   assert.is(created.code, 0, created.stderr)
-  assert.match(created.stdout, /cluster\/ex configured/)
+  assert.match(created.stdout, /^cluster\/ex: members configured 3\/3 \(/m)
   const status = run(['status', 'ex'])
   assert.is(status.code, 0, status.stderr)
   assert.match(status.stdout, /configured/)

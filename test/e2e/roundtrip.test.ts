@@ -73,7 +73,7 @@ test('several clusters: kind List with items; jsonpath over .items[*].metadata.n
   const list = load(ok(['get', 'clusters', '-o', 'yaml']).stdout) as {apiVersion: string; kind: string; items: Manifest[]}
   assert.equal([list.apiVersion, list.kind], ['v1', 'List'])
   assert.equal(list.items.map((i) => `${i.kind}/${i.metadata.name}`), ['KubeDirectorCluster/x', 'KubeDirectorCluster/y'])
-  assert.is(ok(['get', 'clusters', '-o', 'jsonpath={.items[*].metadata.name}']).stdout, 'x y\n')
+  assert.is(ok(['get', 'clusters', '-o', 'jsonpath={.items[*].metadata.name}']).stdout, 'x y')
   // the table is as before
   assert.match(ok(['get']).stdout, /^NAME\s+APP\s+STATE\s+MEMBERS\s+AGE\n/)
 })

@@ -48,7 +48,7 @@ test(`create --wait: ${N} members configured, all on fake nodes`, async () => {
   const r = await runAsync(['create', '-f', f, '--wait', '--timeout', '5m'])
   console.log(`  create --wait ${N}: ${secs(t0)} s`)
   assert.is(r.code, 0, r.stderr.slice(-2000))
-  assert.match(r.stdout, /cluster\/big configured/)
+  assert.match(r.stdout, /^cluster\/big: members configured \d+\/\d+ \(/m)
   const nodes = memberNodes()
   assert.is(nodes.length, N)
   assert.ok(nodes.every((n) => n.startsWith('kd-kwok-')), 'a member landed on a real node')

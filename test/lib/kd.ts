@@ -25,14 +25,15 @@ export function kd(args: string[], opts: {input?: string; env?: Record<string, s
 }
 
 /** Same as kd() without blocking the event loop (for tests that do something while the command runs). */
-export function kdAsync(args: string[], opts: {env?: Record<string, string | undefined>} = {}): Promise<Run> & {kill: (signal?: NodeJS.Signals) => void} {
+export function kdAsync(args: string[], opts: {env?: Record<string, string | undefined>} = {}): Promise<Run> & {kill: (signal?: NodeJS.Signals) => void; stdout: () => string} {
   const child = spawn(kdBin, args, {env: {...process.env, CI: '1', ...opts.env}})
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
   const p = new Promise<Run>((resolve) => child.on('close', (code) => resolve(withAgentLog(args, {code: code ?? -1, stdout, stderr}, opts.env))))
-  return Object.assign(p, {kill: (signal: NodeJS.Signals = 'SIGINT') => child.kill(signal)})
+  // stdout(): what it printed so far (a watch that is still running)
+  return Object.assign(p, {kill: (signal: NodeJS.Signals = 'SIGINT') => child.kill(signal), stdout: () => stdout})
 }
 
 /** A user mistake: exactly one `error: …` line on stderr, exit 1, no stack trace. */

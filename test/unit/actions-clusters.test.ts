@@ -225,7 +225,7 @@ create('--dry-run=server sends every write as a dry run and stores nothing', asy
 
 create('bad flags are refused before any request', async () => {
   const kube = new FakeKube(NS)
-  await rejects(changeClusters(kube, request({members: ['controller=2']})), /--members controller=2: role "controller" of app shelldemo has cardinality 1 \(exactly 1\)/)
+  await rejects(changeClusters(kube, request({members: ['controller=2']})), /--members controller=2: role "controller" of app shelldemo has cardinality 1 \(exactly 1 member\)/)
   await rejects(changeClusters(kube, request({images: ['worker= x']})), /--image worker= x: " x" is not an image reference/)
   await rejects(changeClusters(kube, request({members: ['nosuch=1']})), /app shelldemo has no role "nosuch"/)
   await rejects(changeClusters(kube, request({app: 'nosuchapp'})), /unknown app "nosuchapp"/)

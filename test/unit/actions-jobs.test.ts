@@ -283,6 +283,11 @@ apps('submit --cluster: spark-submit runs in the running controller against its 
   // the master's JSON (through the pod proxy) says no worker can take a 4g executor
   kube.texts.set('/api/v1/namespaces/team/pods/s-controller-0:8080/proxy/json/', JSON.stringify({workers: [{state: 'ALIVE', memory: 1024}]}))
   await rejects(submitToCluster(kube, {cluster: 's', args: {appResource: 'local:///x.py', executorMemory: '4g'}}), /--executor-memory 4g is more than any worker of cluster "s" offers/)
+  // right after create --wait no worker has registered yet: the master is asked again until one has
+  const json = '/api/v1/namespaces/team/pods/s-controller-0:8080/proxy/json/'
+  kube.texts.set(json, JSON.stringify({workers: []}))
+  setTimeout(() => kube.texts.set(json, JSON.stringify({workers: [{state: 'ALIVE', memory: 256}]})), 1500)
+  await rejects(submitToCluster(kube, {cluster: 's', args: {appResource: 'local:///x.py'}}), /the default executor memory \(1g\) is more than any worker of cluster "s" offers \(at most 256 MiB\)/)
 })
 
 apps.run()

@@ -49,6 +49,8 @@ class World {
   rootPatchMs = 0
   rootInFlight = 0
   maxRootInFlight = 0
+  /** Events recorded, as `REASON: message` */
+  events: string[] = []
   constructor(name: string, a: number, b: number, appDef: object = app) {
     this.dir = join(base, name)
     this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(appDef), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
@@ -74,6 +76,12 @@ class World {
   }
   scale(a: number, b: number) {
     this.root = {...this.root, metadata: {...this.root.metadata, resourceVersion: String(++this.rv)}, data: {...this.root.data, 'cluster.json': JSON.stringify(clusterJson(a, b))}}
+    this.agent.setRoot(this.root)
+  }
+  /** a scale as `kubectl kd scale` writes it: the new cluster and the state `updating` */
+  scaleAsTheCli(a: number, b: number) {
+    const annotations = {...this.root.metadata!.annotations, [ANNOTATION.state]: 'updating'}
+    this.root = {...this.root, metadata: {...this.root.metadata, annotations, resourceVersion: String(++this.rv)}, data: {...this.root.data, 'cluster.json': JSON.stringify(clusterJson(a, b))}}
     this.agent.setRoot(this.root)
   }
   calls(pod: string): string[] {
@@ -120,7 +128,7 @@ class World {
         this.root = {...this.root, metadata: {...this.root.metadata, annotations: {...this.root.metadata!.annotations, ...(ann as Record<string, string>)}, resourceVersion: String(++this.rv)}}
         setImmediate(() => this.agent.setRoot(this.root))
       },
-      event: async () => {},
+      event: async (reason, message) => void this.events.push(`${reason}: ${message}`),
       readPackageConfigMap: async (name) => this.packages.get(name) ?? tgz,
       fetchURL: async () => { throw new Error('no network') },
       log: () => {},
@@ -171,6 +179,22 @@ test('configure runs once per member with the right configmeta; scale up/down no
   await w.until('delnodes', () => w.state() === 'configured' && w.calls('c-a-0').length === 3)
   assert.is(w.calls('c-a-0')[2]!.split(' self=')[0], `--delnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-1')},${w.fqdn('c-b-2')}`)
   assert.is(w.calls('c-b-0')[2]!.split(' self=')[0], `--delnodes --nodegroup 1 --role b --fqdns ${w.fqdn('c-b-1')},${w.fqdn('c-b-2')}`)
+  w.agent.stop()
+})
+
+test('cluster state events: the state the CLI writes (updating) and the one after it (configured) each get one, the newest says the state', async () => {
+  const w = new World('state-events', 1, 1)
+  w.addPod('a', 0)
+  w.addPod('b', 0)
+  w.start()
+  await w.until('configured', () => w.state() === 'configured')
+  w.scaleAsTheCli(1, 2)
+  w.addPod('b', 1)
+  await w.until('configured again', () => w.state() === 'configured' && w.calls('c-b-1').length === 1 && w.calls('c-a-0').length === 2)
+  await new Promise((r) => setTimeout(r, 50))
+  const states = w.events.filter((e) => e.startsWith('ClusterState: '))
+  // (this root starts without a state, so the agent's first one, creating, is a transition of its own)
+  assert.equal(states, ['ClusterState: cluster c is creating', 'ClusterState: cluster c is configured', 'ClusterState: cluster c is updating', 'ClusterState: cluster c is configured'])
   w.agent.stop()
 })
 

@@ -43,7 +43,7 @@ test('cardinality N+: at least N', () => {
 test('cardinality N: exactly N (announcement form names replicas)', () => {
   throwsUserError(
     () => resolve('spark221e2', [`{name: controller, replicas: 2, resources: ${LIMITS}}`], {head: 'apiVersion: kubedirector.bluedata.io/v1alpha1\nkind: KubeDirectorCluster'}),
-    'cluster.yaml: spec.roles[0].replicas: 2 does not match the cardinality 1 of role "controller" (app spark221e2): use exactly 1',
+    'cluster.yaml: spec.roles[0].replicas: 2 does not match the cardinality 1 of role "controller" (app spark221e2): use exactly 1 member',
   )
 })
 

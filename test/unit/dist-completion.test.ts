@@ -15,15 +15,18 @@ const global = [
 ]
 const COMMANDS: CommandSpec[] = [
   {id: 'get', summary: 'List app clusters or Spark jobs', flags: [...global, {name: 'output', char: 'o', type: 'option', description: 'Output format: one of json|yaml|name|wide|jsonpath=TEMPLATE'}, {name: 'all-namespaces', char: 'A', type: 'boolean'}]},
-  {id: 'create', summary: 'Create an app cluster', flags: [...global, {name: 'filename', char: 'f', type: 'option'}, {name: 'dry-run', type: 'option', options: ['none', 'client', 'server']}]},
+  {id: 'create', summary: 'Create an app cluster', flags: [...global, {name: 'filename', char: 'f', type: 'option'}, {name: 'dry-run', type: 'option', options: ['none', 'client', 'server']}, {name: 'members', type: 'option'}, {name: 'memory', type: 'option'}]},
   {id: 'status', summary: 'Show state', flags: global},
+  {id: 'delete', summary: 'Delete', flags: global},
+  {id: 'scale', summary: 'Scale', flags: [...global, {name: 'role', type: 'option'}, {name: 'members', type: 'option'}]},
+  {id: 'apply', summary: 'Apply', flags: [...global, {name: 'members', type: 'option'}]},
   {id: 'logs', summary: 'Driver log', flags: global},
   {id: 'open', summary: 'Open a dashboard', flags: global},
   {id: 'app:list', summary: 'List apps', flags: global},
   {id: 'app:remove', summary: 'Remove an app', flags: global},
   {id: '__complete', hidden: true, flags: []},
 ]
-const calls: {kind: NameKind; namespace?: string; cluster?: string}[] = []
+const calls: {kind: NameKind; namespace?: string; cluster?: string; of?: string}[] = []
 const NAMES: Record<NameKind, string[]> = {
   apps: ['spark221e2', 'shelldemo'],
   'namespace-apps': ['myapp'],
@@ -31,15 +34,18 @@ const NAMES: Record<NameKind, string[]> = {
   jobs: ['pi-1'],
   namespaces: ['default', 'team-a'],
   contexts: ['kd-local'],
+  roles: ['controller', 'worker'],
+  'app-roles': ['controller', 'worker', 'edge'],
   dashboards: ['jupyter-nb', 'spark', 'spark4nb-controller-0'],
 }
-const lookup = async (kind: NameKind, c: {namespace?: string; cluster?: string}) => (calls.push({kind, namespace: c.namespace, ...(c.cluster ? {cluster: c.cluster} : {})}), NAMES[kind])
+const lookup = async (kind: NameKind, c: {namespace?: string; cluster?: string}, of?: string) => (calls.push({kind, namespace: c.namespace, ...(c.cluster ? {cluster: c.cluster} : {}), ...(of ? {of} : {})}), NAMES[kind])
 const answer = async (...words: string[]) => formatCompletion(await complete(COMMANDS, words, lookup))
 
 const engine = suite('completion engine (Cobra protocol)')
 engine('command names with descriptions, hidden ones left out, topics included', async () => {
-  assert.is(await answer(''), 'app\tManage the app catalog: list, show, add and remove apps\ncreate\tCreate an app cluster\nget\tList app clusters or Spark jobs\nlogs\tDriver log\nopen\tOpen a dashboard\nstatus\tShow state\n:4\n')
+  assert.is(await answer(''), 'app\tManage the app catalog: list, show, add and remove apps\napply\tApply\ncreate\tCreate an app cluster\ndelete\tDelete\nget\tList app clusters or Spark jobs\nlogs\tDriver log\nopen\tOpen a dashboard\nscale\tScale\nstatus\tShow state\n:4\n')
   assert.is(await answer('st'), 'status\tShow state\n:4\n')
+  assert.is(await answer('-n=t'), '-n=team-a\n:4\n')
   assert.is(await answer('app', ''), 'list\tList apps\nremove\tRemove an app\n:4\n')
 })
 engine('flag names: long ones, and the short ones too after a lone dash', async () => {
@@ -82,10 +88,38 @@ engine('names from the cluster, in the namespace typed with -n', async () => {
   assert.is(await answer('-n', 't'), 'team-a\n:4\n')
   assert.is(await answer('get', '--context', ''), 'kd-local\n:4\n')
 })
+engine('TYPE/NAME forms: get cluster/<TAB> (also after another), status/delete/logs job/<TAB>', async () => {
+  assert.is(await answer('get', 'cluster/'), 'cluster/demo\ncluster/spark\n:4\n')
+  assert.is(await answer('get', 'cluster/demo', 'cluster/s'), 'cluster/spark\n:4\n')
+  assert.is(await answer('get', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await answer('delete', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await answer('logs', 'job/'), 'job/pi-1\n:4\n')
+  assert.is(await answer('delete', 'cluster/d'), 'cluster/demo\n:4\n')
+})
+engine('a bare NAME of status and delete: clusters and jobs', async () => {
+  assert.is(await answer('status', ''), 'demo\npi-1\nspark\n:4\n')
+  assert.is(await answer('delete', 'p'), 'pi-1\n:4\n')
+  assert.is(await answer('delete', 'job', ''), 'pi-1\n:4\n')
+})
+engine('roles: scale NAME <TAB> and --role of the cluster, --members of create/apply of the app (ROLE= without a space)', async () => {
+  calls.length = 0
+  const open = Directive.noFileComp | Directive.noSpace
+  assert.is(await answer('scale', 'demo', ''), `controller=\nworker=\n:${open}\n`)
+  assert.equal(calls, [{kind: 'roles', namespace: undefined, of: 'demo'}])
+  assert.is(await answer('scale', 'cluster/demo', 'w'), `worker=\n:${open}\n`)
+  assert.is(await answer('scale', 'demo', '--role', ''), 'controller\nworker\n:4\n')
+  calls.length = 0
+  assert.is(await answer('create', 'shelldemo', '--members', 'e'), `edge=\n:${open}\n`)
+  assert.equal(calls, [{kind: 'app-roles', namespace: undefined, of: 'shelldemo'}])
+  assert.is(await answer('create', 'shelldemo', '--memory=w'), `--memory=worker=\n:${open}\n`)
+  // without an app typed there is nothing to ask for
+  assert.is(await answer('create', '--members', ''), ':4\n')
+})
 engine('describe and edit complete clusters (TYPE NAME and TYPE/NAME), logs cluster/ too; help completes commands', async () => {
   const more: CommandSpec[] = [...COMMANDS, {id: 'describe', flags: global}, {id: 'edit', flags: global}]
   const ans = async (...words: string[]) => formatCompletion(await complete(more, words, lookup))
-  assert.is(await ans('describe', ''), 'demo\nspark\n:4\n')
+  // a bare NAME of describe (status's view) is a cluster or a job
+  assert.is(await ans('describe', ''), 'demo\npi-1\nspark\n:4\n')
   assert.is(await ans('describe', 'cluster/s'), 'cluster/spark\n:4\n')
   assert.is(await ans('describe', 'job', ''), 'pi-1\n:4\n')
   assert.is(await ans('edit', 'cluster', 'd'), 'demo\n:4\n')
@@ -93,7 +127,7 @@ engine('describe and edit complete clusters (TYPE NAME and TYPE/NAME), logs clus
   assert.is(await ans('edit', 'demo', ''), ':4\n')
   assert.is(await ans('logs', 'cluster/d'), 'cluster/demo\n:4\n')
   assert.is(await ans('logs', 'job/'), 'job/pi-1\n:4\n')
-  assert.is(await ans('help', 'de'), 'describe\n:4\n')
+  assert.is(await ans('help', 'de'), 'delete\tDelete\ndescribe\n:4\n')
 })
 engine('positional arguments past the last one complete nothing', async () => {
   assert.is(await answer('create', 'shelldemo', 'mine', ''), ':4\n')

@@ -16,7 +16,7 @@ function layerOf(file: string): string {
   return 'shell' // cli.ts, launch.ts, base-command.ts, cluster-flags.ts, help.ts: the command layer's own modules
 }
 
-/** Which layers each layer may import (besides itself and the neutral leaves: errors.ts, kube-object.ts, paths.ts, order.ts, did-you-mean.ts). */
+/** Which layers each layer may import (besides itself and the neutral leaves: errors.ts, kube-object.ts, paths.ts, order.ts, plural.ts, did-you-mean.ts). */
 const ALLOWED: Record<string, string[]> = {
   commands: ['shell', 'actions', 'output', 'model', 'kube', 'completion'],
   shell: ['commands', 'actions', 'output', 'model', 'kube', 'completion'],
@@ -27,7 +27,7 @@ const ALLOWED: Record<string, string[]> = {
   kube: [],
   agent: ['model', 'kube'],
 }
-const NEUTRAL = new Set(['src/errors.ts', 'src/kube-object.ts', 'src/paths.ts', 'src/order.ts', 'src/did-you-mean.ts'])
+const NEUTRAL = new Set(['src/errors.ts', 'src/kube-object.ts', 'src/paths.ts', 'src/order.ts', 'src/plural.ts', 'src/did-you-mean.ts'])
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -43,6 +43,16 @@ tables('--no-headers and -A', () => {
   const t = withNamespaceColumn({headers: ['NAME'], rows: [['a']]}, ['ns1'])
   assert.is(renderTable(t, {noHeaders: true}), 'ns1   a\n')
 })
+tables('get -w: widths remembered across prints, growing only (kubectl watch)', () => {
+  const widths: number[] = []
+  const first = renderTable({headers: ['NAME', 'STATE', 'AGE'], rows: [['demo', 'creating', '1s']]}, {widths})
+  assert.is(first, 'NAME   STATE      AGE\ndemo   creating   1s\n')
+  // a shorter cell keeps the first print's width
+  assert.is(renderTable({headers: ['NAME', 'STATE', 'AGE'], rows: [['d', 'x', '2s']]}, {noHeaders: true, widths}), 'd      x          2s\n')
+  // a longer one widens its column from then on
+  assert.is(renderTable({headers: ['NAME', 'STATE', 'AGE'], rows: [['a-longer-name', 'x', '3s']]}, {noHeaders: true, widths}), 'a-longer-name   x          3s\n')
+  assert.is(renderTable({headers: ['NAME', 'STATE', 'AGE'], rows: [['d', 'x', '4s']]}, {noHeaders: true, widths}), 'd               x          4s\n')
+})
 tables.run()
 
 const formats = suite('-o formats')
@@ -57,6 +67,10 @@ formats('name printer and lists', async () => {
   assert.is(await formatData(null, 'name', [{kind: 'job', name: 'a'}, {kind: 'job', name: 'b'}]), 'job/a\njob/b\n')
   assert.equal(JSON.parse(await formatData(asList([1]), 'json')), {apiVersion: 'v1', kind: 'List', items: [1], metadata: {resourceVersion: ''}})
   assert.is(await formatData({a: {b: 1}}, 'yaml'), 'a:\n  b: 1\n')
+})
+formats('jsonpath: the text of the template and no newline after it (as kubectl)', async () => {
+  assert.is(await formatData(asList([{metadata: {name: 'a'}}, {metadata: {name: 'b'}}]), 'jsonpath={.items[*].metadata.name}'), 'a b')
+  assert.is(await formatData({metadata: {name: 'a'}}, 'jsonpath={.metadata.name}{"\\n"}'), 'a\n')
 })
 formats.run()
 
@@ -95,7 +109,8 @@ targets('forms kubectl accepts', () => {
   assert.throws(() => parseTarget('job/pi', undefined, 'cluster'), /works on clusters only/)
   // get's forms: TYPE NAME... and TYPE/NAME...; a name given twice is listed once
   assert.equal(parseTargets(['clusters']), {kind: 'cluster', names: []})
-  assert.equal(parseTargets(['cluster', 'demo', 'demo', 'x']), {kind: 'cluster', names: ['demo', 'x']})
+  // a name given twice is listed twice, in the order given (as kubectl)
+  assert.equal(parseTargets(['cluster', 'x', 'demo', 'demo']), {kind: 'cluster', names: ['x', 'demo', 'demo']})
   assert.equal(parseTargets(['cluster/demo', 'cluster/x']), {kind: 'cluster', names: ['demo', 'x']})
   assert.throws(() => parseTargets(['cluster/demo', 'x']), /no need to specify a resource type as a separate argument/)
   assert.throws(() => parseTargets(['cluster/demo', 'job/x']), /give one type at a time/)
@@ -149,14 +164,14 @@ async function failedProgress(): Promise<string> {
 progress('a failed wait never marks the cluster done, and names the roles that did not finish', async () => {
   const out = await failedProgress()
   assert.not.match(out, /(\[COMPLETED\]|✔) cluster\/bad/)
-  assert.match(out, /(\[FAILED\]|✖) cluster\/bad not configured \(worker, edge\)/)
-  assert.match(out, /(\[COMPLETED\]|✔) controller: 1\/1 configured/)
+  assert.match(out, /(\[FAILED\]|✖) cluster\/bad: members of worker, edge not configured/)
+  assert.match(out, /(\[COMPLETED\]|✔) controller: members configured 1\/1/)
   // each failure line names its role, how far it got and why each member is held back
-  assert.match(out, /(\[FAILED\]|✖) worker: not configured, 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
-  assert.match(out, /(\[FAILED\]|✖) edge: not configured, 0\/1 \(0:configured not ready\)/)
+  assert.match(out, /(\[FAILED\]|✖) worker: members configured 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
+  assert.match(out, /(\[FAILED\]|✖) edge: members configured 0\/1 \(0:configured not ready\)/)
   assert.not.match(out, /✔ (worker|edge)/)
   // title changes are logged (one line per change without a terminal)
-  assert.match(out, /worker: 0\/2 configured \(0:config error, 1:create pending ImagePullBackOff\)/)
+  assert.match(out, /worker: members configured 0\/2 \(0:config error, 1:create pending ImagePullBackOff\)/)
 })
 
 progress.run()

@@ -4,9 +4,7 @@ import {KdCommand, connectionOptions} from '../../base-command.ts'
 
 export default class AppAdd extends KdCommand {
   static summary = 'Store an app definition and its config packages in the namespace'
-  static description = `DIR holds one KubeDirectorApp file (.yaml, .yml or .json). A role whose packageURL is bundled://NAME
-uses the package directory DIR/NAME (with a startscript at its top); it is packed and stored with the app.
-Clusters in the namespace can then be created from it: kubectl kd create APP.`
+  static description = `PATH is a KubeDirectorApp file (.yaml, .yml or .json), or a directory DIR holding one. A role whose packageURL is bundled://NAME uses the package directory DIR/NAME (with a startscript at its top); it is packed and stored with the app. Clusters in the namespace can then be created from it: kubectl kd create APP.`
   static examples = [
     '<%= config.bin %> app add examples/apps/hello.yaml',
     '<%= config.bin %> app add examples/apps/greeter',
@@ -14,7 +12,7 @@ Clusters in the namespace can then be created from it: kubectl kd create APP.`
   ]
   static args = {path: Args.string({ignoreStdin: true, required: true, description: 'App directory or definition file'})}
   static flags = {
-    package: Flags.string({description: 'Config package of a role: ROLE=DIR or ROLE=URL (repeatable)', multiple: true, default: []}),
+    package: Flags.string({description: 'Config package of a role: ROLE=DIR or ROLE=URL (repeatable)', multiple: true}),
     'dry-run': Flags.string({options: ['none', 'client', 'server'], default: 'none', description: 'Only check the definition (client) or also the API server (server)'}),
   }
 
@@ -22,7 +20,7 @@ Clusters in the namespace can then be created from it: kubectl kd create APP.`
     const {args, flags} = await this.parse(AppAdd)
     const {planAppAdd, addApp} = await import('../../actions/app-store.ts')
     const {parseRoleAssignments} = await import('../../cluster/overrides.ts')
-    const packages = parseRoleAssignments(flags.package, 'package')
+    const packages = parseRoleAssignments(flags.package ?? [], 'package')
     const dryRun = flags['dry-run'] as 'none' | 'client' | 'server'
     if (dryRun === 'client') {
       const plan = planAppAdd(args.path, packages, flags.namespace ?? 'default')

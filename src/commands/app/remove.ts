@@ -11,6 +11,6 @@ export default class AppRemove extends KdCommand {
     const {connect} = await import('../../kube/connection.ts')
     const {removeApp} = await import('../../actions/app-store.ts')
     await removeApp(await connect(connectionOptions(flags)), args.name)
-    process.stdout.write(`app/${args.name} removed\n`)
+    process.stdout.write(`app/${args.name} deleted\n`)
   }
 }
