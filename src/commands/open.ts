@@ -18,7 +18,7 @@ forwarding until Ctrl-C.`
   ]
   static args = {
     target: Args.string({ignoreStdin: true, required: true, description: 'The target: CLUSTER, cluster/NAME or job/NAME'}),
-    select: Args.string({ignoreStdin: true, description: 'A dashboard service of the cluster (jupyter-nb, spark-worker, …) or one of its members'}),
+    dashboard: Args.string({ignoreStdin: true, description: 'A dashboard service of the cluster (jupyter-nb, spark-worker, …) or one of its members'}),
   }
   static flags = {
     address: Flags.string({description: 'Addresses to listen on (comma-separated or repeated), as kubectl port-forward', multiple: true, default: ['localhost']}),
@@ -29,9 +29,9 @@ forwarding until Ctrl-C.`
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Open)
     // `open job NAME` and `open cluster NAME` as kubectl takes them; else the second word picks the dashboard
-    const typed = args.select !== undefined && targetKind(args.target) !== undefined
-    const target = typed ? parseTarget(args.target, args.select) : parseTarget(args.target)
-    const select = typed ? undefined : args.select
+    const typed = args.dashboard !== undefined && targetKind(args.target) !== undefined
+    const target = typed ? parseTarget(args.target, args.dashboard) : parseTarget(args.target)
+    const select = typed ? undefined : args.dashboard
     if (target.kind === 'job' && select) throw new UserError(`open job/${target.name} takes no dashboard name: a job has one Spark UI`)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))

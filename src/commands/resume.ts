@@ -8,7 +8,7 @@ export default class Resume extends KdCommand {
   static summary = 'Resume a suspended scheduled Spark job'
   static examples = [{description: 'A job submitted with --schedule (or a ScheduledSparkApplication)', command: '<%= config.bin %> resume job/nightly-report'}]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: job/NAME (a job with a schedule)'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (resume job NAME)'}),
   }
   static flags = {

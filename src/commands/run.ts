@@ -8,7 +8,7 @@ export default class Run extends KdCommand {
   static summary = 'Start a run of a scheduled Spark job now (as kubectl create job --from=cronjob/NAME)'
   static examples = [{description: 'A job submitted with --schedule (or a ScheduledSparkApplication)', command: '<%= config.bin %> run job/nightly-report'}]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: job/NAME (a job with a schedule)'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (run job NAME)'}),
   }
   static flags = {

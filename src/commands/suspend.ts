@@ -8,7 +8,7 @@ export default class Suspend extends KdCommand {
   static summary = 'Suspend a scheduled Spark job: no new runs until it is resumed (a running one goes on)'
   static examples = [{description: 'A job submitted with --schedule (or a ScheduledSparkApplication)', command: '<%= config.bin %> suspend job/nightly-report'}]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'job/NAME'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: job/NAME (a job with a schedule)'}),
     name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (suspend job NAME)'}),
   }
   static flags = {
