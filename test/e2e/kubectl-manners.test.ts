@@ -173,7 +173,7 @@ test('one wording per kind of error', () => {
     [['create', 'shelldemo', 'x', '--members', 'controller=2', '--dry-run=client'], /\(exactly 1 member\)$/],
     [['scale', 'demo', 'controller=2'], /\(exactly 1 member\)$/],
     [['create', 'shelldemo', 'x', '--dry-run=maybe'], /^error: invalid value "maybe" for --dry-run: must be one of none, client, server$/],
-    [['delete', 'demo', '--dry-run=client'], /^error: invalid value "client" for --dry-run: must be one of none, server$/],
+    [['delete', 'demo', '--dry-run=maybe'], /^error: invalid value "maybe" for --dry-run: must be one of none, client, server$/],
     [['status', 'nosuch'], new RegExp(`not found in namespace "${ns}"`)],
     [['get', 'cluster', 'nosuch'], new RegExp(`^error: cluster "nosuch" not found in namespace "${ns}"$`)],
   ]

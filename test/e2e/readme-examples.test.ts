@@ -47,7 +47,7 @@ export function readmeExamples(text: string): Example[] {
     while (line.endsWith('\\') && i + 1 < lines.length) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`
     line = line.replace(/\s+#\s.*$/, '')
     current = undefined
-    if (!/^kubectl kd /.test(line.trim())) continue
+    if (!/^([A-Z_]+=("[^"]*"|'[^']*'|\S+)\s+)*kubectl kd /.test(line.trim())) continue
     current = {source: 'README', line: line.trim(), documented: []}
     out.push(current)
   }
@@ -66,6 +66,8 @@ function helpExamples(): Example[] {
 const SPARK_JOB = 'a Spark job: minutes of JVMs and executors (test/e2e/spark-*.test.ts run submit end to end)'
 const NEEDS_JOB = 'reads the Spark job an example before submits (skipped: ' + SPARK_JOB + ')'
 const CASSANDRA = 'a Cassandra ring: 2-4 minutes and 1.5 GiB per member (test/e2e/cassandra.test.ts runs it)'
+const OPEN = 'forwards a port until Ctrl-C, to a Spark notebook cluster (test/e2e/notebook.test.ts runs open with a browser)'
+const SCHEDULED = 'a scheduled Spark job (test/e2e/spark-lifecycle.test.ts runs schedules, run, suspend and resume)'
 const SYNOPSIS = 'a synopsis with … and [optional] parts, not a command line'
 
 /** Examples not run, by their exact text, with why. */
@@ -99,6 +101,22 @@ const SKIP: Record<string, string> = {
   'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --class org.apache.spark.examples.SparkPi --num-executors 2 --create-service-account --service-account spark --wait local:///opt/spark/examples/jars/spark-examples_2.12-3.5.9.jar 100': SPARK_JOB,
   'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20': SPARK_JOB,
   'kubectl kd submit --cluster sp --executor-memory 512m examples/spark/pi.py 10': SPARK_JOB,
+  'kubectl kd describe job/spark-pi': NEEDS_JOB,
+  'kubectl kd edit cluster/demo': 'opens an interactive editor (edit runs with a scripted editor in the README and kubectl-verbs.test.ts)',
+  'KUBE_EDITOR=nano kubectl kd edit demo': 'opens an interactive editor (edit runs with a scripted editor in the README and kubectl-verbs.test.ts)',
+  'kubectl kd delete jobs -l schedule=nightly --wait': NEEDS_JOB,
+  'kubectl kd delete jobs --all -n nightly': NEEDS_JOB,
+  'kubectl kd open spark4nb': OPEN,
+  'kubectl kd open spark4nb jupyter-nb --no-browser': OPEN,
+  'kubectl kd open spark4nb spark4nb-worker-0': OPEN,
+  'kubectl kd open job/spark-pi --port 4041': OPEN,
+  'kubectl kd resume job/nightly-report': SCHEDULED,
+  'kubectl kd run job/nightly-report': SCHEDULED,
+  'kubectl kd suspend job/nightly-report': SCHEDULED,
+  'kubectl kd submit -f examples/spark/nightly/ --atomic': SPARK_JOB,
+  'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10': SPARK_JOB,
+  "kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name nightly --schedule '0 2 * * *' --concurrency-policy Forbid --time-to-live 24h examples/spark/pi.py 10": SCHEDULED,
+  'kubectl kd submit -f examples/spark/scheduled-pi.yaml': SCHEDULED,
 }
 
 const SPARK221E2_35 =
@@ -114,6 +132,9 @@ const BEFORE: Record<string, string[]> = {
   'kubectl kd delete cluster/spark221e2 --wait': ['kubectl kd create spark221e2'],
   // get, scale and status of spark221e2 on the images that run here
   'kubectl kd get cluster spark221e2 -o wide': [SPARK221E2_35],
+  // the verbs' examples on a cluster demo: made before the first, removed after the last (AFTER)
+  'kubectl kd delete -f examples/clusters/shelldemo.yaml': ['kubectl kd create -f examples/clusters/shelldemo.yaml --wait'],
+  'kubectl kd describe cluster demo': ['kubectl kd create -f examples/clusters/shelldemo.yaml --wait'],
 }
 
 /** What the shell an example is written for provides, given to bash before the example (zsh's $fpath). */
@@ -132,6 +153,7 @@ const AFTER: Record<string, string[]> = {
   'kubectl kd submit --cluster small examples/spark/pi.py 4': ['kubectl kd delete small --wait'],
   'kubectl kd apply -f examples/clusters/spark35.yaml --wait --timeout 5m': ['kubectl kd delete spark --wait'],
   'kubectl kd create spark35 sp --members worker=3 --wait': ['kubectl kd delete sp --wait'],
+  'kubectl kd scale demo --replicas 3': ['kubectl kd delete demo --wait'],
 }
 
 const readme = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'))
@@ -174,7 +196,8 @@ function runAll(examples: Example[], ns: string): void {
       const error = e.documented.find((l) => l.startsWith('error: '))
       if (error) {
         assert.is(r.code, 1, `${e.line}: the README shows ${error}, got exit ${r.code}\n${r.stdout}${r.stderr}`)
-        assert.is(r.stderr.trim(), readmeNs(error), `${e.line}: the error line differs from the README's`)
+        const tmpName = (t: string) => t.replace(/\/tmp\/kubectl-kd-edit-[A-Za-z0-9]+\//g, '/tmp/kubectl-kd-edit-XXXXXX/')
+        assert.is(tmpName(r.stderr.trim()), tmpName(readmeNs(error)), `${e.line}: the error line differs from the README's`)
       } else assert.is(r.code, 0, `${e.line}: exit ${r.code}\n${r.stdout}${r.stderr}`)
       for (const m of e.documented.filter((l) => MUTATION.test(l))) assert.ok(r.stdout.split('\n').includes(readmeNs(m)), `${e.line}: the README shows "${m}", stdout was:\n${r.stdout}`)
       if (process.env.KD_EXAMPLES_VERBOSE) console.log(`  ${((Date.now() - started) / 1000).toFixed(1)}s ${e.line}`)

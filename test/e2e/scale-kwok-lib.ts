@@ -22,7 +22,7 @@ spec:
     tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
     resources:
       requests: {cpu: 10m, memory: 16Mi}
-      limits: {cpu: 100m, memory: 16Mi}
+      limits: {cpu: 100m, memory: 32Mi}
 `
 }
 
