@@ -9,7 +9,7 @@ export default class Scale extends KdCommand {
   static examples = [
     {description: "kubectl's form", command: '<%= config.bin %> scale cluster/spark221e2 --replicas 4 --role worker'},
     {description: 'The same as ROLE=N, and wait until every member is configured', command: '<%= config.bin %> scale spark221e2 worker=2 --wait'},
-    {description: 'Without --role: the one role with members that can scale (a shelldemo cluster\'s worker)', command: '<%= config.bin %> scale demo --replicas 3'},
+    {description: 'Without --role: the one role that can scale (spark221e2\'s worker)', command: '<%= config.bin %> scale spark221e2 --replicas 3'},
   ]
   static args = {
     name: Args.string({ignoreStdin: true, required: true, description: 'Cluster name (or cluster/NAME)'}),

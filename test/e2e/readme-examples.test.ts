@@ -68,6 +68,7 @@ const NEEDS_JOB = 'reads the Spark job an example before submits (skipped: ' + S
 const CASSANDRA = 'a Cassandra ring: 2-4 minutes and 1.5 GiB per member (test/e2e/cassandra.test.ts runs it)'
 const OPEN = 'forwards a port until Ctrl-C, to a Spark notebook cluster (test/e2e/notebook.test.ts runs open with a browser)'
 const SCHEDULED = 'a scheduled Spark job (test/e2e/spark-lifecycle.test.ts runs schedules, run, suspend and resume)'
+const NOTEBOOK_NS = 'output captured in the namespace kd-nb-dev2, with a running notebook cluster and job (test/e2e/notebook.test.ts runs status and open on one)'
 const SYNOPSIS = 'a synopsis with … and [optional] parts, not a command line'
 
 /** Examples not run, by their exact text, with why. */
@@ -102,6 +103,10 @@ const SKIP: Record<string, string> = {
   'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20': SPARK_JOB,
   'kubectl kd submit --cluster sp --executor-memory 512m examples/spark/pi.py 10': SPARK_JOB,
   'kubectl kd describe job/spark-pi': NEEDS_JOB,
+  'kubectl kd status spark4nb -n kd-nb-dev2': NOTEBOOK_NS,
+  'kubectl kd open spark4nb jupyter-nb -n kd-nb-dev2 --no-browser': NOTEBOOK_NS,
+  'kubectl kd open spark4nb nosuch -n kd-nb-dev2': NOTEBOOK_NS,
+  'kubectl kd open job/spark-pi -n kd-nb-dev2': NOTEBOOK_NS,
   'kubectl kd edit cluster/demo': 'opens an interactive editor (edit runs with a scripted editor in the README and kubectl-verbs.test.ts)',
   'KUBE_EDITOR=nano kubectl kd edit demo': 'opens an interactive editor (edit runs with a scripted editor in the README and kubectl-verbs.test.ts)',
   'kubectl kd delete jobs -l schedule=nightly --wait': NEEDS_JOB,
@@ -153,7 +158,8 @@ const AFTER: Record<string, string[]> = {
   'kubectl kd submit --cluster small examples/spark/pi.py 4': ['kubectl kd delete small --wait'],
   'kubectl kd apply -f examples/clusters/spark35.yaml --wait --timeout 5m': ['kubectl kd delete spark --wait'],
   'kubectl kd create spark35 sp --members worker=3 --wait': ['kubectl kd delete sp --wait'],
-  'kubectl kd scale demo --replicas 3': ['kubectl kd delete demo --wait'],
+  'kubectl kd logs cluster/demo agent': ['kubectl kd delete demo --wait'],
+  'kubectl kd status spark4nb': ['kubectl kd delete spark4nb --wait'],
 }
 
 const readme = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'))
@@ -197,7 +203,8 @@ function runAll(examples: Example[], ns: string): void {
       if (error) {
         assert.is(r.code, 1, `${e.line}: the README shows ${error}, got exit ${r.code}\n${r.stdout}${r.stderr}`)
         const tmpName = (t: string) => t.replace(/\/tmp\/kubectl-kd-edit-[A-Za-z0-9]+\//g, '/tmp/kubectl-kd-edit-XXXXXX/')
-        assert.is(tmpName(r.stderr.trim()), tmpName(readmeNs(error)), `${e.line}: the error line differs from the README's`)
+        // the error line (a suggestion may follow it, as after a mistyped command)
+        assert.is(tmpName(r.stderr.trim().split('\n')[0]!), tmpName(readmeNs(error)), `${e.line}: the error line differs from the README's`)
       } else assert.is(r.code, 0, `${e.line}: exit ${r.code}\n${r.stdout}${r.stderr}`)
       for (const m of e.documented.filter((l) => MUTATION.test(l))) assert.ok(r.stdout.split('\n').includes(readmeNs(m)), `${e.line}: the README shows "${m}", stdout was:\n${r.stdout}`)
       if (process.env.KD_EXAMPLES_VERBOSE) console.log(`  ${((Date.now() - started) / 1000).toFixed(1)}s ${e.line}`)

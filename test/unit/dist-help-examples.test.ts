@@ -117,7 +117,7 @@ test('examples that need a cluster (listed here, so a new one is a visible chang
     'kubectl kd run job/nightly-report',
     'kubectl kd scale cluster/spark221e2 --replicas 4 --role worker',
     'kubectl kd scale spark221e2 worker=2 --wait',
-    'kubectl kd scale demo --replicas 3',
+    'kubectl kd scale spark221e2 --replicas 3',
     'kubectl kd status spark221e2',
     'kubectl kd status spark221e2 -w',
     'kubectl kd status job/spark-pi',
