@@ -69,6 +69,7 @@ const CASSANDRA = 'a Cassandra ring: 2-4 minutes and 1.5 GiB per member (test/e2
 const OPEN = 'forwards a port until Ctrl-C, to a Spark notebook cluster (test/e2e/notebook.test.ts runs open with a browser)'
 const SCHEDULED = 'a scheduled Spark job (test/e2e/spark-lifecycle.test.ts runs schedules, run, suspend and resume)'
 const NOTEBOOK_NS = 'output captured in the namespace kd-nb-dev2, with a running notebook cluster and job (test/e2e/notebook.test.ts runs status and open on one)'
+const BATCH = 'a batch of Spark jobs from a directory (test/e2e/scale-jobs.test.ts submits and deletes 200 from one)'
 const SYNOPSIS = 'a synopsis with … and [optional] parts, not a command line'
 
 /** Examples not run, by their exact text, with why. */
@@ -103,6 +104,16 @@ const SKIP: Record<string, string> = {
   'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --follow examples/spark/pi.py 20': SPARK_JOB,
   'kubectl kd submit --cluster sp --executor-memory 512m examples/spark/pi.py 10': SPARK_JOB,
   'kubectl kd describe job/spark-pi': NEEDS_JOB,
+  'kubectl kd submit -f jobs/ [--atomic]': SYNOPSIS,
+  'kubectl kd delete jobs -l schedule=nightly [--wait]': SYNOPSIS,
+  'kubectl kd submit -f jobs/ --atomic': BATCH,
+  'kubectl kd submit -f jobs/': BATCH,
+  'kubectl kd submit -f examples/spark/nightly/ --create-service-account': BATCH,
+  'kubectl kd get jobs -l schedule=nightly': BATCH,
+  'kubectl kd delete jobs --all --dry-run=client': BATCH,
+  'kubectl kd submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name fail-once --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 2s examples/spark/fail-once.py marker-1': SPARK_JOB,
+  'kubectl kd status job/fail-once': NEEDS_JOB,
+  'kubectl kd run job/scheduled-pi; kubectl kd suspend job/scheduled-pi; kubectl kd resume job/scheduled-pi': SCHEDULED,
   'kubectl kd status spark4nb -n kd-nb-dev2': NOTEBOOK_NS,
   'kubectl kd open spark4nb jupyter-nb -n kd-nb-dev2 --no-browser': NOTEBOOK_NS,
   'kubectl kd open spark4nb nosuch -n kd-nb-dev2': NOTEBOOK_NS,
