@@ -20,13 +20,18 @@ const AGENT_CODE_KEY = 'agent.mjs.gz'
 const AGENT_LOADER_KEY = 'loader.mjs'
 const CODE_DIR = '/agent'
 
-/** Unpacks the gzipped bundle into /tmp (an emptyDir: the root FS is read-only) and runs it. */
-const AGENT_LOADER = `import {gunzipSync} from 'node:zlib'
+/**
+ * The loader of a plugin-shipped bundle run on the stock Node image (the agent, a managed job's runner):
+ * unpacks the gzipped bundle mounted at `mounted` into `unpacked` under /tmp (an emptyDir: the root FS is
+ * read-only) and runs its main().
+ */
+export const bundleLoader = (mounted: string, unpacked: string) => `import {gunzipSync} from 'node:zlib'
 import {readFileSync, writeFileSync} from 'node:fs'
-const file = '/tmp/kd-agent.mjs'
-writeFileSync(file, gunzipSync(readFileSync('${CODE_DIR}/${AGENT_CODE_KEY}')))
+const file = '${unpacked}'
+writeFileSync(file, gunzipSync(readFileSync('${mounted}')))
 await (await import(file)).main()
 `
+const AGENT_LOADER = bundleLoader(`${CODE_DIR}/${AGENT_CODE_KEY}`, '/tmp/kd-agent.mjs')
 
 /** Short content hash of the agent code; on the pod template so new code rolls the agent. */
 export function agentCodeHash(bundle: Uint8Array): string {

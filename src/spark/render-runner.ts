@@ -6,6 +6,7 @@
 import {gzipSync} from 'node:zlib'
 import type {KubeObject} from '../kube-object.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
+import {bundleLoader} from '../cluster/render-agent.ts'
 import {DEFAULT_AGENT_IMAGE} from '../cluster/render-options.ts'
 import {LIFECYCLE_ANNOTATION, LIFECYCLE_LABEL, RUNNER_COMPONENT, RUNNER_FAILED_EXIT_CODE, runnerName, specConfigMapName, type Lifecycle} from './lifecycle.ts'
 import type {SubmitArgs} from './submission.ts'
@@ -27,12 +28,7 @@ const CODE_KEY = 'runner.mjs.gz'
 const LOADER_KEY = 'loader.mjs'
 const CODE_DIR = '/runner'
 
-const LOADER = `import {gunzipSync} from 'node:zlib'
-import {readFileSync, writeFileSync} from 'node:fs'
-const file = '/tmp/kd-runner.mjs'
-writeFileSync(file, gunzipSync(readFileSync('${CODE_DIR}/${CODE_KEY}')))
-await (await import(file)).main()
-`
+const LOADER = bundleLoader(`${CODE_DIR}/${CODE_KEY}`, '/tmp/kd-runner.mjs')
 
 export interface RunnerRenderOptions {
   name: string
