@@ -215,7 +215,7 @@ function runAll(examples: Example[], ns: string): void {
         assert.is(r.code, 1, `${e.line}: the README shows ${error}, got exit ${r.code}\n${r.stdout}${r.stderr}`)
         const tmpName = (t: string) => t.replace(/\/tmp\/kubectl-kd-edit-[A-Za-z0-9]+\//g, '/tmp/kubectl-kd-edit-XXXXXX/')
         // the error line (a suggestion may follow it, as after a mistyped command)
-        assert.is(tmpName(r.stderr.trim().split('\n')[0]!), tmpName(readmeNs(error)), `${e.line}: the error line differs from the README's`)
+        assert.is(tmpName(r.stderr.trim().split('\n')[0]!), tmpName(readmeNs(error)), `${e.line}: the error line differs from the README's (stdout: ${JSON.stringify(r.stdout.slice(-2000))}, stderr: ${JSON.stringify(r.stderr.slice(-2000))})`)
       } else assert.is(r.code, 0, `${e.line}: exit ${r.code}\n${r.stdout}${r.stderr}`)
       for (const m of e.documented.filter((l) => MUTATION.test(l))) assert.ok(r.stdout.split('\n').includes(readmeNs(m)), `${e.line}: the README shows "${m}", stdout was:\n${r.stdout}`)
       if (process.env.KD_EXAMPLES_VERBOSE) console.log(`  ${((Date.now() - started) / 1000).toFixed(1)}s ${e.line}`)

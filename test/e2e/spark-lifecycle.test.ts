@@ -138,8 +138,11 @@ t('retries exhausted with the runner pod deleted mid-retry: FAILED 3/3, every at
   assert.equal(driversOf('exhaust'), ['pod/exhaust-1-driver', 'pod/exhaust-2-driver', 'pod/exhaust-3-driver'])
   const logs = kubectl(['logs', '-n', ns, '-l', 'batch.kubernetes.io/job-name=exhaust', '--tail', '-1'])
   assert.match(logs, /1 attempt\(s\) recorded/)
-  const job = kubectlJson<any>(['get', 'job', '-n', ns, 'exhaust'])
-  assert.ok(job.status.conditions.some((c: any) => c.type === 'Failed' && c.reason === 'PodFailurePolicy'), JSON.stringify(job.status))
+  // the runner records FAILED, then exits; the Job controller marks the Job failed by its pod failure policy after
+  await eventually('the runner Job Failed by its pod failure policy', () => {
+    const job = kubectlJson<any>(['get', 'job', '-n', ns, 'exhaust'])
+    return (job.status.conditions ?? []).some((c: any) => c.type === 'Failed' && c.reason === 'PodFailurePolicy')
+  }, 120_000, 2000)
   const text = run(['status', 'job/exhaust']).stdout
   assert.match(text, /Attempts: +3\/3/)
   assert.is(text.match(/^ +Error: exit code 1: RuntimeError: always fails$/gm)?.length, 3, text)
