@@ -9,6 +9,7 @@ import {scriptTimeoutOf} from '../../src/app/script-timeout.ts'
 import {configmeta, configmetaEnv, type MemberInfo} from '../../src/cluster/configmeta.ts'
 import {connectionsMeta, connectionsVersion, type ConfigmetaConnections, type ConnectedCluster, type ConnectedObject, type ConnectedState} from '../../src/cluster/connections.ts'
 import {configcliKeyFile} from './configcli-keys.ts'
+import {hasSecretKeys, openSecretKeys} from '../../src/cluster/secret-keys.ts'
 import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
 import {CONFIGCLI_SH, INJECT_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
 import {CONNECTIONS_ANNOTATION, KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
@@ -37,6 +38,8 @@ export interface AgentIO {
   /** bytes of a package ConfigMap's package.tgz */
   readPackageConfigMap(name: string): Promise<Uint8Array>
   fetchURL(url: string): Promise<Uint8Array>
+  /** the key of the cluster's secretKeys (its Secret NAME-kd-keys), undefined when there is none */
+  readKeysSecret(): Promise<Uint8Array | undefined>
   log(msg: string): void
 }
 
@@ -121,6 +124,7 @@ export class Agent {
   /** false until every connection informer has listed once (no member is set up with connections missing) */
   private connectionsReady = true
   private connectionsCache: {key: unknown; model: unknown; meta: ConfigmetaConnections; version: string} | undefined
+  private clusterKey: Promise<Buffer | undefined> | undefined
   stopped = false
 
   constructor(private io: AgentIO, private opts: AgentOptions) {}
@@ -442,14 +446,36 @@ export class Agent {
     return d
   }
 
+  /**
+   * The roles' secret keys in clear, for configmeta (none: undefined). The key is read once, when first
+   * needed; it never changes for a cluster's life. Values are never logged or written anywhere but members.
+   */
+  private async secretKeyValues(): Promise<{values?: Record<string, Record<string, string>>; problem?: string}> {
+    const cluster = this.model!.cluster
+    if (!hasSecretKeys(cluster)) return {}
+    // a failed read is retried with the member's setup; a missing key is the member's config error
+    this.clusterKey ??= this.io.readKeysSecret().then((k) => (k ? Buffer.from(k) : undefined))
+    const key = await this.clusterKey.catch((err) => {
+      this.clusterKey = undefined
+      throw err
+    })
+    if (!key) this.clusterKey = undefined
+    try {
+      return {values: openSecretKeys(cluster, key)}
+    } catch (err) {
+      return {problem: (err as Error).message}
+    }
+  }
+
   /** configmeta.json, .env and the configcli key file of one member, as tar entries under etc/. */
-  private configEntries(pod: string): TarEntry[] {
+  private configEntries(pod: string, secretKeys: Record<string, Record<string, string>> | undefined): TarEntry[] {
     const model = this.model!
     const connections = this.connections()?.meta
     const meta = configmeta(model.app, {...model.cluster, namespace: this.opts.namespace}, model.desired, this.member(pod), {
       clusterId: this.root?.metadata?.uid,
       domain: this.opts.domain,
       ...(connections ? {connections} : {}),
+      ...(secretKeys ? {secretKeys} : {}),
     })
     const enc = (s: string) => new TextEncoder().encode(s)
     return [
@@ -518,12 +544,17 @@ export class Agent {
       await marked
       return this.fail(pod, container, pkg.message, '', spec)
     }
+    const secretKeys = await this.secretKeyValues()
+    if (secretKeys.problem) {
+      await marked
+      return this.fail(pod, container, secretKeys.problem, '', spec)
+    }
     const release = await this.reserveStdin(pkg.mode === 'stream' ? pkg.bytes : 0)
     let r: ExecOutcome
     const started = Date.now()
     try {
       const entries: TarEntry[] = [
-        ...this.configEntries(pod),
+        ...this.configEntries(pod, secretKeys.values),
         {path: 'bin', type: 'dir', mode: 0o755},
         {path: 'bin/configcli', type: 'file', mode: 0o755, data: new TextEncoder().encode(CONFIGCLI_SH)},
         ...(pkg.mode === 'stream' ? [{path: 'pkg', type: 'dir' as const, mode: 0o700}, ...pkg.entries] : []),
@@ -624,7 +655,10 @@ export class Agent {
     const signature = membershipSignature(this.model!.desired)
     const args = a.ops.flatMap((o) => [o.op, o.role, o.fqdns.join(',')])
     const timeout = this.model!.timeout
-    const r = await this.io.exec(a.pod, ['sh', '-c', LIMITED_SH + NOTIFY_SH, 'kd-notify', a.container, String(timeout), ...args], writeTar(this.configEntries(a.pod)), timeout * 1000 * Math.max(1, a.ops.length) + EXEC_GRACE_MS)
+    // the configmeta written with the notification keeps the member's secret keys
+    const secretKeys = await this.secretKeyValues()
+    if (secretKeys.problem) return this.fail(a.pod, a.container, secretKeys.problem, '')
+    const r = await this.io.exec(a.pod, ['sh', '-c', LIMITED_SH + NOTIFY_SH, 'kd-notify', a.container, String(timeout), ...args], writeTar(this.configEntries(a.pod, secretKeys.values)), timeout * 1000 * Math.max(1, a.ops.length) + EXEC_GRACE_MS)
     if (r.code === 4) return // another container now: the next plan sets it up again
     if (r.code !== 0) {
       const last = /@@kd notify (\d+) (\S+)/.exec(r.stdout.split('\n').reverse().find((l) => l.startsWith('@@kd notify')) ?? '')

@@ -11,7 +11,8 @@ import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {R, type KubeClient} from '../../src/kube/client.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
-import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, rootConfigMapName} from '../../src/cluster/names.ts'
+import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../src/cluster/names.ts'
+import {errorKind} from '../../src/kube/errors.ts'
 import {formatBytes, PACKAGE_KEY, PACKAGE_MAX_UNPACKED_BYTES, PackageLimitError} from '../../src/cluster/package.ts'
 import type {App} from '../../src/app/model.ts'
 import type {Connections, ResolvedCluster} from '../../src/cluster/model.ts'
@@ -39,6 +40,11 @@ export function agentIO(kube: KubeClient, namespace: string, cluster: string, ro
       const b64 = cm.binaryData?.[PACKAGE_KEY]
       if (!b64) throw new Error(`ConfigMap ${name} has no binaryData ${PACKAGE_KEY}`)
       return new Uint8Array(Buffer.from(b64, 'base64'))
+    },
+    readKeysSecret: async () => {
+      const secret = await kube.get<{data?: Record<string, string>}>(R.secrets(namespace), keysSecretName(cluster)).catch((err) => (errorKind(err) === 'NotFound' ? undefined : Promise.reject(err)))
+      const b64 = secret?.data?.[SECRET_KEYS_KEY]
+      return b64 ? Buffer.from(b64, 'base64') : undefined
     },
     fetchURL: async (url) => {
       const res = await fetch(url, {redirect: 'follow', signal: AbortSignal.timeout(60_000)})

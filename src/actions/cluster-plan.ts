@@ -6,7 +6,9 @@ import {readFileSync, statSync, existsSync} from 'node:fs'
 import {resolve} from 'node:path'
 import type {App} from '../app/model.ts'
 import type {ClusterSpec, ResolvedCluster} from '../cluster/model.ts'
-import {LABEL, MANAGED_BY, rootConfigMapName} from '../cluster/names.ts'
+import {LABEL, MANAGED_BY, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../cluster/names.ts'
+import {readRoot} from '../cluster/root.ts'
+import {hasSecretKeys, newClusterKey, renderKeysSecret, sealSecretKeys} from '../cluster/secret-keys.ts'
 import {ownedByRoot} from '../cluster/object-meta.ts'
 import {applyClusterOverrides, type ClusterOverrides} from '../cluster/overrides.ts'
 import {parseManifests} from '../cluster/parse.ts'
@@ -41,6 +43,8 @@ export interface ClusterPlan {
   packages: Record<string, string>
   /** what a later scale must render with again */
   options: StoredOptions
+  /** the key the cluster's secretKeys are sealed with (its key Secret is written with the cluster) */
+  clusterKey?: Buffer
 }
 
 // a Kubernetes object holds at most 1 MiB
@@ -121,6 +125,13 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
   }
   if (kube && opts.dryRun !== 'client') await checkConnectedClusters(kube, inputs)
+  // the key each cluster with secretKeys seals them with: its key Secret's, or a new one
+  const keys = new Map<string, ClusterKey>()
+  for (const {spec} of inputs) {
+    if (!spec.roles.some((r) => r.secretKeys?.length)) continue
+    const ns = spec.namespace ?? namespace
+    keys.set(`${ns}/${spec.name}`, await clusterKey(opts.dryRun === 'client' ? undefined : kube, ns, spec.name))
+  }
   const seen = new Map<string, string>()
   return inputs.map(({app: baseApp, spec: fileSpec, source}) => {
     // what the file recorded (get -o yaml of a cluster created with --image/--package/--agent-image), flags winning
@@ -136,7 +147,10 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     if (spec.namespace && spec.namespace !== namespace && opts.namespace && spec.namespace !== opts.namespace)
       throw new UserError(`${source}: metadata.namespace: "${spec.namespace}" does not match --namespace "${opts.namespace}"`)
     const ns = spec.namespace ?? namespace
-    const cluster = resolveCluster(overridden, spec, source)
+    const sealing = keys.get(`${ns}/${spec.name}`)
+    const pathOf = (role: string) => spec.roles.find((r) => r.id === role)?.at.path ?? 'spec.roles'
+    const resolved = resolveCluster(overridden, spec, source)
+    const cluster = sealing ? sealSecretKeys(resolved, sealing.key, sealing.stored, source, pathOf) : resolved
     const first = seen.get(`${ns}/${cluster.name}`)
     if (first !== undefined)
       throw new UserError(`${source}: cluster "${cluster.name}" is defined twice${first === source ? '' : ` (also in ${first})`}: give each cluster its own metadata.name`)
@@ -158,8 +172,30 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
       if (size > MAX_OBJECT_BYTES)
         throw new UserError(`${source}: cluster "${cluster.name}" renders ${o.kind.toLowerCase()}/${o.metadata.name} of ${size} bytes; a Kubernetes object holds at most ${MAX_OBJECT_BYTES}`)
     }
-    return {app, cluster, namespace: ns, objects, packages, options}
+    return {app, cluster, namespace: ns, objects, packages, options, ...(sealing && hasSecretKeys(cluster) ? {clusterKey: sealing.key} : {})}
   })
+}
+
+interface ClusterKey {
+  key: Buffer
+  /** the cluster as its root holds it now, if it exists */
+  stored?: ResolvedCluster
+}
+
+/** The existing cluster's key (from its key Secret) and stored spec, or a new key; `kube` undefined: a new key. */
+async function clusterKey(kube: KubeClient | undefined, namespace: string, cluster: string): Promise<ClusterKey> {
+  if (!kube) return {key: newClusterKey()}
+  const orNone = (err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))
+  const [secret, root] = await Promise.all([
+    kube.get<KubeObject & {data?: Record<string, string>}>(R.secrets(namespace), keysSecretName(cluster)).catch(orNone),
+    kube.get<KubeObject & {data?: Record<string, string>}>(R.configMaps(namespace), rootConfigMapName(cluster)).catch(orNone),
+  ])
+  const stored = root ? readRoot(root.data).cluster : undefined
+  const have = secret?.data?.[SECRET_KEYS_KEY]
+  const key = have ? Buffer.from(have, 'base64') : undefined
+  if (key && key.length === 32) return {key, stored}
+  // a cluster without its key Secret yet: values stored before cannot be kept, only given again
+  return {key: newClusterKey(), stored: undefined}
 }
 
 /** Every cluster a spec connects exists in the namespace, or is created by the same command. */
@@ -215,5 +251,7 @@ export function supportObjects(plan: ClusterPlan, rootUid?: string): KubeObject[
     return cm
   })
   const agentCode = renderAgentCode(plan.cluster, {namespace: plan.namespace, rootUid}, agentBundle()) as KubeObject
-  return [...pkgs, agentCode]
+  // the key Secret before anything that reads it (the agent)
+  const keys = plan.clusterKey ? [renderKeysSecret(plan.cluster.name, plan.namespace, plan.clusterKey, {labels: clusterLabels, ...ownedByRoot(plan.cluster, rootUid)}) as KubeObject] : []
+  return [...keys, ...pkgs, agentCode]
 }

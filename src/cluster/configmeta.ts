@@ -43,6 +43,8 @@ export interface ConfigmetaRole {
   fqdns: string[]
   fqdn_mappings: Record<string, string>
   flavor: {storage: string; name: string; memory: string; description: string; cores: string}
+  /** the role's secretKeys in clear (KubeDirector decrypts them into configmeta); absent when it has none */
+  secret_keys?: Record<string, string>
 }
 
 export interface ConfigmetaNode {
@@ -73,6 +75,8 @@ export interface ConfigmetaOptions {
   domain?: string
   /** the connected clusters, ConfigMaps and Secrets (connections.ts); default: none */
   connections?: Configmeta['connections']
+  /** role → name → value of the roles' secretKeys, opened by the agent (secret-keys.ts) */
+  secretKeys?: Record<string, Record<string, string>>
 }
 
 const refkey = (...path: string[]): RefKey => ({bdvlibrefkey: path})
@@ -140,6 +144,7 @@ export function configmeta(
           description: 'n/a',
           cores: String(limits.cpu ? quantityValue(limits.cpu) : 0),
         },
+        ...(options.secretKeys?.[role.id] && Object.keys(options.secretKeys[role.id]!).length ? {secret_keys: sortedKeys(Object.entries(options.secretKeys[role.id]!))} : {}),
       },
     ])
   }

@@ -61,8 +61,20 @@ export interface FileInjection {
   permissions?: {fileMode?: number; fileOwner?: string; fileGroup?: string}
 }
 
+/**
+ * KubeDirector's SecretKey: a value members read through configcli (configmeta's roles.<role>.secret_keys),
+ * never stored in clear. As written, `value` or (a file from get -o yaml) the `encryptedValue` kubectl-kd
+ * stored; once sealed (secret-keys.ts) only `encryptedValue`, AES-256-GCM under the cluster's key Secret.
+ */
+export interface SecretKey {
+  name: string
+  value?: string
+  encryptedValue?: string
+}
+
 /** Role fields that pass into the pod template or the agent (checked when read; nothing to resolve). */
 export interface RolePodExtras {
+  secretKeys?: SecretKey[]
   fileInjections?: FileInjection[]
   serviceAccountName?: string
   /** size of /dev/shm (a memory-backed emptyDir) */

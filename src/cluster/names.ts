@@ -105,6 +105,9 @@ export const memberServiceName = (podName: string) => podName
 /** The cluster's Secret holding the token of its hasAuthToken services (Jupyter), key `token`. */
 export const authSecretName = (cluster: string) => `${clusterObjectName(cluster)}-kd-auth`
 export const AUTH_TOKEN_KEY = 'token'
+/** The cluster's Secret holding the AES-256 key its roles' secretKeys are sealed with, key `key`. */
+export const keysSecretName = (cluster: string) => `${clusterObjectName(cluster)}-kd-keys`
+export const SECRET_KEYS_KEY = 'key'
 /** How a member of a role with a hasAuthToken service gets the token: an env var from the Secret. */
 export const AUTH_TOKEN_ENV = 'KD_AUTH_TOKEN'
 export const agentName = (cluster: string) => `${clusterObjectName(cluster)}-kd-agent`

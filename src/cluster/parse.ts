@@ -160,6 +160,17 @@ function readPodExtras(r: FieldReader): RolePodExtras {
     return {srcURL, destDir, ...(Object.keys(permissions).length ? {permissions} : {})}
   })
   if (injections?.length) out.fileInjections = injections
+  const keys = r.list('secretKeys')?.map((k, i, all) => {
+    const name = k.requiredString('name')
+    if (all.findIndex((o) => o.value.name === name) !== i) throw k.error('name', `${JSON.stringify(name)} is listed twice`)
+    const value = k.string('value')
+    const encryptedValue = k.string('encryptedValue')
+    // KubeDirector: a non-empty value wins; an empty one stands for itself unless encryptedValue is given
+    if (value) return {name, value}
+    if (encryptedValue) return {name, encryptedValue}
+    return {name, value: ''}
+  })
+  if (keys?.length) out.secretKeys = keys
   const projections = r.list('volumeProjections')?.map((v) => {
     const pvcName = v.requiredString('pvcName')
     if (pvcName.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pvcName)) throw v.error('pvcName', `${JSON.stringify(pvcName)} is not the name of a PersistentVolumeClaim`)

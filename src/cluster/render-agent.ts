@@ -10,7 +10,8 @@ import {gzipSync} from 'node:zlib'
 import type {App} from '../app/model.ts'
 import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'
-import {AGENT_COMPONENT, ANNOTATION, LABEL, agentName, rootConfigMapName} from './names.ts'
+import {AGENT_COMPONENT, ANNOTATION, LABEL, agentName, keysSecretName, rootConfigMapName} from './names.ts'
+import {hasSecretKeys} from './secret-keys.ts'
 import {clusterLabels, ownedByRoot} from './object-meta.ts'
 import {packageConfigMapFromURL} from './package.ts'
 import type {RenderOptions} from './render-options.ts'
@@ -67,6 +68,8 @@ function agentRules(cluster: ResolvedCluster, app?: App) {
     ...(packages.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: packages, verbs: ['get']}] : []),
     ...(connectedConfigMaps.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: connectedConfigMaps, verbs: ['list', 'watch']}] : []),
     ...(connectedSecrets.length ? [{apiGroups: [''], resources: ['secrets'], resourceNames: connectedSecrets, verbs: ['list', 'watch']}] : []),
+    // the key the roles' secretKeys are sealed with (secret-keys.ts), read when a member's configmeta needs them
+    ...(hasSecretKeys(cluster) ? [{apiGroups: [''], resources: ['secrets'], resourceNames: [keysSecretName(cluster.name)], verbs: ['get']}] : []),
     {apiGroups: [''], resources: ['events'], verbs: ['create']},
   ]
 }

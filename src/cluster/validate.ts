@@ -91,6 +91,7 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     ...(given?.secret ? {secret: given.secret} : defaultSecret ? {secret: defaultSecret} : {}),
     ...(given?.volumeProjections ? {volumeProjections: given.volumeProjections} : {}),
     ...(given?.fileInjections ? {fileInjections: given.fileInjections} : {}),
+    ...(given?.secretKeys ? {secretKeys: given.secretKeys} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`

@@ -1,6 +1,6 @@
 // KubeDirector's v1beta1 contract on the real cluster: KubeDirector's own example catalog (app add) and
 // example clusters (create --dry-run=server) are accepted, names KubeDirector allows work end to end,
-// and spec.connections reaches the members' configmeta and configcli.
+// spec.connections reaches the members' configmeta and configcli, and secretKeys reach configcli only.
 import {chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -172,6 +172,52 @@ test('connections and file injections: the notebook member reads the connected c
   ])
   // and the notebook cluster settles again
   await eventually('nb.v1 configured', () => (JSON.parse(ok(['get', 'cluster', 'nb.v1', '-o', 'json']).stdout) as {status: {state: string}}).status.state === 'configured')
+})
+
+// a secret key's value, found nowhere but through configcli in the member
+const KEY_VALUE = `kd-sk-${Date.now().toString(36)}-value`
+const KEYED = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: keyed}
+spec:
+  app: kdsrc
+  roles:
+  - id: worker
+    members: 1
+    resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 100m, memory: 32Mi}}
+    secret: {name: role-sec, mountPath: /etc/role-sec, defaultMode: 256, readOnly: true}
+    secretKeys: [{name: db, value: ${KEY_VALUE}}]
+`
+
+test('secretKeys and a role Secret: the key is read through configcli in the member and found nowhere else (objects, Events, agent log, -o yaml, -v=8); the Secret is mounted; get -o yaml applies back unchanged', () => {
+  kubectl(['-n', ns, 'create', 'secret', 'generic', 'role-sec', '--from-literal=user=alice'])
+  writeFileSync(join(dir, 'keyed.yaml'), KEYED)
+  const created = run(['create', '-f', join(dir, 'keyed.yaml'), '--wait', '--timeout', '3m', '-v=8'])
+  assert.is(created.code, 0, created.stderr)
+  const member = 'keyed-worker-0'
+  const inMember = (cmd: string) => kubectl(['-n', ns, 'exec', member, '-c', 'app', '--', 'sh', '-c', cmd]).trim()
+  assert.is(inMember('configcli --get nodegroups.1.roles.worker.secret_keys.db'), KEY_VALUE)
+  // the role's Secret, mounted read-only with its mode
+  assert.is(inMember('cat /etc/role-sec/user; echo; stat -L -c %a /etc/role-sec/user'), 'alice\n400')
+  const yaml = ok(['get', 'cluster', 'keyed', '-o', 'yaml', '-v=8'])
+  writeFileSync(join(dir, 'keyed-get.yaml'), yaml.stdout)
+  assert.match(yaml.stdout, /encryptedValue: kd1:/)
+  const applied = ok(['apply', '-f', join(dir, 'keyed-get.yaml')])
+  assert.match(applied.stdout, /^cluster\/keyed unchanged$/m)
+  const b64 = Buffer.from(KEY_VALUE).toString('base64')
+  const agentPod = kubectl(['-n', ns, 'get', 'pods', '-l', 'kubectl-kd.io/cluster=keyed,app.kubernetes.io/component=agent', '-o', 'name']).trim()
+  const places: Record<string, string> = {
+    'every object of the namespace (Secrets included)': kubectl(['-n', ns, 'get', 'configmaps,secrets,pods,services,statefulsets,deployments,roles,events', '-o', 'json']),
+    'the agent log': kubectl(['-n', ns, 'logs', agentPod]),
+    'create -v=8': created.stdout + created.stderr,
+    'get -o yaml -v=8': yaml.stdout + yaml.stderr,
+    'status': ok(['status', 'keyed']).stdout,
+    'describe': ok(['describe', 'cluster', 'keyed']).stdout,
+  }
+  for (const [where, text] of Object.entries(places)) {
+    assert.not.ok(text.includes(KEY_VALUE), `the secret key's value is in ${where}`)
+    assert.not.ok(text.includes(b64), `the secret key's value, base64, is in ${where}`)
+  }
 })
 
 test.after(() => deleteNamespace(ns))

@@ -12,6 +12,7 @@ import {Agent, type AgentIO, type PodLike, type RootLike} from '../../agent/src/
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, memberFqdn} from '../../src/cluster/names.ts'
 import {configMapPackageURL, packDirectory, writeTar} from '../../src/cluster/package.ts'
 import {gzipSync} from 'node:zlib'
+import {newClusterKey, sealValue} from '../../src/cluster/secret-keys.ts'
 
 const base = mkdtempSync(join(tmpdir(), 'kd-agent-proto-'))
 const pkgDir = join(base, 'pkg', 'demo')
@@ -51,9 +52,12 @@ class World {
   maxRootInFlight = 0
   /** Events recorded, as `REASON: message` */
   events: string[] = []
-  constructor(name: string, a: number, b: number, appDef: object = app) {
+  logs: string[] = []
+  /** the key in the cluster's key Secret (readKeysSecret) */
+  clusterKey: Uint8Array | undefined
+  constructor(name: string, a: number, b: number, appDef: object = app, cluster: object = clusterJson(a, b)) {
     this.dir = join(base, name)
-    this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(appDef), 'cluster.json': JSON.stringify(clusterJson(a, b))}}
+    this.root = {metadata: {name: 'c-kd', uid: 'root-uid', annotations: {}, resourceVersion: '1'}, data: {'app.json': JSON.stringify(appDef), 'cluster.json': JSON.stringify(cluster)}}
   }
   fqdn(pod: string) {
     return memberFqdn(pod, 'c', 'ns')
@@ -131,7 +135,8 @@ class World {
       event: async (reason, message) => void this.events.push(`${reason}: ${message}`),
       readPackageConfigMap: async (name) => this.packages.get(name) ?? tgz,
       fetchURL: async () => { throw new Error('no network') },
-      log: () => {},
+      readKeysSecret: async () => this.clusterKey,
+      log: (m) => void this.logs.push(m),
     }
   }
   start() {
@@ -384,3 +389,29 @@ test('a pod that starts while our own patch of it is in flight is set up (the in
 })
 
 test.run()
+
+test("secretKeys: the role's keys reach its members' configmeta in clear, sealed everywhere else; a missing key Secret is a config error naming it", async () => {
+  const key = newClusterKey()
+  const sealed = sealValue(key, 'pa55-w0rd')
+  const cluster = clusterJson(1, 1)
+  cluster.roles[0] = {...cluster.roles[0]!, secretKeys: [{name: 'db', encryptedValue: sealed}]} as (typeof cluster.roles)[number]
+  const w = new World('secret-keys', 1, 1, app, cluster)
+  w.clusterKey = key
+  w.addPod('a', 0)
+  w.addPod('b', 0)
+  w.start()
+  await w.until('configured', () => w.state() === 'configured')
+  const meta = (pod: string) => JSON.parse(readFileSync(join(w.dir, pod, 'etc', 'configmeta.json'), 'utf8'))
+  assert.equal(meta('c-a-0').nodegroups['1'].roles.a.secret_keys, {db: 'pa55-w0rd'})
+  assert.is(meta('c-a-0').nodegroups['1'].roles.b.secret_keys, undefined)
+  const everywhere = JSON.stringify({root: w.root, pods: [...w.pods.values()], events: w.events, logs: w.logs})
+  assert.not.ok(everywhere.includes('pa55-w0rd'))
+  w.agent.stop()
+
+  const broken = new World('secret-keys-missing', 1, 0, app, cluster)
+  broken.addPod('a', 0)
+  broken.start()
+  await broken.until('config error', () => podState(broken, 'c-a-0') === 'config error')
+  assert.match(broken.pods.get('c-a-0')!.metadata!.annotations![ANNOTATION.lastError]!, /key Secret c-kd-keys is missing/)
+  broken.agent.stop()
+})

@@ -73,7 +73,8 @@ test('wrong values are refused naming the field', () => {
   // fields not implemented yet stay refused by name
   throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "ftp://x/y", destDir: /opt}]}]\n'), 'c.yaml: spec.roles[0].fileInjections[0].srcURL: "ftp://x/y" must be an http:// or https:// URL')
   throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "http://x/y", destDir: /opt, permissions: {fileOwner: "a b"}}]}]\n'), 'c.yaml: spec.roles[0].fileInjections[0].permissions.fileOwner: "a b" is not a user or group name or id')
-  throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{name: k, value: v}]}]\n'), /^c\.yaml: spec\.roles\[0\]\.secretKeys: unknown field/)
+  throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{name: k, value: v}, {name: k, value: w}]}]\n'), 'c.yaml: spec.roles[0].secretKeys[1].name: "k" is listed twice')
+  throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{value: v}]}]\n'), 'c.yaml: spec.roles[0].secretKeys[0].name: is required')
   throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {numDevices: 1}}]\n'), /^c\.yaml: spec\.roles\[0\]\.blockStorage: unknown field/)
 })
 
