@@ -6,7 +6,7 @@
 import type {App} from '../app/model.ts'
 import {findService} from '../app/model.ts'
 import type {ResolvedCluster} from './model.ts'
-import {DEFAULT_DOMAIN, memberFqdn} from './names.ts'
+import {DEFAULT_DOMAIN, blockDevices, memberFqdn} from './names.ts'
 import {mebibytes, quantityValue} from './quantity.ts'
 
 export interface MemberInfo {
@@ -56,6 +56,8 @@ export interface ConfigmetaNode {
   domain: string
   distro_id: string
   depends_on: Record<string, RefKey>
+  /** the member's raw block devices (blockStorage); absent when its role has none */
+  block_device_paths?: string[]
 }
 
 export interface Configmeta {
@@ -158,6 +160,7 @@ export function configmeta(
 
   const selfMember = members.find((m) => m.pod === self.pod)
   const selfIndex = selfMember?.index ?? Number(/-(\d+)$/.exec(self.pod)?.[1] ?? 0)
+  const selfBlockDevices = blockDevices(cluster.roles.find((r) => r.id === self.role) ?? {}).map((d) => d.path)
   return {
     version: String(app.configSchemaVersion),
     services: sortedKeys(topServices),
@@ -180,6 +183,7 @@ export function configmeta(
       domain,
       distro_id: app.distroID,
       depends_on: {},
+      ...(selfBlockDevices.length ? {block_device_paths: selfBlockDevices} : {}),
     },
     connections: options.connections ?? {clusters: {}, configmaps: {}, secrets: {}},
   }

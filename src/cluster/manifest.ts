@@ -117,6 +117,7 @@ function roleManifest(r: ResolvedRole): Record<string, unknown> {
     ...(r.secret ? {secret: {...r.secret}} : {}),
     ...(r.volumeProjections ? {volumeProjections: r.volumeProjections.map((v) => ({...v}))} : {}),
     ...(r.fileInjections ? {fileInjections: JSON.parse(JSON.stringify(r.fileInjections)) as unknown} : {}),
+    ...(r.blockStorage ? {blockStorage: {...r.blockStorage}} : {}),
     // sealed: the value never leaves the cluster's key Secret and the members
     ...(r.secretKeys ? {secretKeys: r.secretKeys.map((k) => ({name: k.name, encryptedValue: k.encryptedValue ?? ''}))} : {}),
   }

@@ -72,9 +72,22 @@ export interface SecretKey {
   encryptedValue?: string
 }
 
+/**
+ * KubeDirector's BlockStorage: numDevices raw block volumes per member (claims `b0`…, volumeMode Block, of
+ * storageClassName), at pathPrefix0, pathPrefix1, … in the member and in configmeta's node.block_device_paths.
+ */
+export interface RoleBlockStorage {
+  storageClassName: string
+  pathPrefix: string
+  numDevices: number
+  /** default 1Gi, as KubeDirector */
+  size?: string
+}
+
 /** Role fields that pass into the pod template or the agent (checked when read; nothing to resolve). */
 export interface RolePodExtras {
   secretKeys?: SecretKey[]
+  blockStorage?: RoleBlockStorage
   fileInjections?: FileInjection[]
   serviceAccountName?: string
   /** size of /dev/shm (a memory-backed emptyDir) */

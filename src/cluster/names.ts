@@ -6,6 +6,7 @@
 // (`ubuntu18.04`, role `vanilla_centos`) is lowercased, its other characters turned into '-', and a short
 // hash of the written name appended, so two names never map to one. Labels, status, configmeta and
 // every command keep the written names.
+import type {RoleBlockStorage} from './model.ts'
 import {createHash} from 'node:crypto'
 
 export const GROUP = 'kubectl-kd.io'
@@ -113,3 +114,10 @@ export const AUTH_TOKEN_ENV = 'KD_AUTH_TOKEN'
 export const agentName = (cluster: string) => `${clusterObjectName(cluster)}-kd-agent`
 export const memberFqdn = (podName: string, cluster: string, namespace: string, domain = DEFAULT_DOMAIN) =>
   `${podName}.${headlessServiceName(cluster)}.${namespace}.svc.${domain}`
+
+/** A role's blockStorage as KubeDirector lays it out: claim `b<i>` at `<pathPrefix><i>`, 1Gi unless sized. */
+export function blockDevices(role: {blockStorage?: RoleBlockStorage}): {claim: string; path: string; size: string; storageClassName: string}[] {
+  const b = role.blockStorage
+  if (!b) return []
+  return Array.from({length: b.numDevices}, (_, i) => ({claim: `b${i}`, path: `${b.pathPrefix}${i}`, size: b.size ?? '1Gi', storageClassName: b.storageClassName}))
+}

@@ -112,6 +112,8 @@ function readOverrides(annotations: FieldReader | undefined): RecordedOverrides 
 }
 
 const MOUNT_PATH = /^\/[^\0]*[^/]$/
+/** raw block volumes per member: each is a claim and a device node */
+const MAX_BLOCK_DEVICES = 32
 
 /** A KDSecret (role `secret`, cluster `defaultSecret`). */
 function readSecret(parent: FieldReader, key: string): RoleSecret | undefined {
@@ -171,6 +173,18 @@ function readPodExtras(r: FieldReader): RolePodExtras {
     return {name, value: ''}
   })
   if (keys?.length) out.secretKeys = keys
+  const block = r.child('blockStorage')
+  if (block) {
+    const storageClassName = block.requiredString('storageClassName')
+    const pathPrefix = block.requiredString('pathPrefix')
+    if (!/^\/[^\0]*[^/]$/.test(pathPrefix)) throw block.error('pathPrefix', `${JSON.stringify(pathPrefix)} must be an absolute path (devices are pathPrefix0, pathPrefix1, …)`)
+    const numDevices = block.integer('numDevices')
+    if (numDevices === undefined) throw block.error('numDevices', 'is required')
+    if (numDevices < 1 || numDevices > MAX_BLOCK_DEVICES) throw block.error('numDevices', `${numDevices} is not allowed: use 1 to ${MAX_BLOCK_DEVICES}`)
+    const size = block.string('size')
+    if (size !== undefined && (!isQuantity(size) || !(Number.parseFloat(size) > 0))) throw block.error('size', `${JSON.stringify(size)} must be a positive quantity (e.g. 10Gi)`)
+    out.blockStorage = {storageClassName, pathPrefix, numDevices, ...(size !== undefined ? {size} : {})}
+  }
   const projections = r.list('volumeProjections')?.map((v) => {
     const pvcName = v.requiredString('pvcName')
     if (pvcName.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pvcName)) throw v.error('pvcName', `${JSON.stringify(pvcName)} is not the name of a PersistentVolumeClaim`)

@@ -7,6 +7,7 @@ import {findRole, roleEndpointServices} from '../app/model.ts'
 import {applyOverrides} from '../app/overrides.ts'
 import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster, ResolvedRole} from './model.ts'
+import {blockDevices} from './names.ts'
 import {
   ANNOTATION,
   APP_CONTAINER,
@@ -117,6 +118,8 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
   const extra = podExtras(role)
   const mounts = [...persist.map((dir) => ({name: PERSIST_VOLUME, mountPath: dir, subPath: dir.slice(1)})), ...extra.mounts]
   if (mounts.length > 0) container.volumeMounts = mounts
+  const devices = blockDevices(role)
+  if (devices.length > 0) container.volumeDevices = devices.map((d) => ({name: d.claim, devicePath: d.path}))
 
   const podSpec: Record<string, unknown> = {
     enableServiceLinks: false,
@@ -140,18 +143,24 @@ function renderStatefulSet(app: App, cluster: ResolvedCluster, role: ResolvedRol
       spec: podSpec,
     },
   }
+  const claims: Record<string, unknown>[] = []
   if (role.storage) {
-    spec.volumeClaimTemplates = [
-      {
-        metadata: {name: PERSIST_VOLUME, labels},
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          resources: {requests: {storage: role.storage.size}},
-          ...(role.storage.storageClassName ? {storageClassName: role.storage.storageClassName} : {}),
-        },
+    claims.push({
+      metadata: {name: PERSIST_VOLUME, labels},
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: {requests: {storage: role.storage.size}},
+        ...(role.storage.storageClassName ? {storageClassName: role.storage.storageClassName} : {}),
       },
-    ]
+    })
   }
+  for (const d of devices) {
+    claims.push({
+      metadata: {name: d.claim, labels},
+      spec: {accessModes: ['ReadWriteOnce'], volumeMode: 'Block', resources: {requests: {storage: d.size}}, storageClassName: d.storageClassName},
+    })
+  }
+  if (claims.length > 0) spec.volumeClaimTemplates = claims
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',

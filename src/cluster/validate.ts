@@ -92,6 +92,7 @@ function resolveRole(app: App, appRole: AppRole, given: ClusterRoleSpec | undefi
     ...(given?.volumeProjections ? {volumeProjections: given.volumeProjections} : {}),
     ...(given?.fileInjections ? {fileInjections: given.fileInjections} : {}),
     ...(given?.secretKeys ? {secretKeys: given.secretKeys} : {}),
+    ...(given?.blockStorage ? {blockStorage: given.blockStorage} : {}),
   }
   if (given?.storage) {
     const at = `${given.at.path}.storage.size`

@@ -1,6 +1,8 @@
 // KubeDirector's v1beta1 contract on the real cluster: KubeDirector's own example catalog (app add) and
 // example clusters (create --dry-run=server) are accepted, names KubeDirector allows work end to end,
-// spec.connections reaches the members' configmeta and configcli, and secretKeys reach configcli only.
+// spec.connections reaches the members' configmeta and configcli, secretKeys reach configcli only, and
+// blockStorage gives members raw block devices.
+import {execFileSync, spawnSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -220,5 +222,53 @@ test('secretKeys and a role Secret: the key is read through configcli in the mem
   }
 })
 
-test.after(() => deleteNamespace(ns))
+// blockStorage: a raw block volume (a loop device over a file, as a static local PV of volumeMode Block)
+const BLOCKY = `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: blocky}
+spec:
+  app: kdsrc
+  roles:
+  - id: worker
+    members: 1
+    resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 100m, memory: 32Mi}}
+    blockStorage: {storageClassName: ${ns}-block, pathPrefix: /dev/xdb, numDevices: 1, size: 16Mi}
+`
+let loopDevice: string | undefined
+
+test('blockStorage: the member gets a raw block device at pathPrefix0, named in configmeta, that it can write and read', () => {
+  const image = join(dir, 'block.img')
+  execFileSync('truncate', ['-s', '16M', image])
+  loopDevice = execFileSync('losetup', ['-f', '--show', image], {encoding: 'utf8'}).trim()
+  const node = kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']).trim()
+  kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: {name: `${ns}-b0`},
+      spec: {
+        capacity: {storage: '16Mi'},
+        volumeMode: 'Block',
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: `${ns}-block`,
+        local: {path: loopDevice},
+        claimRef: {namespace: ns, name: 'b0-blocky-worker-0'},
+        nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: 'kubernetes.io/hostname', operator: 'In', values: [node]}]}]}},
+      },
+    }),
+  })
+  writeFileSync(join(dir, 'blocky.yaml'), BLOCKY)
+  ok(['create', '-f', join(dir, 'blocky.yaml'), '--wait', '--timeout', '3m'])
+  const inMember = (cmd: string) => kubectl(['-n', ns, 'exec', 'blocky-worker-0', '-c', 'app', '--', 'sh', '-c', cmd]).trim()
+  assert.is(inMember('configcli --get node.block_device_paths'), '/dev/xdb0')
+  assert.match(inMember('ls -l /dev/xdb0'), /^b/)
+  assert.is(inMember('printf kd-block-marker | dd of=/dev/xdb0 bs=512 conv=sync 2>/dev/null && dd if=/dev/xdb0 bs=15 count=1 2>/dev/null'), 'kd-block-marker')
+})
+
+test.after(() => {
+  deleteNamespace(ns)
+  kubectl(['delete', 'pv', `${ns}-b0`, '--ignore-not-found', '--wait=false'], {allowFail: true})
+  if (loopDevice) spawnSync('losetup', ['-d', loopDevice])
+})
 test.run()

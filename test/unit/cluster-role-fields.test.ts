@@ -1,5 +1,5 @@
 // KubeDirector's role fields that pass into the member pods (serviceAccountName, sharedMemory, secret,
-// volumeProjections) and the cluster's defaultSecret and namingScheme: read with their paths checked,
+// volumeProjections, blockStorage) and the cluster's defaultSecret and namingScheme: read with their paths checked,
 // rendered into the StatefulSet, and written back by get -o yaml so apply reads the same cluster.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -8,6 +8,7 @@ import {parseClusterSpecs} from '../../src/cluster/parse.ts'
 import {resolveCluster} from '../../src/cluster/validate.ts'
 import {renderCluster} from '../../src/cluster/render.ts'
 import {clusterToManifest} from '../../src/cluster/manifest.ts'
+import {configmeta} from '../../src/cluster/configmeta.ts'
 import {dump} from 'js-yaml'
 import {throwsUserError} from '../fixtures/user-error.ts'
 import {injectedFileName} from '../../agent/src/agent.ts'
@@ -25,6 +26,7 @@ const FULL = `  namingScheme: CrNameRole
     fileInjections: [{srcURL: "https://example.com/conf/app.conf", destDir: /etc/app, permissions: {fileMode: 416, fileOwner: "1000", fileGroup: app}}]
   - id: worker
     members: 1
+    blockStorage: {storageClassName: fast-block, pathPrefix: /dev/xdb, numDevices: 2, size: 5Gi}
 `
 
 test('rendered into each member of a role: ServiceAccount, /dev/shm, the Secret, the PVCs; defaultSecret for roles naming none', () => {
@@ -49,6 +51,13 @@ test('rendered into each member of a role: ServiceAccount, /dev/shm, the Secret,
   assert.is(w.automountServiceAccountToken, false)
   assert.equal(w.volumes, [{name: 'kd-secret', secret: {secretName: 'shared'}}])
   assert.equal(w.containers[0].volumeMounts, [{name: 'kd-secret', mountPath: '/etc/shared'}])
+  // blockStorage: raw block claims b0, b1 at /dev/xdb0, /dev/xdb1, as KubeDirector lays them out
+  assert.equal(w.containers[0].volumeDevices, [{name: 'b0', devicePath: '/dev/xdb0'}, {name: 'b1', devicePath: '/dev/xdb1'}])
+  const claims = (worker as unknown as {spec: {volumeClaimTemplates: any[]}}).spec.volumeClaimTemplates
+  assert.equal(claims.map((c) => [c.metadata.name, c.spec.volumeMode, c.spec.storageClassName, c.spec.resources.requests.storage]), [['b0', 'Block', 'fast-block', '5Gi'], ['b1', 'Block', 'fast-block', '5Gi']])
+  const members = [{pod: 'c-worker-0', role: 'worker', index: 0, fqdn: 'c-worker-0.c.ns.svc.cluster.local'}, {pod: 'c-controller-0', role: 'controller', index: 0, fqdn: 'c-controller-0.c.ns.svc.cluster.local'}]
+  assert.equal(configmeta(findBuiltinApp('spark221e2')!, cluster, members, members[0]!).node.block_device_paths, ['/dev/xdb0', '/dev/xdb1'])
+  assert.is(configmeta(findBuiltinApp('spark221e2')!, cluster, members, members[1]!).node.block_device_paths, undefined)
 })
 
 test('get -o yaml writes them back; reading that gives the same cluster', () => {
@@ -75,7 +84,9 @@ test('wrong values are refused naming the field', () => {
   throwsUserError(() => resolve('  roles: [{id: controller, fileInjections: [{srcURL: "http://x/y", destDir: /opt, permissions: {fileOwner: "a b"}}]}]\n'), 'c.yaml: spec.roles[0].fileInjections[0].permissions.fileOwner: "a b" is not a user or group name or id')
   throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{name: k, value: v}, {name: k, value: w}]}]\n'), 'c.yaml: spec.roles[0].secretKeys[1].name: "k" is listed twice')
   throwsUserError(() => resolve('  roles: [{id: controller, secretKeys: [{value: v}]}]\n'), 'c.yaml: spec.roles[0].secretKeys[0].name: is required')
-  throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {numDevices: 1}}]\n'), /^c\.yaml: spec\.roles\[0\]\.blockStorage: unknown field/)
+  throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {numDevices: 1, pathPrefix: /dev/xdb}}]\n'), 'c.yaml: spec.roles[0].blockStorage.storageClassName: is required')
+  throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {storageClassName: b, pathPrefix: dev/x, numDevices: 1}}]\n'), 'c.yaml: spec.roles[0].blockStorage.pathPrefix: "dev/x" must be an absolute path (devices are pathPrefix0, pathPrefix1, …)')
+  throwsUserError(() => resolve('  roles: [{id: controller, blockStorage: {storageClassName: b, pathPrefix: /dev/x, numDevices: 0}}]\n'), 'c.yaml: spec.roles[0].blockStorage.numDevices: 0 is not allowed: use 1 to 32')
 })
 
 test('an injected file is named as curl -o names it: the last path segment, decoded', () => {
