@@ -12,7 +12,7 @@ import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.t
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
 import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
-import {memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
+import {claimChanges, memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
 import {readRoot} from '../cluster/root.ts'
 import {OPTIONS_KEY, renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
 
@@ -61,9 +61,13 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   }
 
   const dryRun = opts.dryRun === 'server'
-  if (existing && opts.onRestarts) {
-    const restarts = restartsOf(existing, all, ns)
-    if (restarts.length) opts.onRestarts(restarts)
+  if (existing) {
+    const before = storedObjects(existing, ns)
+    const fixed = claimChanges(before, all)
+    if (fixed.length)
+      throw new UserError(`cluster "${plan.cluster.name}": the storage or blockStorage of role ${fixed.map((r) => JSON.stringify(r)).join(', ')} cannot change once the cluster exists (a StatefulSet's volume claims are fixed); keep them as they are, or delete the cluster and create it again; nothing was changed`)
+    const restarts = opts.onRestarts ? memberRestarts(before, all) : []
+    if (restarts.length) opts.onRestarts!(restarts)
   }
   const root = rootToWrite(rendered, existing, hash)
   let rootUid: string
@@ -98,13 +102,13 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   return results
 }
 
-/** Members the objects about to be written restart: compared with the objects the existing root was last written from. */
-function restartsOf(existing: KubeObject, next: KubeObject[], ns: string): MemberRestart[] {
+/** The objects the existing root was last written from (none when the root is damaged). */
+function storedObjects(existing: KubeObject, ns: string): KubeObject[] {
   const data = (existing as {data?: Record<string, string>}).data
   const stored = readRoot(data)
   if (stored.problem !== undefined) return []
   const options = JSON.parse(data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
-  return memberRestarts(renderPlanObjects(stored.app, stored.cluster, ns, options), next)
+  return renderPlanObjects(stored.app, stored.cluster, ns, options)
 }
 
 /**

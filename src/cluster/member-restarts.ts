@@ -18,6 +18,7 @@ interface ContainerLike {
 
 interface StatefulSetSpec {
   replicas?: number
+  volumeClaimTemplates?: unknown[]
   template?: {spec?: {containers?: ContainerLike[]; initContainers?: ContainerLike[]}} & Record<string, unknown>
 }
 
@@ -55,4 +56,15 @@ export function memberRestarts(before: ObjectLike[], after: ObjectLike[]): Membe
     if (changes.length && members > 0) restarts.push({role: o.metadata.labels?.[LABEL.role] ?? o.metadata.name, changes, members})
   }
   return restarts
+}
+
+/**
+ * Roles whose storage or blockStorage a change alters: a StatefulSet's claim templates cannot be changed
+ * (the API server refuses it), so such a change is refused before anything is written.
+ */
+export function claimChanges(before: ObjectLike[], after: ObjectLike[]): string[] {
+  const old = new Map(before.filter((o) => o.kind === 'StatefulSet').map((o) => [o.metadata.name, o.spec as StatefulSetSpec]))
+  return after
+    .filter((o) => o.kind === 'StatefulSet' && old.has(o.metadata.name) && !same(old.get(o.metadata.name)!.volumeClaimTemplates, (o.spec as StatefulSetSpec).volumeClaimTemplates))
+    .map((o) => o.metadata.labels?.[LABEL.role] ?? o.metadata.name)
 }

@@ -249,6 +249,29 @@ apply('apply updates an existing cluster by server-side apply: state updating, g
   assert.ok(change.applied[0]!.every((a) => a.action === 'configured'))
 })
 
+apply("a change of a role's storage or blockStorage is refused before any write, naming the role", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kd-claims-'))
+  const file = (storage: string) => {
+    writeFileSync(join(dir, 'c.yaml'), `apiVersion: kubedirector.hpe.com/v1beta1
+kind: KubeDirectorCluster
+metadata: {name: demo}
+spec:
+  app: shelldemo
+  roles:
+  - {id: controller, members: 1}
+  - {id: worker, members: 2, ${storage}}
+`)
+    return request({app: undefined, name: undefined, files: [join(dir, 'c.yaml')], allowExisting: true})
+  }
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, file('storage: {size: 1Gi}'))
+  const writes = () => kube.requests.filter((r) => !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
+  const before = writes()
+  await rejects(changeClusters(kube, file('storage: {size: 2Gi}')), /^cluster "demo": the storage or blockStorage of role "worker" cannot change once the cluster exists/)
+  await rejects(changeClusters(kube, file('storage: {size: 1Gi}, blockStorage: {storageClassName: b, pathPrefix: /dev/xdb, numDevices: 1}')), /role "worker" cannot change/)
+  assert.is(writes(), before, 'no write')
+})
+
 apply('scale: within the cardinality only; writes only the root, StatefulSets and member Services; prunes removed members', async () => {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request({members: ['worker=3']}))
