@@ -12,6 +12,7 @@ import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.t
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
 import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
+import {checkPodSecurity} from './pod-security.ts'
 import {claimChanges, memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
 import {readRoot} from '../cluster/root.ts'
 import {OPTIONS_KEY, renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
@@ -60,6 +61,7 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     throw new UserError(`cluster "${plan.cluster.name}" cannot be created in namespace "${ns}" yet: ${leftovers} of an earlier cluster of that name are still being deleted (wait, or kubectl kd delete ${plan.cluster.name} --wait); nothing was changed`)
   }
 
+  await checkPodSecurity(kube, all, ns, plan.cluster.name)
   const dryRun = opts.dryRun === 'server'
   if (existing) {
     const before = storedObjects(existing, ns)

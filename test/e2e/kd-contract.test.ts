@@ -222,6 +222,22 @@ test('secretKeys and a role Secret: the key is read through configcli in the mem
   }
 })
 
+test("pod security: a namespace whose enforce level refuses an app's capabilities refuses the create in one line naming them, and nothing is written", () => {
+  const psa = createNamespace('kd-e2e-psa')
+  try {
+    kubectl(['label', 'namespace', psa, 'pod-security.kubernetes.io/enforce=baseline'])
+    const r = kd(['create', 'cassandra311', 'ring', '-n', psa], {env: clusterEnv()})
+    assert.ok(isOneLineError(r), r.stderr)
+    assert.match(r.stderr, `error: cluster "ring": role "seed": namespace "${psa}" refuses its members' pods: violates PodSecurity "baseline:latest": non-default capabilities (container "app" must not include "IPC_LOCK", "SYS_RESOURCE" in securityContext.capabilities.add)`)
+    assert.is(kubectl(['get', 'configmaps,statefulsets,deployments,services', '-n', psa, '-l', 'kubectl-kd.io/cluster=ring', '-o', 'name']).trim(), '')
+    // what baseline allows is created as before
+    const ok2 = kd(['create', 'shelldemo', 'demo', '-n', psa, '--dry-run=server'], {env: clusterEnv()})
+    assert.is(ok2.code, 0, ok2.stderr)
+  } finally {
+    deleteNamespace(psa)
+  }
+})
+
 // blockStorage: a raw block volume (a loop device over a file, as a static local PV of volumeMode Block)
 const BLOCKY = `apiVersion: kubedirector.hpe.com/v1beta1
 kind: KubeDirectorCluster

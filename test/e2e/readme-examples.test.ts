@@ -151,6 +151,8 @@ const BEFORE: Record<string, string[]> = {
   // the verbs' examples on a cluster demo: made before the first, removed after the last (AFTER)
   'kubectl kd delete -f examples/clusters/shelldemo.yaml': ['kubectl kd create -f examples/clusters/shelldemo.yaml --wait'],
   'kubectl kd describe cluster demo': ['kubectl kd create -f examples/clusters/shelldemo.yaml --wait'],
+  // the README's namespace with a Pod Security label, as its line before the example makes it
+  'kubectl kd create cassandra311 ring -n psa-demo': ['kubectl create namespace psa-demo && kubectl label namespace psa-demo pod-security.kubernetes.io/enforce=baseline'],
 }
 
 /** What the shell an example is written for provides, given to bash before the example (zsh's $fpath). */
@@ -171,6 +173,7 @@ const AFTER: Record<string, string[]> = {
   'kubectl kd create spark35 sp --members worker=3 --wait': ['kubectl kd delete sp --wait'],
   'kubectl kd logs cluster/demo agent': ['kubectl kd delete demo --wait'],
   'kubectl kd status spark4nb': ['kubectl kd delete spark4nb --wait'],
+  'kubectl kd create cassandra311 ring -n psa-demo': ['kubectl delete namespace psa-demo --wait=false'],
 }
 
 const readme = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'))

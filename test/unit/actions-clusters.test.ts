@@ -48,7 +48,7 @@ const create = suite('create')
 create('writes the root first with a plain create, then everything owned by it; state creating, generation 1', async () => {
   const kube = new FakeKube(NS)
   const change = await changeClusters(kube, request())
-  const writes = kube.requests.filter((r) => r.verb === 'create' && !r.resource.endsWith('accessreviews'))
+  const writes = kube.requests.filter((r) => r.verb === 'create' && !r.dryRun && !r.resource.endsWith('accessreviews'))
   assert.equal(writes[0], {...writes[0]!, resource: 'configmaps', name: 'demo-kd'})
   assert.is(kube.made('apply').length, 0, 'a new cluster is never applied over')
   const root = kube.find(R.configMaps(NS), 'demo-kd')!
@@ -175,7 +175,7 @@ spec: {app: clash2, roles: [{id: c, members: 1}]}
   await changeClusters(kube, request({app: undefined, name: undefined, files: [join(dir, 'a.yaml')]}))
   const svc = kube.find(R.services(NS), 'a-b-c-0')!
   assert.is(svc.metadata.labels[LABEL.cluster], 'a')
-  const writes = () => kube.requests.filter((r) => !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
+  const writes = () => kube.requests.filter((r) => !r.dryRun && !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
   const before = writes()
   await rejects(changeClusters(kube, request({app: undefined, name: undefined, files: [join(dir, 'ab.yaml')]})), /cluster "a-b" cannot use the names it needs.*service\/a-b-c-0 belongs to cluster "a"/)
   assert.is(writes(), before, 'no write')
@@ -212,6 +212,18 @@ create('--dry-run=client prints what create writes (the root as written first), 
   await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
   assert.equal(kinds(kube), ['ConfigMap/other'])
   assert.is(kube.find(R.configMaps(NS), 'other')!.metadata.uid, foreign[0]!.metadata.uid)
+})
+
+create('a namespace whose Pod Security refuses the members\' pods: refused before the first write, naming the role and the fields', async () => {
+  const kube = new FakeKube(NS)
+  const refusal = 'pods "demo-worker-abcde" is forbidden: violates PodSecurity "baseline:latest": non-default capabilities (container "app" must not include "IPC_LOCK" in securityContext.capabilities.add)'
+  kube.fail = (r) => (r.verb === 'create' && r.resource === 'pods' && r.dryRun ? new ApiError('Forbidden', 403, `forbidden: ${refusal} (needed for: create pod)`, {message: refusal}) : undefined)
+  await rejects(changeClusters(kube, request()), /^cluster "demo": role "(controller|worker)": namespace "team" refuses its members' pods: violates PodSecurity "baseline:latest": non-default capabilities \(container "app" must not include "IPC_LOCK".*; nothing was changed$/)
+  assert.is(kube.requests.filter((r) => !r.dryRun && !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length, 0, 'no write')
+  // a user who may not create pods (or any other answer): the check is left to the StatefulSets
+  kube.fail = (r) => (r.verb === 'create' && r.resource === 'pods' && r.dryRun ? new ApiError('Forbidden', 403, 'forbidden: pods is forbidden: User "u" cannot create resource "pods"') : undefined)
+  await changeClusters(kube, request())
+  assert.ok(kube.find(R.configMaps(NS), 'demo-kd'))
 })
 
 create('--dry-run=server sends every write as a dry run and stores nothing', async () => {
@@ -265,7 +277,7 @@ spec:
   }
   const kube = new FakeKube(NS)
   await changeClusters(kube, file('storage: {size: 1Gi}'))
-  const writes = () => kube.requests.filter((r) => !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
+  const writes = () => kube.requests.filter((r) => !r.dryRun && !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
   const before = writes()
   await rejects(changeClusters(kube, file('storage: {size: 2Gi}')), /^cluster "demo": the storage or blockStorage of role "worker" cannot change once the cluster exists/)
   await rejects(changeClusters(kube, file('storage: {size: 1Gi}, blockStorage: {storageClassName: b, pathPrefix: /dev/xdb, numDevices: 1}')), /role "worker" cannot change/)
@@ -283,7 +295,7 @@ apply('scale: within the cardinality only; writes only the root, StatefulSets an
   const before = kube.requests.length
   const r = await scaleCluster(kube, {name: 'demo', role: 'worker', members: 2, dryRun: 'none'})
   assert.equal({from: r.from, to: r.to, unchanged: r.unchanged}, {from: 3, to: 2, unchanged: false})
-  const written = new Set(kube.requests.slice(before).filter((x) => ['apply', 'create', 'delete', 'patch'].includes(x.verb) && !x.resource.endsWith('accessreviews')).map((x) => x.resource))
+  const written = new Set(kube.requests.slice(before).filter((x) => !x.dryRun && ['apply', 'create', 'delete', 'patch'].includes(x.verb) && !x.resource.endsWith('accessreviews')).map((x) => x.resource))
   assert.equal([...written].sort(), ['configmaps', 'services', 'statefulsets'])
   assert.not.ok(kube.find(R.services(NS), 'demo-worker-2'), 'the removed member Service is pruned')
   assert.ok(kube.find(R.services(NS), 'demo-worker-1'))
