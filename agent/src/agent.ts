@@ -1,7 +1,7 @@
 // The agent's runtime: turns informer changes into plan() actions and runs them, one task per member at
 // a time, members in parallel (a slow or failing member never blocks another), failed tasks retried with
 // backoff. All I/O goes through AgentIO, so tests can drive it with fakes and main.ts wires in src/kube.
-import type {App} from '../../src/app/model.ts'
+import {DEFAULT_MAX_LOG_SIZE_DUMP, type App} from '../../src/app/model.ts'
 import type {ResolvedCluster} from '../../src/cluster/model.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, ROOT_KEYS, memberFqdn, memberPodName, type ClusterState} from '../../src/cluster/names.ts'
 import {packageConfigMapFromURL, packageConfigMapName, packageHash, packageHashFromURL, PackageLimitError, prefixEntries, readTar, writeTar, type TarEntry} from '../../src/cluster/package.ts'
@@ -49,8 +49,6 @@ export interface AgentOptions {
   domain?: string
   /** max members set up / notified at once */
   concurrency?: number
-  /** characters of startscript output kept on a config error */
-  maxOutput?: number
   /** bytes of setup archives in flight at once (one alone may be bigger) */
   stdinBudget?: number
 }
@@ -586,7 +584,7 @@ export class Agent {
       result.code === 'interrupted' ? 'configure was interrupted'
       : result.code === 'timeout' ? `configure timed out after ${timeoutOfSpec(ran) ?? timeout} s and was killed`
       : `configure failed with exit status ${result.code}`
-    await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.opts.maxOutput ?? 512), ran)
+    await this.fail(pod, container, `execution of app config failed: ${what}`, joinOutput(result.stdout, result.stderr, this.maxLog(pod)), ran)
   }
 
   /**
@@ -637,6 +635,16 @@ export class Agent {
     ])
   }
 
+  /**
+   * Characters of a failed script's stdout and of its stderr kept in the member's status: the role's
+   * maxLogSizeDump (KubeDirector's default 256), at most MAX_KEPT_OUTPUT (annotations share 256 KiB).
+   */
+  private maxLog(pod: string): number {
+    const role = this.model?.desired.find((m) => m.pod === pod)?.role
+    const max = this.model?.app.roles.find((r) => r.id === role)?.maxLogSizeDump ?? DEFAULT_MAX_LOG_SIZE_DUMP
+    return Math.max(1, Math.min(max, MAX_KEPT_OUTPUT))
+  }
+
   /** `spec`: what the failed setup ran with (a notification failure leaves it as it is) */
   private async fail(pod: string, container: string, message: string, output: string, spec?: string) {
     await this.patchPod(pod, {
@@ -644,7 +652,7 @@ export class Agent {
       [ANNOTATION.state]: 'config error',
       [ANNOTATION.configuredContainer]: container,
       [ANNOTATION.lastError]: message.slice(0, 256),
-      [ANNOTATION.lastOutput]: output.slice(-(this.opts.maxOutput ?? 512)),
+      [ANNOTATION.lastOutput]: output.slice(-(2 * this.maxLog(pod) + 20)),
     })
     await this.setCondition(pod, 'False', 'ConfigError', message.slice(0, 256))
     this.io.log(`${pod}: config error: ${message}`)
@@ -666,7 +674,7 @@ export class Agent {
       // a hung script was killed: running it again would hang again, so the member shows it as config error
       if (failed && last?.[2] === 'timeout') {
         const out = parseSetupOutput(r.stdout)
-        return this.fail(a.pod, a.container, `--${failed.op} --role ${failed.role} timed out after ${timeout} s and was killed`, joinOutput(out.stdout, out.stderr, this.opts.maxOutput ?? 512))
+        return this.fail(a.pod, a.container, `--${failed.op} --role ${failed.role} timed out after ${timeout} s and was killed`, joinOutput(out.stdout, out.stderr, this.maxLog(a.pod)))
       }
       const msg = failed?.op === 'reconnect' ? `--reconnect failed (exit ${r.code})` : failed ? `--${failed.op} --role ${failed.role} failed (exit ${r.code})` : `membership update failed (exit ${r.code}): ${lastLine(r.stderr)}`
       await this.patchPod(a.pod, {[ANNOTATION.lastError]: msg.slice(0, 256)}).catch(() => {})
@@ -734,7 +742,11 @@ function lastLine(s: string): string {
 }
 
 /** Last lines of stdout and stderr, at most `max` characters, for status. */
+/** The last `max` characters of each stream, labelled (KubeDirector keeps them as two messages). */
 export function joinOutput(stdout: string, stderr: string, max: number): string {
   const parts = [stdout && `stdout: ${stdout.slice(-max)}`, stderr && `stderr: ${stderr.slice(-max)}`].filter(Boolean)
-  return parts.join('\n').slice(-max)
+  return parts.join('\n')
 }
+
+/** the most of each stream a member's status keeps, whatever maxLogSizeDump asks */
+const MAX_KEPT_OUTPUT = 8192

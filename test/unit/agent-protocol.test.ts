@@ -221,6 +221,20 @@ test('a failing startscript gives config error with its output; a new pod recove
   w.agent.stop()
 })
 
+test("a role's maxLogSizeDump bounds what its status keeps of each stream", async () => {
+  const short = {...app, roles: app.roles.map((r) => ({...r, maxLogSizeDump: 6}))}
+  const w = new World('fail-short', 1, 0, short)
+  w.addPod('a', 0)
+  writeFileSync(join(w.dir, 'c-a-0', 'fail'), '')
+  w.start()
+  await w.until('config error', () => podState(w, 'c-a-0') === 'config error')
+  const out = w.pods.get('c-a-0')!.metadata!.annotations![ANNOTATION.lastOutput]!
+  const [stdout, stderr] = out.split('\n').filter((l) => l.startsWith('stdout: ') || l.startsWith('stderr: '))
+  assert.ok(stdout!.length - 'stdout: '.length <= 6 && stderr!.length - 'stderr: '.length <= 6, JSON.stringify(out))
+  assert.match(out, 'config')
+  w.agent.stop()
+})
+
 test('agent restarted mid-configure: no second configure, the running one is not lost', async () => {
   const w = new World('restart', 1, 0)
   w.addPod('a', 0)
