@@ -7,7 +7,7 @@ import {run} from '@oclif/core/run'
 import type {LoadOptions} from '@oclif/core/interfaces'
 import {printError} from './output/errors.ts'
 import {COMMANDS} from './commands.ts'
-import {helpArgv, takeVerbosity} from './kubectl-argv.ts'
+import {helpArgv, hoistGlobalFlags, takeVerbosity} from './kubectl-argv.ts'
 import {applyVerbosity} from './base-command.ts'
 
 export {COMMANDS, KdHelp} from './commands.ts'
@@ -17,6 +17,9 @@ const commandNames = () =>
   Object.entries(COMMANDS)
     .filter(([, c]) => !(c as {hidden?: boolean}).hidden)
     .map(([id]) => id.replaceAll(':', ' '))
+
+/** Every command as typed, hidden ones included. */
+const allCommandNames = () => Object.keys(COMMANDS).map((id) => id.replaceAll(':', ' '))
 
 /** Runs one command line; `load` tells oclif where the project is (a path inside it, or its package.json). */
 export async function main(argv: string[], load: LoadOptions): Promise<void> {
@@ -29,7 +32,7 @@ export async function main(argv: string[], load: LoadOptions): Promise<void> {
   if (verbosity.argv.includes('-v') || verbosity.argv.includes('--verbose')) process.env.KUBECTL_KD_DEBUG ??= '1'
   applyVerbosity(verbosity.level)
   try {
-    await run(helpArgv(argv), load)
+    await run(helpArgv(hoistGlobalFlags(argv, allCommandNames())), load)
     await flush()
   } catch (err) {
     process.exitCode = printError(err, commandNames())

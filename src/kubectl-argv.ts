@@ -1,11 +1,50 @@
 // kubectl's command-line forms that oclif does not parse, turned into the ones it does: `help COMMAND`,
-// verbosity as `-v=6` / `-v 6` / `--v=6`, and a bare `--dry-run` (kubectl: client, with its deprecation
-// warning). Pure: words in, words out; the caller applies levels and prints warnings.
+// global flags before the command, verbosity as `-v=6` / `-v 6` / `--v=6`, and a bare `--dry-run`
+// (kubectl: client, with its deprecation warning). Pure: words in, words out; the caller applies levels
+// and prints warnings.
 
 /** `kubectl kd help [COMMAND...]` is `kubectl kd [COMMAND...] --help` (Cobra's help command). */
 export function helpArgv(argv: readonly string[]): string[] {
   if (argv[0] !== 'help') return [...argv]
   return [...argv.slice(1).filter((w) => w !== '--help' && w !== '-h'), '--help']
+}
+
+/** kubectl's flags that may come before the command (`kubectl kd -n team status demo`), and whether they take a value. */
+const GLOBAL_FLAGS: Record<string, boolean> = {'-n': true, '--namespace': true, '--context': true, '--kubeconfig': true, '--request-timeout': true, '-A': false, '--all-namespaces': false}
+
+/**
+ * `kubectl kd -n team status demo` is `kubectl kd status -n team demo`: kubectl's global flags written
+ * before the command move to just after its words (`commands`: ids such as `status`, `app list`), so that
+ * they never become a command's trailing arguments (submit's application arguments).
+ */
+export function hoistGlobalFlags(argv: readonly string[], commands: readonly string[]): string[] {
+  const flags: string[] = []
+  let i = 0
+  while (i < argv.length) {
+    const w = argv[i]!
+    if (/^--?v=\d+$/.test(w)) {
+      flags.push(w)
+      i += 1
+      continue
+    }
+    const name = w.startsWith('--') ? w.split('=')[0]! : w.length > 2 && w.startsWith('-n') ? '-n' : w
+    if (!(name in GLOBAL_FLAGS)) break
+    const inline = w !== name
+    if (GLOBAL_FLAGS[name] && !inline) {
+      if (i + 1 >= argv.length) break
+      flags.push(w, argv[i + 1]!)
+      i += 2
+    } else {
+      flags.push(w)
+      i += 1
+    }
+  }
+  if (!flags.length) return [...argv]
+  const rest = argv.slice(i)
+  const known = new Set(commands)
+  let words = 0
+  for (let n = 1; n <= rest.length && !rest[n - 1]!.startsWith('-'); n++) if (known.has(rest.slice(0, n).join(' '))) words = n
+  return [...rest.slice(0, words), ...flags, ...rest.slice(words)]
 }
 
 const LEVEL = /^\d+$/

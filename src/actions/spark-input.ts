@@ -5,6 +5,7 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {load, loadAll} from 'js-yaml'
+import {KUBECTL_YAML_SCHEMA} from '../kube-yaml.ts'
 import {UserError} from '../errors.ts'
 
 /** One document of the input, or why a file could not be read. */
@@ -22,7 +23,7 @@ export function loadDocuments(path: string): unknown {
     throw new UserError(`${path}: no such file`)
   }
   try {
-    return load(text)
+    return load(text, {schema: KUBECTL_YAML_SCHEMA})
   } catch (err) {
     throw new UserError(`${path}: not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`)
   }
@@ -46,7 +47,7 @@ export function readSparkApplications(path: string): SparkAppDocument[] {
 function documentsOf(text: string, file: string): SparkAppDocument[] {
   let docs: unknown[]
   try {
-    docs = loadAll(text)
+    docs = loadAll(text, {schema: KUBECTL_YAML_SCHEMA})
   } catch (err) {
     return [{source: file, error: `not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`}]
   }

@@ -1,6 +1,7 @@
 // Turns the text of a YAML or JSON file into plain documents, and a malformed file into one
 // UserError line naming the file and the line. Shared by the app and cluster parsers; no I/O.
 import {loadAll} from 'js-yaml'
+import {KUBECTL_YAML_SCHEMA} from '../kube-yaml.ts'
 import {UserError} from '../errors.ts'
 
 /** Every non-empty document in `text` (YAML `---` streams, a JSON object, or a JSON array of objects is one document). */
@@ -13,7 +14,7 @@ export function loadDocuments(text: string, source: string): unknown[] {
     } catch (jsonError) {
       // maybe a YAML stream of JSON documents (`{…}\n---\n{…}`): YAML reads those; if not, report the JSON error
       try {
-        return loadAll(text, {filename: source}).filter((d) => d !== null && d !== undefined)
+        return loadAll(text, {filename: source, schema: KUBECTL_YAML_SCHEMA}).filter((d) => d !== null && d !== undefined)
       } catch {
         throw jsonSyntaxError(jsonError as Error, text, source)
       }
@@ -21,7 +22,7 @@ export function loadDocuments(text: string, source: string): unknown[] {
   }
   let docs: unknown[]
   try {
-    docs = loadAll(text, {filename: source})
+    docs = loadAll(text, {filename: source, schema: KUBECTL_YAML_SCHEMA})
   } catch (err) {
     const e = err as {reason?: string; mark?: {line?: number}; message?: string}
     const line = e.mark?.line !== undefined ? ` line ${e.mark.line + 1}:` : ''

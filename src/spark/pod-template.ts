@@ -4,6 +4,7 @@
 // travels to the driver in a ConfigMap (PodTemplateConfigMapStep), where Spark applies it to each
 // executor. Pure: the action reads the files.
 import {load} from 'js-yaml'
+import {KUBECTL_YAML_SCHEMA} from '../kube-yaml.ts'
 import {UserError} from '../errors.ts'
 
 type O = Record<string, any>
@@ -21,7 +22,7 @@ const isMap = (v: unknown): v is O => typeof v === 'object' && v !== null && !Ar
 export function parsePodTemplate(text: string, source: string): O {
   let doc: unknown
   try {
-    doc = load(text)
+    doc = load(text, {schema: KUBECTL_YAML_SCHEMA})
   } catch (err) {
     throw new UserError(`${source}: Could not load pod from template file: not valid YAML: ${(err as Error).message.split('\n')[0]}`)
   }

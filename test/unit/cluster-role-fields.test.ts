@@ -69,6 +69,13 @@ test('get -o yaml writes them back; reading that gives the same cluster', () => 
   assert.equal(cluster.roles[0]!.fileInjections, [{srcURL: 'https://example.com/conf/app.conf', destDir: '/etc/app', permissions: {fileMode: 0o640, fileOwner: '1000', fileGroup: 'app'}}])
 })
 
+test('a file mode with a leading zero is octal, as kubectl reads YAML', () => {
+  const cluster = resolve('  roles: [{id: controller, secret: {name: s, mountPath: /s, defaultMode: 0440}, fileInjections: [{srcURL: "http://x/y", destDir: /opt, permissions: {fileMode: 0755}}]}]\n')
+  assert.is(cluster.roles[0]!.secret!.defaultMode, 0o440)
+  assert.is(cluster.roles[0]!.fileInjections![0]!.permissions!.fileMode, 0o755)
+  assert.is(resolve('  roles: [{id: controller, secret: {name: s, mountPath: /s, defaultMode: 288}}]\n').roles[0]!.secret!.defaultMode, 0o440)
+})
+
 test('wrong values are refused naming the field', () => {
   throwsUserError(() => resolve('  namingScheme: Random\n  roles: [{id: controller}]\n'), 'c.yaml: spec.namingScheme: "Random" is not allowed: use UID or CrNameRole')
   throwsUserError(() => resolve('  roles: [{id: controller, sharedMemory: lots}]\n'), 'c.yaml: spec.roles[0].sharedMemory: "lots" must be a positive quantity (e.g. 1Gi)')

@@ -3,7 +3,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {editDistance, suggestions} from '../../src/did-you-mean.ts'
-import {bareDryRun, helpArgv, klogPrefix, takeVerbosity} from '../../src/kubectl-argv.ts'
+import {bareDryRun, helpArgv, hoistGlobalFlags, klogPrefix, takeVerbosity} from '../../src/kubectl-argv.ts'
 import {scaleArguments} from '../../src/scale-arguments.ts'
 import {editorArgs} from '../../src/editor.ts'
 import {cacheKind} from '../../src/code-cache.ts'
@@ -54,6 +54,18 @@ argv('help COMMAND is COMMAND --help; other lines stay as they are', () => {
   assert.equal(helpArgv(['help', 'get', '--help']), ['get', '--help'])
   assert.equal(helpArgv(['get', 'help']), ['get', 'help'])
 })
+argv('global flags before the command move to just after its words (never into trailing arguments)', () => {
+  const commands = ['status', 'submit', 'app list', 'app', 'logs']
+  assert.equal(hoistGlobalFlags(['-n', 'team', 'status', 'demo'], commands), ['status', '-n', 'team', 'demo'])
+  assert.equal(hoistGlobalFlags(['--namespace=team', '--context', 'kd', 'app', 'list', '-o', 'name'], commands), ['app', 'list', '--namespace=team', '--context', 'kd', '-o', 'name'])
+  assert.equal(hoistGlobalFlags(['-nteam', '-v=6', 'submit', 'job.py', '10'], commands), ['submit', '-nteam', '-v=6', 'job.py', '10'])
+  assert.equal(hoistGlobalFlags(['-A', 'logs'], commands), ['logs', '-A'])
+  // nothing before the command, or not a global flag: as written
+  assert.equal(hoistGlobalFlags(['status', '-n', 'team'], commands), ['status', '-n', 'team'])
+  assert.equal(hoistGlobalFlags(['--foo', 'status'], commands), ['--foo', 'status'])
+  assert.equal(hoistGlobalFlags(['-n'], commands), ['-n'])
+})
+
 argv('-v=N, --v=N, -v N, --v N: the level, taken out; a bare -v and anything after -- stay', () => {
   assert.equal(takeVerbosity(['get', '-v=6']), {argv: ['get'], level: 6})
   assert.equal(takeVerbosity(['get', '--v=8', '-n', 'x']), {argv: ['get', '-n', 'x'], level: 8})
