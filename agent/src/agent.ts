@@ -32,7 +32,8 @@ export interface AgentIO {
   exec(pod: string, command: string[], stdin?: Uint8Array, timeoutMs?: number): Promise<ExecOutcome>
   /** both resolve to the patched pod (kept locally until the informer catches up) */
   patchPod(pod: string, annotations: Record<string, string | null>): Promise<PodLike | void>
-  setCondition(pod: string, status: 'True' | 'False', reason: string, message: string): Promise<PodLike | void>
+  /** through pods/status, with `annotations` in the same patch (one request for a member's outcome) */
+  setCondition(pod: string, status: 'True' | 'False', reason: string, message: string, annotations?: Record<string, string | null>): Promise<PodLike | void>
   patchRoot(annotations: Record<string, string | null>): Promise<void>
   event(reason: string, message: string, type?: 'Normal' | 'Warning'): Promise<void>
   /** bytes of a package ConfigMap's package.tgz */
@@ -215,8 +216,8 @@ export class Agent {
     this.wrote(await this.io.patchPod(pod, annotations), {annotations})
   }
 
-  private async setCondition(pod: string, status: 'True' | 'False', reason: string, message: string) {
-    this.wrote(await this.io.setCondition(pod, status, reason, message), {annotations: {}, condition: status})
+  private async setCondition(pod: string, status: 'True' | 'False', reason: string, message: string, annotations: Record<string, string | null> = {}) {
+    this.wrote(await this.io.setCondition(pod, status, reason, message, annotations), {annotations, condition: status})
   }
   setRoot(root: RootLike | undefined) {
     this.root = root
@@ -534,8 +535,13 @@ export class Agent {
     if (!policy?.hasPackage) return this.configuredWithoutPackage(pod, container, signature, known)
     const spec = policy.setupSpec ?? ''
     const timeout = model.timeout
-    // the `creating` mark travels while the member is set up (awaited before the outcome is written)
-    const marked = this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null})
+    // a member set up again (new container, new package) says `creating` and drops its last error while it
+    // is; a new member shows `creating` without it (its state is read from its running container), which
+    // saves a request per member (awaited before the outcome is written)
+    const current = this.pods.get(pod)
+    const ann = (current ? this.withWrites(current) : undefined)?.metadata?.annotations ?? {}
+    const stale = ann[ANNOTATION.state] !== undefined || ann[ANNOTATION.lastError] !== undefined || ann[ANNOTATION.lastOutput] !== undefined
+    const marked = stale ? this.patchPod(pod, {[ANNOTATION.state]: 'creating', [ANNOTATION.lastError]: null, [ANNOTATION.lastOutput]: null}) : Promise.resolve()
     marked.catch(() => {})
     const pkg = await this.packageFor(m.role)
     if (pkg.mode === 'invalid') {
@@ -620,19 +626,16 @@ export class Agent {
 
   /** The member's outcome: annotations and the readiness condition (separate subresources, written at once). */
   private async markConfigured(pod: string, container: string, signature: string, known: string, message: string, spec?: string, connections?: string) {
-    await Promise.all([
-      this.patchPod(pod, {
-        ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
-        ...(connections !== undefined ? {[CONNECTIONS_ANNOTATION]: connections} : {}),
-        [ANNOTATION.state]: 'configured',
-        [ANNOTATION.configuredContainer]: container,
-        [ANNOTATION.configGeneration]: signature,
-        [KNOWN_MEMBERS_ANNOTATION]: known,
-        [ANNOTATION.lastError]: null,
-        [ANNOTATION.lastOutput]: null,
-      }),
-      this.setCondition(pod, 'True', 'Configured', message),
-    ])
+    await this.setCondition(pod, 'True', 'Configured', message, {
+      ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
+      ...(connections !== undefined ? {[CONNECTIONS_ANNOTATION]: connections} : {}),
+      [ANNOTATION.state]: 'configured',
+      [ANNOTATION.configuredContainer]: container,
+      [ANNOTATION.configGeneration]: signature,
+      [KNOWN_MEMBERS_ANNOTATION]: known,
+      [ANNOTATION.lastError]: null,
+      [ANNOTATION.lastOutput]: null,
+    })
   }
 
   /**
@@ -647,14 +650,13 @@ export class Agent {
 
   /** `spec`: what the failed setup ran with (a notification failure leaves it as it is) */
   private async fail(pod: string, container: string, message: string, output: string, spec?: string) {
-    await this.patchPod(pod, {
+    await this.setCondition(pod, 'False', 'ConfigError', message.slice(0, 256), {
       ...(spec !== undefined ? {[ANNOTATION.setupSpec]: spec} : {}),
       [ANNOTATION.state]: 'config error',
       [ANNOTATION.configuredContainer]: container,
       [ANNOTATION.lastError]: message.slice(0, 256),
       [ANNOTATION.lastOutput]: output.slice(-(2 * this.maxLog(pod) + 20)),
     })
-    await this.setCondition(pod, 'False', 'ConfigError', message.slice(0, 256))
     this.io.log(`${pod}: config error: ${message}`)
     void this.io.event('MemberConfigError', `member ${pod}: ${message}`, 'Warning').catch(() => {})
   }

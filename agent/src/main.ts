@@ -28,8 +28,10 @@ export function agentIO(kube: KubeClient, namespace: string, cluster: string, ro
     exec: (pod, command, stdin, timeoutMs) => kube.exec({namespace, pod, container: APP_CONTAINER, command, stdin, timeoutMs}),
     patchPod: (pod, annotations) => kube.patch<PodLike>(R.pods(namespace), pod, 'merge', annotate(annotations)),
     // conditions merge by type (strategic merge) through the status subresource
-    setCondition: (pod, status, reason, message) =>
+    // (pods/status takes metadata.annotations too: the outcome and its condition in one request)
+    setCondition: (pod, status, reason, message, annotations) =>
       kube.patch<PodLike>(R.pods(namespace), pod, 'strategic', {
+        ...(annotations && Object.keys(annotations).length ? {metadata: {annotations}} : {}),
         status: {conditions: [{type: CONFIGURED_CONDITION, status, reason, message, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z')}]},
       }, {subresource: 'status'}),
     patchRoot: async (annotations) => void (await kube.patch(R.configMaps(namespace), root, 'merge', annotate(annotations))),

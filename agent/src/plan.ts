@@ -122,7 +122,8 @@ export function plan(input: PlanInput, busy: ReadonlySet<string> = new Set()): A
     if (busy.has(p.name)) continue
     const state = p.annotations[ANNOTATION.state]
     if (!p.runningContainer) {
-      if (state !== 'create pending' && state !== 'configured' && state !== 'config error') actions.push({kind: 'state', pod: p.name, state: 'create pending'})
+      // a stale `creating` (its container is gone) is corrected; a new pod's state is read from the pod itself
+      if (state === 'creating') actions.push({kind: 'state', pod: p.name, state: 'create pending'})
       continue
     }
     if (p.annotations[ANNOTATION.configuredContainer] !== p.runningContainer || (state !== 'configured' && state !== 'config error')) {

@@ -149,6 +149,8 @@ export function failureFromLog(log: string): string | undefined {
     const l = lines[i]!
     const m = /^Exception in thread "[^"]*" (.*)$/.exec(l) ?? /^(?:\S+ \S+ ERROR \S+: )?([a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error)(?::.*)?)$/.exec(l)
     if (m) return m[1]
+    // the application file is not where the job says (a mistyped local:// path)
+    if (/^python[\d.]*: can't open file /.test(l)) return l
   }
   return undefined
 }

@@ -31,11 +31,12 @@ test('member set encoding round-trips and is compact', () => {
   assert.equal(decodeMembers(undefined), [])
 })
 
-test('new running members get setup, pending ones are marked, busy ones are left alone', () => {
-  const actions = plan(input({a: 2, b: 1}, [pod('a', 0), pod('a', 1), pod('b', 0, {runningContainer: undefined, phase: 'Pending'})]), new Set(['c-a-1']))
+test('new running members get setup, a pending one with a stale creating mark is marked create pending, new pending ones and busy ones are left alone', () => {
+  const stale = {runningContainer: undefined, phase: 'Pending', annotations: {[ANNOTATION.state]: 'creating'}}
+  const actions = plan(input({a: 2, b: 2}, [pod('a', 0), pod('a', 1), pod('b', 0, {runningContainer: undefined, phase: 'Pending'}), pod('b', 1, stale)]), new Set(['c-a-1']))
   assert.equal(actions, [
     {kind: 'setup', pod: 'c-a-0', container: 'cid-c-a-0'},
-    {kind: 'state', pod: 'c-b-0', state: 'create pending'},
+    {kind: 'state', pod: 'c-b-1', state: 'create pending'},
   ])
 })
 

@@ -116,10 +116,12 @@ class World {
         child.stdin.end(stdin ? Buffer.from(stdin) : undefined)
       }),
       patchPod: async (pod, ann) => patchPod(pod, ann),
-      setCondition: async (pod, status, reason) => {
+      setCondition: async (pod, status, reason, _message, ann = {}) => {
         const p = this.pods.get(pod)!
         const conditions = [...(p.status!.conditions ?? []).filter((c) => c.type !== CONFIGURED_CONDITION), {type: CONFIGURED_CONDITION, status, reason}]
-        const next = {...p, metadata: {...p.metadata, resourceVersion: String(++this.rv)}, status: {...p.status, conditions}}
+        const annotations = {...p.metadata!.annotations}
+        for (const [k, v] of Object.entries(ann)) if (v === null) delete annotations[k]; else annotations[k] = v
+        const next = {...p, metadata: {...p.metadata, annotations, resourceVersion: String(++this.rv)}, status: {...p.status, conditions}}
         this.pods.set(pod, next)
         setImmediate(() => this.agent.setPods(this.pods.values()))
         return next
@@ -379,10 +381,10 @@ test('a hung --addnodes is killed at the timeout and its member shows config err
 test('a pod that starts while our own patch of it is in flight is set up (the informer copy is newer than the patched one)', async () => {
   const w = new World('starts-during-patch', 1, 0)
   w.addPod('a', 0)
-  // the member's container has not started yet
+  // the member's container has not started yet; its `creating` mark is from a container that is gone
   const name = 'c-a-0'
   const running = w.pods.get(name)!
-  w.pods.set(name, {...running, status: {phase: 'Pending', conditions: []}})
+  w.pods.set(name, {...running, metadata: {...running.metadata, annotations: {[ANNOTATION.state]: 'creating'}}, status: {phase: 'Pending', conditions: []}})
   const io = w.io()
   const patchPod = io.patchPod
   io.patchPod = async (pod, ann) => {
@@ -402,7 +404,6 @@ test('a pod that starts while our own patch of it is in flight is set up (the in
   w.agent.stop()
 })
 
-test.run()
 
 test("secretKeys: the role's keys reach its members' configmeta in clear, sealed everywhere else; a missing key Secret is a config error naming it", async () => {
   const key = newClusterKey()
@@ -429,3 +430,5 @@ test("secretKeys: the role's keys reach its members' configmeta in clear, sealed
   assert.match(broken.pods.get('c-a-0')!.metadata!.annotations![ANNOTATION.lastError]!, /key Secret c-kd-keys is missing/)
   broken.agent.stop()
 })
+
+test.run()

@@ -52,6 +52,7 @@ test('table and status text', () => {
 
 test('failureFromLog: Python traceback and JVM exceptions', async () => {
   const {failureFromLog} = await import('../../src/spark/status.ts')
+  assert.is(failureFromLog("26/12/03 12:25:31 WARN NativeCodeLoader: x\npython3: can't open file '/opt/x.py': [Errno 2] No such file or directory\n26/12/03 12:25:32 INFO ShutdownHookManager: y\n"), "python3: can't open file '/opt/x.py': [Errno 2] No such file or directory")
   assert.is(failureFromLog('a\nTraceback (most recent call last):\n  File "x.py", line 7, in <module>\n    raise RuntimeError(f"x")\nRuntimeError: deliberate failure\n26/11/22 INFO x: y\n'), 'RuntimeError: deliberate failure')
   assert.is(failureFromLog('Exception in thread "main" java.lang.ClassNotFoundException: Nope\n\tat x'), 'java.lang.ClassNotFoundException: Nope')
   assert.is(failureFromLog('all good\n'), undefined)
