@@ -225,6 +225,38 @@ export async function managedJobStatus(kube: KubeClient, name: string, opts: {no
   return root ? statusOf(withKind(root), obs, opts.now ?? Date.now()) : undefined
 }
 
+/**
+ * `submit --wait` of a one-shot managed job: reads its status until the runner records the end (COMPLETED
+ * or FAILED), telling each attempt's end once. The job is the runner's: stopping the wait (Ctrl-C, the
+ * timeout) changes nothing in the cluster. `timeoutMs` 0: no limit.
+ */
+export async function waitForManagedJob(
+  kube: KubeClient,
+  name: string,
+  opts: {timeoutMs: number; onProgress?: (line: string) => void; intervalMs?: number; now?: () => number; sleep?: (ms: number) => Promise<void>},
+): Promise<ManagedJobStatus> {
+  const now = opts.now ?? Date.now
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+  const started = now()
+  const told = new Set<string>()
+  let last: ManagedJobStatus | undefined
+  for (;;) {
+    const s = await managedJobStatus(kube, name)
+    if (!s) throw new UserError(`job "${name}" was deleted while waiting for it`)
+    last = s
+    for (const a of s.attempts) {
+      const key = `${a.n} ${a.state}`
+      if (told.has(key) || !['RUNNING', 'COMPLETED', 'FAILED', 'SUBMISSION_FAILED'].includes(a.state)) continue
+      told.add(key)
+      opts.onProgress?.(`attempt ${a.n} ${a.state}${a.reason ? `: ${a.reason}` : ''}`)
+    }
+    if (s.state === 'COMPLETED' || s.state === 'FAILED') return s
+    if (opts.timeoutMs > 0 && now() - started >= opts.timeoutMs)
+      throw new UserError(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for job/${name} (${last.state}, attempts ${last.attemptsText}); its runner goes on in the cluster: kubectl kd status job/${name}`)
+    await sleep(opts.intervalMs ?? 2000)
+  }
+}
+
 /** The root of managed job NAME (Job or CronJob), or undefined. */
 async function findRoot(kube: KubeClient, name: string): Promise<{kind: 'Job' | 'CronJob'; obj: O} | undefined> {
   const get = (kind: 'Job' | 'CronJob') => kube.get<O>(rootResource(kind, kube.namespace), name).then((obj) => (obj.metadata?.labels?.[LIFECYCLE_LABEL.job] === name ? {kind, obj} : undefined), (err) => (isNotFound(err) ? undefined : Promise.reject(err)))

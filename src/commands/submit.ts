@@ -54,7 +54,7 @@ export default class Submit extends KdCommand {
     'service-account': Flags.string({description: "Service account the driver runs as (spark.kubernetes.authenticate.driver.serviceAccountName; default: \"spark\" with --create-service-account, else the namespace's default)"}),
     'create-service-account': Flags.boolean({description: "Create the service account (if missing) and a Role letting it run executors: --service-account's, else one named \"spark\" (Spark's docs' name), never the namespace's default"}),
     'spark-version': Flags.string({description: 'Spark version for the spark-version label (default: from the image tag)'}),
-    wait: Flags.boolean({description: 'Follow the job to its end; the exit code is the job result'}),
+    wait: Flags.boolean({description: 'Follow the job to its end (with a restart policy: through its retries); the exit code is the job result'}),
     follow: Flags.boolean({description: "Stream the driver's log to stdout until the job ends (implies --wait)"}),
     timeout: Flags.string({description: 'With --wait/--follow: give up waiting after this long; with --cluster: stop spark-submit after this long (0 = never)', default: '0'}),
     cluster: Flags.string({description: "Submit to the standalone master of a Spark app cluster made by 'kubectl kd create' (runs spark-submit in its controller; local files are streamed there)"}),
@@ -338,7 +338,8 @@ export default class Submit extends KdCommand {
     const {manifestFieldNames} = await import('../spark/sparkapp.ts')
     const file = flags.filename === '-' ? '<stdin>' : flags.filename
     const lifecycle = lifecycleOf(prepared.lifecycle, file ? manifestFieldNames(file, prepared.lifecycle?.schedule !== undefined) : undefined, lifecycleFlags)
-    if (lifecycle && (flags.wait || flags.follow)) throw new UserError(`--${flags.follow ? 'follow' : 'wait'} is not available for a job with a restart policy, start timeout, time to live or schedule (its runner follows it in the cluster): watch it with kubectl kd status job/NAME`)
+    if (lifecycle?.schedule && (flags.wait || flags.follow)) throw new UserError(`--${flags.follow ? 'follow' : 'wait'} follows one job to its end, and a schedule has none: watch its runs with kubectl kd status job/NAME`)
+    if (lifecycle && flags.follow) throw new UserError('--follow is not available for a job with a restart policy, start timeout or time to live (each attempt has its own driver): use --wait, then kubectl kd logs NAME')
     const conn = {...connectionOptions(flags), context, namespace: flags.namespace ?? prepared.namespace}
     const {connect} = await import('../kube/connection.ts')
     const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
@@ -377,6 +378,12 @@ export default class Submit extends KdCommand {
     if (!format && dryRun === 'none' && result.managed) stderr(`the runner ${result.managed.kind === 'CronJob' ? 'runs it on schedule' : 'submits and follows it'} in the cluster: kubectl kd status job/${result.jobName} -n ${result.namespace}`)
     else if (!format && dryRun === 'none') {
       stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)
+    }
+    if (result.managed && flags.wait && dryRun === 'none') {
+      const {waitForManagedJob} = await import('../actions/managed-job.ts')
+      const s = await waitForManagedJob(kube!, result.jobName, {timeoutMs: parseDuration(flags.timeout, 'timeout'), onProgress: format ? undefined : stderr})
+      stderr(`job/${s.name} ${s.state} (attempts ${s.attemptsText})${s.reason ? `: ${s.reason}` : ''}`)
+      if (s.state !== 'COMPLETED') this.exit(1)
     }
     if (result.final) {
       const s = result.final

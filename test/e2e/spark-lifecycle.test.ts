@@ -1,7 +1,7 @@
 // Managed Spark jobs end to end (docs/job-lifecycle.md) on the local cluster with the real Spark image:
 // retries with the CLI killed right after submit, retries exhausted with the runner pod deleted mid-retry,
 // a start timeout on an image that does not exist, time to live, schedules (every minute, Forbid, history
-// limits, suspend/resume, run now), delete, and what a `view` user sees. The jobs are started together
+// limits, suspend/resume, run now, Replace), delete, and what a `view` user sees. The jobs are started together
 // in the first test and checked by the later ones (the node has 2 CPUs: one executor at most, 100m requests).
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -40,6 +40,10 @@ let viewerConfig = ''
 let killedMidRetry: Promise<any> = Promise.resolve()
 /** ttl seen COMPLETED, with its driver's ConfigMap (watched from the start: the TTL may pass before its test runs) */
 let ttlCompleted: Promise<{conf: string}> = Promise.resolve({conf: ''})
+/** `submit --wait` of ttl (a managed job: time to live) */
+let ttlWait: Promise<{code: number; stdout: string; stderr: string}> = Promise.resolve({code: -1, stdout: '', stderr: ''})
+/** a run of `replace` (schedule every minute, Replace) seen with its driver running */
+let replaced: Promise<{driver: string; run: string}> = Promise.resolve({driver: '', run: ''})
 /** a forbid run active for 75 s (past a minute boundary), with the runs that existed then */
 let forbidLongRun: Promise<{active: any; runs: any[]}> = Promise.resolve({active: undefined, runs: []})
 
@@ -47,16 +51,23 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
   kubectl(['-n', ns, 'create', 'serviceaccount', 'spark'])
   kubectl(['-n', ns, 'create', 'rolebinding', 'spark-edit', '--clusterrole=edit', `--serviceaccount=${ns}:spark`])
   viewerConfig = kubeconfigFor(ns, 'viewer', 'view')
+  // --wait follows a managed job through the runner's record to its end (exit 0: COMPLETED)
+  ttlWait = kdAsync(['submit', '-n', ns, ...withImage, '--name', 'ttl', '--time-to-live', '30s', '--wait', quick], {env: clusterEnv()})
   const cli = kdAsync(['submit', '-n', ns, ...withImage, '--name', 'retry-ok', '--restart-policy', 'OnFailure', '--on-failure-retries', '3', '--on-failure-retry-interval', '2s',
     'examples/spark/fail-once.py', `marker-${ns}`], {env: clusterEnv()})
   const submits = [
     run(['submit', ...withImage, '--name', 'exhaust', '--restart-policy', 'OnFailure', '--on-failure-retries', '2', '--on-failure-retry-interval', '20s', alwaysFails]),
     run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '45s', alwaysFails]),
-    run(['submit', ...withImage, '--name', 'ttl', '--time-to-live', '30s', quick]),
     run(['submit', ...withImage, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
     run(['submit', ...withImage, '--name', 'every-minute', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
+    run(['submit', ...withImage, '--name', 'replace', '--schedule', '* * * * *', '--concurrency-policy', 'Replace', sleeper, '100']),
   ]
-  for (const [r, job] of submits.map((r, i) => [r, ['exhaust', 'no-image', 'ttl', 'forbid', 'every-minute'][i]!] as const)) created(r, job)
+  for (const [r, job] of submits.map((r, i) => [r, ['exhaust', 'no-image', 'forbid', 'every-minute', 'replace'][i]!] as const)) created(r, job)
+  replaced = eventually('a replace run with its driver running', () => {
+    const running = kubectlJson<any>(['get', 'pods', '-n', ns, '-l', 'kubectl-kd.io/job=replace,spark-role=driver']).items.find((p: any) => p.status.phase === 'Running')
+    return running && {driver: running.metadata.name as string, run: running.metadata.labels['kubectl-kd.io/run'] as string}
+  }, 400_000, 2000)
+  replaced.catch(() => undefined)
   killedMidRetry = eventually('exhaust between attempt 1 and 2', () => {
     const s = status('exhaust')
     return s.state === 'PENDING_RERUN' && s.attempts.length === 1 && s
@@ -112,7 +123,12 @@ t('a start timeout fails the attempt of an image that does not exist, with the i
   await eventually('the stuck driver gone', () => driversOf('no-image').length === 0, 60_000)
 })
 
-t('timeToLiveSeconds: a finished job and every object it made are removed', async () => {
+t('timeToLiveSeconds: a finished job and every object it made are removed (submitted with --wait: exit 0 once COMPLETED)', async () => {
+  const waited = await ttlWait
+  assert.is(waited.code, 0, waited.stderr)
+  assert.match(waited.stdout, /^job\/ttl created$/m)
+  assert.match(waited.stderr, /^attempt 1 COMPLETED$/m)
+  assert.match(waited.stderr, /^job\/ttl COMPLETED \(attempts 1\/1\)$/m)
   const driverObjects = [(await ttlCompleted).conf]
   await eventually('ttl objects gone', () => {
     const left = kubectl(['get', 'jobs,pods,configmaps,serviceaccounts,roles,rolebindings,services', '-n', ns, '-l', 'kubectl-kd.io/job=ttl', '-o', 'name']).trim()
@@ -159,6 +175,19 @@ t('Forbid: the minute\'s run is skipped while the previous one still runs', asyn
   const s = status('forbid')
   assert.is(s.state, 'SCHEDULED')
   assert.is(s.schedule.concurrencyPolicy, 'Forbid')
+})
+
+t("Replace: the minute's run replaces the one still running, and the replaced run's driver goes with it", async () => {
+  const first = await replaced
+  await eventually('the running run replaced by a newer one', () => {
+    const runs = runJobsOf('replace').map((j: any) => j.metadata.name as string)
+    return !runs.includes(first.run) && runs.length >= 1
+  }, 180_000, 2000)
+  await eventually("the replaced run's driver gone", () => kubectl(['get', 'pod', '-n', ns, first.driver, '--ignore-not-found', '-o', 'name']).trim() === '', 120_000, 2000)
+  const s = status('replace')
+  assert.is(s.schedule.concurrencyPolicy, 'Replace')
+  assert.ok(!s.runs.some((r: any) => r.name === first.run), JSON.stringify(s.runs))
+  assert.match(run(['delete', 'job/replace']).stdout, /^job\/replace deleted$/m)
 })
 
 t('every minute: runs at least twice, history limit 1 keeps exactly 1 run; run starts one now; suspend stops runs, resume restarts them', async () => {

@@ -5,7 +5,7 @@ import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {FakeKube} from '../lib/fake-kube.ts'
 import {prepareSubmission, submitJob} from '../../src/actions/submit.ts'
-import {deleteManagedJob, listManagedJobs, managedJobStatus, runScheduledJob, setScheduleSuspended} from '../../src/actions/managed-job.ts'
+import {deleteManagedJob, listManagedJobs, managedJobStatus, runScheduledJob, setScheduleSuspended, waitForManagedJob} from '../../src/actions/managed-job.ts'
 import {R} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {FLAG_NAMES, parseLifecycle} from '../../src/spark/lifecycle.ts'
@@ -36,6 +36,43 @@ t('a Job NAME created suspended, then what it owns, then resumed; no driver pod'
   for (const o of [...kube.all(R.configMaps(NS)), ...kube.all(R.roles(NS))]) assert.is(o.metadata.ownerReferences[0].uid, uid)
   const stored = JSON.parse(kube.find(R.configMaps(NS), 'nightly-kd-job')!.data['submission.json'])
   assert.ok(stored.args.conf.includes('spark.kubernetes.authenticate.driver.serviceAccountName=spark'))
+})
+
+t("submit --wait of a managed job: each attempt's end told once, then the runner's recorded end; a timeout leaves the job to its runner", async () => {
+  const kube = withAccount()
+  await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries})
+  const job = kube.find(R.jobs(NS), 'nightly')!
+  const record = (attempts: object[], end?: {state: string; reason?: string}) => {
+    const annotations: Record<string, string> = {'kubectl-kd.io/attempts': JSON.stringify(attempts), ...(end ? {'kubectl-kd.io/state': end.state, ...(end.reason ? {'kubectl-kd.io/reason': end.reason} : {})} : {})}
+    const existing = kube.find(R.configMaps(NS), 'nightly-kd-run')
+    const body = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'nightly-kd-run', namespace: NS, labels: {'kubectl-kd.io/job': 'nightly', 'kubectl-kd.io/run': 'nightly', 'app.kubernetes.io/managed-by': 'kubectl-kd'}, annotations, ownerReferences: [{apiVersion: 'batch/v1', kind: 'Job', name: 'nightly', uid: job.metadata.uid}]}}
+    if (existing) kube.seed(R.configMaps(NS), {...body, metadata: {...body.metadata, uid: existing.metadata.uid}})
+    else kube.seed(R.configMaps(NS), body)
+  }
+  const a1 = {n: 1, driver: 'nightly-1-driver', planned: '2026-12-03T10:00:00Z', created: '2026-12-03T10:00:00Z'}
+  const a2 = {n: 2, driver: 'nightly-2-driver', planned: '2026-12-03T10:01:00Z', created: '2026-12-03T10:01:00Z'}
+  const steps = [
+    () => record([{...a1, state: 'RUNNING'}]),
+    () => record([{...a1, state: 'FAILED', ended: '2026-12-03T10:00:30Z', reason: 'Error: exit code 1: RuntimeError: boom'}, {...a2, state: 'SUBMITTED'}]),
+    () => record([{...a1, state: 'FAILED', ended: '2026-12-03T10:00:30Z', reason: 'Error: exit code 1: RuntimeError: boom'}, {...a2, state: 'COMPLETED', ended: '2026-12-03T10:02:00Z'}], {state: 'COMPLETED'}),
+  ]
+  steps.shift()!()
+  const lines: string[] = []
+  const s = await waitForManagedJob(kube, 'nightly', {timeoutMs: 0, onProgress: (l) => lines.push(l), sleep: async () => void steps.shift()?.()})
+  assert.is(s.state, 'COMPLETED')
+  assert.is(s.attemptsText, '2/4')
+  assert.equal(lines, ['attempt 1 RUNNING', 'attempt 1 FAILED: Error: exit code 1: RuntimeError: boom', 'attempt 2 COMPLETED'])
+  // a job that does not end within the timeout: one line, the job left to its runner
+  record([{...a1, state: 'RUNNING'}])
+  let clock = 0
+  try {
+    await waitForManagedJob(kube, 'nightly', {timeoutMs: 5000, now: () => clock, sleep: async () => void (clock += 2000)})
+    assert.unreachable('no timeout')
+  } catch (err) {
+    assert.ok(err instanceof UserError)
+    assert.match((err as Error).message, /^timed out after 5s waiting for job\/nightly \(RUNNING, attempts 1\/4\); its runner goes on in the cluster/)
+  }
+  assert.ok(kube.find(R.jobs(NS), 'nightly'), 'the job is left alone')
 })
 
 t('nothing half-made: a refused object deletes the root (its dependents go with it); a name in use is refused first', async () => {
