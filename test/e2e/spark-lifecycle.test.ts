@@ -42,7 +42,7 @@ let killedMidRetry: Promise<any> = Promise.resolve()
 let ttlCompleted: Promise<{conf: string}> = Promise.resolve({conf: ''})
 /** `submit --wait` of ttl (a managed job: time to live) */
 let ttlWait: Promise<{code: number; stdout: string; stderr: string}> = Promise.resolve({code: -1, stdout: '', stderr: ''})
-/** a run of `replace` (schedule every minute, Replace) seen with its driver running */
+/** a run of `replace` (schedule every 2 minutes, Replace) seen with its driver running */
 let replaced: Promise<{driver: string; run: string}> = Promise.resolve({driver: '', run: ''})
 /** a forbid run active for 75 s (past a minute boundary), with the runs that existed then */
 let forbidLongRun: Promise<{active: any; runs: any[]}> = Promise.resolve({active: undefined, runs: []})
@@ -60,7 +60,8 @@ t('submit: six managed jobs start; the CLI of the first is killed as soon as sub
     run(['submit', ...base, '--name', 'no-image', '--image', 'localhost/kubectl-kd/spark:no-such-tag', '--start-timeout', '45s', alwaysFails]),
     run(['submit', ...withImage, '--name', 'forbid', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', sleeper, '100']),
     run(['submit', ...withImage, '--name', 'every-minute', '--schedule', '* * * * *', '--concurrency-policy', 'Forbid', '--successful-run-history-limit', '1', '--failed-run-history-limit', '1', quick]),
-    run(['submit', ...withImage, '--name', 'replace', '--schedule', '* * * * *', '--concurrency-policy', 'Replace', sleeper, '100']),
+    // every 2 minutes: a loaded node may take most of a minute to start a driver; it sleeps past the next run
+    run(['submit', ...withImage, '--name', 'replace', '--schedule', '*/2 * * * *', '--concurrency-policy', 'Replace', sleeper, '200']),
   ]
   for (const [r, job] of submits.map((r, i) => [r, ['exhaust', 'no-image', 'forbid', 'every-minute', 'replace'][i]!] as const)) created(r, job)
   replaced = eventually('a replace run with its driver running', () => {
@@ -177,12 +178,12 @@ t('Forbid: the minute\'s run is skipped while the previous one still runs', asyn
   assert.is(s.schedule.concurrencyPolicy, 'Forbid')
 })
 
-t("Replace: the minute's run replaces the one still running, and the replaced run's driver goes with it", async () => {
+t("Replace: the next scheduled run replaces the one still running, and the replaced run's driver goes with it", async () => {
   const first = await replaced
   await eventually('the running run replaced by a newer one', () => {
     const runs = runJobsOf('replace').map((j: any) => j.metadata.name as string)
     return !runs.includes(first.run) && runs.length >= 1
-  }, 180_000, 2000)
+  }, 240_000, 2000)
   await eventually("the replaced run's driver gone", () => kubectl(['get', 'pod', '-n', ns, first.driver, '--ignore-not-found', '-o', 'name']).trim() === '', 120_000, 2000)
   const s = status('replace')
   assert.is(s.schedule.concurrencyPolicy, 'Replace')
