@@ -10,6 +10,7 @@ import {checkPartition, checkTables, help, isSparkExample, readme, runAll, SKIP,
 const SPARK221E2_35 =
   'kubectl kd create spark221e2 --image controller=localhost/kubectl-kd/spark:3.5.9 --image worker=localhost/kubectl-kd/spark:3.5.9 --package controller=bundled://spark35 --package worker=bundled://spark35'
 
+/** Commands run before an example, for state the examples before it do not make (each must succeed). */
 const BEFORE: Record<string, string[]> = {
   // README
   'kubectl kd app show hello -o yaml': ['kubectl kd app add examples/apps/hello.yaml'],

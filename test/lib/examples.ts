@@ -4,7 +4,7 @@
 // and test/, against the local cluster. Each must exit 0, or, where the README shows `error: …` lines
 // after it, exit 1 with exactly those error lines (the README's namespace `readme` read as the test's). A
 // mutation line the README shows (`cluster/web unchanged`, `job/pi-f09135a2041b6e1f created`, a job's
-// generated id read as any such id) must be printed as shown.
+// generated id read as any such id) must be printed as shown, on stdout or stderr (the README shows both).
 //
 // Every example is run by exactly one of the two suites or skipped by name with the reason (SKIP):
 // isSparkExample decides which suite.
