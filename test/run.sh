@@ -66,11 +66,11 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
       # then, alone, the suites that restart
       # cluster components (the API server in agent-faults too) or add fake nodes, which would break
       # anything running beside them
-      heavy='^(cassandra|spark-cli|spark-jobs|agent-spark|notebook)\.test\.ts$'
+      heavy='^(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples)\.test\.ts$'
       alone='^(faults-.*|agent-faults|scale-kwok)\.test\.ts$'
       a=$(mktemp); b=$(mktemp)
       uvu_run test/e2e "$heavy" "$limit" "$a" & pa=$!
-      uvu_run test/e2e "^(?!(cassandra|spark-cli|spark-jobs|agent-spark|notebook|faults-.*|agent-faults|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
+      uvu_run test/e2e "^(?!(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples|faults-.*|agent-faults|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
       wait $pa; ca=$?; wait $pb; cb=$?
       cat "$a" "$b"; tally "$a" "$ca"; tally "$b" "$cb"; rm -f "$a" "$b"
       run_uvu test/e2e "$alone" "$limit"
