@@ -1,7 +1,8 @@
 // Scale on KWOK fake nodes (issue 8): a cluster of M members (default 1000) of the `tiny` app (one role, no
 // config package: the agent configures members without exec) on fake nodes started by
 // test/cluster/kwok/start.sh, against the local API server with its real scheduler and controllers.
-// Measures, all with the built plugin as a user runs it:
+// Measures, all with the built plugin as a user runs it, against the reference Kubernetes itself sets (the
+// same StatefulSets and Services applied and deleted by kubectl, no agent, in the same run):
 //  - `create --wait` → configured, `scale --wait` M → M/2 → M, `delete --wait` (and until no object is left)
 //  - the agent's CPU (utime+stime of its PID 1) and memory (VmRSS, VmHWM; working set from the kubelet)
 //  - API requests made by the agent: a FlowSchema matching only the agent's ServiceAccount is created for
@@ -126,6 +127,35 @@ function median(fn: () => void, n = 5): number {
   return t.sort((a, b) => a - b)[Math.floor(n / 2)]!
 }
 
+// --- the reference: kubectl, no agent ------------------------------------------------------------------
+function referenceRun(file: string): {applyMs: number; deleteMs: number} {
+  const refNs = createNamespace('kd-bench-scale-ref')
+  try {
+    const rendered = kd(args(['create', '-f', file, '--dry-run=client', '-o', 'json']), {env: clusterEnv()})
+    if (rendered.code !== 0) throw new Error(`create --dry-run=client failed: ${rendered.stderr}`)
+    const items = (JSON.parse(rendered.stdout) as {items: any[]}).items
+      .filter((o) => (o.kind === 'StatefulSet' || o.kind === 'Service') && o.metadata.labels?.['app.kubernetes.io/component'] !== 'agent')
+      .map((o) => ({...o, metadata: {...o.metadata, namespace: refNs}}))
+    const list = JSON.stringify({apiVersion: 'v1', kind: 'List', items})
+    const running = () => Number(spawnSync('sh', ['-c', `"${env.KD_KUBECTL}" --kubeconfig "${env.KUBECONFIG}" get pods -n ${refNs} --field-selector=status.phase=Running -o name | wc -l`], {encoding: 'utf8'}).stdout.trim())
+    const t0 = performance.now()
+    kubectl(['apply', '-f', '-'], {input: list})
+    while (running() < M) {
+      if (performance.now() - t0 > 30 * 60_000) throw new Error('reference: pods not Running after 30 min')
+      spawnSync('sleep', ['0.5'])
+    }
+    const applyMs = performance.now() - t0
+    const t1 = performance.now()
+    kubectl(['delete', '-f', '-', '--wait', '--timeout=30m'], {input: list})
+    while (Number(spawnSync('sh', ['-c', `"${env.KD_KUBECTL}" --kubeconfig "${env.KUBECONFIG}" get pods -n ${refNs} -o name | wc -l`], {encoding: 'utf8'}).stdout.trim()) > 0) spawnSync('sleep', ['0.5'])
+    const deleteMs = performance.now() - t1
+    out(`  reference, kubectl and no agent (${items.length} StatefulSets and Services): apply until ${M} pods Running ${s1(applyMs)} s; delete --wait until no pod ${s1(deleteMs)} s; ${load()}`)
+    return {applyMs, deleteMs}
+  } finally {
+    deleteNamespace(refNs)
+  }
+}
+
 // --- the run -------------------------------------------------------------------------------------------
 let failed = false
 const result: Record<string, unknown> = {bench: 'scale', members: M}
@@ -155,6 +185,12 @@ try {
   writeFileSync(file, clusterFile(NAME, M))
   out(`${M} members of app tiny (no config package) on KWOK fake nodes; start: ${load()}`)
 
+  // the reference Kubernetes itself sets: the same StatefulSets and Services (as create --dry-run=client
+  // renders them), applied by kubectl with no agent in another namespace, timed until every pod is Running;
+  // then kubectl delete --wait of them
+  const reference = referenceRun(file)
+  Object.assign(result, {reference})
+
   const m0 = metrics()
   const phases: Array<{phase: string; ms: number; members: number; agentRequests: number; agent?: AgentSample; load: string}> = []
   let prev = m0
@@ -171,6 +207,8 @@ try {
     prev = m
   }
   await phase(`create --wait → configured (${M})`, M, ['create', '-f', file, '--wait', '--timeout', '25m'])
+  const created = phases.at(-1)!.ms
+  out(`  create --wait vs kubectl apply of the same objects until every pod Running: ${s1(created)} s vs ${s1(reference.applyMs)} s (${(created / reference.applyMs).toFixed(2)}×, ${s1(created - reference.applyMs)} s more)`)
 
   // status/get at M members against kubectl get pods on the same pods, same moment
   const env_ = clusterEnv()
@@ -190,6 +228,8 @@ try {
   await phase(`scale --wait ${M / 2} → ${M}`, M / 2, ['scale', NAME, `node=${M}`, '--wait', '--timeout', '25m'])
   const cpuTotal = phases.at(-1)!.agent!.cpuSeconds
   await phase(`delete --wait (${M})`, M, ['delete', NAME, '--wait', '--timeout', '25m'])
+  const deleted = phases.at(-1)!.ms
+  out(`  delete --wait vs kubectl delete --wait of the same objects: ${s1(deleted)} s vs ${s1(reference.deleteMs)} s (${(deleted / reference.deleteMs).toFixed(2)}×)`)
   const t0 = performance.now()
   while (objectsWithLabel(ns, `kubectl-kd.io/cluster=${NAME}`).length && performance.now() - t0 < 10 * 60_000) await new Promise((r) => setTimeout(r, 1000))
   const left = objectsWithLabel(ns, `kubectl-kd.io/cluster=${NAME}`)
