@@ -382,7 +382,7 @@ export default class Submit extends KdCommand {
     if (result.managed && flags.wait && dryRun === 'none') {
       const {waitForManagedJob} = await import('../actions/managed-job.ts')
       const s = await waitForManagedJob(kube!, result.jobName, {timeoutMs: parseDuration(flags.timeout, 'timeout'), onProgress: format ? undefined : stderr})
-      stderr(`job/${s.name} ${s.state} (attempts ${s.attemptsText})${s.reason ? `: ${s.reason}` : ''}`)
+      stderr(`job/${s.name} ${s.state} (attempts ${s.attemptsText})${s.state !== 'COMPLETED' && s.reason ? `: ${s.reason}` : ''}`)
       if (s.state !== 'COMPLETED') this.exit(1)
     }
     if (result.final) {
