@@ -106,6 +106,8 @@ export class Agent {
   private attempts = new Map<string, number>()
   private packages = new Map<string, Promise<PackageSource>>()
   private scheduled = false
+  /** how long the last reconcile pass took (ms) */
+  private lastPassMs = 0
   private running = 0
   private queue: Array<() => void> = []
   private stdinBytes = 0
@@ -242,14 +244,20 @@ export class Agent {
   schedule() {
     if (this.scheduled || this.stopped) return
     this.scheduled = true
-    setImmediate(() => {
+    const pass = () => {
       this.scheduled = false
+      const t0 = performance.now()
       try {
         this.reconcile()
       } catch (err) {
         this.io.log(`reconcile failed: ${(err as Error).message}`)
       }
-    })
+      this.lastPassMs = performance.now() - t0
+    }
+    // a pass over a big cluster (milliseconds at 1000 members) is not run again at once for every pod
+    // event: the events of twice its time are taken together, so the agent's CPU stays at most ~half a core
+    if (this.lastPassMs < 1) setImmediate(pass)
+    else setTimeout(pass, Math.min(2 * this.lastPassMs, 200))
   }
 
   stop() {
@@ -295,7 +303,7 @@ export class Agent {
   }
 
   private observed(): ObservedPod[] {
-    return [...this.pods.values()].flatMap((p) => observePod(this.withWrites(p)) ?? []).sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.pods.values()].flatMap((p) => observePod(this.withWrites(p)) ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   planInput(): PlanInput | undefined {

@@ -65,7 +65,12 @@ const key = (m: MemberRef) => `${m.role}/${m.index}`
 /** `role:0-2,4;other:0` — compact, sorted, stable. */
 export function encodeMembers(members: MemberRef[]): string {
   const byRole = new Map<string, number[]>()
-  for (const m of members) byRole.set(m.role, [...(byRole.get(m.role) ?? []), m.index])
+  // (pushed in place: the agent encodes the whole membership on every pass, 1000 members included)
+  for (const m of members) {
+    const list = byRole.get(m.role)
+    if (list) list.push(m.index)
+    else byRole.set(m.role, [m.index])
+  }
   return [...byRole.keys()]
     .sort()
     .map((role) => {
@@ -198,7 +203,8 @@ export function rollup(input: PlanInput, busy: ReadonlySet<string>, previous: Cl
   }
   const missing = input.desired.filter((d) => !seen.has(key(d))).length
   if (missing) counts['create pending'] = (counts['create pending'] ?? 0) + missing
-  const pending = plan(input, new Set()).filter((a) => a.kind === 'notify' || a.kind === 'setup').length
+  const planned = plan(input, new Set())
+  const pending = planned.filter((a) => a.kind === 'notify' || a.kind === 'setup').length
   const settled = (counts.configured ?? 0) + (counts['config error'] ?? 0) === input.desired.length && extra === 0 && missing === 0
   const stable = settled && pending === 0 && busy.size === 0
   const state: ClusterState = stable ? 'configured' : previous === 'configured' || previous === 'updating' ? 'updating' : 'creating'
@@ -211,7 +217,7 @@ export function rollup(input: PlanInput, busy: ReadonlySet<string>, previous: Cl
     membersInitializing: (counts.creating ?? 0) > 0,
     membersWaiting: (counts['create pending'] ?? 0) > 0,
     configErrors: (counts['config error'] ?? 0) > 0,
-    pendingNotifications: plan(input, new Set()).filter((a) => a.kind === 'notify').length,
+    pendingNotifications: planned.filter((a) => a.kind === 'notify').length,
   }
 }
 
