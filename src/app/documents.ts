@@ -1,7 +1,7 @@
 // Turns the text of a YAML or JSON file into plain documents, and a malformed file into one
 // UserError line naming the file and the line. Shared by the app and cluster parsers; no I/O.
 import {loadAll} from 'js-yaml'
-import {KUBECTL_YAML_SCHEMA} from '../kube-yaml.ts'
+import {KUBECTL_YAML_SCHEMA} from './yaml-schema.ts'
 import {UserError} from '../errors.ts'
 
 /** Every non-empty document in `text` (YAML `---` streams, a JSON object, or a JSON array of objects is one document). */

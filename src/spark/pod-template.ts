@@ -4,7 +4,7 @@
 // travels to the driver in a ConfigMap (PodTemplateConfigMapStep), where Spark applies it to each
 // executor. Pure: the action reads the files.
 import {load} from 'js-yaml'
-import {KUBECTL_YAML_SCHEMA} from '../kube-yaml.ts'
+import {KUBECTL_YAML_SCHEMA} from '../app/yaml-schema.ts'
 import {UserError} from '../errors.ts'
 
 type O = Record<string, any>
