@@ -86,7 +86,9 @@ let chromium = ''
 /** Headless Chromium on a URL until its text matches `until`: the page's text; screenshot and DOM kept. */
 async function browse(url: string, name: string, until: RegExp): Promise<string> {
   chromium ||= setupScript('chromium.sh')
-  const page = await browsePage(chromium, url, {until, screenshot: join(artifacts, `${name}.png`), html: join(artifacts, `${name}.html`)})
+  const load = () => browsePage(chromium, url, {until, screenshot: join(artifacts, `${name}.png`), html: join(artifacts, `${name}.html`)})
+  // a Chromium that crashes (seen once on a starved node) is started again, once
+  const page = await load().catch((err: Error) => (/chromium/i.test(err.message) ? load() : Promise.reject(err)))
   assert.match(page.text, until, `${name}: the page did not show ${until} (screenshot ${join(artifacts, `${name}.png`)})`)
   return page.text
 }

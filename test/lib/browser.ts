@@ -51,10 +51,19 @@ export async function browse(chromium: string, url: string, opts: {until: RegExp
       if (m.error) p.reject(new Error(`${m.error.message}`))
       else p.resolve(m.result)
     })
+    // a Chromium that dies or stops answering fails the call (and so the test) instead of hanging it
+    const failAll = (why: string) => {
+      for (const p of pending.values()) p.reject(new Error(why))
+      pending.clear()
+    }
+    ws.once('close', () => failAll('chromium closed its DevTools connection'))
+    child.once('exit', (code) => failAll(`chromium exited ${code}`))
     const call = (method: string, params: Record<string, unknown> = {}) =>
       new Promise<any>((resolve, reject) => {
-        pending.set(++id, {resolve, reject})
-        ws.send(JSON.stringify({id, method, params}))
+        const n = ++id
+        const timer = setTimeout(() => (pending.delete(n), reject(new Error(`chromium did not answer ${method} within 30 s`))), 30_000)
+        pending.set(n, {resolve: (v) => (clearTimeout(timer), resolve(v)), reject: (e) => (clearTimeout(timer), reject(e))})
+        ws.send(JSON.stringify({id: n, method, params}))
       })
     const evaluate = async (expression: string) => ((await call('Runtime.evaluate', {expression, returnByValue: true})).result?.value as string) ?? ''
     await call('Page.enable')
@@ -64,6 +73,7 @@ export async function browse(chromium: string, url: string, opts: {until: RegExp
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000)
     let text = ''
     while (Date.now() < deadline) {
+      if (child.exitCode !== null || ws.readyState !== WebSocket.OPEN) throw new Error(`chromium went away while loading ${url}`)
       text = await evaluate('document.body ? document.body.innerText : ""').catch(() => '')
       if (opts.until.test(text)) break
       await new Promise((r) => setTimeout(r, 500))
