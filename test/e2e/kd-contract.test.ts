@@ -178,18 +178,18 @@ test('connections and file injections: the notebook member reads the connected c
 
 // a secret key's value, found nowhere but through configcli in the member
 const KEY_VALUE = `kd-sk-${Date.now().toString(36)}-value`
-const KEYED = `apiVersion: kubedirector.hpe.com/v1beta1
+/** A one-worker cluster of kdsrc (small requests) whose worker role also has the fields in `extra` (YAML lines). */
+const oneWorker = (name: string, ...extra: string[]) => `apiVersion: kubedirector.hpe.com/v1beta1
 kind: KubeDirectorCluster
-metadata: {name: keyed}
+metadata: {name: ${name}}
 spec:
   app: kdsrc
   roles:
   - id: worker
     members: 1
     resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 100m, memory: 32Mi}}
-    secret: {name: role-sec, mountPath: /etc/role-sec, defaultMode: 256, readOnly: true}
-    secretKeys: [{name: db, value: ${KEY_VALUE}}]
-`
+${extra.map((l) => `    ${l}\n`).join('')}`
+const KEYED = oneWorker('keyed', 'secret: {name: role-sec, mountPath: /etc/role-sec, defaultMode: 256, readOnly: true}', `secretKeys: [{name: db, value: ${KEY_VALUE}}]`)
 
 test('secretKeys and a role Secret: the key is read through configcli in the member and found nowhere else (objects, Events, agent log, -o yaml, -v=8); the Secret is mounted; get -o yaml applies back unchanged', () => {
   kubectl(['-n', ns, 'create', 'secret', 'generic', 'role-sec', '--from-literal=user=alice'])
@@ -239,17 +239,7 @@ test("pod security: a namespace whose enforce level refuses an app's capabilitie
 })
 
 // blockStorage: a raw block volume (a loop device over a file, as a static local PV of volumeMode Block)
-const BLOCKY = `apiVersion: kubedirector.hpe.com/v1beta1
-kind: KubeDirectorCluster
-metadata: {name: blocky}
-spec:
-  app: kdsrc
-  roles:
-  - id: worker
-    members: 1
-    resources: {requests: {cpu: 1m, memory: 16Mi}, limits: {cpu: 100m, memory: 32Mi}}
-    blockStorage: {storageClassName: ${ns}-block, pathPrefix: /dev/xdb, numDevices: 1, size: 16Mi}
-`
+const BLOCKY = oneWorker('blocky', `blockStorage: {storageClassName: ${ns}-block, pathPrefix: /dev/xdb, numDevices: 1, size: 16Mi}`)
 let loopDevice: string | undefined
 
 test('blockStorage: the member gets a raw block device at pathPrefix0, named in configmeta, that it can write and read', () => {
