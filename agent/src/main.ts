@@ -18,6 +18,7 @@ import type {App} from '../../src/app/model.ts'
 import type {Connections, ResolvedCluster} from '../../src/cluster/model.ts'
 import type {ConnectedCluster, ConnectedObject} from '../../src/cluster/connections.ts'
 import {ROOT_KEYS} from '../../src/cluster/names.ts'
+import {leanPod} from '../../src/cluster/member-state.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
 
 /** The agent's writes, on any KubeClient (the real one, or a fake in tests). */
@@ -84,6 +85,7 @@ export async function main(env = process.env): Promise<Agent> {
   const pods = startInformer<PodLike>(kube, {resource: R.pods(namespace), labelSelector: `${LABEL.cluster}=${cluster}`}, {
     onChange: () => agent.setPods(pods.cache.values()),
     onError: onError('pods'),
+    keep: leanPod,
   })
   const rootInf = startInformer<RootLike>(kube, {resource: R.configMaps(namespace), fieldSelector: `metadata.name=${root}`}, {
     onChange: () => {

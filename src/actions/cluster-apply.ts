@@ -90,10 +90,12 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   try {
     // the token Secret before the pods that read it
     if (!dryRun && needsAuthToken(plan.app)) await ensureAuthSecret(kube, plan.cluster, ns, rootUid)
-    // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent last
-    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : 0)
+    // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent after
+    // both (its informers stop on a 403); the member Services last: nothing waits for them, and at 1000
+    // members writing them first kept the agent from starting for seconds
+    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : isMemberService(o) ? 3 : 0)
     const write = (o: KubeObject) => (existing ? applyObject(kube, o, {dryRun}) : createOwned(kube, o, dryRun, plan.cluster))
-    for (const s of [0, 1, 2]) await inBatches(owned.filter((o) => stage(o) === s), 8, write)
+    for (const s of [0, 1, 2, 3]) await inPool(owned.filter((o) => stage(o) === s), WRITES_IN_FLIGHT, write)
     for (const o of owned) results.push({kind: o.kind, name: o.metadata.name, action})
     if (existing && !dryRun) await pruneMemberServices(kube, plan, rootUid)
   } catch (err) {
@@ -212,8 +214,21 @@ async function pruneMemberServices(kube: KubeClient, plan: ClusterPlan, rootUid:
   }
 }
 
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = []
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))))
-  return out
+/** Writes in flight at once (a batch waited for its slowest request; a pool keeps them all busy). */
+const WRITES_IN_FLIGHT = 16
+
+const isMemberService = (o: KubeObject) => o.kind === 'Service' && o.metadata.labels?.[LABEL.role] !== undefined
+
+/** fn over every item, at most `size` at a time; the first failure fails the whole, after those in flight end. */
+async function inPool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let next = 0
+  let failure: {err: unknown} | undefined
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++]!
+      await fn(item).catch((err) => void (failure ??= {err}))
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(size, items.length)}, worker))
+  if (failure) throw failure.err
 }

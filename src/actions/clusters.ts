@@ -4,7 +4,7 @@
 import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
 import type {App} from '../app/model.ts'
 import type {ResolvedCluster} from '../cluster/model.ts'
-import {ANNOTATION, AUTH_TOKEN_KEY, CONFIGURED_CONDITION, LABEL, MANAGED_BY, authSecretName, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
+import {AGENT_COMPONENT, ANNOTATION, AUTH_TOKEN_KEY, CONFIGURED_CONDITION, LABEL, MANAGED_BY, authSecretName, rootConfigMapName, type ClusterState} from '../cluster/names.ts'
 import {readRoot} from '../cluster/root.ts'
 import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
@@ -301,8 +301,9 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
 }
 
 /**
- * Deletes the root ConfigMap; the garbage collector removes everything it owns. With --wait the
- * deletion is in the foreground, so the root disappears only after all it owns (pods included) is gone.
+ * Deletes the cluster: its agent, members and their objects here, then the root ConfigMap (the garbage
+ * collector removes whatever of the root's is left). With --wait, until the root, the member pods and
+ * every object deleted here are gone.
  */
 export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?: boolean; timeoutMs?: number; dryRun?: 'server' | 'client'}): Promise<void> {
   // a damaged root is deleted as well: deleting is how it is fixed
@@ -311,17 +312,24 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
   // kubectl's client dry run: what would be deleted is there; nothing is sent
   if (opts.dryRun === 'client') return
   const ns = kube.namespace
-  // the garbage collector removes owned objects a few per second; member Services and StatefulSets (and
-  // so their pods) go faster with one collection delete each, the rest follows the root
+  // the garbage collector removes owned objects about 20 a second (the controller-manager's client limit),
+  // and a StatefulSet deleted in the foreground stayed until it had looked at each of its pods: 1000
+  // members took minutes. So the agent goes first (left running, it wrote the state of every member being
+  // deleted), then the members' StatefulSets, their pods and Services are deleted here, one collection
+  // delete each (with --wait the pods are watched until gone); the rest (a few objects) follows the root
   if (opts.dryRun !== 'server') {
     const labelSelector = `${LABEL.cluster}=${name},${LABEL.role}`
+    await kube.deleteCollection(R.deployments(ns), {labelSelector: `${LABEL.cluster}=${name},${LABEL.component}=${AGENT_COMPONENT}`, propagationPolicy: 'Background'})
     await Promise.all([
       kube.deleteCollection(R.services(ns), {labelSelector}),
-      kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: opts.wait ? 'Foreground' : 'Background'}),
+      // a StatefulSet that is gone makes no new pod
+      kube.deleteCollection(R.statefulSets(ns), {labelSelector, propagationPolicy: 'Background'}).then(() => kube.deleteCollection(R.pods(ns), {labelSelector})),
     ])
   }
-  const unowned = opts.dryRun !== 'server' ? await deleteUnowned(kube, name, opts.wait ? 'Foreground' : 'Background') : []
-  await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy: opts.wait ? 'Foreground' : 'Background', dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
+  const {deleted: unowned, complete} = opts.dryRun !== 'server' ? await deleteClusterObjects(kube, name, root.metadata?.uid) : {deleted: [], complete: false}
+  // in the foreground only when some of what the root owns is left to the garbage collector
+  const propagationPolicy = opts.wait && !complete ? 'Foreground' : 'Background'
+  await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy, dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
   if (opts.wait && opts.dryRun !== 'server') {
     const {watchUntil} = await import('../kube/informer.ts')
     await watchUntil(
@@ -329,7 +337,7 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
       [
         {resource: R.configMaps(ns), fieldSelector: `metadata.name=${rootConfigMapName(name)}`},
         {resource: R.pods(ns), labelSelector: clusterSelector(name)},
-        // the unowned objects deleted above are no root's dependents: their collections are watched until they are gone
+        // the objects deleted above: their collections are watched until they are gone
         ...unowned.map(({resource}) => ({resource, labelSelector: clusterSelector(name)})),
       ],
       ([roots, pods, ...others]) =>
@@ -339,27 +347,33 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
   }
 }
 
-/** The collections a cluster's objects live in (render.ts, render-agent.ts, package ConfigMaps). */
-const CLUSTER_RESOURCES = [R.configMaps, R.services, R.statefulSets, R.deployments, R.serviceAccounts, R.roles, R.roleBindings]
+/** The collections a cluster's objects live in (render.ts, render-agent.ts, package ConfigMaps, key and token Secrets). */
+const CLUSTER_RESOURCES = [R.configMaps, R.secrets, R.services, R.statefulSets, R.deployments, R.serviceAccounts, R.roles, R.roleBindings]
 
 /**
- * Objects of the cluster that nothing owns: those of `create --dry-run=client -o yaml | kubectl apply -f -`
- * (printed before the root existed, so without ownerReferences). They carry the cluster's label and
- * kubectl-kd's managed-by label and no owner at all; an object with any owner is left to that owner
- * (the root's own are removed by the garbage collector). A collection the user may not list is skipped.
+ * Deletes the cluster's objects that are left once its members are gone, each by name and uid: those the
+ * root owns (a few: left to the garbage collector they waited behind its queue of the members' pods, a
+ * minute at 1000 members) and those nothing owns (`create --dry-run=client -o yaml | kubectl apply -f -`
+ * printed them before the root existed, so without ownerReferences). Only objects with the cluster's label
+ * and either no owner or this root as owner; the root itself is not among them. `complete` is false when
+ * a collection could not be listed (forbidden): its objects are then the garbage collector's.
  */
-async function deleteUnowned(kube: KubeClient, name: string, propagationPolicy: 'Foreground' | 'Background'): Promise<Array<{resource: Resource; uids: Set<string>}>> {
+async function deleteClusterObjects(kube: KubeClient, name: string, rootUid: string | undefined): Promise<{deleted: Array<{resource: Resource; uids: Set<string>}>; complete: boolean}> {
   const ns = kube.namespace
   const root = rootConfigMapName(name)
+  let complete = true
   const deleted = await Promise.all(
     CLUSTER_RESOURCES.map(async (resource) => {
       const res = resource(ns)
       const list = await kube.list<KubeObject>(res, {labelSelector: clusterSelector(name)}).catch((err) => (errorKind(err) === 'Forbidden' ? undefined : Promise.reject(err)))
-      const unowned = (list?.items ?? []).filter((o) => !(o.metadata.ownerReferences?.length) && !(res.resource === 'configmaps' && o.metadata.name === root))
-      for (const o of unowned)
-        await kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
-      return {resource: res, uids: new Set(unowned.map((o) => o.metadata.uid ?? ''))}
+      if (!list) complete = false
+      const owners = (o: KubeObject) => o.metadata.ownerReferences ?? []
+      const ours = (list?.items ?? []).filter(
+        (o) => !(res.resource === 'configmaps' && o.metadata.name === root) && (owners(o).length === 0 || (rootUid !== undefined && owners(o).some((r) => r.uid === rootUid))),
+      )
+      await Promise.all(ours.map((o) => kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy: 'Background'}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))))
+      return {resource: res, uids: new Set(ours.map((o) => o.metadata.uid ?? ''))}
     }),
   )
-  return deleted.filter((d) => d.uids.size > 0)
+  return {deleted: deleted.filter((d) => d.uids.size > 0), complete}
 }

@@ -13,6 +13,32 @@ export interface PodLike {
   }
 }
 
+/**
+ * Only the fields of PodLike, copied out of a full pod: what the agent's cache keeps of each member (a
+ * full pod is 5-10 KiB of JSON, mostly managedFields and spec; at 1000 members that was most of the heap).
+ */
+export function leanPod(p: PodLike): PodLike {
+  const m = p.metadata
+  const s = p.status
+  return {
+    metadata: {
+      name: m?.name,
+      uid: m?.uid,
+      resourceVersion: m?.resourceVersion,
+      ...(m?.labels ? {labels: m.labels} : {}),
+      ...(m?.annotations ? {annotations: m.annotations} : {}),
+      ...(m?.deletionTimestamp ? {deletionTimestamp: m.deletionTimestamp} : {}),
+    },
+    status: {
+      ...(s?.phase ? {phase: s.phase} : {}),
+      ...(s?.conditions ? {conditions: s.conditions.map((c) => ({type: c.type, status: c.status}))} : {}),
+      ...(s?.containerStatuses
+        ? {containerStatuses: s.containerStatuses.map((c) => ({name: c.name, ...(c.containerID ? {containerID: c.containerID} : {}), ...(c.state?.running ? {state: {running: {}}} : {})}))}
+        : {}),
+    },
+  }
+}
+
 export interface ObservedPod {
   name: string
   role: string

@@ -34,6 +34,8 @@ export interface Informer<T> {
 export interface InformerHooks<T> {
   onChange: (type: ChangeType, obj: T | undefined) => void
   onError?: (err: unknown, attempt: number) => void
+  /** what the cache keeps of each object (the agent keeps only the fields it reads: 1000 pods stay small) */
+  keep?: (obj: T) => T
 }
 
 export const keyOf = (o: Watched) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
@@ -48,6 +50,7 @@ export function startInformer<T extends Watched>(kube: KubeClient, spec: Informe
   let markSynced: () => void = () => {}
   const synced = new Promise<void>((r) => (markSynced = r))
   const selectors = {labelSelector: spec.labelSelector, fieldSelector: spec.fieldSelector}
+  const keep = hooks.keep ?? ((o: T) => o)
 
   const run = async () => {
     let rv: string | undefined
@@ -57,7 +60,7 @@ export function startInformer<T extends Watched>(kube: KubeClient, spec: Informe
         if (rv === undefined) {
           const list = await kube.list<T>(spec.resource, {...selectors, signal})
           cache.clear()
-          for (const o of list.items) cache.set(keyOf(o), o)
+          for (const o of list.items) cache.set(keyOf(o), keep(o))
           rv = list.metadata.resourceVersion
           failures = 0
           markSynced()
@@ -71,12 +74,14 @@ export function startInformer<T extends Watched>(kube: KubeClient, spec: Informe
           const k = keyOf(obj)
           if (type === 'DELETED') {
             if (!cache.delete(k)) return
-          } else {
-            // resourceVersions are opaque: equal means unchanged, anything else is news
-            if (cache.get(k)?.metadata?.resourceVersion === obj.metadata?.resourceVersion) return
-            cache.set(k, obj)
+            hooks.onChange(type, obj)
+            return
           }
-          hooks.onChange(type, obj)
+          // resourceVersions are opaque: equal means unchanged, anything else is news
+          if (cache.get(k)?.metadata?.resourceVersion === obj.metadata?.resourceVersion) return
+          const kept = keep(obj)
+          cache.set(k, kept)
+          hooks.onChange(type, kept)
         })
         if (outcome === 'gone') rv = undefined
       } catch (err) {

@@ -15,6 +15,7 @@ export interface RecordedRequest {
   name?: string
   dryRun?: boolean
   body?: unknown
+  propagationPolicy?: string
 }
 
 export interface AccessAttributes {
@@ -121,8 +122,8 @@ export class FakeKube implements KubeClient {
     return this.store(res, patched, 'MODIFIED') as T
   }
 
-  async delete(res: Resource, name: string, opts: {dryRun?: boolean; uid?: string} = {}): Promise<void> {
-    this.record({verb: 'delete', resource: res.resource, namespace: res.namespace, name, dryRun: opts.dryRun})
+  async delete(res: Resource, name: string, opts: {dryRun?: boolean; uid?: string; propagationPolicy?: string} = {}): Promise<void> {
+    this.record({verb: 'delete', resource: res.resource, namespace: res.namespace, name, dryRun: opts.dryRun, ...(opts.propagationPolicy ? {propagationPolicy: opts.propagationPolicy} : {})})
     const key = keyOf(res, res.namespace, name)
     const o = this.objects.get(key)
     if (!o) throw notFound(res, name)

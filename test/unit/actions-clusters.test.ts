@@ -62,10 +62,13 @@ create('writes the root first with a plain create, then everything owned by it; 
     }
   }
   assert.equal(change.applied[0]!.map((a) => a.action).filter((a) => a !== 'created'), [])
-  // a RoleBinding only after its Role, the agent Deployment last
+  // a RoleBinding only after its Role, the agent Deployment after both, the member Services last
   const order = writes.map((w) => w.resource)
   assert.ok(order.indexOf('rolebindings') > order.indexOf('roles'))
-  assert.is(order.at(-1), 'deployments')
+  assert.ok(order.indexOf('deployments') > order.indexOf('rolebindings'))
+  const memberServices = kube.all(R.services(NS)).filter((o) => o.metadata.labels?.[LABEL.role] !== undefined).length
+  assert.ok(memberServices > 0)
+  assert.ok(order.slice(-memberServices).every((r) => r === 'services'), order.join(' '))
 })
 
 create('a missing permission is refused before the first write, naming it', async () => {
@@ -461,8 +464,36 @@ read('delete: collection deletes of members, then the root; --wait until everyth
   await changeClusters(kube, request())
   await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
   assert.equal(kinds(kube), [])
-  assert.equal(kube.made('deletecollection').map((r) => r.resource).sort(), ['services', 'statefulsets'])
+  // the agent first (it would write the state of every member going away), the members' pods last
+  const collections = kube.made('deletecollection').map((r) => r.resource)
+  assert.is(collections[0], 'deployments')
+  assert.is(collections.at(-1), 'pods')
+  assert.equal([...collections].sort(), ['deployments', 'pods', 'services', 'statefulsets'])
   await rejects(deleteCluster(kube, 'demo', {}), /cluster "demo" not found/)
+})
+
+read('delete: the root\'s own objects are deleted by name and uid, not left to the garbage collector; others\' are kept', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  const root = kube.find(R.configMaps(NS), 'demo-kd')!
+  // labelled with the cluster, owned by something else: not ours to delete
+  kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'theirs', labels: {[LABEL.cluster]: 'demo'}, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'other'}]}})
+  const owned = [R.configMaps(NS), R.serviceAccounts(NS), R.roles(NS), R.roleBindings(NS)].flatMap((r) => kube.all(r).filter((o) => o.metadata.ownerReferences?.some((x: {uid: string}) => x.uid === root.metadata.uid)).map((o) => `${r.resource}/${o.metadata.name}`))
+  assert.ok(owned.length >= 4, owned.join(' '))
+  await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
+  const deletedByName = kube.made('delete').map((r) => `${r.resource}/${r.name}`)
+  for (const o of owned) assert.ok(deletedByName.includes(o), `${o} deleted by the command (${deletedByName.join(' ')})`)
+  // everything of the root's is gone already: the root goes in the background, nothing waits on the collector
+  assert.is(kube.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Background')
+  assert.ok(kube.find(R.configMaps(NS), 'theirs'))
+
+  // a collection the user may not list (Secrets) is the collector's: the root goes in the foreground with --wait
+  const kube2 = new FakeKube(NS)
+  await changeClusters(kube2, request())
+  kube2.fail = (r) => (r.verb === 'list' && r.resource === 'secrets' ? new ApiError('Forbidden', 403, 'secrets is forbidden') : undefined)
+  await deleteCluster(kube2, 'demo', {wait: true, timeoutMs: 5000})
+  assert.is(kube2.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
+  assert.equal(kinds(kube2), [])
 })
 
 read('watch (get -w, status -w): a callback per burst of changes, none for the first sync, ends with its signal', async () => {

@@ -1,7 +1,7 @@
 // observePod / memberState: a member's state from its pod, shared by the agent and `kubectl kd status`.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
+import {leanPod, memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
 import {IMAGE_PULL_REASONS, podProblem} from '../../src/cluster/pod-problem.ts'
 
@@ -60,3 +60,32 @@ test('podProblem: why a member pod is not running, from its status', () => {
 })
 
 test.run()
+
+test('leanPod: the agent keeps what observePod reads of a full pod, and nothing else', () => {
+  const full = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'c-worker-2', namespace: 'ns', uid: 'u1', resourceVersion: '42', labels: {[LABEL.role]: 'worker'},
+      annotations: {[ANNOTATION.state]: 'configured', [ANNOTATION.configuredContainer]: 'containerd://c9'},
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+      managedFields: [{manager: 'kubelet', fieldsV1: {'f:status': {}}}],
+      ownerReferences: [{kind: 'StatefulSet', name: 'c-worker'}],
+    },
+    spec: {containers: [{name: 'app', image: 'x', env: [{name: 'A', value: 'b'}]}], nodeName: 'n1'},
+    status: {
+      phase: 'Running', podIP: '10.0.0.9',
+      conditions: [{type: 'Ready', status: 'False', lastTransitionTime: 't', reason: 'r'}, {type: CONFIGURED_CONDITION, status: 'True', message: 'm'}],
+      containerStatuses: [{name: 'app', containerID: 'containerd://c9', image: 'x', ready: false, state: {running: {startedAt: 't'}}}],
+    },
+  }
+  const lean = leanPod(full)
+  assert.equal(observePod(lean), observePod(full))
+  assert.is(lean.metadata?.resourceVersion, '42')
+  assert.not.ok(JSON.stringify(lean).includes('managedFields'))
+  assert.not.ok('spec' in lean)
+  assert.ok(JSON.stringify(lean).length < JSON.stringify(full).length / 2)
+  // a waiting container stays not running
+  const waiting = leanPod({...full, status: {...full.status, containerStatuses: [{name: 'app', state: {waiting: {reason: 'x'}}}]}} as unknown as PodLike)
+  assert.is(observePod(waiting)?.runningContainer, undefined)
+})
