@@ -9,6 +9,7 @@ import {readRoot} from '../cluster/root.ts'
 import {clusterToManifest, type ClusterManifest} from '../cluster/manifest.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient, type KubeObject, type Resource} from '../kube/client.ts'
+import {checkAccess} from '../kube/apply.ts'
 import {errorKind, isNotFound} from '../kube/errors.ts'
 import {eventTime, inTimeOrder, type EventTimes} from '../kube/events.ts'
 import {memberState, observePod} from '../cluster/member-state.ts'
@@ -312,6 +313,8 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
   // kubectl's client dry run: what would be deleted is there; nothing is sent
   if (opts.dryRun === 'client') return
   const ns = kube.namespace
+  // half a deletion helps nobody: what the writes below need is asked first
+  await checkAccess(kube, DELETE_NEEDS, ns, 'nothing was deleted')
   // the garbage collector removes owned objects about 20 a second (the controller-manager's client limit),
   // and a StatefulSet deleted in the foreground stayed until it had looked at each of its pods: 1000
   // members took minutes. So the agent goes first (left running, it wrote the state of every member being
@@ -346,6 +349,14 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
     )
   }
 }
+
+const DELETE_NEEDS = [
+  {verb: 'deletecollection', resource: 'deployments', group: 'apps'},
+  {verb: 'deletecollection', resource: 'statefulsets', group: 'apps'},
+  {verb: 'deletecollection', resource: 'services'},
+  {verb: 'deletecollection', resource: 'pods'},
+  {verb: 'delete', resource: 'configmaps'},
+]
 
 /** The collections a cluster's objects live in (render.ts, render-agent.ts, package ConfigMaps, key and token Secrets). */
 const CLUSTER_RESOURCES = [R.configMaps, R.secrets, R.services, R.statefulSets, R.deployments, R.serviceAccounts, R.roles, R.roleBindings]

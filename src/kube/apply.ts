@@ -30,11 +30,11 @@ const describeNeed = (n: AccessNeed) =>
   `${n.verb} ${n.resource}${n.subresource ? '/' + n.subresource : ''}${n.group ? '.' + n.group : ''}`
 
 /** Checks every permission with SelfSubjectAccessReviews (in parallel); throws one UserError naming all that are missing. */
-export async function checkAccess(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace): Promise<void> {
+export async function checkAccess(kube: KubeClient, needs: AccessNeed[], namespace = kube.namespace, untouched = 'nothing was created'): Promise<void> {
   const denied = await deniedNeeds(kube, needs, namespace)
   if (denied.length > 0) {
     throw new UserError(
-      `forbidden: you cannot ${denied.map(describeNeed).join(', ')} in namespace "${namespace}" (ask for the "admin" role in that namespace, or a Role granting these); nothing was created`,
+      `forbidden: you cannot ${denied.map(describeNeed).join(', ')} in namespace "${namespace}" (ask for the "admin" role in that namespace, or a Role granting these); ${untouched}`,
     )
   }
 }

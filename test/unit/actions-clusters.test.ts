@@ -494,6 +494,14 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
   await deleteCluster(kube2, 'demo', {wait: true, timeoutMs: 5000})
   assert.is(kube2.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
   assert.equal(kinds(kube2), [])
+
+  // a missing permission is found before the first write: nothing is deleted
+  const kube3 = new FakeKube(NS)
+  await changeClusters(kube3, request())
+  const before = kinds(kube3)
+  kube3.allow = (a) => !(a.verb === 'deletecollection' && a.resource === 'pods')
+  await rejects(deleteCluster(kube3, 'demo', {wait: true, timeoutMs: 5000}), /^forbidden: you cannot deletecollection pods in namespace "team".*; nothing was deleted$/)
+  assert.equal(kinds(kube3), before)
 })
 
 read('watch (get -w, status -w): a callback per burst of changes, none for the first sync, ends with its signal', async () => {
