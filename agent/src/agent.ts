@@ -72,6 +72,13 @@ export const DEFAULT_CONCURRENCY = 16
 /** how long a write of ours is laid over pods the informer delivers without it (a relist may skip it) */
 const WRITTEN_KEEP_MS = 10_000
 
+/**
+ * A change of the rollup alone (member counts) is written to the root at most this often; a change of the
+ * cluster's state at once. While 1000 members came up the counts changed with nearly every pod event: one
+ * root patch per round trip, 1.3 requests per member.
+ */
+const ROLLUP_EVERY_MS = 1000
+
 interface Written {
   uid: string | undefined
   at: number
@@ -118,6 +125,8 @@ export class Agent {
   private rootRetry: NodeJS.Timeout | undefined
   private rootFailures = 0
   private rootInFlight = false
+  private lastRootWriteAt = 0
+  private rollupTimer: NodeJS.Timeout | undefined
   /** annotations to write once the patch in flight is done (the newest wins) */
   private rootWanted: Record<string, string> | undefined
   /** the connected clusters, ConfigMaps and Secrets as their informers last delivered them */
@@ -265,6 +274,7 @@ export class Agent {
     for (const t of this.waiting.values()) clearTimeout(t)
     clearTimeout(this.rootRetry)
     clearTimeout(this.writtenTimer)
+    clearTimeout(this.rollupTimer)
   }
 
   private loadModel(): Model | undefined {
@@ -329,7 +339,14 @@ export class Agent {
     const {state, ...rest} = r
     const rollupJson = JSON.stringify(rest)
     const ann = this.root?.metadata?.annotations ?? {}
-    if (ann[ANNOTATION.state] !== state || ann[ANNOTATION.rollup] !== rollupJson) {
+    const sinceWrite = Date.now() - this.lastRootWriteAt
+    if (ann[ANNOTATION.state] === state && ann[ANNOTATION.rollup] !== rollupJson && sinceWrite < ROLLUP_EVERY_MS) {
+      this.rollupTimer ??= setTimeout(() => {
+        this.rollupTimer = undefined
+        this.schedule()
+      }, ROLLUP_EVERY_MS - sinceWrite)
+    } else if (ann[ANNOTATION.state] !== state || ann[ANNOTATION.rollup] !== rollupJson) {
+      this.lastRootWriteAt = Date.now()
       if (ann[ANNOTATION.state] !== state && this.lastRootState !== state) {
         this.lastRootState = state
         const mem = process.memoryUsage()

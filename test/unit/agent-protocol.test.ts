@@ -50,6 +50,7 @@ class World {
   rootPatchMs = 0
   rootInFlight = 0
   maxRootInFlight = 0
+  rootPatches = 0
   /** Events recorded, as `REASON: message` */
   events: string[] = []
   logs: string[] = []
@@ -128,6 +129,7 @@ class World {
       },
       patchRoot: async (ann) => {
         if (this.failRootPatches > 0 && this.failRootPatches--) throw new Error('connect ETIMEDOUT')
+        this.rootPatches++
         this.maxRootInFlight = Math.max(this.maxRootInFlight, ++this.rootInFlight)
         await new Promise((r) => setTimeout(r, this.rootPatchMs))
         this.rootInFlight--
@@ -275,6 +277,23 @@ test('root patches go one at a time, the newest last (side by side they can land
   assert.is(w.maxRootInFlight, 1)
   await new Promise((r) => setTimeout(r, 100))
   assert.is(w.state(), 'configured')
+  w.agent.stop()
+})
+
+test('member counts alone reach the root at most once a second; the state at once, with the final counts', async () => {
+  const w = new World('root-rate', 12, 12)
+  for (let i = 0; i < 12; i++) {
+    w.addPod('a', i)
+    w.addPod('b', i)
+  }
+  const t0 = Date.now()
+  w.start()
+  await w.until('configured', () => w.state() === 'configured' && w.rootInFlight === 0)
+  const seconds = (Date.now() - t0) / 1000
+  // creating, configured, and a counts-only write per second at most (24 members changed it 48 times)
+  assert.ok(w.rootPatches <= 2 + Math.ceil(seconds) + 1, `${w.rootPatches} root patches in ${seconds.toFixed(1)} s`)
+  const rollup = JSON.parse(w.root.metadata!.annotations![ANNOTATION.rollup]!)
+  assert.equal(rollup.counts, {configured: 24})
   w.agent.stop()
 })
 
