@@ -7,6 +7,7 @@
 import {createHash} from 'node:crypto'
 import type {ResolvedCluster} from '../cluster/model.ts'
 import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
+import {runBounded} from '../kube/bounded.ts'
 import {UserError} from '../errors.ts'
 import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
@@ -95,7 +96,7 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     // members writing them first kept the agent from starting for seconds
     const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : isMemberService(o) ? 3 : 0)
     const write = (o: KubeObject) => (existing ? applyObject(kube, o, {dryRun}) : createOwned(kube, o, dryRun, plan.cluster))
-    for (const s of [0, 1, 2, 3]) await inPool(owned.filter((o) => stage(o) === s), WRITES_IN_FLIGHT, write)
+    for (const s of [0, 1, 2, 3]) await inPool(owned.filter((o) => stage(o) === s), write)
     for (const o of owned) results.push({kind: o.kind, name: o.metadata.name, action})
     if (existing && !dryRun) await pruneMemberServices(kube, plan, rootUid)
   } catch (err) {
@@ -214,21 +215,14 @@ async function pruneMemberServices(kube: KubeClient, plan: ClusterPlan, rootUid:
   }
 }
 
-/** Writes in flight at once (a batch waited for its slowest request; a pool keeps them all busy). */
+/** Writes in flight at once (batches of 8 waited for their slowest request; a pool keeps them all busy). */
 const WRITES_IN_FLIGHT = 16
 
 const isMemberService = (o: KubeObject) => o.kind === 'Service' && o.metadata.labels?.[LABEL.role] !== undefined
 
-/** fn over every item, at most `size` at a time; the first failure fails the whole, after those in flight end. */
-async function inPool<T>(items: T[], size: number, fn: (t: T) => Promise<unknown>): Promise<void> {
-  let next = 0
+/** fn over every item, WRITES_IN_FLIGHT at a time; the first failure stops the rest and fails the whole once those in flight ended. */
+async function inPool<T>(items: T[], fn: (t: T) => Promise<unknown>): Promise<void> {
   let failure: {err: unknown} | undefined
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const item = items[next++]!
-      await fn(item).catch((err) => void (failure ??= {err}))
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(size, items.length)}, worker))
+  await runBounded(items, WRITES_IN_FLIGHT, (item) => fn(item).then(() => undefined, (err) => void (failure ??= {err})), () => failure !== undefined)
   if (failure) throw failure.err
 }
