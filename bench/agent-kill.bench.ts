@@ -1,4 +1,4 @@
-// A large create survives its agent being killed (issue 17): a cluster of M members (default 1000) of the
+// A large create survives its agent being killed: a cluster of M members (default 1000) of the
 // `tiny` app on KWOK fake nodes is created with `create --wait`, and the agent pod is force-deleted (no
 // grace) twice midway: when a third and when two thirds of the members are configured. The replacement
 // agent must carry on from the pods' own state: `create --wait` ends configured, every member is
