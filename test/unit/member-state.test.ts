@@ -59,7 +59,6 @@ test('podProblem: why a member pod is not running, from its status', () => {
   assert.is(podProblem({}), undefined)
 })
 
-test.run()
 
 test('leanPod: the agent keeps what observePod reads of a full pod, and nothing else', () => {
   const full = {
@@ -84,8 +83,10 @@ test('leanPod: the agent keeps what observePod reads of a full pod, and nothing 
   assert.is(lean.metadata?.resourceVersion, '42')
   assert.not.ok(JSON.stringify(lean).includes('managedFields'))
   assert.not.ok('spec' in lean)
-  assert.ok(JSON.stringify(lean).length < JSON.stringify(full).length / 2)
+  for (const dropped of ['ownerReferences', 'podIP', 'lastTransitionTime', 'startedAt', '"image"']) assert.not.ok(JSON.stringify(lean).includes(dropped), dropped)
   // a waiting container stays not running
   const waiting = leanPod({...full, status: {...full.status, containerStatuses: [{name: 'app', state: {waiting: {reason: 'x'}}}]}} as unknown as PodLike)
   assert.is(observePod(waiting)?.runningContainer, undefined)
 })
+
+test.run()
