@@ -339,15 +339,16 @@ export class Agent {
     const {state, ...rest} = r
     const rollupJson = JSON.stringify(rest)
     const ann = this.root?.metadata?.annotations ?? {}
+    const stateChanged = ann[ANNOTATION.state] !== state
     const sinceWrite = Date.now() - this.lastRootWriteAt
-    if (ann[ANNOTATION.state] === state && ann[ANNOTATION.rollup] !== rollupJson && sinceWrite < ROLLUP_EVERY_MS) {
+    if (!stateChanged && ann[ANNOTATION.rollup] !== rollupJson && sinceWrite < ROLLUP_EVERY_MS) {
       this.rollupTimer ??= setTimeout(() => {
         this.rollupTimer = undefined
         this.schedule()
       }, ROLLUP_EVERY_MS - sinceWrite)
-    } else if (ann[ANNOTATION.state] !== state || ann[ANNOTATION.rollup] !== rollupJson) {
+    } else if (stateChanged || ann[ANNOTATION.rollup] !== rollupJson) {
       this.lastRootWriteAt = Date.now()
-      if (ann[ANNOTATION.state] !== state && this.lastRootState !== state) {
+      if (stateChanged && this.lastRootState !== state) {
         this.lastRootState = state
         const mem = process.memoryUsage()
         const mib = (n: number) => `${Math.round(n / 1048576)} MiB`

@@ -362,10 +362,14 @@ const DELETE_NEEDS = [
   {verb: 'delete', resource: 'configmaps'},
 ]
 
-/** Deletes every object of `res` matching `labelSelector`, by name and uid (one gone meanwhile is fine). */
+/** Deletes every object of `res` matching `labelSelector`, by name and uid. */
 async function deleteEach(kube: KubeClient, res: Resource, labelSelector: string): Promise<void> {
-  const {items} = await kube.list<KubeObject>(res, {labelSelector})
-  await runBounded(items, DELETES_IN_FLIGHT, (o) => kube.delete(res, o.metadata.name, {uid: o.metadata.uid}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))))
+  await deleteObjects(kube, res, (await kube.list<KubeObject>(res, {labelSelector})).items)
+}
+
+/** Deletes `objects` of `res` by name and uid, DELETES_IN_FLIGHT at a time (one gone meanwhile is fine). */
+async function deleteObjects(kube: KubeClient, res: Resource, objects: KubeObject[]): Promise<void> {
+  await runBounded(objects, DELETES_IN_FLIGHT, (o) => kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy: 'Background'}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))))
 }
 
 /** Deletes in flight at once per collection (bench/scale.bench.ts: 1000 member Services) */
@@ -395,7 +399,7 @@ async function deleteClusterObjects(kube: KubeClient, name: string, rootUid: str
       const ours = (list?.items ?? []).filter(
         (o) => !(res.resource === 'configmaps' && o.metadata.name === root) && (owners(o).length === 0 || (rootUid !== undefined && owners(o).some((r) => r.uid === rootUid))),
       )
-      await runBounded(ours, DELETES_IN_FLIGHT, (o) => kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy: 'Background'}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))))
+      await deleteObjects(kube, res, ours)
       return {resource: res, uids: new Set(ours.map((o) => o.metadata.uid ?? ''))}
     }),
   )
