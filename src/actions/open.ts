@@ -2,7 +2,7 @@
 // Jupyter, a driver's UI) or a running job's Spark UI, reached through the API server (pods/portforward)
 // on a local port, so no NodePort has to be reachable. Resolves the target, listens locally and forwards
 // each connection; the command prints the URL and keeps it open until Ctrl-C. Never prints.
-import {createServer, type Server} from 'node:net'
+import {createServer, type Server, type Socket} from 'node:net'
 import {findRole, roleEndpointServices} from '../app/model.ts'
 import {memberPodName} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
@@ -90,11 +90,16 @@ export async function openDashboard(kube: KubeClient, opts: OpenOptions): Promis
   const dashboard = await resolveDashboard(kube, opts)
   const addresses = opts.addresses.flatMap((a) => (a === 'localhost' ? ['127.0.0.1'] : [a]))
   const servers: Server[] = []
+  // the connections in flight: close() ends them, as kubectl port-forward does on Ctrl-C (a browser's open
+  // WebSocket would otherwise keep the process alive)
+  const sockets = new Set<Socket>()
   const listening: Array<{address: string; port: number}> = []
   let port = opts.port
   try {
     for (const address of addresses) {
       const server = createServer((socket) => {
+        sockets.add(socket)
+        socket.once('close', () => sockets.delete(socket))
         socket.on('error', () => undefined)
         kube.portForward({namespace: kube.namespace, pod: dashboard.pod, port: dashboard.port}, socket).catch((err: Error) => {
           opts.onConnectionError?.(err.message)
@@ -123,6 +128,7 @@ export async function openDashboard(kube: KubeClient, opts: OpenOptions): Promis
     closed,
     close() {
       for (const s of servers) s.close()
+      for (const s of sockets) s.destroy()
       done()
     },
   }

@@ -22,12 +22,16 @@ export async function forwardOverWebSocket(open: (path: string, query: Array<[st
     let errorText = ''
     const portPrefix = [true, true]
     const ws = new WebSocket(target.url, ['v4.channel.k8s.io'], {...target.options, perMessageDeflate: false})
+    // noticed before the stream opens too: a connection closed during the handshake must not leave it open
+    local.once('close', () => finish())
     const finish = (err?: Error) => {
       if (settled) return
       settled = true
       if (err) local.destroy()
       else local.end()
-      if (ws.readyState <= 1) ws.close()
+      // a local side that is gone (the listener closed it) has no one to wait for: drop the stream at once
+      if (local.destroyed) ws.terminate()
+      else if (ws.readyState <= 1) ws.close()
       if (err) reject(err)
       else resolve()
     }

@@ -57,7 +57,10 @@ async function open(args: string[]): Promise<{url: string; stop: () => Promise<v
     url: url!,
     stop: async () => {
       child.kill('SIGINT')
-      assert.is(await exited, 0, `open ${args.join(' ')} after Ctrl-C: ${stderr}`)
+      // kubectl port-forward ends at once on Ctrl-C; one that does not fails here instead of hanging the suite
+      const code = await Promise.race([exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 15_000))])
+      if (code === 'running') child.kill('SIGKILL')
+      assert.is(code, 0, `open ${args.join(' ')} after Ctrl-C: ${stderr}`)
     },
   }
 }
@@ -165,7 +168,7 @@ async function runNotebook(base: URL, tok: string, nb: {cells: Array<{cell_type:
   const connect = async (): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        ws = new WebSocket(channels, [], {headers: {Authorization: `token ${tok}`}})
+        ws = new WebSocket(channels, [], {headers: {Authorization: `token ${tok}`}, handshakeTimeout: 30_000})
         await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
         break
       } catch (err) {

@@ -31,11 +31,15 @@ export async function browse(chromium: string, url: string, opts: {until: RegExp
       child.on('exit', (code) => reject(new Error(`chromium exited ${code}: ${err}`)))
     })
     const http = endpoint.replace(/^ws:\/\/([^/]+)\/.*$/, 'http://$1')
-    const targets = (await (await fetch(`${http}/json/list`)).json()) as Array<{type: string; webSocketDebuggerUrl: string}>
+    const targets = (await (await fetch(`${http}/json/list`, {signal: AbortSignal.timeout(30_000)})).json()) as Array<{type: string; webSocketDebuggerUrl: string}>
     const page = targets.find((t) => t.type === 'page')
     if (!page) throw new Error('chromium has no page target')
     const ws = new WebSocket(page.webSocketDebuggerUrl, [], {perMessageDeflate: false})
-    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)))
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('chromium did not open its DevTools connection within 30 s')), 30_000)
+      ws.once('open', () => (clearTimeout(timer), resolve(undefined)))
+      ws.once('error', (e) => (clearTimeout(timer), reject(e)))
+    })
     let id = 0
     const pending = new Map<number, {resolve: (v: any) => void; reject: (e: Error) => void}>()
     const problems: string[] = []
@@ -88,7 +92,7 @@ export async function browse(chromium: string, url: string, opts: {until: RegExp
     return {text, html, problems}
   } finally {
     child.kill('SIGKILL')
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)))
+    await new Promise((r) => (child.exitCode !== null ? r(undefined) : (child.once('exit', r), setTimeout(r, 10_000))))
     rmSync(profile, {recursive: true, force: true})
   }
 }

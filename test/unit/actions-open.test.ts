@@ -126,6 +126,26 @@ open('the listener forwards each connection to the pod and stops on close', asyn
   await fwd.closed
 })
 
+open('close ends the connections in flight (a browser\'s open WebSocket must not keep the command alive)', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  kube.seed(R.pods(NS), running('nb-controller-0'))
+  let forwarded!: () => void
+  const reached = new Promise<void>((resolve) => (forwarded = resolve))
+  // a pod that keeps the connection open and never ends it
+  kube.portForwardHandler = (_req, local) => new Promise<void>((resolve) => (local.once('close', () => resolve()), forwarded()))
+  const fwd = await openDashboard(kube, {kind: 'cluster', name: 'nb', addresses: ['127.0.0.1'], port: 0})
+  const client = tcpConnect(fwd.listening[0]!.port, '127.0.0.1')
+  client.on('error', () => undefined)
+  const clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+  await reached
+  fwd.close()
+  await fwd.closed
+  const ended = await Promise.race([clientClosed.then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))])
+  if (!ended) client.destroy()
+  assert.ok(ended, 'the connection is still open 2 s after close()')
+})
+
 const browser = suite('the browser command')
 
 browser('$BROWSER (with or without %s), else xdg-open when on PATH, else none', () => {
