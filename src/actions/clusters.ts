@@ -367,9 +367,20 @@ async function deleteEach(kube: KubeClient, res: Resource, labelSelector: string
   await deleteObjects(kube, res, (await kube.list<KubeObject>(res, {labelSelector})).items)
 }
 
-/** Deletes `objects` of `res` by name and uid, DELETES_IN_FLIGHT at a time (one gone meanwhile is fine). */
-async function deleteObjects(kube: KubeClient, res: Resource, objects: KubeObject[]): Promise<void> {
-  await runBounded(objects, DELETES_IN_FLIGHT, (o) => kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy: 'Background'}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))))
+/**
+ * Deletes `objects` of `res` by name and uid, DELETES_IN_FLIGHT at a time (one gone meanwhile is fine).
+ * Those `mayLeave` allows are returned when deleting them is forbidden: their owner's deletion takes them.
+ */
+async function deleteObjects(kube: KubeClient, res: Resource, objects: KubeObject[], mayLeave: (o: KubeObject) => boolean = () => false): Promise<KubeObject[]> {
+  const left: KubeObject[] = []
+  await runBounded(objects, DELETES_IN_FLIGHT, (o) =>
+    kube.delete(res, o.metadata.name, {uid: o.metadata.uid, propagationPolicy: 'Background'}).catch((err) => {
+      if (isNotFound(err)) return
+      if (errorKind(err) === 'Forbidden' && mayLeave(o)) return void left.push(o)
+      return Promise.reject(err)
+    }),
+  )
+  return left
 }
 
 /** Deletes in flight at once per collection (bench/scale.bench.ts: 1000 member Services) */
@@ -384,7 +395,8 @@ const CLUSTER_RESOURCES = [R.configMaps, R.secrets, R.services, R.statefulSets, 
  * minute at 1000 members) and those nothing owns (`create --dry-run=client -o yaml | kubectl apply -f -`
  * printed them before the root existed, so without ownerReferences). Only objects with the cluster's label
  * and either no owner or this root as owner; the root itself is not among them. `complete` is false when
- * a collection could not be listed (forbidden): its objects are then the garbage collector's.
+ * a collection could not be listed or one of the root's objects not deleted (forbidden: a user may delete
+ * a cluster without the right to delete, say, Roles): those are then the garbage collector's.
  */
 async function deleteClusterObjects(kube: KubeClient, name: string, rootUid: string | undefined): Promise<{deleted: Array<{resource: Resource; uids: Set<string>}>; complete: boolean}> {
   const ns = kube.namespace
@@ -396,11 +408,11 @@ async function deleteClusterObjects(kube: KubeClient, name: string, rootUid: str
       const list = await kube.list<KubeObject>(res, {labelSelector: clusterSelector(name)}).catch((err) => (errorKind(err) === 'Forbidden' ? undefined : Promise.reject(err)))
       if (!list) complete = false
       const owners = (o: KubeObject) => o.metadata.ownerReferences ?? []
-      const ours = (list?.items ?? []).filter(
-        (o) => !(res.resource === 'configmaps' && o.metadata.name === root) && (owners(o).length === 0 || (rootUid !== undefined && owners(o).some((r) => r.uid === rootUid))),
-      )
-      await deleteObjects(kube, res, ours)
-      return {resource: res, uids: new Set(ours.map((o) => o.metadata.uid ?? ''))}
+      const rootOwned = (o: KubeObject) => rootUid !== undefined && owners(o).some((r) => r.uid === rootUid)
+      const ours = (list?.items ?? []).filter((o) => !(res.resource === 'configmaps' && o.metadata.name === root) && (owners(o).length === 0 || rootOwned(o)))
+      const left = new Set(await deleteObjects(kube, res, ours, rootOwned))
+      if (left.size > 0) complete = false
+      return {resource: res, uids: new Set(ours.filter((o) => !left.has(o)).map((o) => o.metadata.uid ?? ''))}
     }),
   )
   return {deleted: deleted.filter((d) => d.uids.size > 0), complete}

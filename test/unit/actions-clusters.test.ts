@@ -13,7 +13,7 @@ import {clusterStatus, deleteCluster, listClusters, readCluster} from '../../src
 import {waitForCluster} from '../../src/actions/wait.ts'
 import {R, resourceFor} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
-import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
+import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY} from '../../src/cluster/names.ts'
 import {UserError} from '../../src/errors.ts'
 
 const NS = 'team'
@@ -499,6 +499,20 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
   await deleteCluster(kube2, 'demo', {wait: true, timeoutMs: 5000})
   assert.is(kube2.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
   assert.equal(kinds(kube2), [])
+
+  // one of the root's objects the user may not delete (a Role) is the collector's too, not an error midway
+  const kube4 = new FakeKube(NS)
+  await changeClusters(kube4, request())
+  kube4.fail = (r) => (r.verb === 'delete' && r.resource === 'roles' ? new ApiError('Forbidden', 403, 'roles is forbidden') : undefined)
+  await deleteCluster(kube4, 'demo', {wait: true, timeoutMs: 5000})
+  assert.is(kube4.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
+  assert.equal(kinds(kube4), [])
+  // an unowned object (printed by --dry-run=client and applied) has no owner to take it: that is an error
+  const kube5 = new FakeKube(NS)
+  await changeClusters(kube5, request())
+  kube5.seed(R.roles(NS), {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'applied', labels: {[LABEL.managedBy]: MANAGED_BY, [LABEL.cluster]: 'demo'}}})
+  kube5.fail = (r) => (r.verb === 'delete' && r.resource === 'roles' ? new ApiError('Forbidden', 403, 'roles is forbidden') : undefined)
+  await rejects(deleteCluster(kube5, 'demo', {wait: true, timeoutMs: 5000}), /roles is forbidden/)
 
   // a missing permission is found before the first write: nothing is deleted
   const kube3 = new FakeKube(NS)
