@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert'
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 import {mkdtempSync, readFileSync} from 'node:fs'
+import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import WebSocket from 'ws'
@@ -149,7 +150,15 @@ test('open: the Jupyter page with the token (headless Chromium); without the tok
   assert.is(refused.status, 403, 'no token, no API')
   // the file browser (rendered by scripts once the token let them in) lists the notebook
   await browse(fwd.url, 'jupyter', /pyspark-pi\.ipynb/)
+  // a connection still open (half a request the notebook server waits an hour on, as a browser's open
+  // WebSocket) does not keep `open` alive after Ctrl-C: stop() wants it gone within 15 s
+  const held = connect(Number(base.port), '127.0.0.1')
+  held.on('error', () => undefined)
+  await new Promise((resolve) => held.once('connect', resolve))
+  held.write('GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+  await new Promise((r) => setTimeout(r, 1000))
   await fwd.stop()
+  held.destroy()
 })
 
 /** Runs a notebook's code cells on the server's kernel (REST + the kernel WebSocket protocol); their text outputs. */

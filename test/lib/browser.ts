@@ -31,7 +31,9 @@ export async function browse(chromium: string, url: string, opts: {until: RegExp
       child.on('exit', (code) => reject(new Error(`chromium exited ${code}: ${err}`)))
     })
     const http = endpoint.replace(/^ws:\/\/([^/]+)\/.*$/, 'http://$1')
-    const targets = (await (await fetch(`${http}/json/list`, {signal: AbortSignal.timeout(30_000)})).json()) as Array<{type: string; webSocketDebuggerUrl: string}>
+    const targets = (await fetch(`${http}/json/list`, {signal: AbortSignal.timeout(30_000)})
+      .then((r) => r.json())
+      .catch((err: Error) => Promise.reject(new Error(`chromium did not list its pages within 30 s: ${err.message}`)))) as Array<{type: string; webSocketDebuggerUrl: string}>
     const page = targets.find((t) => t.type === 'page')
     if (!page) throw new Error('chromium has no page target')
     const ws = new WebSocket(page.webSocketDebuggerUrl, [], {perMessageDeflate: false})
