@@ -111,6 +111,9 @@ test('-v=6: each API request on stderr (method, URL, status, time), stdout uncha
 })
 
 test("logs cluster/NAME: without a member one line naming them; a member's or the agent's log", () => {
+  // the pods are the members listed (one being deleted still has its log): the third worker, scaled away
+  // above without --wait, is gone first
+  kubectl(['-n', ns, 'wait', '--for=delete', 'pod/demo-worker-2', '--timeout=180s'])
   const pointer = run(['logs', 'cluster/demo'])
   assert.ok(isOneLineError(pointer), pointer.stderr)
   assert.is(pointer.stderr, 'error: cluster "demo" has 3 members: demo-controller-0, demo-worker-0, demo-worker-1; pick one: kubectl kd logs cluster/demo demo-controller-0 (or agent, for the cluster\'s agent)\n')
