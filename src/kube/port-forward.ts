@@ -22,8 +22,6 @@ export async function forwardOverWebSocket(open: (path: string, query: Array<[st
     let errorText = ''
     const portPrefix = [true, true]
     const ws = new WebSocket(target.url, ['v4.channel.k8s.io'], {...target.options, perMessageDeflate: false})
-    // noticed before the stream opens too: a connection closed during the handshake must not leave it open
-    local.once('close', () => finish())
     const finish = (err?: Error) => {
       if (settled) return
       settled = true
@@ -35,6 +33,8 @@ export async function forwardOverWebSocket(open: (path: string, query: Array<[st
       if (err) reject(err)
       else resolve()
     }
+    // noticed before the stream opens too: a connection closed during the handshake must not leave it open
+    local.once('close', () => finish())
     ws.on('open', () => {
       local.on('data', (chunk: Buffer) => ws.send(Buffer.concat([Buffer.of(DATA), chunk])))
       local.on('end', () => finish())

@@ -28,6 +28,13 @@ const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest
   ...over,
 })
 
+/** A fake client holding the cluster `request()` made. */
+async function withCluster(): Promise<FakeKube> {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  return kube
+}
+
 async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
   try {
     await p
@@ -112,8 +119,7 @@ create('two racing creates: the loser gets "already exists" and removes nothing 
 })
 
 create('a racing create whose objects appear before the loser checks its names: still "already exists"', async () => {
-  const winner = new FakeKube(NS)
-  await changeClusters(winner, request())
+  const winner = await withCluster()
   const kube = new FakeKube(NS)
   let seeded = false
   kube.fail = (r) => {
@@ -129,8 +135,7 @@ create('a racing create whose objects appear before the loser checks its names: 
 })
 
 create('leftovers of a deleted cluster of the same name: refused until they are gone, nothing written', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   // the root is gone but the garbage collector has not yet removed what it owned
   const all = [R.services(NS), R.statefulSets(NS)].flatMap((res) => kube.all(res).map((o) => [res, o] as const))
   await deleteCluster(kube, 'demo', {})
@@ -139,8 +144,7 @@ create('leftovers of a deleted cluster of the same name: refused until they are 
 })
 
 create('a cluster that exists is refused by create, and left alone', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const before = kube.requests.length
   await rejects(changeClusters(kube, request()), /cluster "demo" already exists/)
   assert.equal(kube.requests.slice(before).filter((r) => !['get', 'list', 'create'].includes(r.verb) || (r.verb === 'create' && !r.resource.endsWith('accessreviews'))), [])
@@ -198,8 +202,7 @@ create('--dry-run=client needs no cluster: every object, the agent code and pack
 create('--dry-run=client prints what create writes (the root as written first), and kubectl apply of it is a cluster delete removes whole', async () => {
   const change = await changeClusters(undefined, request({dryRun: 'client', namespace: NS}))
   const objects = change.plans[0]!.objects
-  const created = new FakeKube(NS)
-  await changeClusters(created, request())
+  const created = await withCluster()
   const root = created.find(R.configMaps(NS), 'demo-kd')!
   assert.equal(objects[0]!.metadata.annotations, root.metadata.annotations, 'the root carries the generation and state create writes')
   const strip = (o: {kind: string; metadata: {name: string}}) => `${o.kind}/${o.metadata.name}`
@@ -252,8 +255,7 @@ create.run()
 const apply = suite('apply and scale')
 
 apply('apply updates an existing cluster by server-side apply: state updating, generation 2, nothing deleted', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const uid = kube.find(R.configMaps(NS), 'demo-kd')!.metadata.uid
   const change = await changeClusters(kube, request({allowExisting: true, members: ['worker=3']}))
   const root = kube.find(R.configMaps(NS), 'demo-kd')!
@@ -308,8 +310,7 @@ apply('scale: within the cardinality only; writes only the root, StatefulSets an
 })
 
 apply('apply of the same spec again: unchanged, nothing written; a scale in between makes it a change again', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const before = kube.requests.length
   const again = await changeClusters(kube, request({allowExisting: true}))
   assert.equal(again.applied[0], [{kind: 'ConfigMap', name: 'demo-kd', action: 'unchanged'}])
@@ -391,8 +392,7 @@ function memberPod(name: string, role: string, state: string, extra: Record<stri
 }
 
 read('list and status derive from the root and the member pods', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   kube.seed(R.pods(NS), memberPod('demo-controller-0', 'controller', 'configured'), memberPod('demo-worker-0', 'worker', 'configured'), memberPod('demo-worker-1', 'worker', 'creating'))
   const {summaries} = await listClusters(kube, {})
   assert.is(summaries.length, 1)
@@ -403,8 +403,7 @@ read('list and status derive from the root and the member pods', async () => {
 })
 
 read('wait: resolves when every member is configured, from watch events alone', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const states: string[] = []
   const waiting = waitForCluster(kube, 'demo', {timeoutMs: 5000, onUpdate: (s) => states.push(`${s.state}:${s.members.filter((m) => m.state === 'configured').length}`)})
   await new Promise((r) => setTimeout(r, 20))
@@ -416,8 +415,7 @@ read('wait: resolves when every member is configured, from watch events alone', 
 })
 
 read('wait: a timeout says how far it got', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   await rejects(waitForCluster(kube, 'demo', {timeoutMs: 50}), /timed out waiting for cluster\/demo to be configured: 0\/3 members configured, cluster state creating/)
 })
 
@@ -429,8 +427,7 @@ const stuckPod = (name: string, role: string, reason: string) =>
   })
 
 read('status says why a member cannot start; wait stops early, naming the member, its role and the reason', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   kube.seed(R.pods(NS), memberPod('demo-controller-0', 'controller', 'configured'), stuckPod('demo-worker-0', 'worker', 'ImagePullBackOff'), stuckPod('demo-worker-1', 'worker', 'ErrImagePull'))
   const status = await clusterStatus(kube, 'demo')
   assert.equal(status.members.map((m) => m.problem?.reason), [undefined, 'ImagePullBackOff', 'ErrImagePull'])
@@ -445,23 +442,20 @@ read('status says why a member cannot start; wait stops early, naming the member
   assert.ok(Date.now() - started < 5000, 'early, not at the timeout')
   assert.not.match(err.message, /\n/)
   // a member in config error (the agent's setup failed) ends the wait the same way
-  const kube2 = new FakeKube(NS)
-  await changeClusters(kube2, request())
+  const kube2 = await withCluster()
   const bad = memberPod('demo-worker-0', 'worker', 'config error')
   Object.assign(bad.metadata, {annotations: {[ANNOTATION.state]: 'config error', [ANNOTATION.configuredContainer]: 'containerd://c1', [ANNOTATION.lastError]: 'startscript exited 3'}})
   kube2.seed(R.pods(NS), bad)
   await rejects(waitForCluster(kube2, 'demo', {timeoutMs: 10_000, failAfterMs: 100}), /worker member demo-worker-0: config error: startscript exited 3/)
   // a member that recovers within the grace does not end the wait
-  const kube3 = new FakeKube(NS)
-  await changeClusters(kube3, request())
+  const kube3 = await withCluster()
   kube3.seed(R.pods(NS), stuckPod('demo-worker-0', 'worker', 'ErrImagePull'))
   setTimeout(() => void kube3.patch(R.pods(NS), 'demo-worker-0', 'merge', {status: {containerStatuses: [{name: 'app', ready: false, restartCount: 0, state: {waiting: {reason: 'ContainerCreating'}}}]}}), 30)
   await rejects(waitForCluster(kube3, 'demo', {timeoutMs: 400, failAfterMs: 200}), /^timed out waiting for cluster\/demo/)
 })
 
 read('delete: the agent, then members and their objects, then the root; --wait until everything is gone', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   for (const i of [0, 1]) kube.seed(R.pods(NS), memberPod(`demo-worker-${i}`, 'worker', 'configured'))
   // another cluster's member is not touched
   kube.seed(R.pods(NS), {...memberPod('demo2-worker-0', 'worker', 'configured'), metadata: {name: 'demo2-worker-0', labels: {[LABEL.cluster]: 'demo2', [LABEL.role]: 'worker'}}})
@@ -477,9 +471,12 @@ read('delete: the agent, then members and their objects, then the root; --wait u
   await rejects(deleteCluster(kube, 'demo', {}), /cluster "demo" not found/)
 })
 
+/** A `fail` that refuses `verb` on `resource` as the API server does when RBAC says no. */
+const forbid = (verb: string, resource: string) => (r: {verb: string; resource: string}) =>
+  r.verb === verb && r.resource === resource ? new ApiError('Forbidden', 403, `${resource} is forbidden`) : undefined
+
 read('delete: the root\'s own objects are deleted by name and uid, not left to the garbage collector; others\' are kept', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const root = kube.find(R.configMaps(NS), 'demo-kd')!
   // labelled with the cluster, owned by something else: not ours to delete
   kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'theirs', labels: {[LABEL.cluster]: 'demo'}, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'other'}]}})
@@ -493,30 +490,26 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
   assert.ok(kube.find(R.configMaps(NS), 'theirs'))
 
   // a collection the user may not list (Secrets) is the collector's: the root goes in the foreground with --wait
-  const kube2 = new FakeKube(NS)
-  await changeClusters(kube2, request())
-  kube2.fail = (r) => (r.verb === 'list' && r.resource === 'secrets' ? new ApiError('Forbidden', 403, 'secrets is forbidden') : undefined)
+  const kube2 = await withCluster()
+  kube2.fail = forbid('list', 'secrets')
   await deleteCluster(kube2, 'demo', {wait: true, timeoutMs: 5000})
   assert.is(kube2.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
   assert.equal(kinds(kube2), [])
 
   // one of the root's objects the user may not delete (a Role) is the collector's too, not an error midway
-  const kube4 = new FakeKube(NS)
-  await changeClusters(kube4, request())
-  kube4.fail = (r) => (r.verb === 'delete' && r.resource === 'roles' ? new ApiError('Forbidden', 403, 'roles is forbidden') : undefined)
+  const kube4 = await withCluster()
+  kube4.fail = forbid('delete', 'roles')
   await deleteCluster(kube4, 'demo', {wait: true, timeoutMs: 5000})
   assert.is(kube4.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
   assert.equal(kinds(kube4), [])
   // an unowned object (printed by --dry-run=client and applied) has no owner to take it: that is an error
-  const kube5 = new FakeKube(NS)
-  await changeClusters(kube5, request())
+  const kube5 = await withCluster()
   kube5.seed(R.roles(NS), {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'applied', labels: {[LABEL.managedBy]: MANAGED_BY, [LABEL.cluster]: 'demo'}}})
-  kube5.fail = (r) => (r.verb === 'delete' && r.resource === 'roles' ? new ApiError('Forbidden', 403, 'roles is forbidden') : undefined)
+  kube5.fail = forbid('delete', 'roles')
   await rejects(deleteCluster(kube5, 'demo', {wait: true, timeoutMs: 5000}), /roles is forbidden/)
 
   // a missing permission is found before the first write: nothing is deleted
-  const kube3 = new FakeKube(NS)
-  await changeClusters(kube3, request())
+  const kube3 = await withCluster()
   const before = kinds(kube3)
   kube3.allow = (a) => !(a.verb === 'delete' && a.resource === 'pods')
   await rejects(deleteCluster(kube3, 'demo', {wait: true, timeoutMs: 5000}), /^forbidden: you cannot delete pods in namespace "team".*; nothing was deleted$/)
@@ -524,8 +517,7 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
 })
 
 read('watch (get -w, status -w): a callback per burst of changes, none for the first sync, ends with its signal', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   const {watchClusters} = await import('../../src/actions/watch-clusters.ts')
   const controller = new AbortController()
   let calls = 0
@@ -545,8 +537,7 @@ read.run()
 const damaged = suite('damaged roots')
 
 damaged('a root whose content is not a cluster: lists skip and name it, status explains, scale refuses, delete removes it', async () => {
-  const kube = new FakeKube(NS)
-  await changeClusters(kube, request())
+  const kube = await withCluster()
   await changeClusters(kube, request({name: 'bad'}))
   for (const [data, problem] of [
     [{'cluster.json': 'garbage', 'app.json': '{}'}, /cluster\.json is not JSON/],
