@@ -60,6 +60,33 @@ export function parseTargets(words: string[]): {kind: 'cluster' | 'job'; names: 
 }
 
 /**
+ * Several targets of any kind (delete, status, describe), in the order given, each once: `NAME` (one bare
+ * name; the command decides its kind), `TYPE NAME [NAME ...]`, or `TYPE/NAME [TYPE/NAME ...]` (types may mix).
+ */
+export function parseTargetList(words: string[]): {kind?: TargetKind; name: string}[] {
+  let targets: {kind?: TargetKind; name: string}[]
+  if (words.length === 1) targets = [parseTarget(words[0]!)]
+  else if (words[0]!.includes('/')) {
+    targets = words.map((w) => {
+      if (!w.includes('/')) throw new UserError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl kd delete cluster/a job/b'): ${w}`)
+      return parseTarget(w)
+    })
+  } else {
+    const kind = targetKind(words[0]!)
+    if (!kind) throw new UserError(`unknown resource type "${words[0]}": use cluster or job (or give one NAME, cluster/NAME or job/NAME per argument)`)
+    targets = words.slice(1).map((name) => {
+      if (name.includes('/')) throw new UserError(`${name}: a name after the type ${words[0]} cannot contain "/" (give TYPE NAME ... or TYPE/NAME ...)`)
+      return {kind, name}
+    })
+  }
+  const seen = new Set<string>()
+  return targets.filter((t) => {
+    const key = `${t.kind ?? ''}/${t.name}`
+    return !seen.has(key) && !!seen.add(key)
+  })
+}
+
+/**
  * logs' words: `[TYPE/]NAME [MEMBER]` or `TYPE NAME [MEMBER]`. A member makes it a cluster (`NAME MEMBER`);
  * a job takes none (its executors are picked with --executor). No kind: a bare NAME, a job or a cluster.
  */

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
-import {parseTarget, targetKind} from '../target.ts'
+import {parseTargetList, targetKind} from '../target.ts'
 import {UserError} from '../errors.ts'
 
 export default class Delete extends KdCommand {
@@ -10,6 +10,7 @@ export default class Delete extends KdCommand {
     '<%= config.bin %> delete spark221e2',
     '<%= config.bin %> delete cluster/spark221e2 --wait',
     '<%= config.bin %> delete job/spark-pi',
+    {description: 'Several at once: each is tried, each one missing is an error line, exit 1 if any failed', command: '<%= config.bin %> delete job/spark-pi job/spark-wc cluster/demo'},
     {description: 'The clusters a KubeDirectorCluster file or directory defines (as create -f and apply -f read them)', command: '<%= config.bin %> delete -f examples/clusters/shelldemo.yaml'},
     {description: 'No error when the cluster is already gone', command: '<%= config.bin %> delete demo --ignore-not-found'},
     {description: 'Every job kubectl kd made whose driver pod has the label, waiting until nothing of them is left', command: '<%= config.bin %> delete jobs -l schedule=nightly --wait'},
@@ -17,9 +18,10 @@ export default class Delete extends KdCommand {
   ]
   static args = {
     // not required: -f names the clusters instead (and oclif hands a lone `-`, -f's stdin, to this argument)
-    target: Args.string({ignoreStdin: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
-    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (delete job NAME)'}),
+    target: Args.string({ignoreStdin: true, description: 'The target: NAME, cluster/NAME or job/NAME; several: cluster/a job/b …, or TYPE NAME …'}),
   }
+  // kubectl's forms: TYPE/NAME [TYPE/NAME ...] and TYPE NAME [NAME ...]
+  static strict = false
   static flags = {
     filename: Flags.string({char: 'f', description: 'KubeDirectorCluster file, directory or - (stdin): delete the clusters it defines; repeatable', multiple: true}),
     'ignore-not-found': Flags.boolean({description: 'Treat "not found" as a successful delete: no error, exit 0'}),
@@ -31,19 +33,20 @@ export default class Delete extends KdCommand {
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Delete)
-    if (flags.selector !== undefined || flags.all) return this.deleteJobs(args, flags)
-    const stdin = args.target === '-'
+    const {argv, flags} = await this.parse(Delete)
+    const words = argv as string[]
+    if (flags.selector !== undefined || flags.all) return this.deleteJobs(words, flags)
+    const stdin = words[0] === '-'
     const files = [...new Set([...(flags.filename ?? []).filter((f) => f !== ''), ...(stdin ? ['-'] : [])])]
-    if (files.length && args.target && !stdin) throw new UserError('give either NAME or -f FILE, not both')
-    if (!files.length && !args.target) throw new UserError('give what to delete: NAME, cluster/NAME, job/NAME, or -f FILE|DIR|-')
-    const target = files.length ? undefined : parseTarget(args.target!, args.name)
+    if (files.length && words.length && !(stdin && words.length === 1)) throw new UserError('give either NAME or -f FILE, not both')
+    if (!files.length && !words.length) throw new UserError('give what to delete: NAME, cluster/NAME, job/NAME, or -f FILE|DIR|-')
+    const targets = files.length ? undefined : parseTargetList(words)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const dryRun = flags['dry-run'] === 'none' ? undefined : (flags['dry-run'] as 'client' | 'server')
     const suffix = dryRun === 'server' ? ' (server dry run)' : dryRun === 'client' ? ' (dry run)' : ''
     const timeoutMs = parseDuration(flags.timeout, 'timeout')
-    if (!target) {
+    if (!targets) {
       const {deleteClustersInFiles} = await import('../actions/cluster-delete.ts')
       const result = await deleteClustersInFiles(kube, {files, namespace: flags.namespace, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
       for (const d of result.deleted.filter((x) => x.deleted)) process.stdout.write(`cluster/${d.name} deleted${suffix}\n`)
@@ -52,34 +55,17 @@ export default class Delete extends KdCommand {
       if (result.notFound.length) throw result.notFound.at(-1)
       return
     }
-    // --ignore-not-found: silence and exit 0 for a cluster or job that is not there
-    const passOver = async (err: unknown) => {
-      const {JobNotFoundError} = await import('../actions/jobs.ts')
-      const {ClusterNotFoundError} = await import('../actions/clusters.ts')
-      if (flags['ignore-not-found'] && (err instanceof JobNotFoundError || err instanceof ClusterNotFoundError)) return false
-      throw err
-    }
-    if (target.kind === 'job') {
-      const {deleteManagedJob} = await import('../actions/managed-job.ts')
-      if (await deleteManagedJob(kube, target.name, {dryRun: !!dryRun})) {
-        process.stdout.write(`job/${target.name} deleted${suffix}\n`)
-        return
-      }
-      const {deleteJob} = await import('../actions/jobs.ts')
-      const deleted = await deleteJob(kube, target.name, {dryRun}).then((d) => d, passOver)
-      if (typeof deleted !== 'object') return
-      // the job's own name, whichever name found it
-      process.stdout.write(`job/${deleted.name} deleted${suffix}\n`)
-      return
-    }
-    const {deleteCluster} = await import('../actions/clusters.ts')
-    if (!(await deleteCluster(kube, target.name, {wait: flags.wait, timeoutMs, dryRun}).then(() => true, passOver))) return
-    process.stdout.write(`cluster/${target.name} deleted${suffix}\n`)
+    // every target is tried; each failure is one error line after them, the last one exits 1
+    const {deleteTargets} = await import('../actions/delete-targets.ts')
+    const result = await deleteTargets(kube, {targets, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
+    process.stdout.write(result.deleted.map((d) => `${d.kind}/${d.name} deleted${suffix}\n`).join(''))
+    for (const f of result.failed.slice(0, -1)) process.stderr.write(`error: ${f.error.message}\n`)
+    if (result.failed.length) throw result.failed.at(-1)!.error
   }
 
   /** delete jobs -l SELECTOR | --all */
-  private async deleteJobs(args: {target?: string; name?: string}, flags: {selector?: string; all?: boolean; wait?: boolean; timeout: string; 'dry-run': string; filename?: string[]} & Parameters<typeof connectionOptions>[0]): Promise<void> {
-    if (!args.target || targetKind(args.target) !== 'job' || args.name !== undefined || flags.filename?.length) throw new UserError('-l and --all select jobs: kubectl kd delete jobs -l SELECTOR, or kubectl kd delete jobs --all')
+  private async deleteJobs(words: string[], flags: {selector?: string; all?: boolean; wait?: boolean; timeout: string; 'dry-run': string; filename?: string[]} & Parameters<typeof connectionOptions>[0]): Promise<void> {
+    if (words.length !== 1 || targetKind(words[0]!) !== 'job' || flags.filename?.length) throw new UserError('-l and --all select jobs: kubectl kd delete jobs -l SELECTOR, or kubectl kd delete jobs --all')
     if (flags.selector !== undefined && flags.all) throw new UserError('give either -l SELECTOR or --all, not both')
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))

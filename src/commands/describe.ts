@@ -11,7 +11,6 @@ export default class Describe extends Status {
     {description: 'A Spark job', command: '<%= config.bin %> describe job/spark-pi'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
-    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (describe cluster NAME)'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME; several: cluster/a cluster/b …, or TYPE NAME …'}),
   }
 }

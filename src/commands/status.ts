@@ -1,9 +1,10 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
-import {formatData, isDataFormat, parseFormat} from '../output/format.ts'
-import {parseTarget} from '../target.ts'
-import {UserError} from '../errors.ts'
+import {asList, formatData, isDataFormat, parseFormat, type Format} from '../output/format.ts'
+import {parseTargetList, type TargetKind} from '../target.ts'
+import {UserError, isUserError} from '../errors.ts'
+import type {KubeClient} from '../kube/client.ts'
 import type {StoredCluster} from '../actions/clusters.ts'
 
 const FORMATS = ['json', 'yaml', 'jsonpath'] as const
@@ -15,26 +16,48 @@ export default class Status extends KdCommand {
     {description: 'Keep it live', command: '<%= config.bin %> status spark221e2 -w'},
     {description: 'A Spark job', command: '<%= config.bin %> status job/spark-pi'},
     {description: 'Machine-readable', command: '<%= config.bin %> status cluster/spark221e2 -o json'},
+    {description: 'Several: each one in turn, then an error line for each one not found', command: '<%= config.bin %> status cluster/spark221e2 job/spark-pi'},
   ]
   static args = {
-    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME'}),
-    name: Args.string({ignoreStdin: true, description: 'NAME when the first argument is a type (status job NAME)'}),
+    target: Args.string({ignoreStdin: true, required: true, description: 'The target: NAME, cluster/NAME or job/NAME; several: cluster/a job/b …, or TYPE NAME …'}),
   }
+  // kubectl's forms: TYPE/NAME [TYPE/NAME ...] and TYPE NAME [NAME ...]
+  static strict = false
   static flags = {
     output: outputFlag(FORMATS),
     watch: Flags.boolean({char: 'w', description: 'Keep the view up to date as the cluster changes'}),
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Status)
+    const {argv, flags} = await this.parse(Status)
     const format = parseFormat(flags.output, FORMATS)
-    const target = parseTarget(args.target, args.name)
+    const targets = parseTargetList(argv as string[])
+    if (flags.watch && targets.length > 1) throw new UserError('-w watches one target: give one NAME, cluster/NAME or job/NAME')
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
+    if (targets.length === 1) return this.showOne(kube, targets[0]!, format, flags.watch)
+    // several, as kubectl describe a b: each one found, then an error line for each that failed, exit 1
+    const shown: {data: unknown; text: string}[] = []
+    const failed: UserError[] = []
+    for (const t of targets) {
+      try {
+        shown.push(await this.statusOf(kube, t))
+      } catch (err) {
+        if (!isUserError(err)) throw err
+        failed.push(err)
+      }
+    }
+    if (isDataFormat(format)) {
+      if (shown.length) process.stdout.write(await formatData(asList(shown.map((s) => s.data)), format))
+    } else process.stdout.write(shown.map((s) => s.text).join('\n'))
+    for (const e of failed.slice(0, -1)) process.stderr.write(`error: ${e.message}\n`)
+    if (failed.length) throw failed.at(-1)
+  }
+
+  /** One target's status as data and as text; a bare NAME is a cluster, unless only a job has that name. */
+  private async statusOf(kube: KubeClient, target: {kind?: TargetKind; name: string}, found?: StoredCluster): Promise<{data: unknown; text: string; kind: TargetKind; found?: StoredCluster}> {
     let kind = target.kind
-    let found: StoredCluster | undefined
     if (!kind) {
-      // a bare NAME is a cluster, unless only a job has that name
       const {findCluster} = await import('../actions/clusters.ts')
       found = await findCluster(kube, target.name)
       kind = found ? 'cluster' : 'job'
@@ -44,32 +67,40 @@ export default class Status extends KdCommand {
       const managed = await managedJobStatus(kube, target.name)
       if (managed) {
         const {managedJobStatusText} = await import('../output/jobs.ts')
-        process.stdout.write(isDataFormat(format) ? await formatData(managed, format) : managedJobStatusText(managed))
-        return
+        return {data: managed, text: managedJobStatusText(managed), kind}
       }
-      const {jobStatus} = await import('../actions/jobs.ts')
+      const {jobStatus, JobNotFoundError} = await import('../actions/jobs.ts')
       const {jobStatusText} = await import('../output/jobs.ts')
-      const {JobNotFoundError} = await import('../actions/jobs.ts')
       const status = await jobStatus(kube, target.name).catch((err: unknown) => {
         if (target.kind || !(err instanceof JobNotFoundError)) throw err
         throw new UserError(`cluster or job "${target.name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
       })
-      process.stdout.write(isDataFormat(format) ? await formatData(status, format) : jobStatusText(status))
-      return
+      return {data: status, text: jobStatusText(status), kind}
     }
     const {clusterStatus} = await import('../actions/clusters.ts')
     const {clusterStatusText} = await import('../output/clusters.ts')
+    const status = await clusterStatus(kube, target.name, found)
+    return {data: status, text: clusterStatusText(status), kind, found}
+  }
+
+  private async showOne(kube: KubeClient, target: {kind?: TargetKind; name: string}, format: Format, watch: boolean): Promise<void> {
+    const first = await this.statusOf(kube, target)
+    if (first.kind === 'job' || !watch) {
+      process.stdout.write(isDataFormat(format) ? await formatData(first.data, format) : first.text)
+      return
+    }
+    let shown: {data: unknown; text: string} | undefined = first
     const show = async () => {
-      const status = await clusterStatus(kube, target.name, found)
-      found = undefined // a watch's updates read it again
-      if (isDataFormat(format)) process.stdout.write(await formatData(status, format))
+      // a watch's updates read the cluster again
+      const s = shown ?? (await this.statusOf(kube, {kind: 'cluster', name: target.name}))
+      shown = undefined
+      if (isDataFormat(format)) process.stdout.write(await formatData(s.data, format))
       else {
-        if (flags.watch && process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J')
-        process.stdout.write(clusterStatusText(status) + (flags.watch && !process.stdout.isTTY ? '---\n' : ''))
+        if (process.stdout.isTTY) process.stdout.write('\x1b[H\x1b[2J')
+        process.stdout.write(s.text + (!process.stdout.isTTY ? '---\n' : ''))
       }
     }
     await show()
-    if (!flags.watch) return
     const {watchClusters} = await import('../actions/watch-clusters.ts')
     const controller = new AbortController()
     process.once('SIGINT', () => controller.abort())

@@ -98,9 +98,9 @@ function positional(id: string, index: number, earlier: string[]): Completion | 
     case 'status':
     case 'describe':
     case 'delete':
-      // a bare NAME is a cluster or a job
+      // a bare NAME is a cluster or a job; after a type, names of that type (several: delete job a b)
       if (index === 0) return ['clusters', 'jobs']
-      return index === 1 && first && (first === 'job' || first === 'jobs' || first === 'cluster' || first === 'clusters') ? RESOURCE_TYPES[first] : undefined
+      return first && !first.includes('/') && Object.hasOwn(RESOURCE_TYPES, first) ? RESOURCE_TYPES[first] : undefined
     case 'scale':
       // scale NAME ROLE=N: the cluster's roles, each followed by `=`
       if (index === 1 && first) return {kind: 'roles', of: first.replace(/^clusters?\//, ''), suffix: '='}
@@ -264,9 +264,10 @@ export async function complete(commands: CommandSpec[], words: string[], lookup:
   }
 
   // a positional argument
-  // `status cluster/<TAB>`, `delete job/<TAB>`, `get cluster/a cluster/<TAB>`, `logs cluster/<TAB>`
+  // `status cluster/<TAB>`, `delete job/<TAB>`, `get cluster/a cluster/<TAB>`, `delete cluster/a job/<TAB>`, `logs cluster/<TAB>`
   const slash = current.indexOf('/')
-  const typedForm = args.length === 0 || (command.id === 'get' && args.every((a) => a.includes('/')))
+  const several = ['get', 'status', 'describe', 'delete'].includes(command.id)
+  const typedForm = args.length === 0 || (several && args.every((a) => a.includes('/')))
   if (['status', 'describe', 'delete', 'get', 'edit', 'logs', 'scale', 'open'].includes(command.id) && typedForm && slash > 0) {
     const kind = RESOURCE_TYPES[current.slice(0, slash)]
     if (kind) return names(kind, lookup, connection, current, current.slice(0, slash + 1))

@@ -42,6 +42,8 @@ export class FakeKube implements KubeClient {
   /** answers text()/stream() by path */
   texts = new Map<string, string>()
   execHandler: (req: ExecRequest) => ExecResult | Promise<ExecResult> = () => ({code: 0, stdout: '', stderr: ''})
+  /** false: deleting an owner leaves what it owns (a garbage collector behind its queue), so a test sees who deletes it */
+  collectGarbage = true
   private objects = new Map<string, AnyObject>()
   private rv = 100
   private uid = 0
@@ -212,6 +214,7 @@ export class FakeKube implements KubeClient {
     this.objects.delete(key)
     const [apiVersion, resource, namespace] = key.split('|') as [string, string, string]
     this.emit('DELETED', o, {apiVersion, resource, namespace})
+    if (!this.collectGarbage) return
     for (const [k, d] of [...this.objects.entries()]) if (d.metadata.ownerReferences?.some((r: {uid: string}) => r.uid === o.metadata.uid)) this.remove(k)
   }
 

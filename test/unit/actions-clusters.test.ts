@@ -211,13 +211,18 @@ create('--dry-run=client prints what create writes (the root as written first), 
   // `| kubectl apply -f -`: the objects exactly as printed, none owned by the root
   const kube = new FakeKube(NS)
   for (const o of objects) await kube.apply(resourceFor(o, NS), o)
-  // an object of someone else with the cluster's label is left alone
+  // an object of someone else with the cluster's label is left alone: owned by another, or unowned with a name the cluster's render does not give
   const foreign = kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'other', labels: {[LABEL.cluster]: 'demo', [LABEL.managedBy]: 'kubectl-kd'}, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u-x'}]}})
+  kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'unowned', labels: {[LABEL.cluster]: 'demo', [LABEL.managedBy]: 'kubectl-kd'}}})
+  // the applied StatefulSets' pods are the cluster's (their controller's uid), a bare pod with the labels is not
+  kube.collectGarbage = false
+  kube.seed(R.pods(NS), ownedBy(kube, 'demo-worker', memberPod('demo-worker-0', 'worker', 'configured')), memberPod('demo-worker-1', 'worker', 'configured'))
   const status = await clusterStatus(kube, 'demo')
   assert.is(status.name, 'demo')
   await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
-  assert.equal(kinds(kube), ['ConfigMap/other'])
+  assert.equal(kinds(kube), ['ConfigMap/other', 'ConfigMap/unowned'])
   assert.is(kube.find(R.configMaps(NS), 'other')!.metadata.uid, foreign[0]!.metadata.uid)
+  assert.equal(kube.all(R.pods(NS)).map((p) => p.metadata.name), ['demo-worker-1'])
 })
 
 create('a namespace whose Pod Security refuses the members\' pods: refused before the first write, naming the role and the fields', async () => {
@@ -454,21 +459,61 @@ read('status says why a member cannot start; wait stops early, naming the member
   await rejects(waitForCluster(kube3, 'demo', {timeoutMs: 400, failAfterMs: 200}), /^timed out waiting for cluster\/demo/)
 })
 
+/** `pod` as its StatefulSet `set` made it: controlled by it (its uid), as the API server has it; the StatefulSet as the root's (made here if nobody wrote it yet). */
+function ownedBy(kube: FakeKube, set: string, pod: ReturnType<typeof memberPod>) {
+  const root = kube.find(R.configMaps(NS), 'demo-kd')!
+  const labels = {[LABEL.cluster]: 'demo', [LABEL.role]: pod.metadata.labels[LABEL.role], [LABEL.managedBy]: MANAGED_BY}
+  const sts =
+    kube.find(R.statefulSets(NS), set) ??
+    kube.seed(R.statefulSets(NS), {apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: {name: set, labels, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'demo-kd', uid: root.metadata.uid, controller: true}]}})[0]!
+  return {...pod, metadata: {...pod.metadata, ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: set, uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true}]}}
+}
+
 read('delete: the agent, then members and their objects, then the root; --wait until everything is gone', async () => {
   const kube = await withCluster()
-  for (const i of [0, 1]) kube.seed(R.pods(NS), memberPod(`demo-worker-${i}`, 'worker', 'configured'))
+  // the garbage collector is behind: what the command deletes itself shows
+  kube.collectGarbage = false
+  for (const i of [0, 1]) kube.seed(R.pods(NS), ownedBy(kube, 'demo-worker', memberPod(`demo-worker-${i}`, 'worker', 'configured')))
   // another cluster's member is not touched
   kube.seed(R.pods(NS), {...memberPod('demo2-worker-0', 'worker', 'configured'), metadata: {name: 'demo2-worker-0', labels: {[LABEL.cluster]: 'demo2', [LABEL.role]: 'worker'}}})
   await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 5000})
   assert.equal(kinds(kube), [])
   assert.equal(kube.all(R.pods(NS)).map((p) => p.metadata.name), ['demo2-worker-0'])
-  // the agent first (it would write the state of every member going away), then the StatefulSets
-  const collections = kube.made('deletecollection').map((r) => r.resource)
-  assert.equal(collections, ['deployments', 'statefulsets'])
+  // the agent first (it would write the state of every member going away), then the StatefulSets; no collection deletes (they select by label alone)
+  const deletes = kube.made('delete')
+  assert.is(deletes[0]!.resource, 'deployments')
+  assert.is(kube.made('deletecollection').length, 0)
+  assert.ok(deletes.findIndex((r) => r.resource === 'statefulsets') < deletes.findIndex((r) => r.resource === 'pods'))
   // member pods and Services one by one, by name and uid (a collection delete is one at a time on the server)
   assert.ok(kube.made('delete', 'services').length >= 2)
-  assert.ok(kube.made('delete', 'pods').length >= 2)
+  assert.equal(kube.made('delete', 'pods').map((r) => r.name).sort(), ['demo-worker-0', 'demo-worker-1'])
   await rejects(deleteCluster(kube, 'demo', {}), /cluster "demo" not found/)
+})
+
+read('delete removes only what the cluster owns: a StatefulSet, Deployment and pods that only carry its labels survive, and --wait does not wait for them', async () => {
+  const kube = await withCluster()
+  kube.collectGarbage = false
+  kube.seed(R.pods(NS), ownedBy(kube, 'demo-worker', memberPod('demo-worker-0', 'worker', 'configured')))
+  const labels = (extra: Record<string, string>) => ({[LABEL.cluster]: 'demo', ...extra})
+  const other = {apiVersion: 'v1', kind: 'ConfigMap', name: 'someone-else', uid: 'u-someone-else'}
+  const foreign = [
+    // the probe's: a user's StatefulSet with the cluster's and a role's labels, a Deployment labelled like an agent, a bare pod
+    [R.statefulSets(NS), {apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: {name: 'db', labels: labels({[LABEL.role]: 'db'})}, spec: {}}],
+    [R.deployments(NS), {apiVersion: 'apps/v1', kind: 'Deployment', metadata: {name: 'lookalike', labels: labels({[LABEL.component]: 'agent', [LABEL.managedBy]: MANAGED_BY})}, spec: {}}],
+    [R.pods(NS), {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'bare', labels: labels({[LABEL.role]: 'worker', [LABEL.managedBy]: MANAGED_BY})}}],
+    // every label kubectl-kd writes and one of the cluster's names, but owned by someone else
+    [R.statefulSets(NS), {apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: {name: 'demo-edge', labels: labels({[LABEL.role]: 'edge', [LABEL.managedBy]: MANAGED_BY}), ownerReferences: [other]}, spec: {}}],
+    // unowned with every label, but a name the cluster's render never gives
+    [R.services(NS), {apiVersion: 'v1', kind: 'Service', metadata: {name: 'demo-worker-x', labels: labels({[LABEL.role]: 'worker', [LABEL.managedBy]: MANAGED_BY})}}],
+  ] as const
+  for (const [res, o] of foreign) kube.seed(res, o)
+  // the foreign StatefulSet's pod: its controller is not one of the cluster's StatefulSets
+  const db = kube.find(R.statefulSets(NS), 'db')!
+  kube.seed(R.pods(NS), {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'db-0', labels: labels({[LABEL.role]: 'db', [LABEL.managedBy]: MANAGED_BY}), ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: db.metadata.uid, controller: true}]}})
+  await deleteCluster(kube, 'demo', {wait: true, timeoutMs: 3000})
+  const left = [R.statefulSets(NS), R.deployments(NS), R.pods(NS), R.services(NS), R.configMaps(NS)].flatMap((r) => kube.all(r).map((o) => `${r.resource}/${o.metadata.name}`)).sort()
+  assert.equal(left, ['deployments/lookalike', 'pods/bare', 'pods/db-0', 'services/demo-worker-x', 'statefulsets/db', 'statefulsets/demo-edge'])
+  assert.is(kube.made('deletecollection').length, 0)
 })
 
 /** A `fail` that refuses `verb` on `resource` as the API server does when RBAC says no. */
@@ -503,8 +548,8 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
   assert.is(kube4.made('delete').find((r) => r.name === 'demo-kd')?.propagationPolicy, 'Foreground')
   assert.equal(kinds(kube4), [])
   // an unowned object (printed by --dry-run=client and applied) has no owner to take it: that is an error
-  const kube5 = await withCluster()
-  kube5.seed(R.roles(NS), {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'applied', labels: {[LABEL.managedBy]: MANAGED_BY, [LABEL.cluster]: 'demo'}}})
+  const kube5 = new FakeKube(NS)
+  for (const o of (await changeClusters(undefined, request({dryRun: 'client', namespace: NS}))).plans[0]!.objects) await kube5.apply(resourceFor(o, NS), o)
   kube5.fail = forbid('delete', 'roles')
   await rejects(deleteCluster(kube5, 'demo', {wait: true, timeoutMs: 5000}), /roles is forbidden/)
 

@@ -1,0 +1,50 @@
+// `kubectl kd delete cluster/a job/b …` and `delete TYPE NAME NAME …`: every target is tried, in the order
+// given, as kubectl delete does; one that fails (not found, forbidden, a timeout of --wait) is reported
+// with its reason and does not stop the others. A bare NAME is a cluster. --ignore-not-found passes over
+// targets that are not there.
+import {isUserError, type UserError} from '../errors.ts'
+import type {KubeClient} from '../kube/client.ts'
+import type {TargetKind} from '../target.ts'
+import {ClusterNotFoundError, deleteCluster} from './clusters.ts'
+
+export interface DeleteTargetsOptions {
+  targets: {kind?: TargetKind; name: string}[]
+  ignoreNotFound?: boolean
+  wait?: boolean
+  timeoutMs?: number
+  dryRun?: 'server' | 'client'
+}
+
+export interface DeleteTargetsResult {
+  /** deleted, in the order given; a job under its own name, whichever name found it */
+  deleted: {kind: TargetKind; name: string}[]
+  /** not there, passed over (--ignore-not-found) */
+  notFound: {kind: TargetKind; name: string}[]
+  /** each failed target with its error, in the order given */
+  failed: {kind: TargetKind; name: string; error: UserError}[]
+}
+
+export async function deleteTargets(kube: KubeClient, o: DeleteTargetsOptions): Promise<DeleteTargetsResult> {
+  const result: DeleteTargetsResult = {deleted: [], notFound: [], failed: []}
+  const {JobNotFoundError} = await import('./jobs.ts')
+  for (const target of o.targets) {
+    const kind = target.kind ?? 'cluster'
+    try {
+      const name = kind === 'job' ? await deleteJobTarget(kube, target.name, o.dryRun) : (await deleteCluster(kube, target.name, {wait: o.wait, timeoutMs: o.timeoutMs, dryRun: o.dryRun}), target.name)
+      result.deleted.push({kind, name})
+    } catch (err) {
+      if (!isUserError(err)) throw err
+      if (o.ignoreNotFound && (err instanceof ClusterNotFoundError || err instanceof JobNotFoundError)) result.notFound.push({kind, name: target.name})
+      else result.failed.push({kind, name: target.name, error: err})
+    }
+  }
+  return result
+}
+
+/** A scheduled or managed job (its root), else a job by its driver pod; the job's own name. */
+async function deleteJobTarget(kube: KubeClient, name: string, dryRun: 'server' | 'client' | undefined): Promise<string> {
+  const {deleteManagedJob} = await import('./managed-job.ts')
+  if (await deleteManagedJob(kube, name, {dryRun: !!dryRun})) return name
+  const {deleteJob} = await import('./jobs.ts')
+  return (await deleteJob(kube, name, {dryRun})).name
+}
