@@ -2,7 +2,7 @@
 // command compiles different code. The name carries the script's path, size, mtime and inode and Node's
 // version, so a rebuilt, moved or upgraded CLI never meets an old cache (V8 itself checks only the
 // source's length). Pure, so the names can be tested.
-import {join} from 'node:path'
+import {dirname, isAbsolute, join} from 'node:path'
 
 /** First words of the commands (src/commands.ts); any other command line shares the cache "other". */
 export const COMMAND_WORDS = new Set(['app', 'apply', 'completion', '__complete', 'create', 'delete', 'describe', 'edit', 'get', 'logs', 'open', 'resume', 'run', 'scale', 'status', 'submit', 'suspend', 'version'])
@@ -16,10 +16,25 @@ export function cacheKind(argv: readonly string[]): string {
   return argv.includes('--help') || argv.includes('-h') || argv[0] === 'help' ? `${word}-help` : word
 }
 
-/** The cache directory, or undefined without a home (a shared directory such as /tmp is never used). */
+/**
+ * The cache directory, or undefined without a home (a shared directory such as /tmp is never used, nor a
+ * relative path, which would be the current directory's).
+ */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined)
-  return base ? join(base, 'kubectl-kd', 'code-cache') : undefined
+  return base && isAbsolute(base) ? join(base, 'kubectl-kd', 'code-cache') : undefined
+}
+
+/** The directories on the way to the cache that must be this user's own: the cache and its parent. */
+export const guardedDirs = (dir: string) => [dirname(dir), dir]
+
+/**
+ * Whether a directory may hold this user's code caches (code the CLI runs): owned by the user and not
+ * writable by every user (a umask of 002 leaves the user's own group writing, which is theirs to give).
+ * `uid` undefined (Windows): no owners to compare.
+ */
+export function isPrivateDir(st: {uid: number; mode: number}, uid: number | undefined): boolean {
+  return uid === undefined || (st.uid === uid && (st.mode & 0o002) === 0)
 }
 
 export interface ScriptIdentity {

@@ -9,7 +9,7 @@ import {Module, createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {Script} from 'node:vm'
-import {STALE_MS, cacheDir, cacheFileName, cacheKind, cachePrefix} from './code-cache.ts'
+import {STALE_MS, cacheDir, cacheFileName, cacheKind, cachePrefix, guardedDirs, isPrivateDir} from './code-cache.ts'
 import {takeVerbosity} from './kubectl-argv.ts'
 
 type Cli = typeof import('./cli.ts')
@@ -31,7 +31,7 @@ void cli.main(argv, file)
 function runCached(path: string, kind: string): Cli {
   const require = createRequire(path)
   const source = readFileSync(path, 'utf8')
-  const dir = cacheDir()
+  const dir = usableDir(cacheDir())
   let cacheFile: string | undefined
   let cached: Buffer | undefined
   try {
@@ -60,6 +60,20 @@ function runCached(path: string, kind: string): Cli {
     })
   }
   return mod.exports as Cli
+}
+
+/** `dir` when the directories on the way that exist are this user's own and closed to others, else undefined. */
+function usableDir(dir: string | undefined): string | undefined {
+  if (!dir) return undefined
+  const uid = process.getuid?.()
+  for (const d of guardedDirs(dir)) {
+    try {
+      if (!isPrivateDir(statSync(d), uid)) return undefined
+    } catch {
+      // not there yet: save() makes it, mode 0700
+    }
+  }
+  return dir
 }
 
 function save(script: Script, dir: string, target: string, prefix: string): void {

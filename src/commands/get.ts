@@ -4,6 +4,7 @@ import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../output/format.ts'
 import {renderTable} from '../output/table.ts'
+import {escapeTerminal} from '../output/terminal.ts'
 import {parseTargets} from '../target.ts'
 
 const FORMATS = ['json', 'yaml', 'name', 'wide', 'jsonpath'] as const
@@ -71,7 +72,7 @@ export default class Get extends KdCommand {
         const listed = await listClusters(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector})
         const summaries = pick(listed.summaries, (c) => c.name)
         for (const u of listed.unreadable.filter((x) => !names.length || names.includes(x.name)))
-          process.stderr.write(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it\n`)
+          process.stderr.write(escapeTerminal(`warning: cluster "${u.name}" in namespace "${u.namespace}" cannot be read (${u.problem}); kubectl kd delete ${u.name} -n ${u.namespace} removes it`) + '\n')
         if (headers) notFound([...summaries.map((c) => c.name), ...listed.unreadable.map((u) => u.name)])
         if (isDataFormat(format)) {
           // json, yaml, jsonpath: KubeDirectorClusters, as kubectl kd apply -f takes them back

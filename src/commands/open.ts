@@ -9,7 +9,9 @@ export default class Open extends KdCommand {
   static description = `Forwards a local port to the member's (or the job driver's) port through the API server, as kubectl
 port-forward does, so no NodePort has to be reachable. Prints the local URL (with the notebook's token
 where the service has one), opens it in $BROWSER or with xdg-open unless --no-browser, and keeps
-forwarding until Ctrl-C.`
+forwarding until Ctrl-C. A URL with a token is never put on the browser's command line (which every
+local user can read): the browser opens a redirect file only you can read, as Jupyter does, removed
+when open ends.`
   static examples = [
     {description: 'The first dashboard of a cluster (the Spark master UI)', command: '<%= config.bin %> open spark4nb'},
     {description: 'Its Jupyter Notebook, the URL with the token', command: '<%= config.bin %> open spark4nb jupyter-nb --no-browser'},
@@ -45,16 +47,18 @@ forwarding until Ctrl-C.`
       onConnectionError: (message) => process.stderr.write(`error: ${message}\n`),
     })
     const {dashboard} = fwd
-    for (const l of fwd.listening) process.stderr.write(`Forwarding from ${l.address}:${l.port} -> ${dashboard.pod}:${dashboard.port} (${dashboard.label})\n`)
-    process.stdout.write(`${fwd.url}\n`)
+    const {escapeTerminal} = await import('../output/terminal.ts')
+    // the label and path come from the app's definition (a namespace's app is anyone's ConfigMap)
+    for (const l of fwd.listening) process.stderr.write(escapeTerminal(`Forwarding from ${l.address}:${l.port} -> ${dashboard.pod}:${dashboard.port} (${dashboard.label})`) + '\n')
+    process.stdout.write(`${escapeTerminal(fwd.url)}\n`)
     process.stderr.write('Press Ctrl-C to stop.\n')
-    if (!flags['no-browser']) {
-      const {openBrowser} = await import('../browser.ts')
-      openBrowser(fwd.url)
-    }
+    // a URL with the token reaches the browser through a file only this user reads, never its command line
+    const {openBrowser} = await import('../browser.ts')
+    const opened = flags['no-browser'] ? undefined : openBrowser(fwd.url)
     process.once('SIGINT', () => fwd.close())
     process.once('SIGTERM', () => fwd.close())
     await fwd.closed
+    opened?.()
     kube.close()
   }
 }

@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import {UserError} from '../errors.ts'
 import {KdCommand, connectionOptions, outputFlag} from '../base-command.ts'
 import {formatData, parseFormat} from '../output/format.ts'
+import {escapeTerminal} from '../output/terminal.ts'
 
 export default class Version extends KdCommand {
   static summary = 'Print the client version, and the server and agent versions when a cluster is reachable'
@@ -20,8 +21,8 @@ export default class Version extends KdCommand {
     const info = await versions(this.config.version, flags.client ? undefined : () => connect(connectionOptions(flags)), flags['all-namespaces'])
     if (format === 'table') {
       process.stdout.write(`Client Version: v${info.clientVersion}\n`)
-      if (info.serverVersion) process.stdout.write(`Server Version: ${info.serverVersion}\n`)
-      for (const a of info.agents ?? []) process.stdout.write(`Agent Version: ${a.version} (cluster ${a.namespace}/${a.cluster})\n`)
+      if (info.serverVersion) process.stdout.write(`Server Version: ${escapeTerminal(info.serverVersion)}\n`)
+      for (const a of info.agents ?? []) process.stdout.write(`Agent Version: ${escapeTerminal(a.version)} (cluster ${a.namespace}/${a.cluster})\n`)
     } else process.stdout.write(await formatData(info, format))
     // as kubectl: the client's version is printed, an unreachable server still fails the command
     if (info.serverError) throw new UserError(info.serverError)

@@ -1,7 +1,9 @@
-// Tables and detail views of app clusters (get, status). Pure: data in, text out.
+// Tables and detail views of app clusters (get, status). Pure: data in, text out; the text escaped for
+// the terminal (terminal.ts), since every field of it comes from the cluster.
 import type {ClusterStatus, ClusterSummary} from '../actions/clusters.ts'
 import {age} from './age.ts'
 import {renderTable, withNamespaceColumn, type Table} from './table.ts'
+import {escapeTerminal as line, escapeTerminalLines} from './terminal.ts'
 
 export function clustersTable(items: ClusterSummary[], opts: {wide?: boolean; allNamespaces?: boolean}, now = Date.now()): Table {
   const headers = ['NAME', 'APP', 'STATE', 'MEMBERS', ...(opts.wide ? ['ROLES', 'SERVICE-TYPE'] : []), 'AGE']
@@ -22,12 +24,12 @@ const indent = (text: string) => text.replace(/^(?=.)/gm, '  ')
 export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
   const rollup = s.rollup ? Object.entries(s.rollup).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(' ') : ''
   const lines = [
-    `Cluster:     ${s.name}`,
-    `Namespace:   ${s.namespace}`,
-    `App:         ${s.app}`,
-    `State:       ${s.state}`,
-    `Members:     ${s.ready}/${s.total} ready${rollup ? ` (${rollup})` : ''}`,
-    `Agent:       ${s.agent.message}`,
+    `Cluster:     ${line(s.name)}`,
+    `Namespace:   ${line(s.namespace)}`,
+    `App:         ${line(s.app)}`,
+    `State:       ${line(s.state)}`,
+    `Members:     ${s.ready}/${s.total} ready${rollup ? ` (${line(rollup)})` : ''}`,
+    `Agent:       ${line(s.agent.message)}`,
     `Age:         ${age(s.created, now)}`,
     '',
     'Members:',
@@ -39,7 +41,7 @@ export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
     ),
   ]
   for (const m of s.members.filter((x) => x.lastOutput)) {
-    lines.push(`Last output of ${m.pod}:`, indent(m.lastOutput!.trimEnd()), '')
+    lines.push(`Last output of ${line(m.pod)}:`, indent(escapeTerminalLines(m.lastOutput!.trimEnd())), '')
   }
   lines.push(
     'Endpoints:',
@@ -56,13 +58,14 @@ export function clusterStatusText(s: ClusterStatus, now = Date.now()): string {
   if (s.token && tokened) {
     lines.push(
       'Token:',
-      `  kubectl get secret ${s.token.secret} -n ${s.namespace} -o jsonpath='{.data.${s.token.key}}' | base64 -d`,
-      `  or open it with the token: kubectl kd open ${s.name} ${tokened.name} -n ${s.namespace}`,
+      line(`  kubectl get secret ${s.token.secret} -n ${s.namespace} -o jsonpath='{.data.${s.token.key}}' | base64 -d`),
+      line(`  or open it with the token: kubectl kd open ${s.name} ${tokened.name} -n ${s.namespace}`),
       '',
     )
   }
   if (s.events?.length) {
     lines.push('Events:', indent(renderTable({headers: ['TYPE', 'REASON', 'AGE', 'MESSAGE'], rows: s.events.map((e) => [e.type, e.reason, age(e.time, now), e.message])})))
   }
-  return lines.join('\n')
+  // tables are escaped by renderTable; this catches any field added above without line()
+  return escapeTerminalLines(lines.join('\n'))
 }

@@ -1,7 +1,12 @@
 // The one place errors are printed: `error: <message>` on stderr, like kubectl. A UserError is the
 // user's to fix; anything else is a bug, printed with a hint (and its stack with -v / KUBECTL_KD_DEBUG).
+// Messages quote the cluster (a member's last error, a damaged root, a pod's reason): they are escaped
+// for the terminal (terminal.ts), their newlines and tabs kept.
 import {debugEnabled, isUserError} from '../errors.ts'
 import {suggestions} from '../did-you-mean.ts'
+import {escapeTerminalLines} from './terminal.ts'
+
+const write = (text: string) => process.stderr.write(escapeTerminalLines(text))
 
 /** Turns oclif's parse errors into kubectl-style one-liners. */
 function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}, commands: readonly string[]): string | undefined {
@@ -38,18 +43,18 @@ export function printError(err: unknown, commands: readonly string[] = []): numb
   const e = err as Error & {oclif?: {exit?: number}; code?: string}
   if (e?.code === 'EEXIT') return e.oclif?.exit ?? 0
   if (isUserError(err)) {
-    process.stderr.write(`error: ${err.message}\n`)
-    if (debugEnabled() && err.stack) process.stderr.write(err.stack + '\n')
+    write(`error: ${err.message}\n`)
+    if (debugEnabled() && err.stack) write(err.stack + '\n')
     return err.exitCode
   }
   const parsed = e instanceof Error ? oclifMessage(e, commands) : undefined
   if (parsed) {
-    process.stderr.write(`error: ${parsed.replace(/\n$/, '')}\n`)
+    write(`error: ${parsed.replace(/\n$/, '')}\n`)
     return 1
   }
   const message = e instanceof Error ? e.message.split('\n')[0] : String(err)
-  process.stderr.write(`error: ${message}\n`)
-  if (debugEnabled()) process.stderr.write(`${e?.stack ?? ''}\n`)
-  else process.stderr.write('(this is a bug in kubectl-kd; re-run with -v for details)\n')
+  write(`error: ${message}\n`)
+  if (debugEnabled()) write(`${e?.stack ?? ''}\n`)
+  else write('(this is a bug in kubectl-kd; re-run with -v for details)\n')
   return 1
 }

@@ -2,6 +2,7 @@
 // json / yaml / name / jsonpath. Tables are printed by each command from src/output/table.ts.
 import {UserError} from '../errors.ts'
 import {jsonpath} from './jsonpath.ts'
+import {jsonSafe} from './terminal.ts'
 
 export type Format = 'table' | 'wide' | 'json' | 'yaml' | 'name' | `jsonpath=${string}`
 
@@ -34,11 +35,11 @@ export function formatName(n: Named): string {
 
 /** Prints data (one object or a list) in a data format. */
 export async function formatData(data: unknown, format: Format, names?: Named[]): Promise<string> {
-  if (format === 'json') return JSON.stringify(data, null, 4) + '\n'
+  if (format === 'json') return jsonSafe(JSON.stringify(data, null, 4)) + '\n'
   // js-yaml only when printing YAML: loading it is a noticeable part of a command's start-up
   if (format === 'yaml') return (await import('./yaml.ts')).dumpYaml(data)
   if (format === 'name') return (names ?? []).map((n) => formatName(n) + '\n').join('')
-  // as kubectl: the template's text and nothing more (no newline after it)
+  // as kubectl: the template's text and nothing more (no newline after it), not escaped (the values asked for)
   if (format.startsWith('jsonpath=')) return jsonpath(data, format.slice('jsonpath='.length))
   throw new Error(`formatData called with ${format}`)
 }

@@ -1,7 +1,9 @@
 // How jobs look on a terminal: the `get jobs` table and the `status job/NAME` text. Pure formatters
-// over JobStatus; the commands choose between these and -o json|yaml.
+// over JobStatus; the commands choose between these and -o json|yaml. Reasons, log lines and pod
+// messages come from the cluster: the text is escaped for the terminal (terminal.ts).
 import {age, humanDuration} from './age.ts'
 import {withNamespaceColumn, type Table} from './table.ts'
+import {escapeTerminalLines} from './terminal.ts'
 import type {JobStatus} from '../spark/status.ts'
 import type {ManagedJobStatus} from '../actions/managed-job.ts'
 import type {Attempt} from '../spark/lifecycle.ts'
@@ -67,7 +69,7 @@ export function jobStatusText(s: JobStatus, opts: {now?: number} = {}): string {
     ...(s.uiAddress && s.state === 'RUNNING' ? [`Spark UI:   ${s.uiAddress} (kubectl port-forward pod/${s.driver.pod} 4040)`] : []),
   ]
   if (s.lastLogLines?.length) lines.push('Last driver log lines:', ...s.lastLogLines.map((l) => `  ${l}`))
-  return lines.join('\n') + '\n'
+  return escapeTerminalLines(lines.join('\n')) + '\n'
 }
 
 const attemptLine = (a: Attempt) => `  ${String(a.n).padEnd(3)}${a.state.padEnd(18)}pod/${a.driver}${a.ended ? `, ended ${a.ended}` : a.created ? `, created ${a.created}` : ''}${a.reason ? `\n       ${a.reason}` : ''}`
@@ -107,5 +109,5 @@ export function managedJobStatusText(m: ManagedJobStatus, opts: {now?: number} =
   const d = m.driver
   if (d) lines.push(`Driver:     pod/${d.driver.pod}, ${d.driver.phase}${d.driver.node ? ` on ${d.driver.node}` : ''}`)
   lines.push(`Created:    ${m.created ?? '<unknown>'} (${age(m.created, now)} ago)`)
-  return lines.join('\n') + '\n'
+  return escapeTerminalLines(lines.join('\n')) + '\n'
 }

@@ -4,6 +4,7 @@
 // Plain line-per-change output when stderr is not a terminal or CI is set; nothing with -o json|yaml|name.
 import type {ClusterSnapshot} from '../actions/wait.ts'
 import {isMemberDone} from '../cluster/member-state.ts'
+import {escapeTerminal} from './terminal.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -26,7 +27,8 @@ function deferred(): Deferred {
 const pending = (role: string, s: ClusterSnapshot) =>
   s.members
     .filter((m) => m.role === role && !isMemberDone(m))
-    .map((m) => `${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}${m.state === 'configured' ? ' not ready' : ''}${m.problem ? ` ${m.problem.reason}` : ''}`)
+    // a pod's reason (and a state annotation) come from the cluster: escaped for the terminal
+    .map((m) => escapeTerminal(`${m.pod.slice(m.pod.lastIndexOf('-') + 1)}:${m.state}${m.state === 'configured' ? ' not ready' : ''}${m.problem ? ` ${m.problem.reason}` : ''}`))
 
 const configuredCount = (role: string, s: ClusterSnapshot) => s.members.filter((m) => m.role === role && isMemberDone(m)).length
 

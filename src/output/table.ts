@@ -1,5 +1,8 @@
 // Tables the way kubectl prints them: uppercase headers, columns padded to the widest cell plus three
-// spaces (cli-runtime's tabwriter), no trailing spaces.
+// spaces (cli-runtime's tabwriter), no trailing spaces. Every cell is escaped (terminal.ts), as kubectl's
+// table printer does: cells hold what the cluster says.
+import {escapeTerminal} from './terminal.ts'
+
 export interface Table {
   headers: string[]
   rows: string[][]
@@ -10,7 +13,7 @@ export interface Table {
  * watch does: a column is as wide as its widest cell so far, never narrower, and the array is updated.
  */
 export function renderTable(table: Table, opts: {noHeaders?: boolean; widths?: number[]} = {}): string {
-  const all = opts.noHeaders ? table.rows : [table.headers.map((h) => h.toUpperCase()), ...table.rows]
+  const all = (opts.noHeaders ? table.rows : [table.headers.map((h) => h.toUpperCase()), ...table.rows]).map((r) => r.map((cell) => escapeTerminal(cell ?? '')))
   if (all.length === 0) return ''
   const widths = table.headers.map((_, i) => Math.max(opts.widths?.[i] ?? 0, ...all.map((r) => (r[i] ?? '').length)))
   if (opts.widths) opts.widths.splice(0, opts.widths.length, ...widths)

@@ -4,11 +4,15 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {connect as tcpConnect} from 'node:net'
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {FakeKube} from '../lib/fake-kube.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {clusterStatus} from '../../src/actions/clusters.ts'
 import {openDashboard, resolveDashboard} from '../../src/actions/open.ts'
-import {browserCommand} from '../../src/browser.ts'
+import {browserCommand, openBrowser} from '../../src/browser.ts'
 import {R} from '../../src/kube/client.ts'
 import {UserError} from '../../src/errors.ts'
 
@@ -154,6 +158,45 @@ browser('$BROWSER (with or without %s), else xdg-open when on PATH, else none', 
   assert.equal(browserCommand(url, {BROWSER: 'open -a Safari %s:lynx'}, () => true), ['open', '-a', 'Safari', url])
   assert.equal(browserCommand(url, {}, () => true), ['xdg-open', url])
   assert.is(browserCommand(url, {}, () => false), undefined)
+})
+
+browser('the notebook\'s token never reaches a command line: the browser opens a redirect file only this user reads', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, request())
+  kube.seed(R.pods(NS), running('nb-jupyter-0'))
+  const fwd = await openDashboard(kube, {kind: 'cluster', name: 'nb', select: 'jupyter-nb', addresses: ['127.0.0.1'], port: 0})
+  const token = fwd.dashboard.token!
+  assert.ok(token && fwd.url.endsWith(`/tree?token=${token}`), fwd.url)
+  const runtime = mkdtempSync(`${tmpdir()}/kd-runtime-`)
+  try {
+    for (const env of [{BROWSER: 'firefox'}, {XDG_RUNTIME_DIR: runtime}]) {
+      const launched: string[][] = []
+      const done = openBrowser(fwd.url, {env, has: (cmd) => cmd === 'xdg-open', launch: (cmd) => launched.push(cmd)})
+      assert.is(launched.length, 1)
+      const argv = launched[0]!
+      assert.not.ok(argv.join(' ').includes(token), argv.join(' '))
+      assert.is(argv[0], env.BROWSER ?? 'xdg-open')
+      assert.match(argv[1]!, /^file:\/\//)
+      const file = fileURLToPath(argv[1]!)
+      if (env.XDG_RUNTIME_DIR) assert.is(dirname(dirname(file)), runtime)
+      // only this user reads it: the file 0600 in a fresh directory 0700
+      assert.is(statSync(file).mode & 0o777, 0o600)
+      assert.is(statSync(dirname(file)).mode & 0o777, 0o700)
+      assert.is(statSync(file).uid, process.getuid!())
+      assert.ok(readFileSync(file, 'utf8').includes(`url=${fwd.url.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}"`))
+      done!()
+      assert.not.ok(existsSync(dirname(file)), 'the redirect file goes when open ends')
+    }
+  } finally {
+    rmSync(runtime, {recursive: true, force: true})
+    fwd.close()
+  }
+  // a URL without a secret is opened as it is; no browser, nothing written
+  const launched: string[][] = []
+  openBrowser('http://127.0.0.1:8080/', {env: {BROWSER: 'firefox'}, launch: (cmd) => launched.push(cmd)})
+  assert.equal(launched, [['firefox', 'http://127.0.0.1:8080/']])
+  assert.is(openBrowser(fwd.url, {env: {}, has: () => false, launch: (cmd) => launched.push(cmd)}), undefined)
+  assert.is(launched.length, 1)
 })
 
 token.run()

@@ -2,11 +2,11 @@
 // using and replacing caches.
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
-import {mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {COMMANDS} from '../../src/commands.ts'
-import {COMMAND_WORDS, cacheDir, cacheFileName, cacheKind, fnv1a} from '../../src/code-cache.ts'
+import {COMMAND_WORDS, cacheDir, cacheFileName, cacheKind, fnv1a, guardedDirs, isPrivateDir} from '../../src/code-cache.ts'
 import {kd} from '../lib/kd.ts'
 
 const names = suite('code cache names')
@@ -34,6 +34,17 @@ names('the directory is under XDG_CACHE_HOME or HOME, never a shared one', () =>
   assert.is(cacheDir({XDG_CACHE_HOME: '/x'}), '/x/kubectl-kd/code-cache')
   assert.is(cacheDir({HOME: '/home/me'}), '/home/me/.cache/kubectl-kd/code-cache')
   assert.is(cacheDir({}), undefined)
+  assert.is(cacheDir({HOME: ''}), undefined)
+  // a relative one would be the current directory's (a shared /tmp, say)
+  assert.is(cacheDir({XDG_CACHE_HOME: 'cache'}), undefined)
+  assert.is(cacheDir({HOME: '.'}), undefined)
+})
+names('a directory on the way must be the user\'s own and not writable by every user', () => {
+  assert.equal(guardedDirs('/home/me/.cache/kubectl-kd/code-cache'), ['/home/me/.cache/kubectl-kd', '/home/me/.cache/kubectl-kd/code-cache'])
+  assert.ok(isPrivateDir({uid: 1000, mode: 0o40700}, 1000))
+  assert.ok(isPrivateDir({uid: 1000, mode: 0o40775}, 1000))
+  assert.not.ok(isPrivateDir({uid: 1001, mode: 0o40700}, 1000))
+  assert.not.ok(isPrivateDir({uid: 1000, mode: 0o41777}, 1000))
 })
 names.run()
 
@@ -78,5 +89,28 @@ binary('no home: runs without a cache', () => {
   const r = kd(['app', 'list', '--builtin', '-v'], {env: {...offline, HOME: '', XDG_CACHE_HOME: ''}})
   assert.is(r.code, 0, r.stderr)
   assert.match(r.stderr, /code cache \(no cache directory\): none yet/)
+})
+binary('a cache directory another user owns, or every user may write, is not used', () => {
+  const home = mkdtempSync(join(tmpdir(), 'kd-code-cache-'))
+  try {
+    const dir = join(home, 'kubectl-kd', 'code-cache')
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    const env = {...offline, XDG_CACHE_HOME: home}
+    chmodSync(join(home, 'kubectl-kd'), 0o777)
+    const shared = kd(['app', 'list', '--builtin', '-v'], {env})
+    assert.is(shared.code, 0, shared.stderr)
+    assert.match(shared.stderr, /code cache \(no cache directory\): none yet/)
+    assert.equal(readdirSync(dir), [])
+    chmodSync(join(home, 'kubectl-kd'), 0o700)
+    // another owner: only root can make one here
+    if (process.getuid?.() === 0) {
+      chownSync(dir, 65534, 65534)
+      const foreign = kd(['app', 'list', '--builtin', '-v'], {env})
+      assert.match(foreign.stderr, /code cache \(no cache directory\): none yet/)
+      assert.equal(readdirSync(dir), [])
+    }
+  } finally {
+    rmSync(home, {recursive: true, force: true})
+  }
 })
 binary.run()

@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag} from '../../base-command.ts'
 import {asList, formatData, isDataFormat, parseFormat} from '../../output/format.ts'
 import {renderTable} from '../../output/table.ts'
+import {escapeTerminal} from '../../output/terminal.ts'
 
 const FORMATS = ['json', 'yaml', 'name', 'wide', 'jsonpath'] as const
 
@@ -25,21 +26,13 @@ export default class AppList extends KdCommand {
     const {hasKubeconfig} = await import('../../kube/kubeconfig-present.ts')
     const {connect} = await import('../../kube/connection.ts')
     const listing = await listApps(flags.builtin || !hasKubeconfig(flags.kubeconfig) ? undefined : () => connect(connectionOptions(flags)))
-    if (listing.warning) process.stderr.write(`warning: ${listing.warning}\n`)
+    if (listing.warning) process.stderr.write(`warning: ${escapeTerminal(listing.warning)}\n`)
     const apps = listing.apps
     if (isDataFormat(format)) {
       process.stdout.write(await formatData(format === 'name' ? apps : asList(apps), format, apps.map((a) => ({kind: 'app', group: 'kubectl-kd.io', name: a.id}))))
       return
     }
-    const headers = ['NAME', 'DISTRO', 'VERSION', 'ROLES', 'SOURCE', ...(format === 'wide' ? ['DESCRIPTION'] : [])]
-    const rows = apps.map((a) => [
-      a.id,
-      a.distroID,
-      a.version,
-      a.roles.map((r) => `${r.id}(${r.cardinality})`).join(','),
-      a.source === 'namespace' ? `namespace/${listing.namespace}` : a.source,
-      ...(format === 'wide' ? [a.label.description] : []),
-    ])
-    process.stdout.write(renderTable({headers, rows}, {noHeaders: flags['no-headers']}))
+    const {appsTable} = await import('../../output/apps.ts')
+    process.stdout.write(renderTable(appsTable(listing, {wide: format === 'wide'}), {noHeaders: flags['no-headers']}))
   }
 }

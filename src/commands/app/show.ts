@@ -1,7 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {KdCommand, connectionOptions, outputFlag} from '../../base-command.ts'
 import {formatData, isDataFormat, parseFormat} from '../../output/format.ts'
-import {renderTable} from '../../output/table.ts'
 
 const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 
@@ -31,33 +30,7 @@ export default class AppShow extends KdCommand {
       process.stdout.write(await formatData(appToManifest(app, {namespace: app.source === 'namespace' ? kube?.namespace : undefined}), format))
       return
     }
-    const out = [
-      `Name:         ${app.id}`,
-      `Label:        ${app.label.name}`,
-      `Description:  ${app.label.description}`,
-      `Distro:       ${app.distroID}`,
-      `Version:      ${app.version}`,
-      `Source:       ${app.source}`,
-      `Config meta:  ${Object.entries(app.defaultConfig.configMeta).map(([k, v]) => `${k}=${v}`).join(', ') || '<none>'}`,
-      '',
-      'Roles:',
-      renderTable({
-        headers: ['ROLE', 'CARDINALITY', 'SELECTED', 'IMAGE', 'PACKAGE', 'SERVICES'],
-        rows: app.roles.map((r) => [
-          r.id,
-          r.cardinality,
-          app.defaultConfig.selectedRoles.includes(r.id) ? 'yes' : 'no',
-          r.imageRepoTag,
-          r.configPackage?.packageURL ?? '<none>',
-          r.serviceIds.join(',') || '<none>',
-        ]),
-      }).replace(/^(?=.)/gm, '  '),
-      'Services:',
-      renderTable({
-        headers: ['ID', 'NAME', 'PORT', 'SCHEME', 'DASHBOARD'],
-        rows: app.services.map((s) => [s.id, s.label.name, s.endpoint ? String(s.endpoint.port) : '-', s.endpoint?.urlScheme ?? '-', s.endpoint?.isDashboard ? 'yes' : 'no']),
-      }).replace(/^(?=.)/gm, '  '),
-    ]
-    process.stdout.write(out.join('\n'))
+    const {appShowText} = await import('../../output/apps.ts')
+    process.stdout.write(appShowText(app))
   }
 }
