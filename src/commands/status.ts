@@ -50,7 +50,8 @@ export default class Status extends KdCommand {
     if (isDataFormat(format)) {
       if (shown.length) process.stdout.write(await formatData(asList(shown.map((s) => s.data)), format))
     } else process.stdout.write(shown.map((s) => s.text).join('\n'))
-    for (const e of failed.slice(0, -1)) process.stderr.write(`error: ${e.message}\n`)
+    const {errorLine} = await import('../output/errors.ts')
+    for (const e of failed.slice(0, -1)) process.stderr.write(errorLine(e.message))
     if (failed.length) throw failed.at(-1)
   }
 

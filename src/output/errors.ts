@@ -8,6 +8,9 @@ import {escapeTerminalLines} from './terminal.ts'
 
 const write = (text: string) => process.stderr.write(escapeTerminalLines(text))
 
+/** One `error: …` line printed before the command's last error (several targets), escaped the same way. */
+export const errorLine = (message: string) => escapeTerminalLines(`error: ${message}\n`)
+
 /** Turns oclif's parse errors into kubectl-style one-liners. */
 function oclifMessage(err: Error & {oclif?: {exit?: number}; code?: string}, commands: readonly string[]): string | undefined {
   const first = (err.message ?? '').split('\n')[0]!.trim()

@@ -164,6 +164,8 @@ browser('the notebook\'s token never reaches a command line: the browser opens a
   const kube = new FakeKube(NS)
   await changeClusters(kube, request())
   kube.seed(R.pods(NS), running('nb-jupyter-0'))
+  // the token's Secret, whoever writes it
+  if (!kube.find(R.secrets(NS), 'nb-kd-auth')) kube.seed(R.secrets(NS), {apiVersion: 'v1', kind: 'Secret', metadata: {name: 'nb-kd-auth'}, data: {token: Buffer.from('0123456789abcdef'.repeat(3)).toString('base64')}})
   const fwd = await openDashboard(kube, {kind: 'cluster', name: 'nb', select: 'jupyter-nb', addresses: ['127.0.0.1'], port: 0})
   const token = fwd.dashboard.token!
   assert.ok(token && fwd.url.endsWith(`/tree?token=${token}`), fwd.url)

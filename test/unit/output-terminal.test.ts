@@ -19,7 +19,7 @@ import {jobStatusText} from '../../src/output/jobs.ts'
 import {appShowText, appsTable} from '../../src/output/apps.ts'
 import {renderTable} from '../../src/output/table.ts'
 import {formatData} from '../../src/output/format.ts'
-import {printError} from '../../src/output/errors.ts'
+import {errorLine, printError} from '../../src/output/errors.ts'
 import {escapeTerminal, escapeTerminalLines} from '../../src/output/terminal.ts'
 import {UserError} from '../../src/errors.ts'
 
@@ -160,6 +160,8 @@ crafted('an error quoting the cluster (a member\'s last error in --wait) is prin
   // a bug's message too; a deliberate multi-line message keeps its lines and tabs
   clean(stderrOf(() => printError(new Error(`boom${CLEAR}`))), 'a bug')
   assert.is(stderrOf(() => printError(new UserError(`two\n\tlines${CSI}`))), 'error: two\n\tlines\\x9b31m\n')
+  // the lines before the last error of several targets (status a b)
+  assert.is(errorLine(`cluster "x${TITLE}" not found`), 'error: cluster "x^[]0;pwned\\x07" not found\n')
 })
 
 crafted('a failed driver\'s reason and last log lines in status job/NAME', async () => {
