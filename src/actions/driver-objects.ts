@@ -4,7 +4,8 @@
 // the runner's bundle includes it.
 import {R, type KubeClient} from '../kube/client.ts'
 import type {KubeObject} from '../kube-object.ts'
-import {isAlreadyExists} from '../kube/errors.ts'
+import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
+import {UserError} from '../errors.ts'
 import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
 import {buildSubmission} from '../spark/submission.ts'
 import type {SubmissionIds} from '../spark/names.ts'
@@ -48,6 +49,48 @@ export async function createDriverObjects(
   }
   return {pod, created: made}
 }
+
+/** On a driver pod `submit` made: the submission's hash and Spark ids (JSON), to complete it if half-made. */
+export const SUBMISSION_ANNOTATION = 'kubectl-kd.io/submission'
+
+/**
+ * Completes a job whose driver pod exists but whose Service or ConfigMaps do not (a submit interrupted
+ * between its writes): each missing object is created, owned by that pod (a create: a race is decided by
+ * the API server, and nothing existing is written over). An object of the name that the pod does not own
+ * is someone else's: refused. Returns what was created (empty: the job was whole already).
+ */
+export async function completeDriverObjects(
+  k: KubeClient,
+  objs: DriverObjects,
+  namespace: string,
+  pod: KubeObject & {metadata: {uid: string}},
+  opts: {dryRun?: boolean} = {},
+): Promise<CreatedObject[]> {
+  const owned = [objs.service, objs.configMap, objs.filesConfigMap, objs.templateConfigMap].filter((o): o is KubeObject => o !== undefined).map((o) => ownedByDriver(o, pod))
+  const resourceOf = (o: KubeObject) => (o.kind === 'Service' ? R.services(namespace) : R.configMaps(namespace))
+  const isOwned = (o: KubeObject & {metadata: {ownerReferences?: {uid?: string}[]}}) => (o.metadata.ownerReferences ?? []).some((r) => r.uid === pod.metadata.uid)
+  const made: CreatedObject[] = []
+  for (const o of owned) {
+    const kind = o.kind.toLowerCase()
+    let found = await k.get<KubeObject & {metadata: {uid: string}}>(resourceOf(o), o.metadata.name).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+    if (!found) {
+      try {
+        const c = await k.create<KubeObject & {metadata: {uid: string}}>(resourceOf(o), o, {dryRun: opts.dryRun})
+        made.push({kind: o.kind, name: o.metadata.name, namespace, uid: c.metadata.uid})
+        continue
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err
+        found = await k.get(resourceOf(o), o.metadata.name)
+      }
+    }
+    if (!isOwned(found as never)) {
+      throw new UserError(`${kind}/${o.metadata.name} in namespace "${namespace}" exists but is not owned by pod/${pod.metadata.name}: it is not this job's, and kubectl kd does not write over it; delete the job (kubectl kd delete job/${jobNameOf(pod.metadata.name)} -n ${namespace}) or that ${kind}`)
+    }
+  }
+  return made
+}
+
+const jobNameOf = (pod: string) => (pod.endsWith('-driver') ? pod.slice(0, -7) : pod)
 
 /** What one submission created: each object with its uid, so that only these are ever undone. */
 export type CreatedObject = {kind: string; name: string; namespace: string; uid: string}

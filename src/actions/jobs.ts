@@ -72,15 +72,16 @@ export async function listJobs(kube: KubeClient, opts: ListJobsOptions = {}): Pr
 }
 
 /** spark.properties of the job (from the driver's ConfigMap), if it is still there. */
-async function driverProperties(kube: KubeClient, driver: Pod): Promise<Map<string, string> | undefined> {
+/** The driver's spark.properties; `missing` names its ConfigMap when that is gone (a half-made job). */
+async function driverProperties(kube: KubeClient, driver: Pod): Promise<{props?: Map<string, string>; missing?: string}> {
   const cmName = (driver.spec?.volumes ?? []).find((v: Pod) => v.name === DRIVER_CONF_VOLUME)?.configMap?.name
-  if (!cmName) return undefined
+  if (!cmName) return {}
   try {
     const cm = await kube.get<Pod>(R.configMaps(driver.metadata.namespace), cmName)
     const {loadProperties} = await import('../spark/java-properties.ts')
-    return loadProperties(cm.data?.[SPARK_PROPERTIES] ?? '')
-  } catch {
-    return undefined
+    return {props: loadProperties(cm.data?.[SPARK_PROPERTIES] ?? '')}
+  } catch (err) {
+    return isNotFound(err) ? {missing: cmName} : {}
   }
 }
 
@@ -92,13 +93,18 @@ export interface JobStatusOptions {
 export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusOptions = {}): Promise<JobStatus> {
   const driver = await requireDriverPod(kube, name)
   const appId = driver.metadata.labels?.[SPARK_LABEL.appId]
-  const [executors, props] = await Promise.all([
+  const [executors, {props, missing}] = await Promise.all([
     appId ? listPods(kube, driver.metadata.namespace, `${SPARK_LABEL.appId}=${appId},${SPARK_LABEL.role}=executor`) : Promise.resolve([]),
     driverProperties(kube, driver),
   ])
   const requested = props?.get('spark.dynamicAllocation.enabled') === 'true' ? undefined : Number(props?.get('spark.executor.instances') ?? 2)
   const host = props?.get('spark.driver.host')
   const status = jobStatusFromPods(driver, executors, {requested, serviceName: host?.split('.')[0]})
+  if (missing && driver.status?.phase === 'Pending') {
+    // the driver cannot start without its properties: a submit interrupted after the pod, before its ConfigMap
+    status.reason = `half-made: configmap/${missing} is missing (its submit was interrupted); re-run the same kubectl kd submit to complete the job, or delete it (kubectl kd delete job/${name})`
+    status.stuck = true
+  }
   if (status.state === 'FAILED' && (opts.logLines ?? 10) > 0) {
     try {
       const {readLogs} = await import('../kube/logs.ts')

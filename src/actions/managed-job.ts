@@ -3,6 +3,7 @@
 // module creates one (nothing half-made: the root is created suspended, then what it owns, then it is
 // resumed; any failure deletes the root and the garbage collector takes the rest), reads them back for
 // get/status (attempts, runs, next run), deletes them, and runs/suspends/resumes a schedule.
+import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
@@ -55,49 +56,87 @@ export function managedJobObjects(prepared: PreparedSubmission, o: {namespace: s
   }
   const opts = {name, namespace: o.namespace, bundle: runnerBundle()}
   const root = renderRunnerRoot(opts, o.lifecycle)
+  // the submission's identity (not the runner's code: a newer plugin completes an older half-made job) and
+  // the mark that the job is not whole yet: removed by the same patch that resumes the root
+  const specHash = createHash('sha256').update(JSON.stringify({name, namespace: o.namespace, stored})).digest('hex').slice(0, 40)
+  root.metadata.annotations = {...root.metadata.annotations, [LIFECYCLE_ANNOTATION.specHash]: specHash, [LIFECYCLE_ANNOTATION.incomplete]: 'true'}
   return {name, root, objects: [root, ...renderRunnerObjects(opts, stored, {kind: root.kind, uid: o.rootUid ?? ''})]}
 }
 
 const rootResource = (kind: string, ns: string) => (kind === 'CronJob' ? R.cronJobs(ns) : R.jobs(ns))
 
-/** Creates the managed job: root suspended, what it owns, then the root resumed (or the schedule's suspend set). */
+/**
+ * Creates the managed job: root suspended (marked incomplete), what it owns, then the root resumed (or the
+ * schedule's suspend set) and the mark removed, in one patch. A root of the name that is marked incomplete
+ * and carries this same submission's hash is a job an interrupted submit half-made: its missing objects
+ * are created (those present must be owned by it) and it is resumed. Any failure deletes the root (by uid;
+ * the garbage collector takes the rest): a re-run leaves the job whole or gone.
+ */
 export async function createManagedJob(
   k: KubeClient,
   prepared: PreparedSubmission,
   o: {namespace: string; lifecycle: Lifecycle; jobName: string; serverDryRun?: boolean; onProgress?: (line: string) => void},
-): Promise<{kind: 'Job' | 'CronJob'; name: string}> {
+): Promise<{kind: 'Job' | 'CronJob'; name: string; completed?: string[]}> {
   const {name, root} = managedJobObjects(prepared, o)
   const kind = root.kind as 'Job' | 'CronJob'
   const ns = o.namespace
-  const [job, cron] = await Promise.all([exists(k.get(R.jobs(ns), name)), exists(k.get(R.cronJobs(ns), name))])
-  if (job || cron) throw new UserError(`job "${name}" already exists in namespace "${ns}" (${job ? 'job' : 'cronjob'}.batch/${name}); delete it first: kubectl kd delete job/${name} -n ${ns}`)
+  const [job, cron] = await Promise.all([k.get<O>(R.jobs(ns), name).catch(absent), k.get<O>(R.cronJobs(ns), name).catch(absent)])
+  const found = job ?? cron
+  const alreadyExists = () => new UserError(`job "${name}" already exists in namespace "${ns}" (${job ? 'job' : 'cronjob'}.batch/${name}); delete it first: kubectl kd delete job/${name} -n ${ns}`)
   let made: O
-  try {
-    made = await k.create<O>(rootResource(kind, ns), root, {dryRun: o.serverDryRun})
-  } catch (err) {
-    if (isAlreadyExists(err)) throw new UserError(`job "${name}" already exists in namespace "${ns}"; delete it first: kubectl kd delete job/${name} -n ${ns}`)
-    throw err
+  let completing = false
+  if (found) {
+    const a = found.metadata.annotations ?? {}
+    if (a[LIFECYCLE_ANNOTATION.incomplete] !== 'true' || found.metadata.labels?.[LIFECYCLE_LABEL.job] !== name) throw alreadyExists()
+    if (a[LIFECYCLE_ANNOTATION.specHash] !== root.metadata.annotations?.[LIFECYCLE_ANNOTATION.specHash] || (job ? 'Job' : 'CronJob') !== kind) {
+      throw new UserError(`job "${name}" in namespace "${ns}" was half-made by an interrupted submit of another specification; delete it first: kubectl kd delete job/${name} -n ${ns}`)
+    }
+    made = found
+    completing = true
+  } else {
+    try {
+      made = await k.create<O>(rootResource(kind, ns), root, {dryRun: o.serverDryRun})
+    } catch (err) {
+      if (isAlreadyExists(err)) throw new UserError(`job "${name}" already exists in namespace "${ns}"; delete it first: kubectl kd delete job/${name} -n ${ns}`)
+      throw err
+    }
   }
+  const completed: string[] = []
   try {
     const {objects} = managedJobObjects(prepared, {...o, rootUid: made.metadata.uid})
-    for (const obj of objects.slice(1)) await k.create(resourceOfKind(obj.kind, ns), obj, {dryRun: o.serverDryRun})
+    for (const obj of objects.slice(1)) {
+      const res = resourceOfKind(obj.kind, ns)
+      try {
+        await k.create(res, obj, {dryRun: o.serverDryRun})
+        if (completing) completed.push(`${obj.kind.toLowerCase()}/${obj.metadata.name}`)
+      } catch (err) {
+        if (!completing || !isAlreadyExists(err)) throw err
+        // made by the interrupted submit, or someone else's: only an object the root owns is taken
+        const there = await k.get<O>(res, obj.metadata.name)
+        if (!(there.metadata.ownerReferences ?? []).some((r: O) => r.uid === made.metadata.uid)) {
+          throw new UserError(`${obj.kind.toLowerCase()}/${obj.metadata.name} in namespace "${ns}" exists but is not owned by ${kind.toLowerCase()}.batch/${name}: not this job's, and kubectl kd does not write over it`)
+        }
+      }
+    }
     if (!o.serverDryRun) {
       const suspend = kind === 'CronJob' ? (o.lifecycle.schedule?.suspend ?? false) : false
-      await k.patch(rootResource(kind, ns), name, 'merge', {spec: {suspend}})
+      // the resourceVersion read: a root replaced or changed meanwhile is not resumed
+      await k.patch(rootResource(kind, ns), name, 'merge', {metadata: {resourceVersion: made.metadata.resourceVersion, annotations: {[LIFECYCLE_ANNOTATION.incomplete]: null}}, spec: {suspend}})
     }
   } catch (err) {
     if (!o.serverDryRun) await k.delete(rootResource(kind, ns), name, {uid: made.metadata.uid, propagationPolicy: 'Background'}).catch(() => undefined)
     throw err
   }
-  o.onProgress?.(`${kind.toLowerCase()}.batch/${name} created${o.serverDryRun ? ' (server dry run)' : ''}: the runner ${kind === 'CronJob' ? `starts a run on schedule "${o.lifecycle.schedule!.schedule}"` : 'submits the driver'}`)
-  return {kind, name}
+  const what = completing ? `completed (half-made by an interrupted submit${completed.length ? `; ${completed.join(', ')} created` : ''})` : 'created'
+  o.onProgress?.(`${kind.toLowerCase()}.batch/${name} ${what}${o.serverDryRun ? ' (server dry run)' : ''}: the runner ${kind === 'CronJob' ? `starts a run on schedule "${o.lifecycle.schedule!.schedule}"` : 'submits the driver'}`)
+  return {kind, name, ...(completing ? {completed} : {})}
 }
+
+const absent = (err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))
 
 function resourceOfKind(kind: string, ns: string) {
   return {ConfigMap: R.configMaps(ns), ServiceAccount: R.serviceAccounts(ns), Role: R.roles(ns), RoleBinding: R.roleBindings(ns)}[kind]!
 }
-
-const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
 
 // ---- reading back ----
 
@@ -196,6 +235,11 @@ function statusOf(root: O, obs: Observed, now: number): ManagedJobStatus {
     })
     .sort((a, b) => ((a.started ?? '9') < (b.started ?? '9') ? -1 : (a.started ?? '9') > (b.started ?? '9') ? 1 : a.name < b.name ? -1 : 1))
   const latest = runs.at(-1)
+  if (root.metadata.annotations?.[LIFECYCLE_ANNOTATION.incomplete] === 'true') {
+    // created suspended and never resumed: the submit that made it was interrupted
+    const reason = `half-made: its submit was interrupted before the job was whole (the runner never started); re-run the same kubectl kd submit to complete it, or delete it: kubectl kd delete job/${name}`
+    return {name, namespace: ns, kind, lifecycle, created: root.metadata.creationTimestamp, runs, attempts: [], attemptsText: attemptsText(lifecycle.restartPolicy, []), state: 'PENDING', reason}
+  }
   const base = {name, namespace: ns, kind, lifecycle, created: root.metadata.creationTimestamp, runs, attempts: latest?.attempts ?? [], attemptsText: latest?.attemptsText ?? attemptsText(lifecycle.restartPolicy, []), ...(latest?.driver ? {driver: latest.driver} : {})} as const
   if (kind === 'Job') return {...base, state: latest?.state ?? 'PENDING', ...(latest?.reason ? {reason: latest.reason} : {})}
   const s = lifecycle.schedule!

@@ -2,16 +2,18 @@
 // everything (arguments, files, the caller's and the driver service account's rights, name clashes)
 // before the first write, then creates the driver pod, and its Service and ConfigMap(s) owned by it —
 // the order spark-submit uses. With `wait`, follows the job to its end.
+import {createHash} from 'node:crypto'
 import {readFileSync, statSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {checkAccess} from '../kube/apply.ts'
 import {isNotFound} from '../kube/errors.ts'
+import {FIELD_MANAGER} from '../kube/http-client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {renderDriver, type DriverObjects} from '../spark/render.ts'
 import type {KubeObject} from '../kube-object.ts'
-import {CAPTURED_SPARK_VERSIONS, appNameLabel, newSubmissionIds, SPARK_LABEL, versionAtLeast} from '../spark/names.ts'
+import {CAPTURED_SPARK_VERSIONS, appNameLabel, newSubmissionIds, SPARK_LABEL, versionAtLeast, type SubmissionIds} from '../spark/names.ts'
 import {parsePodTemplate, selectSparkContainer} from '../spark/pod-template.ts'
 import {contextForMaster, kubeconfigContexts} from '../spark/master.ts'
 import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
@@ -19,7 +21,7 @@ import {load as loadYaml} from 'js-yaml'
 import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
 import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 import type {Lifecycle, LifecycleInput} from '../spark/lifecycle.ts'
-import {createDriverObjects, type CreatedObject} from './driver-objects.ts'
+import {completeDriverObjects, createDriverObjects, SUBMISSION_ANNOTATION, type CreatedObject} from './driver-objects.ts'
 
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 const SHIP_LIMIT_BYTES = 1024 * 1024
@@ -65,6 +67,8 @@ export interface SubmitResult {
   final?: JobStatus
   /** a managed job: its root object (batch/v1 Job or CronJob) */
   managed?: {kind: 'Job' | 'CronJob'; name: string}
+  /** a job an interrupted submit half-made, completed by this one: the objects created (`service/NAME`) */
+  completed?: string[]
 }
 
 /** The permissions the Spark driver's service account needs to run executors (fatal ones only). */
@@ -193,9 +197,37 @@ function layOver(base: Record<string, any> | undefined, overlay: Record<string, 
   return {...base, spec}
 }
 
-function renderSubmission(submission: Submission, shippedData: Record<string, string>, templates: PreparedSubmission['templates'], namespace: string, server: string, nowMs: number): DriverObjects {
+function renderSubmission(submission: Submission, shippedData: Record<string, string>, templates: PreparedSubmission['templates'], namespace: string, server: string, ids: SubmissionIds): DriverObjects {
   const user = submittingUser()
-  return renderDriver(submission, {namespace, server, user: user.name, userFromEnv: user.fromEnv, ids: newSubmissionIds(nowMs), shippedData, ...templates})
+  return renderDriver(submission, {namespace, server, user: user.name, userFromEnv: user.fromEnv, ids, shippedData, ...templates})
+}
+
+/**
+ * The identity of a submission: a hash of everything the driver objects are rendered from except Spark's
+ * random ids. Stored on the driver pod (SUBMISSION_ANNOTATION, with the ids) so that re-running the same
+ * submit recognises a job it half-made and renders the missing objects exactly as they were meant.
+ */
+export function submissionHash(prepared: PreparedSubmission, namespace: string): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v
+  const {submission, shippedData, templates, args} = prepared
+  const input = {args, conf: [...submission.conf].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), shippedData, templates, namespace, user: submittingUser()}
+  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex').slice(0, 40)
+}
+
+/** What the annotation on a driver pod says about the submission that made it. */
+export interface SubmissionMark {
+  hash: string
+  ids: SubmissionIds
+}
+
+export function submissionMarkOf(pod: {metadata?: {annotations?: Record<string, string>}}): SubmissionMark | undefined {
+  try {
+    const m = JSON.parse(pod.metadata?.annotations?.[SUBMISSION_ANNOTATION] ?? '') as SubmissionMark
+    return typeof m?.hash === 'string' && typeof m.ids?.appId === 'string' ? m : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** SPARK_USER, else the login name (as spark-submit's Utils.getCurrentUserName). */
@@ -221,6 +253,10 @@ export interface RenderedJob {
   objs: DriverObjects
   /** the driver's service account */
   serviceAccount: string
+  /** submissionHash: the same for a re-run of the same submit */
+  hash: string
+  /** the objects again with given ids (a half-made job's, read from its pod) */
+  render: (ids: SubmissionIds) => DriverObjects
 }
 
 /** Renders the job's objects for its namespace (-n, else the submission's, else the client's). */
@@ -232,10 +268,20 @@ export function renderJob(kube: KubeClient | undefined, prepared: PreparedSubmis
   // --create-service-account without --service-account: a dedicated account (the name Spark's docs use),
   // never the namespace's default account, which every pod without an account of its own runs as
   if (opts.createServiceAccount && !submission.conf.get(SA_KEY)) submission.conf.set(SA_KEY, DEDICATED_SERVICE_ACCOUNT)
-  const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, kube?.server ?? 'https://kubernetes.default.svc', nowMs)
+  const server = kube?.server ?? 'https://kubernetes.default.svc'
+  const hash = submissionHash(prepared, namespace)
+  const render = (ids: SubmissionIds) => {
+    const objs = renderSubmission(submission, shippedData, prepared.templates, namespace, server, ids)
+    const mark: SubmissionMark = {hash, ids}
+    objs.pod.metadata.annotations = {...objs.pod.metadata.annotations, [SUBMISSION_ANNOTATION]: JSON.stringify(mark)}
+    return objs
+  }
+  const objs = render(newSubmissionIds(nowMs))
   const objects = [objs.pod, objs.service, objs.configMap, ...extraConfigMaps(objs)]
   return {
     objs,
+    hash,
+    render,
     serviceAccount: submission.conf.get(SA_KEY) ?? 'default',
     result: {jobName: objs.jobName, namespace, appId: objs.appId, driverPod: objs.pod.metadata.name, objects, warnings: [...prepared.warnings]},
   }
@@ -291,7 +337,8 @@ export type {CreatedObject} from './driver-objects.ts'
 /**
  * Creates the driver pod, then what it owns (as spark-submit); undoes the pod if the rest fails. A server
  * dry run creates no service account, and the API server refuses a pod whose account is missing: the
- * driver pod is then checked with the namespace's default account, and a warning says so.
+ * driver pod is then checked with the namespace's default account, and a warning says so. A pod of the
+ * name already there is completed if this same submission half-made it (completeJobObjects), else refused.
  */
 export async function createJobObjects(k: KubeClient, job: RenderedJob, o: {serverDryRun: boolean; saExists: boolean; signal?: AbortSignal; onPodCreated?: () => void}): Promise<CreatedObject[]> {
   const {objs, result, serviceAccount: sa} = job
@@ -302,9 +349,34 @@ export async function createJobObjects(k: KubeClient, job: RenderedJob, o: {serv
     return made.created
   } catch (err) {
     const {isAlreadyExists} = await import('../kube/errors.ts')
-    if (isAlreadyExists(err)) throw alreadyExists(job)
-    throw err
+    if (!isAlreadyExists(err)) throw err
+    const pod = await k.get<KubeObject & {metadata: {uid: string}}>(R.pods(result.namespace), objs.pod.metadata.name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)))
+    if (!pod) throw alreadyExists(job)
+    return completeJobObjects(k, job, pod, o)
   }
+}
+
+/** The ids of the job `pod` is a half-made copy of: made by kubectl kd, for a submission with the same hash. */
+export function halfMadeIds(pod: {metadata?: {annotations?: Record<string, string>; managedFields?: {manager?: string}[]}}, job: Pick<RenderedJob, 'hash'>): SubmissionIds | undefined {
+  const mark = submissionMarkOf(pod)
+  const byKd = (pod.metadata?.managedFields ?? []).some((f) => f.manager === FIELD_MANAGER)
+  return mark && byKd && mark.hash === job.hash ? mark.ids : undefined
+}
+
+/**
+ * Re-running a submit that was interrupted after the driver pod: the pod carries this submission's hash,
+ * so its missing Service and ConfigMaps are created as they were meant (the pod's own ids) and owned by
+ * it; the job then runs. A whole job, or another submission's pod, is refused as AlreadyExists.
+ */
+export async function completeJobObjects(k: KubeClient, job: RenderedJob, pod: KubeObject & {metadata: {uid: string}}, o: {serverDryRun: boolean}): Promise<CreatedObject[]> {
+  const ids = halfMadeIds(pod, job)
+  if (!ids) throw alreadyExists(job)
+  const objs = job.render(ids)
+  const made = await completeDriverObjects(k, objs, job.result.namespace, pod, {dryRun: o.serverDryRun})
+  if (!made.length) throw alreadyExists(job)
+  job.objs = objs
+  Object.assign(job.result, {appId: objs.appId, objects: [objs.pod, objs.service, objs.configMap, ...extraConfigMaps(objs)], completed: made.map((m) => `${m.kind.toLowerCase()}/${m.name}`)})
+  return made
 }
 
 /** Creates the job (kube undefined: a client dry run without a cluster). */
@@ -330,27 +402,37 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
   const serverDryRun = opts.dryRun === 'server'
 
   // checks, all before the first write
-  const exists = (p: Promise<unknown>) => p.then(() => true, (err) => (isNotFound(err) ? false : Promise.reject(err)))
-  const [existing, {saExists}] = await Promise.all([exists(k.get(R.pods(namespace), objs.pod.metadata.name)), checkSubmitAccess(k, namespace, job.serviceAccount, opts)])
-  if (existing) throw alreadyExists(job)
+  const [existing, {saExists}] = await Promise.all([
+    k.get<KubeObject & {metadata: {uid: string}}>(R.pods(namespace), objs.pod.metadata.name).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))),
+    checkSubmitAccess(k, namespace, job.serviceAccount, opts),
+  ])
+  // a pod of the name: refused unless this same submission half-made it (completed below)
+  if (existing && (opts.lifecycle || !halfMadeIds(existing, job))) throw alreadyExists(job)
   result.warnings.push(...(await readyDriverAccount(k, namespace, job.serviceAccount, {saExists, createServiceAccount: opts.createServiceAccount, serverDryRun, onProgress: progress})))
 
   if (opts.lifecycle) {
     const {createManagedJob} = await import('./managed-job.ts')
-    result.managed = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(prepared.submission, objs.jobName), serverDryRun, onProgress: progress})
+    const {completed, ...managed} = await createManagedJob(k, prepared, {namespace, lifecycle: opts.lifecycle, jobName: managedJobName(prepared.submission, objs.jobName), serverDryRun, onProgress: progress})
+    result.managed = managed
+    if (completed) result.completed = completed
     result.jobName = result.managed.name
     return result
   }
-  await createJobObjects(k, job, {
-    serverDryRun,
-    saExists,
-    onPodCreated: () => {
-      result.podCreatedMs = now() - started
-      progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
-    },
-  })
+  if (existing) {
+    await completeJobObjects(k, job, existing, {serverDryRun})
+    progress(`pod/${objs.pod.metadata.name} was half-made by an interrupted submit: ${result.completed!.join(', ')} created${serverDryRun ? ' (server dry run)' : ''}`)
+  } else {
+    await createJobObjects(k, job, {
+      serverDryRun,
+      saExists,
+      onPodCreated: () => {
+        result.podCreatedMs = now() - started
+        progress(`pod/${objs.pod.metadata.name} created${serverDryRun ? ' (server dry run)' : ''}`)
+      },
+    })
+  }
   if (serverDryRun || !(opts.wait || opts.follow)) return result
-  result.final = await followJob(k, namespace, objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(prepared.submission.conf.get('spark.executor.instances') ?? 2)})
+  result.final = await followJob(k, namespace, job.objs.appId, objs.pod.metadata.name, {timeoutMs: opts.timeoutMs ?? 0, follow: opts.follow, onProgress: progress, requested: Number(prepared.submission.conf.get('spark.executor.instances') ?? 2)})
   if (result.final.state === 'FAILED') {
     const {jobStatus} = await import('./jobs.ts')
     result.final = await jobStatus(k, objs.jobName).catch(() => result.final)

@@ -26,7 +26,7 @@ export default class Submit extends KdCommand {
     {description: 'A SparkApplication manifest', command: '<%= config.bin %> submit -f examples/spark/spark-pi.yaml --wait'},
     {description: 'Every SparkApplication of a directory (or of a multi-document file), all or none', command: '<%= config.bin %> submit -f examples/spark/nightly/ --atomic'},
     {description: "A local PySpark file on the standalone master of an app cluster (kubectl kd create spark35 sp)", command: '<%= config.bin %> submit --cluster sp --executor-memory 512m examples/spark/pi.py 10'},
-    {description: 'Retried by an in-cluster runner up to 3 times on failure, 10 s apart; an attempt whose driver is not Running within 2 minutes fails', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10'},
+    {description: 'Retried by an in-cluster runner up to 3 times on failure, after 10 s, 20 s and 40 s; an attempt whose driver is not Running within 2 minutes fails', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --restart-policy OnFailure --on-failure-retries 3 --on-failure-retry-interval 10s --start-timeout 2m examples/spark/pi.py 10'},
     {description: 'Every night at 2, one run at a time, its objects removed a day after each run', command: "<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --service-account spark --name nightly --schedule '0 2 * * *' --concurrency-policy Forbid --time-to-live 24h examples/spark/pi.py 10"},
     {description: 'A ScheduledSparkApplication', command: '<%= config.bin %> submit -f examples/spark/scheduled-pi.yaml'},
     {description: 'Print the objects instead of creating them', command: '<%= config.bin %> submit --image localhost/kubectl-kd/spark:3.5.9 --dry-run=client -o yaml examples/spark/pi.py'},
@@ -82,9 +82,9 @@ export default class Submit extends KdCommand {
     kill: Flags.string({description: 'Kill submission [namespace:]driver-pod (a trailing * matches a prefix): deletes the driver pod, the rest follows'}),
     'restart-policy': Flags.string({description: 'Never (default), OnFailure or Always: an in-cluster runner (a Job) resubmits the application as the SparkApplication restartPolicy does', helpGroup: 'LIFECYCLE'}),
     'on-failure-retries': Flags.string({description: 'With OnFailure: how many times a failed driver is retried', helpGroup: 'LIFECYCLE'}),
-    'on-failure-retry-interval': Flags.string({description: 'Wait between a failure and the retry (seconds or 30s, 5m; default 5s)', helpGroup: 'LIFECYCLE'}),
+    'on-failure-retry-interval': Flags.string({description: 'Wait before the first retry (seconds or 30s, 5m; default 10s); it doubles with each quick failure in a row, up to 6m; 0s starts at 1s', helpGroup: 'LIFECYCLE'}),
     'on-submission-failure-retries': Flags.string({description: 'How many times a refused driver creation is retried', helpGroup: 'LIFECYCLE'}),
-    'on-submission-failure-retry-interval': Flags.string({description: 'Wait before retrying a refused driver creation (default 5s)', helpGroup: 'LIFECYCLE'}),
+    'on-submission-failure-retry-interval': Flags.string({description: 'Wait before retrying a refused driver creation (default 10s; doubles as above)', helpGroup: 'LIFECYCLE'}),
     'start-timeout': Flags.string({description: 'An attempt fails when its driver is not Running within this long (image pull, Unschedulable, …)', helpGroup: 'LIFECYCLE'}),
     'time-to-live': Flags.string({description: "Delete the finished job (or each finished scheduled run) and all its objects after this long (SparkApplication's timeToLiveSeconds)", helpGroup: 'LIFECYCLE'}),
     schedule: Flags.string({description: 'Run on a cron schedule (a CronJob runs the runner), e.g. "*/10 * * * *" or @hourly', helpGroup: 'LIFECYCLE'}),
@@ -178,7 +178,8 @@ export default class Submit extends KdCommand {
     else if (o.format) process.stdout.write(await formatData(asList(made.map((r) => ({job: r.jobName, namespace: r.namespace, appId: r.appId, driverPod: r.driverPod}))), o.format as 'json'))
     else {
       const suffix = o.dryRun === 'client' ? ' (dry run)' : o.dryRun === 'server' ? ' (server dry run)' : ''
-      process.stdout.write(made.map((r) => `job/${r.jobName} created${suffix}\n`).join(''))
+      // a job an interrupted submit half-made and this one completed: configured, as kubectl says of a changed object
+      process.stdout.write(made.map((r) => `job/${r.jobName} ${r.completed ? 'configured' : 'created'}${suffix}\n`).join(''))
     }
     const failed = batch.jobs.filter((j) => j.error !== undefined)
     // a cause shared by several documents (a missing service account) is one line naming them
@@ -374,7 +375,7 @@ export default class Submit extends KdCommand {
     if (format === 'name') process.stdout.write(`job.kubectl-kd.io/${result.jobName}\n`)
     else if (format && result.managed) process.stdout.write(await formatData({job: result.jobName, namespace: result.namespace, runner: `${result.managed.kind.toLowerCase()}.batch/${result.managed.name}`}, format))
     else if (format) process.stdout.write(await formatData(result.final ?? {job: result.jobName, namespace: result.namespace, appId: result.appId, driverPod: result.driverPod}, format))
-    else if (!flags.follow) process.stdout.write(`job/${result.jobName} created${suffix}\n`)
+    else if (!flags.follow) process.stdout.write(`job/${result.jobName} ${result.completed ? 'configured' : 'created'}${suffix}\n`)
     if (!format && dryRun === 'none' && result.managed) stderr(`the runner ${result.managed.kind === 'CronJob' ? 'runs it on schedule' : 'submits and follows it'} in the cluster: kubectl kd status job/${result.jobName} -n ${result.namespace}`)
     else if (!format && dryRun === 'none') {
       stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)

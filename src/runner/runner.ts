@@ -19,7 +19,9 @@ import {
   attemptDriverName,
   attemptsOf,
   attemptSubmissionIds,
+  attemptsToClean,
   isEnded,
+  KEPT_ATTEMPTS,
   nextStep,
   runConfigMapName,
   specConfigMapName,
@@ -89,6 +91,7 @@ export async function runManagedJob(kube: KubeClient, env: RunnerEnv, deps: Runn
       const a = d.attempt
       if (a.state === 'SUBMITTING') {
         await record(replaceLast(attempts, await makeDriver(kube, env, stored, a, deps)))
+        if (a.n > KEPT_ATTEMPTS) await cleanOldAttempts(kube, env, a.n, deps)
         continue
       }
       const outcome = await watchAttempt(kube, ns, a, stored.lifecycle.startTimeoutSeconds, deps)
@@ -135,6 +138,23 @@ async function runConfigMap(kube: KubeClient, env: RunnerEnv): Promise<RunConfig
   } catch (err) {
     if (!isAlreadyExists(err)) throw err
     return kube.get<RunConfigMap>(R.configMaps(env.namespace), name)
+  }
+}
+
+/**
+ * Deletes the driver pods of attempts older than the last KEPT_ATTEMPTS (attemptsToClean: only pods this
+ * run made, by owner uid, each deleted with a uid precondition); their Service, ConfigMaps and executors
+ * are owned by them. Best effort: what is left is found again before the next attempt.
+ */
+async function cleanOldAttempts(kube: KubeClient, env: RunnerEnv, n: number, deps: RunnerDeps): Promise<void> {
+  try {
+    const pods = await kube.list<O>(R.pods(env.namespace), {labelSelector: `${LIFECYCLE_LABEL.run}=${env.run},${LIFECYCLE_LABEL.attempt}`})
+    for (const p of attemptsToClean(pods.items as never, {run: env.run, runUid: env.runUid, n})) {
+      await kube.delete(R.pods(env.namespace), p.name, {uid: p.uid, propagationPolicy: 'Background'}).catch((err) => (isNotFound(err) || errorKind(err) === 'Conflict' ? undefined : Promise.reject(err)))
+      deps.log(`pod/${p.name} deleted (only the last ${KEPT_ATTEMPTS} attempts' drivers are kept)`)
+    }
+  } catch (err) {
+    deps.log(`cleaning older attempts: ${(err as Error).message.split('\n')[0]} (tried again before the next attempt)`)
   }
 }
 

@@ -54,8 +54,19 @@ export interface LifecycleInput {
   failedRunHistoryLimit?: unknown
 }
 
-/** The operator's defaults (spark-operator v1beta2): retry intervals 5 s, history limits 1. */
-export const DEFAULT_RETRY_INTERVAL_SECONDS = 5
+/**
+ * Retry intervals default to the Job controller's first backoff, 10 s (the operator's is 5 s); history
+ * limits are the operator's, 1.
+ */
+export const DEFAULT_RETRY_INTERVAL_SECONDS = 10
+/** The longest wait between attempts (the Job controller's cap), unless the interval itself is longer. */
+export const MAX_RETRY_DELAY_SECONDS = 360
+/** An interval below this (e.g. 0s) is taken as this: doubling from it still never hot-loops. */
+export const MIN_RETRY_INTERVAL_SECONDS = 1
+/** An attempt that ran this long resets the backoff (the kubelet's rule for a container's restarts). */
+export const BACKOFF_RESET_SECONDS = 600
+/** Attempts whose driver objects (pod, Service, ConfigMaps, executors) are kept for their logs. */
+export const KEPT_ATTEMPTS = 3
 export const DEFAULT_HISTORY_LIMIT = 1
 /** The runner's exit code when the Spark application failed: the Job's podFailurePolicy fails the Job on it. */
 export const RUNNER_FAILED_EXIT_CODE = 3
@@ -215,8 +226,36 @@ export type Decision =
   | {action: 'done'; state: 'COMPLETED' | 'FAILED'; reason: string}
 
 /**
+ * The wait before the next attempt, as the Job controller backs off a failing pod (10 s doubling to 6 min)
+ * with the interval in place of its 10 s: the k-th attempt in a row that ended quickly waits
+ * `interval × 2^(k−1)`, at most 6 min (or the interval, when that is longer). An interval below 1 s counts
+ * as 1 s, so `0s` retries at once only in the sense of 1, 2, 4, 8 … s. `streak` counts the attempts in a
+ * row (k); an attempt that ran 10 minutes or more starts a new streak. Pure.
+ */
+export function retryDelaySeconds(intervalSeconds: number, streak: number): number {
+  const base = Math.max(intervalSeconds, MIN_RETRY_INTERVAL_SECONDS)
+  const cap = Math.max(base, MAX_RETRY_DELAY_SECONDS)
+  // 2^30 is past any cap: no overflow however long the streak
+  return Math.min(base * 2 ** Math.min(Math.max(streak, 1) - 1, 30), cap)
+}
+
+/** How many attempts in a row, up to the last, ended within BACKOFF_RESET_SECONDS of being made. */
+export function backoffStreak(attempts: Attempt[]): number {
+  let k = 0
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    const a = attempts[i]!
+    if (!isEnded(a)) break
+    const ran = (Date.parse(a.ended ?? a.planned) - Date.parse(a.created ?? a.planned)) / 1000
+    if (ran >= BACKOFF_RESET_SECONDS) break
+    k++
+  }
+  return k
+}
+
+/**
  * What the runner does next. Driver failures (including a start timeout) count against onFailureRetries,
  * failures to create the driver against onSubmissionFailureRetries; Always reruns after success as well.
+ * Every retry and rerun waits as retryDelaySeconds says.
  */
 export function nextStep(policy: RestartPolicy, attempts: Attempt[]): Decision {
   const last = attempts.at(-1)
@@ -226,16 +265,49 @@ export function nextStep(policy: RestartPolicy, attempts: Attempt[]): Decision {
   const failures = attempts.filter((a) => a.state === 'FAILED').length
   const submissionFailures = attempts.filter((a) => a.state === 'SUBMISSION_FAILED').length
   const n = last.n + 1
+  const streak = backoffStreak(attempts)
+  const after = (interval: number) => endedMs + retryDelaySeconds(interval, streak) * 1000
   if (last.state === 'COMPLETED') {
-    if (policy.type === 'Always') return {action: 'submit', n, atMs: endedMs + policy.onFailureRetryInterval * 1000}
+    if (policy.type === 'Always') return {action: 'submit', n, atMs: after(policy.onFailureRetryInterval)}
     return {action: 'done', state: 'COMPLETED', reason: `attempt ${last.n} completed`}
   }
   if (last.state === 'SUBMISSION_FAILED') {
-    if (policy.type !== 'Never' && submissionFailures <= policy.onSubmissionFailureRetries) return {action: 'submit', n, atMs: endedMs + policy.onSubmissionFailureRetryInterval * 1000}
+    if (policy.type !== 'Never' && submissionFailures <= policy.onSubmissionFailureRetries) return {action: 'submit', n, atMs: after(policy.onSubmissionFailureRetryInterval)}
     return {action: 'done', state: 'FAILED', reason: `submission failed ${submissionFailures} time(s)${policy.type === 'Never' ? '' : `, ${policy.onSubmissionFailureRetries} retries allowed`}: ${last.reason ?? ''}`}
   }
-  if (policy.type === 'Always' || (policy.type === 'OnFailure' && failures <= policy.onFailureRetries)) return {action: 'submit', n, atMs: endedMs + policy.onFailureRetryInterval * 1000}
+  if (policy.type === 'Always' || (policy.type === 'OnFailure' && failures <= policy.onFailureRetries)) return {action: 'submit', n, atMs: after(policy.onFailureRetryInterval)}
   return {action: 'done', state: 'FAILED', reason: policy.type === 'Never' ? `attempt ${last.n} failed: ${last.reason ?? ''}` : `attempt ${last.n} failed, ${policy.onFailureRetries} retries used: ${last.reason ?? ''}`}
+}
+
+/** A driver pod as the clean-up reads it. */
+export interface AttemptPod {
+  metadata: {name: string; uid?: string; labels?: Record<string, string>; ownerReferences?: {uid?: string}[]; deletionTimestamp?: string}
+}
+
+/**
+ * The driver pods of older attempts to delete before attempt `n` is made, so that a job retried for days
+ * keeps the objects of its last KEPT_ATTEMPTS attempts only (their logs). A pod qualifies only when this
+ * run made it: owned by the run's Job (`runUid`), named as attempt N of this run, N ≤ n − KEPT_ATTEMPTS.
+ * Labels select the candidates; they are never enough on their own (anyone may set them). The pod's
+ * Service, ConfigMaps and executors are owned by it and go with it. Pure.
+ */
+export function attemptsToClean(pods: AttemptPod[], o: {run: string; runUid: string; n: number; keep?: number}): {name: string; uid: string}[] {
+  const keep = o.keep ?? KEPT_ATTEMPTS
+  return pods
+    .filter((p) => {
+      const attempt = Number(p.metadata.labels?.[LIFECYCLE_LABEL.attempt])
+      return (
+        Number.isInteger(attempt) &&
+        attempt >= 1 &&
+        attempt <= o.n - keep &&
+        p.metadata.name === attemptDriverName(o.run, attempt) &&
+        !!p.metadata.uid &&
+        !p.metadata.deletionTimestamp &&
+        (p.metadata.ownerReferences ?? []).some((r) => r.uid === o.runUid)
+      )
+    })
+    .map((p) => ({name: p.metadata.name, uid: p.metadata.uid!}))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
 }
 
 /** The most attempts the policy allows for driver failures (undefined: no limit). */
@@ -289,6 +361,10 @@ export const LIFECYCLE_ANNOTATION = {
   state: 'kubectl-kd.io/state',
   reason: 'kubectl-kd.io/reason',
   lifecycle: 'kubectl-kd.io/lifecycle',
+  /** on a managed job's root: a hash of the submission it was made for (re-running the same submit completes it) */
+  specHash: 'kubectl-kd.io/spec-hash',
+  /** on a managed job's root until everything it owns is made and it is resumed (one patch removes it) */
+  incomplete: 'kubectl-kd.io/incomplete',
 } as const
 
 export const RUNNER_COMPONENT = 'job-runner'

@@ -81,6 +81,64 @@ submit('a name clash is refused in one line; a failure after the pod removes tha
   assert.ok(kube.find(R.pods(NS), first.driverPod))
 })
 
+/** A submit killed after its driver pod: its Service/ConfigMap applies and its undo never reach the API server. */
+async function interruptedSubmit(kube: FakeKube, args: typeof pi & {conf?: string[]}): Promise<void> {
+  kube.fail = (x) => (x.verb === 'apply' || (x.verb === 'delete' && x.resource === 'pods') ? new ApiError('Unreachable', 0, 'connection refused (the CLI was killed)') : undefined)
+  await submitJob(kube, await prepareSubmission({args}), opts()).then(() => assert.unreachable('the submit was to be cut short'), () => undefined)
+  kube.fail = () => undefined
+}
+
+submit('a submit killed after the driver pod: status says why it is stuck; re-running the same submit completes the job (no second pod) and a third says already exists', async () => {
+  const kube = withAccount()
+  const named = {...pi, conf: ['spark.kubernetes.driver.pod.name=pi-driver']}
+  await interruptedSubmit(kube, named)
+  const half = kube.find(R.pods(NS), 'pi-driver')!
+  assert.equal([kube.all(R.services(NS)), kube.all(R.configMaps(NS))], [[], []])
+  kube.seed(R.pods(NS), {...half, status: {phase: 'Pending', containerStatuses: [{name: 'spark-kubernetes-driver', state: {waiting: {reason: 'ContainerCreating'}}}]}})
+  const stuck = await jobStatus(kube, 'pi')
+  assert.match(stuck.reason!, /^half-made: configmap\/spark-drv-[0-9a-f]+-conf-map is missing \(its submit was interrupted\); re-run the same kubectl kd submit to complete the job, or delete it/)
+  assert.ok(stuck.stuck)
+
+  const creates = kube.made('create', 'pods').length
+  const r = await submitJob(kube, await prepareSubmission({args: named}), opts({now: () => 1_700_000_999_000}))
+  assert.is(kube.made('create', 'pods').length, creates, 'no second driver pod')
+  const cmName = half.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name
+  const svc = kube.all(R.services(NS))[0]!
+  assert.equal(r.completed, [`service/${svc.metadata.name}`, `configmap/${cmName}`])
+  const cm = kube.find(R.configMaps(NS), cmName)!
+  for (const o of [svc, cm]) assert.is(o.metadata.ownerReferences[0].uid, half.metadata.uid)
+  // rendered with the pod's own ids: its app id and submit time, the host its Service answers on
+  assert.is(r.appId, half.metadata.labels['spark-app-selector'])
+  assert.match(cm.data['spark.properties'], new RegExp(`spark.app.id=${r.appId}`))
+  assert.match(cm.data['spark.properties'], /spark\.app\.submitTime=1700000000000/)
+  assert.match(cm.data['spark.properties'], new RegExp(`spark.driver.host=${svc.metadata.name}\\.${NS}\\.svc`))
+  assert.is(kube.find(R.pods(NS), 'pi-driver')!.metadata.uid, half.metadata.uid)
+  // now whole: the same submit again is a name clash, as before
+  await rejects(submitJob(kube, await prepareSubmission({args: named}), opts()), /job "pi" already exists in namespace "spark" \(pod\/pi-driver\)/)
+})
+
+submit("a half-made job is completed only by the same submission: another spec of the name is refused, and an object of the name it does not own is never written over", async () => {
+  const kube = withAccount()
+  const named = {...pi, conf: ['spark.kubernetes.driver.pod.name=pi-driver']}
+  await interruptedSubmit(kube, named)
+  await rejects(submitJob(kube, await prepareSubmission({args: {...named, conf: [...named.conf, 'spark.executor.instances=5']}}), opts()), /job "pi" already exists/)
+  assert.equal(kube.all(R.configMaps(NS)), [])
+  // a pod someone else made (kubectl create -f of a copy: not written by kubectl-kd) is not completed either
+  const copy = kube.find(R.pods(NS), 'pi-driver')!
+  const foreign = new FakeKube(NS)
+  foreign.seed(R.serviceAccounts(NS), {apiVersion: 'v1', kind: 'ServiceAccount', metadata: {name: 'spark'}})
+  foreign.seed(R.pods(NS), {...copy, metadata: {...copy.metadata, managedFields: [{manager: 'kubectl-create'}]}})
+  await rejects(submitJob(foreign, await prepareSubmission({args: named}), opts()), /job "pi" already exists/)
+  assert.equal(foreign.all(R.configMaps(NS)), [])
+  // the driver's ConfigMap name taken by an object the pod does not own: refused, left as it was
+  const cmName = copy.spec.volumes.find((v: any) => v.name === 'spark-conf-volume-driver').configMap.name
+  kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: cmName, namespace: NS}, data: {mine: 'yes'}})
+  const from = kube.requests.length
+  await rejects(submitJob(kube, await prepareSubmission({args: named}), opts()), new RegExp(`configmap/${cmName} in namespace "spark" exists but is not owned by pod/pi-driver`))
+  assert.equal(kube.find(R.configMaps(NS), cmName)!.data, {mine: 'yes'})
+  assert.equal(kube.requests.slice(from).filter((x) => ['apply', 'patch', 'create'].includes(x.verb) && x.name === cmName), [], 'never written over')
+})
+
 submit('--dry-run=client needs no cluster; --create-service-account makes a dedicated account and Role', async () => {
   const r = await submitJob(undefined, await prepareSubmission({args: pi}), opts({dryRun: 'client'}))
   assert.equal(r.objects.map((o) => o.kind), ['Pod', 'Service', 'ConfigMap'])

@@ -96,6 +96,67 @@ t('nothing half-made: a refused object deletes the root (its dependents go with 
   }
 })
 
+/** A managed submit killed after its root: the next create and the rollback never reach the API server. */
+async function interrupted(kube: FakeKube, at: (r: {verb: string; resource: string; name?: string}) => boolean, lifecycle = retries): Promise<void> {
+  kube.fail = (r) => (at(r) || (r.verb === 'delete' && (r.resource === 'jobs' || r.resource === 'cronjobs')) ? new ApiError('Unreachable', 0, 'connection refused (the CLI was killed)') : undefined)
+  await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle}).then(() => assert.unreachable('cut short'), () => undefined)
+  kube.fail = () => undefined
+}
+
+t('a managed submit killed after its root: status says it is half-made; re-running the same submit completes and resumes it; a third is refused', async () => {
+  const kube = withAccount()
+  await interrupted(kube, (r) => r.verb === 'create' && r.resource === 'configmaps' && r.name === 'nightly-kd-runner')
+  const root = kube.find(R.jobs(NS), 'nightly')!
+  assert.is(root.spec.suspend, true)
+  const stuck = (await managedJobStatus(kube, 'nightly'))!
+  assert.is(stuck.state, 'PENDING')
+  assert.match(stuck.reason!, /^half-made: its submit was interrupted before the job was whole \(the runner never started\); re-run the same kubectl kd submit to complete it, or delete it: kubectl kd delete job\/nightly$/)
+  const progress: string[] = []
+  const r = await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries, onProgress: (l) => progress.push(l)})
+  assert.equal(r.managed, {kind: 'Job', name: 'nightly'})
+  assert.equal(r.completed, ['configmap/nightly-kd-runner', 'serviceaccount/nightly-kd-runner', 'role/nightly-kd-runner', 'rolebinding/nightly-kd-runner'])
+  assert.match(progress.join('\n'), /job\.batch\/nightly completed \(half-made by an interrupted submit; configmap\/nightly-kd-runner, /)
+  const after = kube.find(R.jobs(NS), 'nightly')!
+  assert.is(after.metadata.uid, root.metadata.uid)
+  assert.is(after.spec.suspend, false)
+  assert.is(after.metadata.annotations['kubectl-kd.io/incomplete'], undefined)
+  assert.is(kube.made('create', 'jobs').length, 1, 'one root, ever')
+  for (const o of [...kube.all(R.configMaps(NS)), ...kube.all(R.roles(NS)), ...kube.all(R.roleBindings(NS))]) assert.is(o.metadata.ownerReferences[0].uid, root.metadata.uid)
+  assert.is((await managedJobStatus(kube, 'nightly'))!.reason, undefined)
+  await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries}).then(
+    () => assert.unreachable('a whole job is not made again'),
+    (err) => assert.match((err as Error).message, /^job "nightly" already exists in namespace "spark" \(job\.batch\/nightly\)/),
+  )
+})
+
+t('a schedule killed before its resume is completed by the re-run (the user\'s suspend set then); another spec, or an owned object that is not the root\'s, is refused and the half-made job removed', async () => {
+  const kube = withAccount()
+  await interrupted(kube, (r) => r.verb === 'patch' && r.resource === 'cronjobs', scheduled)
+  assert.is(kube.find(R.cronJobs(NS), 'nightly')!.metadata.annotations['kubectl-kd.io/incomplete'], 'true')
+  assert.is((await managedJobStatus(kube, 'nightly'))!.state, 'PENDING')
+  const r = await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: scheduled})
+  assert.equal(r.completed, [])
+  assert.is(kube.find(R.cronJobs(NS), 'nightly')!.spec.suspend, false)
+  assert.is((await managedJobStatus(kube, 'nightly'))!.state, 'SCHEDULED')
+
+  const other = withAccount()
+  await interrupted(other, (r) => r.verb === 'create' && r.resource === 'roles')
+  const otherSpec = parseLifecycle({restartPolicy: 'OnFailure', onFailureRetries: '5'}, FLAG_NAMES)
+  await submitJob(other, await prepareSubmission({args}), {dryRun: 'none', lifecycle: otherSpec}).then(
+    () => assert.unreachable('another spec'),
+    (err) => assert.match((err as Error).message, /^job "nightly" in namespace "spark" was half-made by an interrupted submit of another specification; delete it first/),
+  )
+  assert.ok(other.find(R.jobs(NS), 'nightly'), 'left for its owner to delete')
+  // a Role of the runner's name that the root does not own: not taken over
+  other.seed(R.roles(NS), {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: {name: 'nightly-kd-runner', namespace: NS}, rules: []})
+  await submitJob(other, await prepareSubmission({args}), {dryRun: 'none', lifecycle: retries}).then(
+    () => assert.unreachable('a foreign Role'),
+    (err) => assert.match((err as Error).message, /^role\/nightly-kd-runner in namespace "spark" exists but is not owned by job\.batch\/nightly/),
+  )
+  assert.equal(other.find(R.roles(NS), 'nightly-kd-runner')!.rules, [])
+  assert.equal(other.all(R.jobs(NS)), [], 'the half-made job is removed (by uid): a re-run leaves it whole or gone')
+})
+
 t('a schedule: a CronJob with the user\'s suspend; read back with its runs, attempts and next run; run, suspend, resume, delete', async () => {
   const kube = withAccount()
   await submitJob(kube, await prepareSubmission({args}), {dryRun: 'none', lifecycle: scheduled})

@@ -143,6 +143,31 @@ batch('a missing service account fails the jobs that use it; --dry-run=client ne
   assert.equal(dry.jobs.flatMap((j) => j.result!.objects.map((o) => o.kind)), ['Pod', 'Service', 'ConfigMap', 'Pod', 'Service', 'ConfigMap'])
 })
 
+batch('submit -f killed midway: re-running it completes the half-made jobs (no second pod) and says already exists of the whole ones', async () => {
+  const kube = withAccount()
+  const docs = ['a', 'b', 'c', 'd'].map((n) => ({source: `${n}.yaml`, doc: app(n)}))
+  // the CLI dies after the pods of b and d: their Services/ConfigMaps and the undo never reach the server
+  const cut = (x: {verb: string; resource: string; name?: string; body?: unknown}) =>
+    (x.verb === 'apply' && ['b-driver', 'd-driver'].includes((x.body as any)?.metadata?.ownerReferences?.[0]?.name)) || (x.verb === 'delete' && ['b-driver', 'd-driver'].includes(x.name!))
+  kube.fail = (x) => (cut(x) ? new ApiError('Unreachable', 0, 'connection refused (the CLI was killed)') : undefined)
+  await submitJobs(kube, docs, {})
+  kube.fail = () => undefined
+  const owners = () => [...kube.all(R.services(NS)), ...kube.all(R.configMaps(NS))].map((o) => o.metadata.ownerReferences[0].name).sort()
+  assert.equal(owners(), ['a-driver', 'a-driver', 'c-driver', 'c-driver'])
+  const pods = kube.made('create', 'pods').length
+  const r = await submitJobs(kube, docs, {})
+  assert.equal(r.jobs.map((j) => j.result?.completed?.map((c) => c.replace(/\/.*/, '')) ?? j.error!.replace(/ \(pod.*/, '')), [
+    'a.yaml: job "a" already exists in namespace "batch"',
+    ['service', 'configmap'],
+    'c.yaml: job "c" already exists in namespace "batch"',
+    ['service', 'configmap'],
+  ])
+  assert.is(kube.made('create', 'pods').length, pods + 4, 'each create of the re-run answered AlreadyExists; no pod made twice')
+  assert.equal(drivers(kube), ['a-driver', 'b-driver', 'c-driver', 'd-driver'])
+  assert.equal(owners(), ['a-driver', 'a-driver', 'b-driver', 'b-driver', 'c-driver', 'c-driver', 'd-driver', 'd-driver'])
+  for (const o of [...kube.all(R.services(NS)), ...kube.all(R.configMaps(NS))]) assert.is(o.metadata.ownerReferences[0].uid, kube.find(R.pods(NS), o.metadata.ownerReferences[0].name)!.metadata.uid)
+})
+
 batch.run()
 
 const del = suite('delete jobs -l/--all')

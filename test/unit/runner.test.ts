@@ -134,6 +134,45 @@ t('a conflicting write (another runner wrote first) is re-read and decided again
   assert.equal(attempts(kube).map((x) => x.n), [1])
 })
 
+t('Always with a 0s interval and a driver that fails at once: the waits double (1, 2, 4, 8, 16 s), and only the last 3 attempts keep their pod, Service and ConfigMap', async () => {
+  const kube = setup({restartPolicy: 'Always', onFailureRetryInterval: '0s'})
+  // a user's pod carrying the run's labels: not the runner's to delete
+  kube.seed(R.pods(NS), {apiVersion: 'v1', kind: 'Pod', metadata: {name: 'users-pod', namespace: NS, labels: {'kubectl-kd.io/run': 'nightly', 'kubectl-kd.io/attempt': '1'}}, spec: {}})
+  const controller = new AbortController()
+  const d = deps(controller.signal)
+  const sleep = d.sleep
+  // stop the runner (Always never ends) when it is about to wait before attempt 7
+  d.sleep = async (ms, signal) => {
+    await sleep(ms, signal)
+    if (d.slept.length === 6) controller.abort()
+  }
+  // the kubelet: every driver fails as soon as it is made, at the runner's clock
+  const done = new Set<string>()
+  const timer = setInterval(() => {
+    for (const p of kube.all(R.pods(NS))) {
+      if (done.has(p.metadata.uid) || !p.metadata.labels?.['spark-role']) continue
+      done.add(p.metadata.uid)
+      kube.seed(R.pods(NS), {...p, status: {phase: 'Failed', containerStatuses: [{name: 'spark-kubernetes-driver', state: {terminated: {exitCode: 1, reason: 'Error', finishedAt: new Date(d.now()).toISOString()}}}]}})
+    }
+  }, 2)
+  // a runner that never waits never reaches the 6th wait: stopped after 5 s instead
+  const limit = setTimeout(() => controller.abort(), 5000)
+  const state = await runManagedJob(kube, env, d).finally(() => (clearInterval(timer), clearTimeout(limit)))
+  assert.is(state, undefined)
+  assert.equal(attempts(kube).map((a) => [a.n, a.state]), [1, 2, 3, 4, 5, 6].map((n) => [n, 'FAILED']))
+  const expected = [1000, 2000, 4000, 8000, 16_000, 32_000]
+  assert.ok(d.slept.every((ms, i) => ms > expected[i]! - 500 && ms <= expected[i]!), `backed off: ${d.slept}`)
+  const drivers = kube.all(R.pods(NS)).filter((p) => p.metadata.labels?.['spark-role'] === 'driver').map((p) => p.metadata.name).sort()
+  assert.equal(drivers, ['nightly-4-driver', 'nightly-5-driver', 'nightly-6-driver'])
+  assert.ok(kube.find(R.pods(NS), 'users-pod'), "the user's pod with the run's labels is left alone")
+  // the Services and driver ConfigMaps were owned by the deleted pods: 3 of each left
+  assert.is(kube.all(R.services(NS)).length, 3)
+  assert.is(kube.all(R.configMaps(NS)).filter((c) => c.metadata.name.startsWith('spark-drv-')).length, 3)
+  // each deleted by name with the uid of the pod it made (never by label)
+  assert.equal(kube.made('delete', 'pods').map((r) => r.name), ['nightly-1-driver', 'nightly-2-driver', 'nightly-3-driver'])
+  assert.equal(kube.made('deletecollection'), [])
+})
+
 const rbac = suite('runner: its Role is exactly what it uses')
 
 /** RBAC on the fake: the request's verb and resource must be in the rules (a server-side apply that creates also needs create). */

@@ -91,6 +91,11 @@ export function normalize(objs: {pod: O; service: O; configMap: O}, opts: {user?
   const svcId = /^spark-([0-9a-f]+)-driver-svc$/.exec(objs.service.metadata.name)?.[1]
   if (svcId) ids.prefixIds.push(svcId)
   const pod = replaceIds(stripServer(objs.pod), ids) as O
+  // kubectl kd's mark of the submission (a documented difference: docs/spark-differences.md)
+  if (pod.metadata?.annotations) {
+    delete pod.metadata.annotations['kubectl-kd.io/submission']
+    if (!Object.keys(pod.metadata.annotations).length) delete pod.metadata.annotations
+  }
   const service = replaceIds(stripServer(objs.service), ids) as O
   const configMap = replaceIds(stripServer(objs.configMap), ids) as O
   const props = Object.fromEntries(loadProperties(configMap.data['spark.properties']))

@@ -4,7 +4,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {dump} from 'js-yaml'
-import {FLAG_NAMES, attemptSubmissionIds, attemptsText, lifecycleOf, nextStep, parseLifecycle, type Attempt, type RestartPolicy} from '../../src/spark/lifecycle.ts'
+import {FLAG_NAMES, attemptSubmissionIds, attemptsText, attemptsToClean, backoffStreak, lifecycleOf, nextStep, parseLifecycle, retryDelaySeconds, type Attempt, type AttemptPod, type RestartPolicy} from '../../src/spark/lifecycle.ts'
 import {manifestFieldNames, sparkAppToSubmitArgs} from '../../src/spark/sparkapp.ts'
 import {nextCronTime} from '../../src/spark/cron.ts'
 import {renderRunnerObjects, renderRunnerRoot, runnerRules} from '../../src/spark/render-runner.ts'
@@ -24,9 +24,9 @@ const throwsUser = (fn: () => unknown, pattern: RegExp) => {
 
 const parse = suite('lifecycle: flags and manifest fields')
 
-parse('defaults: the operator\'s (5 s intervals, history limits 1); Never alone is no lifecycle', () => {
+parse('defaults: the Job controller\'s first backoff (10 s intervals), the operator\'s history limits (1); Never alone is no lifecycle', () => {
   const l = parseLifecycle({restartPolicy: 'OnFailure', onFailureRetries: '3'}, FLAG_NAMES)
-  assert.equal(l.restartPolicy, {type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 5, onSubmissionFailureRetries: 0, onSubmissionFailureRetryInterval: 5})
+  assert.equal(l.restartPolicy, {type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 10, onSubmissionFailureRetries: 0, onSubmissionFailureRetryInterval: 10})
   assert.is(l.startTimeoutSeconds, 0)
   assert.is(l.schedule, undefined)
   assert.is(lifecycleOf(undefined, undefined, {restartPolicy: 'Never'}), undefined)
@@ -112,6 +112,54 @@ next('submission failures count separately, with their own interval and limit', 
   assert.equal(nextStep(policy(), twice), {action: 'done', state: 'FAILED', reason: 'submission failed 2 time(s), 1 retries allowed: forbidden'})
   // a driver failure after a submission failure still has its own retries
   assert.equal(nextStep(policy({onFailureRetries: 1}), [refused, attempt(2, 'FAILED', 60)]).action, 'submit')
+})
+
+next('backoff: the interval doubles per quick attempt in a row up to 6 min (the Job controller\'s 10 s → 6 min by default); 0s still backs off from 1 s', () => {
+  const schedule = (interval: number) => [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => retryDelaySeconds(interval, k))
+  assert.equal(schedule(10), [10, 20, 40, 80, 160, 320, 360, 360, 360])
+  assert.equal(schedule(0), [1, 2, 4, 8, 16, 32, 64, 128, 256])
+  assert.equal(schedule(2), [2, 4, 8, 16, 32, 64, 128, 256, 360])
+  // an interval longer than the cap is the interval, every time (it is what the user asked for)
+  assert.equal(schedule(600), Array(9).fill(600))
+  assert.is(retryDelaySeconds(10, 10_000), 360)
+  assert.is(retryDelaySeconds(10, 0), 10)
+})
+
+next('backoff in nextStep: the k-th quick failure in a row waits interval × 2^(k−1); an attempt that ran 10 minutes starts over; Always with 0s never hot-loops', () => {
+  const quick = (n: number, state: Attempt['state'] = 'FAILED'): Attempt => ({n, driver: `j-${n}-driver`, appId: `spark-${n}`, planned: at(n * 60), created: at(n * 60 + 1), ended: at(n * 60 + 5), state})
+  const always = policy({type: 'Always', onFailureRetryInterval: 0})
+  const five = [1, 2, 3, 4, 5].map((n) => quick(n))
+  assert.is(backoffStreak(five), 5)
+  assert.equal(nextStep(always, five), {action: 'submit', n: 6, atMs: Date.parse(at(5 * 60 + 5)) + 16_000})
+  // Always reruns a job that completes at once with the same backoff (as the kubelet restarts a container)
+  assert.equal(nextStep(always, [quick(1, 'COMPLETED'), quick(2, 'COMPLETED')]), {action: 'submit', n: 3, atMs: Date.parse(at(2 * 60 + 5)) + 2000})
+  const long: Attempt = {n: 3, driver: 'j-3-driver', appId: 'spark-3', planned: at(0), created: at(0), ended: new Date(Date.parse(at(0)) + 700_000).toISOString(), state: 'FAILED'}
+  assert.is(backoffStreak([quick(1), quick(2), long]), 0)
+  assert.equal(nextStep(policy({type: 'Always'}), [quick(1), quick(2), long]), {action: 'submit', n: 4, atMs: Date.parse(long.ended!) + 10_000})
+  assert.is(backoffStreak([quick(1), quick(2), long, quick(4)]), 1)
+  // OnFailure with the default interval: 10 s, 20 s, 40 s
+  const onFailure = policy({onFailureRetries: 5, onFailureRetryInterval: 10})
+  assert.equal([1, 2, 3].map((k) => (nextStep(onFailure, five.slice(0, k)) as {atMs: number}).atMs - Date.parse(five[k - 1]!.ended!)), [10_000, 20_000, 40_000])
+  // submission failures back off from their own interval
+  const refused = [1, 2].map((n) => quick(n, 'SUBMISSION_FAILED'))
+  assert.equal(nextStep(policy({onSubmissionFailureRetries: 5, onSubmissionFailureRetryInterval: 3}), refused), {action: 'submit', n: 3, atMs: Date.parse(refused[1]!.ended!) + 6000})
+})
+
+next('clean-up: before attempt n, only this run\'s driver pods of attempts ≤ n − 3 are deleted; a pod with the labels but another owner, name or run is left alone', () => {
+  const pod = (name: string, attempt: string, owner = 'uid-run', extra: Partial<AttemptPod['metadata']> = {}): AttemptPod => ({metadata: {name, uid: `uid-${name}`, labels: {'kubectl-kd.io/run': 'nightly', 'kubectl-kd.io/attempt': attempt}, ownerReferences: [{uid: owner}], ...extra}})
+  const pods = [1, 2, 3, 4, 5, 6].map((n) => pod(`nightly-${n}-driver`, String(n)))
+  assert.equal(attemptsToClean(pods, {run: 'nightly', runUid: 'uid-run', n: 7}).map((p) => p.name), ['nightly-1-driver', 'nightly-2-driver', 'nightly-3-driver', 'nightly-4-driver'])
+  assert.equal(attemptsToClean(pods, {run: 'nightly', runUid: 'uid-run', n: 4}), [{name: 'nightly-1-driver', uid: 'uid-nightly-1-driver'}])
+  assert.equal(attemptsToClean(pods, {run: 'nightly', runUid: 'uid-run', n: 3}), [])
+  const foreign = [
+    pod('nightly-1-driver', '1', 'uid-someone-else'), // another owner (a user's pod with the run's labels)
+    {metadata: {...pod('nightly-2-driver', '2').metadata, ownerReferences: undefined}}, // no owner at all
+    pod('users-pod', '1'), // not named as an attempt of this run
+    pod('nightly-3-driver', 'x'), // no attempt number
+    pod('nightly-4-driver', '4', 'uid-run', {deletionTimestamp: '2026-01-01T00:00:00Z'}), // going already
+  ]
+  assert.equal(attemptsToClean(foreign, {run: 'nightly', runUid: 'uid-run', n: 20}), [])
+  assert.equal(attemptsToClean(pods, {run: 'nightly', runUid: 'uid-run', n: 7, keep: 6}).map((p) => p.name), ['nightly-1-driver'])
 })
 
 next('attempt ids are derived from the run and the attempt: the same after a restart, different per attempt', () => {
