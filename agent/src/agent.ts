@@ -11,6 +11,7 @@ import {connectionsMeta, connectionsVersion, type ConfigmetaConnections, type Co
 import {configcliKeyFile} from './configcli-keys.ts'
 import {hasSecretKeys, openSecretKeys} from '../../src/cluster/secret-keys.ts'
 import {observePod, type PodLike} from '../../src/cluster/member-state.ts'
+import type {KeeperStatus} from './keeper.ts'
 import {CONFIGCLI_SH, INJECT_SH, LIMITED_SH, NOTIFY_SH, SETUP_SH} from './member-scripts.ts'
 import {CONNECTIONS_ANNOTATION, KNOWN_MEMBERS_ANNOTATION, encodeMembers, membershipSignature, plan, rollup, type Action, type DesiredMember, type ObservedPod, type PlanInput, type RolePolicy} from './plan.ts'
 
@@ -56,6 +57,8 @@ export interface AgentOptions {
 
 interface Model {
   rv: string
+  /** the root's generation annotation (what `observed-generation` reports back) */
+  generation: string
   app: App
   cluster: ResolvedCluster
   desired: DesiredMember[]
@@ -135,6 +138,8 @@ export class Agent {
   private connectionsReady = true
   private connectionsCache: {key: unknown; model: unknown; meta: ConfigmetaConnections; version: string} | undefined
   private clusterKey: Promise<Buffer | undefined> | undefined
+  private objects: () => KeeperStatus = () => ({converged: true})
+  private specProblem: string | undefined
   stopped = false
 
   constructor(private io: AgentIO, private opts: AgentOptions) {}
@@ -304,7 +309,7 @@ export class Agent {
       }
     }
     const changed = this.model !== undefined && membershipSignature(this.model.desired) !== membershipSignature(desired)
-    this.model = {rv, app, cluster, desired, roles, timeout}
+    this.model = {rv, generation: root.metadata?.annotations?.[ANNOTATION.generation] ?? '', app, cluster, desired, roles, timeout}
     // packages no role uses any more are dropped (a changed package has a new URL)
     const urls = new Set(app.roles.map((r) => r.configPackage?.packageURL))
     for (const url of this.packages.keys()) if (!urls.has(url)) this.packages.delete(url)
@@ -330,16 +335,38 @@ export class Agent {
     }
   }
 
+  /** The keeper of the cluster's objects (keeper.ts): the cluster is configured only once they are at the spec. */
+  setObjects(status: () => KeeperStatus) {
+    this.objects = status
+    this.schedule()
+  }
+
+  /** What keeps the agent from acting on the root (an unsigned spec), or undefined. */
+  setSpecProblem(problem: string | undefined) {
+    this.specProblem = problem
+    this.schedule()
+  }
+
   reconcile() {
+    const objects = this.objects()
+    const problem = [this.specProblem, objects.problem].filter(Boolean).join('; ')
+    const ann = this.root?.metadata?.annotations ?? {}
     const input = this.planInput()
-    if (!input) return
+    if (!input) {
+      // no spec to act on: still say why
+      if ((ann[ANNOTATION.agentProblem] ?? '') !== problem && this.root) this.writeRoot({[ANNOTATION.agentProblem]: problem})
+      return
+    }
     const blocked = new Set([...this.busy, ...this.waiting.keys()])
     for (const action of plan(input, blocked)) this.start(action)
-    const r = rollup(input, new Set([...this.busy, ...this.waiting.keys()]), (this.root?.metadata?.annotations?.[ANNOTATION.state] as ClusterState | undefined) ?? undefined)
-    const {state, ...rest} = r
+    const current = (ann[ANNOTATION.state] as ClusterState | undefined) ?? undefined
+    const r = rollup(input, new Set([...this.busy, ...this.waiting.keys()]), current)
+    const {state: membersState, ...rest} = r
+    // members configured while their StatefulSets are not yet at the spec (or rolling out) is not the end
+    const state: ClusterState = membersState === 'configured' && !objects.converged ? (current === 'creating' ? 'creating' : 'updating') : membersState
     const rollupJson = JSON.stringify(rest)
-    const ann = this.root?.metadata?.annotations ?? {}
-    const stateChanged = ann[ANNOTATION.state] !== state
+    const generation = this.model?.generation ?? ''
+    const stateChanged = ann[ANNOTATION.state] !== state || (ann[ANNOTATION.observedGeneration] ?? '') !== generation || (ann[ANNOTATION.agentProblem] ?? '') !== problem
     const sinceWrite = Date.now() - this.lastRootWriteAt
     if (!stateChanged && ann[ANNOTATION.rollup] !== rollupJson && sinceWrite < ROLLUP_EVERY_MS) {
       this.rollupTimer ??= setTimeout(() => {
@@ -355,9 +382,10 @@ export class Agent {
         this.io.log(`cluster ${state} (${input.desired.length} members; rss ${mib(mem.rss)}, heap ${mib(mem.heapUsed)})`)
         void this.io.event('ClusterState', `cluster ${this.opts.cluster} is ${state}`).catch(() => {})
       }
+      const written = {[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson, [ANNOTATION.observedGeneration]: generation, [ANNOTATION.agentProblem]: problem}
       // optimistic: the informer brings the patched root back
-      this.root = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, [ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson}}}
-      this.writeRoot({[ANNOTATION.state]: state, [ANNOTATION.rollup]: rollupJson})
+      this.root = {...this.root, metadata: {...this.root?.metadata, annotations: {...ann, ...written}}}
+      this.writeRoot(written)
     }
   }
 

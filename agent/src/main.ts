@@ -11,7 +11,7 @@ import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {R, type KubeClient} from '../../src/kube/client.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
-import {APP_CONTAINER, CONFIGURED_CONDITION, LABEL, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../src/cluster/names.ts'
+import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../src/cluster/names.ts'
 import {errorKind} from '../../src/kube/errors.ts'
 import {formatBytes, PACKAGE_KEY, PACKAGE_MAX_UNPACKED_BYTES, PackageLimitError} from '../../src/cluster/package.ts'
 import type {App} from '../../src/app/model.ts'
@@ -20,6 +20,11 @@ import type {ConnectedCluster, ConnectedObject} from '../../src/cluster/connecti
 import {ROOT_KEYS} from '../../src/cluster/names.ts'
 import {leanPod} from '../../src/cluster/member-state.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
+import {ObjectKeeper, type KeeperIO} from './keeper.ts'
+import {SignedSpec} from './signed-spec.ts'
+import {observeObject, type ObservedObject} from '../../src/cluster/member-objects.ts'
+import {applyObject} from '../../src/kube/apply.ts'
+import type {KubeObject} from '../../src/kube-object.ts'
 
 /** The agent's writes, on any KubeClient (the real one, or a fake in tests). */
 export function agentIO(kube: KubeClient, namespace: string, cluster: string, rootUid: () => string | undefined): AgentIO {
@@ -68,6 +73,43 @@ export function agentIO(kube: KubeClient, namespace: string, cluster: string, ro
   }
 }
 
+/** The keeper's writes (keeper.ts), on any KubeClient. */
+export function keeperIO(kube: KubeClient, namespace: string): KeeperIO {
+  const res = (kind: ObservedObject['kind']) => (kind === 'StatefulSet' ? R.statefulSets(namespace) : R.services(namespace))
+  return {
+    create: (obj: KubeObject) => kube.create(res(obj.kind as ObservedObject['kind']), obj),
+    apply: (obj: KubeObject) => applyObject(kube, obj),
+    get: async (kind, name) => {
+      const o = await kube.get<LeanObject>(res(kind), name).catch((err) => (errorKind(err) === 'NotFound' ? undefined : Promise.reject(err)))
+      return o ? observeObject(kind, o) : undefined
+    },
+    delete: (kind, name, uid) => kube.delete(res(kind), name, {uid, propagationPolicy: 'Background'}),
+    log,
+  }
+}
+
+type LeanObject = Parameters<typeof observeObject>[1] & {metadata?: {namespace?: string; resourceVersion?: string}}
+
+/** What the informers keep of a StatefulSet or Service: what observeObject reads. */
+function leanObject(o: LeanObject): LeanObject {
+  const m = o.metadata ?? {}
+  const hash = m.annotations?.[ANNOTATION.specHash]
+  return {
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      generation: m.generation,
+      labels: m.labels,
+      ...(hash ? {annotations: {[ANNOTATION.specHash]: hash}} : {}),
+      ownerReferences: (m.ownerReferences ?? []).map((r) => ({uid: r.uid})),
+    },
+    ...(o.spec?.replicas !== undefined ? {spec: {replicas: o.spec.replicas}} : {}),
+    ...(o.status ? {status: {observedGeneration: o.status.observedGeneration, updatedReplicas: o.status.updatedReplicas, currentRevision: o.status.currentRevision, updateRevision: o.status.updateRevision}} : {}),
+  }
+}
+
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
 
 export async function main(env = process.env): Promise<Agent> {
@@ -87,20 +129,40 @@ export async function main(env = process.env): Promise<Agent> {
     onError: onError('pods'),
     keep: leanPod,
   })
+  const keeper = new ObjectKeeper(keeperIO(kube, namespace), cluster, () => agent.schedule())
+  agent.setObjects(() => keeper.status())
+  const spec = new SignedSpec(io, namespace)
   const rootInf = startInformer<RootLike>(kube, {resource: R.configMaps(namespace), fieldSelector: `metadata.name=${root}`}, {
     onChange: () => {
       const r = rootInf.cache.get(`${namespace}/${root}`)
       rootUid = r?.metadata?.uid
-      agent.setRoot(r)
+      void spec.take(r).then((taken) => {
+        agent.setSpecProblem(taken.problem)
+        agent.setRoot(taken.root)
+        if (taken.members && rootUid) keeper.setDesired(taken.members, rootUid)
+      })
     },
     onError: onError('root'),
   })
+  const objectInformer = (kind: 'StatefulSet' | 'Service') => {
+    const inf = startInformer<LeanObject>(kube, {resource: kind === 'StatefulSet' ? R.statefulSets(namespace) : R.services(namespace), labelSelector: `${LABEL.cluster}=${cluster}`}, {
+      onChange: () => keeper.setObserved(kind, [...inf.cache.values()].map((o) => observeObject(kind, o))),
+      onError: onError(kind === 'StatefulSet' ? 'statefulsets' : 'services'),
+      keep: leanObject,
+    })
+    return inf
+  }
+  const statefulSets = objectInformer('StatefulSet')
+  const services = objectInformer('Service')
   const connected = watchConnections(kube, namespace, agent, env.KD_CONNECTIONS, onError)
   log(`agent for cluster ${cluster} in ${namespace} started (pid ${process.pid})`)
   const shutdown = () => {
     agent.stop()
+    keeper.stop()
     pods.stop()
     rootInf.stop()
+    statefulSets.stop()
+    services.stop()
     for (const inf of connected) inf.stop()
     kube.close()
     process.exit(0)

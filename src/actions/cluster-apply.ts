@@ -6,17 +6,19 @@
 // deleted by uid, so the garbage collector removes exactly what this run created.
 import {createHash} from 'node:crypto'
 import type {ResolvedCluster} from '../cluster/model.ts'
-import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
+import {AGENT_COMPONENT, ANNOTATION, LABEL, ROOT_KEYS, rootConfigMapName} from '../cluster/names.ts'
+import {isMemberObject} from '../cluster/member-objects.ts'
+import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../cluster/spec-signature.ts'
 import {runBounded} from '../kube/bounded.ts'
 import {UserError} from '../errors.ts'
 import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
 import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
-import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
+import {isAlreadyExists, isConflict, isNotFound} from '../kube/errors.ts'
 import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
 import {checkPodSecurity} from './pod-security.ts'
 import {claimChanges, memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
 import {readRoot} from '../cluster/root.ts'
-import {OPTIONS_KEY, renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
+import {renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
 
 export interface AppliedObject {
   kind: string
@@ -25,32 +27,40 @@ export interface AppliedObject {
 }
 
 export interface ApplyOptions {
-  /** `apply`/`scale`: update a cluster that exists instead of refusing */
+  /** `apply`: update a cluster that exists instead of refusing */
   allowExisting?: boolean
   dryRun: 'none' | 'server'
-  /** write only the root and these objects (scale: StatefulSets and member Services, so `edit` rights suffice) */
-  only?: (o: KubeObject) => boolean
+  /**
+   * `edit`: the root the change was made from. If the cluster's spec is no longer that one (a scale or
+   * apply landed meanwhile), nothing is written: kubectl's refusal of a stale edit.
+   */
+  basedOn?: KubeObject
   /** told, before the first write, which members of an existing cluster the change restarts */
   onRestarts?: (restarts: MemberRestart[]) => void
 }
 
-/** Applies one plan: checks, root, then what it owns; a new cluster is removed again if that fails. */
+/**
+ * Applies one plan: checks, the signed root, then the agent and what it needs; the agent brings the
+ * member objects (StatefulSets, Services) to the root's spec (member-objects.ts), so a command cut short
+ * after the root leaves nothing the agent does not finish. A new cluster is removed again if a write fails.
+ */
 export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: ApplyOptions): Promise<AppliedObject[]> {
   const ns = plan.namespace
   const rootName = rootConfigMapName(plan.cluster.name)
   const [rendered] = plan.objects
   if (!rendered || rendered.metadata.name !== rootName) throw new Error('render did not put the root ConfigMap first')
-  const existing = await kube.get<KubeObject>(R.configMaps(ns), rootName).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
-  if (existing && !opts.allowExisting) throw alreadyExists(plan)
+  const existing = await getRoot(kube, ns, rootName)
   if (existing && existing.metadata.labels?.[LABEL.cluster] !== plan.cluster.name)
     throw new UserError(`configmap/${rootName} in namespace "${ns}" exists but is not the root of a kubectl-kd cluster "${plan.cluster.name}"; it is left alone`)
+  // the same create run again after it was cut short finishes what it began; a complete cluster, or
+  // another spec, is refused
+  if (existing && !opts.allowExisting && (!sameSpec(existing, rendered) || (await supportInPlace(kube, plan, existing)))) throw alreadyExists(plan)
+  if (opts.basedOn) checkNotStale(plan, opts.basedOn, existing)
 
-  const keep = (o: KubeObject) => !opts.only || opts.only(o)
-  const all = [rendered, ...[...plan.objects.slice(1), ...supportObjects(plan)].filter(keep)]
-  // of the whole render, also when only some objects are written (scale): an apply of the file `get -o yaml`
-  // prints right after a scale is then `unchanged`
+  const all = [rendered, ...plan.objects.slice(1), ...supportObjects(plan)]
   const hash = renderHash(plan.objects)
-  if (existing && hash && isUnchanged(existing, rendered, hash)) return [{kind: 'ConfigMap', name: rootName, action: 'unchanged'}]
+  if (existing && hash && isUnchanged(existing, rendered, hash) && !rootSignatureProblem(plan.clusterKey, existing) && (await supportInPlace(kube, plan, existing)))
+    return [{kind: 'ConfigMap', name: rootName, action: 'unchanged'}]
   await checkAccess(kube, applyNeeds(all), ns)
   await checkGrants(kube, all, ns)
   const leftovers = await checkNameClashes(kube, plan.cluster, all.slice(1), existing?.metadata.uid)
@@ -72,13 +82,12 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
     const restarts = opts.onRestarts ? memberRestarts(before, all) : []
     if (restarts.length) opts.onRestarts!(restarts)
   }
-  const root = rootToWrite(rendered, existing, hash)
   let rootUid: string
   if (existing) {
-    rootUid = (await applyObject(kube, root, {dryRun})).metadata.uid ?? existing.metadata.uid!
+    rootUid = (await writeRoot(kube, plan, rendered, hash, existing, {dryRun, basedOn: opts.basedOn})).metadata.uid ?? existing.metadata.uid!
   } else {
     try {
-      rootUid = (await kube.create<KubeObject>(R.configMaps(ns), root, {dryRun})).metadata.uid ?? 'dry-run'
+      rootUid = (await kube.create<KubeObject>(R.configMaps(ns), signRoot(plan.clusterKey, rootToWrite(rendered, undefined, hash)), {dryRun})).metadata.uid ?? 'dry-run'
     } catch (err) {
       if (isAlreadyExists(err)) throw alreadyExists(plan)
       throw err
@@ -86,25 +95,91 @@ export async function applyPlan(kube: KubeClient, plan: ClusterPlan, opts: Apply
   }
   const action = existing ? 'configured' : 'created'
   const results: AppliedObject[] = [{kind: 'ConfigMap', name: rootName, action}]
-  // rendered again, now owned by the root (owner references are set in one place: render)
-  const owned = [...supportObjects(plan, rootUid), ...renderPlanObjects(plan.app, plan.cluster, ns, plan.options, rootUid).slice(1)].filter(keep)
+  // rendered again, now owned by the root (owner references are set in one place: render); the member
+  // objects are the agent's to write, checked here only by a server dry run
+  const owned = [...supportObjects(plan, rootUid), ...renderPlanObjects(plan.app, plan.cluster, ns, plan.options, rootUid).slice(1).filter((o) => dryRun || !isMemberObject(o))]
   try {
-    // the token Secret before the pods that read it
+    // the key and token Secrets before the agent and pods that read them
     if (!dryRun && needsAuthToken(plan.app)) await ensureAuthSecret(kube, plan.cluster, ns, rootUid)
     // a RoleBinding after its Role (binding a Role that does not exist yet is refused), the agent after
-    // both (its informers stop on a 403); the member Services last: nothing waits for them, and at 1000
-    // members writing them first kept the agent from starting for seconds
-    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : isMemberService(o) ? 3 : 0)
+    // both (its informers stop on a 403)
+    const stage = (o: KubeObject) => (o.kind === 'RoleBinding' ? 1 : o.kind === 'Deployment' ? 2 : isMemberObject(o) ? 3 : 0)
     const write = (o: KubeObject) => (existing ? applyObject(kube, o, {dryRun}) : createOwned(kube, o, dryRun, plan.cluster))
     for (const s of [0, 1, 2, 3]) await inPool(owned.filter((o) => stage(o) === s), write)
     for (const o of owned) results.push({kind: o.kind, name: o.metadata.name, action})
-    if (existing && !dryRun) await pruneMemberServices(kube, plan, rootUid)
   } catch (err) {
     // only what this run created: the root of this uid, and through it what it owns
-    if (!existing && !dryRun) await kube.delete(R.configMaps(ns), rootName, {uid: rootUid, propagationPolicy: 'Background'}).catch(() => undefined)
+    if (!existing && !dryRun) {
+      const undone = await kube.delete(R.configMaps(ns), rootName, {uid: rootUid, propagationPolicy: 'Background'}).then(
+        () => undefined,
+        (e: unknown) => (isNotFound(e) ? undefined : (e as Error).message.split('\n')[0]),
+      )
+      if (undone !== undefined)
+        throw new UserError(`${(err as Error).message.split('\n')[0]}; the half-made cluster could not be removed (${undone}): kubectl kd create again finishes it, kubectl kd delete ${plan.cluster.name} removes it`)
+    }
     throw err
   }
   return results
+}
+
+async function getRoot(kube: KubeClient, ns: string, name: string): Promise<KubeObject | undefined> {
+  return kube.get<KubeObject>(R.configMaps(ns), name).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+}
+
+/** The spec keys of a root (what a write changes; annotations are the agent's and the generation's). */
+const specData = (root: KubeObject) => {
+  const data = (root as {data?: Record<string, string>}).data ?? {}
+  return JSON.stringify([data[ROOT_KEYS.app], data[ROOT_KEYS.cluster], data[OPTIONS_KEY]])
+}
+
+const sameSpec = (a: KubeObject, b: KubeObject) => specData(a) === specData(b)
+
+function checkNotStale(plan: ClusterPlan, basedOn: KubeObject, existing: KubeObject | undefined) {
+  if (!existing) throw new UserError(`cluster "${plan.cluster.name}" was deleted while it was being edited; nothing was written`)
+  if (existing.metadata.uid !== basedOn.metadata.uid || !sameSpec(existing, basedOn)) throw staleError(plan)
+}
+
+const staleError = (plan: ClusterPlan) =>
+  new UserError(`cluster "${plan.cluster.name}" was changed by someone else since it was read (a scale, apply or edit landed meanwhile); nothing was written: run the command again on the cluster as it is now`)
+
+/**
+ * Writes the signed root over `existing`, with its resourceVersion as a precondition (the API server
+ * refuses a write over a newer root). A refusal caused only by the agent's status annotations is retried on
+ * the newer root; a spec another writer changed meanwhile is not written over (apply and edit fail with one
+ * line; scale re-reads and scales again).
+ */
+async function writeRoot(kube: KubeClient, plan: ClusterPlan, rendered: KubeObject, hash: string, existing: KubeObject, o: {dryRun: boolean; basedOn?: KubeObject}): Promise<KubeObject> {
+  let current = existing
+  for (let attempt = 0; ; attempt++) {
+    const root = signRoot(plan.clusterKey, rootToWrite(rendered, current, hash))
+    root.metadata = {...root.metadata, resourceVersion: current.metadata.resourceVersion}
+    try {
+      return await applyObject(kube, root, {dryRun: o.dryRun})
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 5) throw isConflict(err) ? staleError(plan) : err
+    }
+    const now = await getRoot(kube, plan.namespace, rootConfigMapName(plan.cluster.name))
+    if (!now || now.metadata.uid !== existing.metadata.uid) throw new UserError(`cluster "${plan.cluster.name}" was deleted while this command ran; nothing was written`)
+    if (!sameSpec(now, o.basedOn ?? existing)) throw staleError(plan)
+    current = now
+  }
+}
+
+/** The agent and what it needs are all there and owned by the root (else apply writes them again). */
+async function supportInPlace(kube: KubeClient, plan: ClusterPlan, root: KubeObject): Promise<boolean> {
+  const wanted = supportObjects(plan, root.metadata.uid)
+    .concat(renderPlanObjects(plan.app, plan.cluster, plan.namespace, plan.options, root.metadata.uid).filter((o) => o.metadata.labels?.[LABEL.component] === AGENT_COMPONENT))
+  const found = await Promise.all(wanted.map((o) => kube.get<KubeObject>(resourceFor(o, plan.namespace), o.metadata.name).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))))
+  return found.every((o, i) => o && (o.metadata.ownerReferences ?? []).some((r) => r.uid === root.metadata.uid) && sameContent(o, wanted[i]!))
+}
+
+/** The parts of a support object a change touches (data, rules, the Deployment's template). */
+function sameContent(have: KubeObject, want: KubeObject): boolean {
+  const pick = (o: KubeObject) => {
+    const x = o as Record<string, unknown>
+    return JSON.stringify([x.rules, (x.spec as {template?: {metadata?: unknown}} | undefined)?.template?.metadata, want.kind === 'Secret' ? undefined : x.binaryData])
+  }
+  return pick(have) === pick(want)
 }
 
 /** The objects the existing root was last written from (none when the root is damaged). */
@@ -204,21 +279,8 @@ async function checkNameClashes(kube: KubeClient, cluster: ResolvedCluster, obje
   return leftovers
 }
 
-/** After a scale-down, member Services of members that no longer exist are deleted (only this cluster's). */
-async function pruneMemberServices(kube: KubeClient, plan: ClusterPlan, rootUid: string): Promise<void> {
-  const wanted = new Set(plan.objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name))
-  const services = await kube.list<KubeObject>(R.services(plan.namespace), {labelSelector: `${LABEL.cluster}=${plan.cluster.name},${LABEL.role}`})
-  for (const svc of services.items) {
-    const owned = svc.metadata.ownerReferences?.some((r) => r.uid === rootUid)
-    if (owned && !wanted.has(svc.metadata.name))
-      await kube.delete(R.services(plan.namespace), svc.metadata.name, {uid: svc.metadata.uid}).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
-  }
-}
-
 /** Writes in flight at once (batches of 8 waited for their slowest request; a pool keeps them all busy). */
 const WRITES_IN_FLIGHT = 16
-
-const isMemberService = (o: KubeObject) => o.kind === 'Service' && o.metadata.labels?.[LABEL.role] !== undefined
 
 /** fn over every item, WRITES_IN_FLIGHT at a time; the first failure stops the rest and fails the whole once those in flight ended. */
 async function inPool<T>(items: T[], fn: (t: T) => Promise<unknown>): Promise<void> {

@@ -2,10 +2,11 @@
 // needs no cluster at all when the apps are built in (kube undefined).
 import type {ServiceType} from '../cluster/model.ts'
 import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
-import type {DryRun, KubeClient} from '../kube/client.ts'
+import type {DryRun, KubeClient, KubeObject} from '../kube/client.ts'
 import type {MemberRestart} from '../cluster/member-restarts.ts'
 import {applyPlan, renderHash, rootToWrite, type AppliedObject} from './cluster-apply.ts'
 import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
+import {signRoot} from '../cluster/spec-signature.ts'
 
 export interface ClusterChangeRequest {
   app?: string
@@ -22,6 +23,8 @@ export interface ClusterChangeRequest {
   agentImage?: string
   dryRun: DryRun
   allowExisting: boolean
+  /** `edit`: the root the change was made from (a cluster changed since is not written over) */
+  basedOn?: KubeObject
   /** told before a cluster is written which of its members the change restarts */
   onRestarts?: (cluster: string, restarts: MemberRestart[]) => void
 }
@@ -45,10 +48,11 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
   const namespace = req.namespace ?? kube?.namespace ?? 'default'
   const plans = await planClusters({...overrides, app: req.app, name: req.name, files: req.files, namespace: req.namespace, dryRun: req.dryRun}, kube, namespace)
   if (req.dryRun === 'client') {
-    // what create writes for a new cluster: the root first (as written), then the rest; nothing carries
-    // ownerReferences, since the root's uid exists only once it is created (delete finds them by label)
+    // what create writes for a new cluster: the root first (as written, signed with the key Secret printed
+    // with it), then the rest; nothing carries ownerReferences, since the root's uid exists only once it is
+    // created (the agent adopts the member objects, which are exactly its render)
     for (const p of plans) {
-      p.objects.splice(0, 1, rootToWrite(p.objects[0]!, undefined, renderHash(p.objects)), ...supportObjects(p))
+      p.objects.splice(0, 1, signRoot(p.clusterKey, rootToWrite(p.objects[0]!, undefined, renderHash(p.objects))), ...supportObjects(p))
     }
     return {plans, applied: []}
   }
@@ -56,7 +60,7 @@ export async function changeClusters(kube: KubeClient | undefined, req: ClusterC
   const applied: AppliedObject[][] = []
   for (const plan of plans) {
     const onRestarts = req.onRestarts && ((r: MemberRestart[]) => req.onRestarts!(plan.cluster.name, r))
-    applied.push(await applyPlan(kube, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun, onRestarts}))
+    applied.push(await applyPlan(kube, plan, {allowExisting: req.allowExisting, dryRun: req.dryRun, onRestarts, basedOn: req.basedOn}))
   }
   return {plans, applied}
 }

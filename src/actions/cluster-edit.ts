@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {parseClusterSpecs} from '../cluster/parse.ts'
 import type {ClusterManifest} from '../cluster/manifest.ts'
 import {UserError, isUserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
+import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import type {V1Pod} from '@kubernetes/client-node'
 import {changeClusters, type ClusterChange} from './cluster-change.ts'
 import {OPTIONS_KEY, type StoredOptions} from './cluster-plan.ts'
@@ -69,6 +69,7 @@ export async function editCluster(kube: KubeClient, o: EditOptions): Promise<Edi
         agentImage: options.agentImage,
         dryRun: 'none',
         allowExisting: true,
+        basedOn: stored.root as KubeObject,
       })
       keep = false
       return {outcome: 'applied', change}

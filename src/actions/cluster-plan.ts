@@ -8,6 +8,7 @@ import type {App} from '../app/model.ts'
 import type {ClusterSpec, ResolvedCluster} from '../cluster/model.ts'
 import {LABEL, MANAGED_BY, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../cluster/names.ts'
 import {readRoot} from '../cluster/root.ts'
+import {OPTIONS_KEY} from '../cluster/spec-signature.ts'
 import {hasSecretKeys, newClusterKey, renderKeysSecret, sealSecretKeys} from '../cluster/secret-keys.ts'
 import {ownedByRoot} from '../cluster/object-meta.ts'
 import {applyClusterOverrides, type ClusterOverrides} from '../cluster/overrides.ts'
@@ -43,8 +44,8 @@ export interface ClusterPlan {
   packages: Record<string, string>
   /** what a later scale must render with again */
   options: StoredOptions
-  /** the key the cluster's secretKeys are sealed with (its key Secret is written with the cluster) */
-  clusterKey?: Buffer
+  /** the cluster's key: its spec is signed and its secretKeys sealed with it (its key Secret is written with the cluster) */
+  clusterKey: Buffer
 }
 
 // a Kubernetes object holds at most 1 MiB
@@ -125,10 +126,9 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     inputs.push({app, spec: specFromApp(app, name), source: 'command line'})
   }
   if (kube && opts.dryRun !== 'client') await checkConnectedClusters(kube, inputs)
-  // the key each cluster with secretKeys seals them with: its key Secret's, or a new one
+  // each cluster's key (its spec is signed with it, its secretKeys sealed): its key Secret's, or a new one
   const keys = new Map<string, ClusterKey>()
   for (const {spec} of inputs) {
-    if (!spec.roles.some((r) => r.secretKeys?.length)) continue
     const ns = spec.namespace ?? namespace
     keys.set(`${ns}/${spec.name}`, await clusterKey(opts.dryRun === 'client' ? undefined : kube, ns, spec.name))
   }
@@ -150,7 +150,7 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
     const sealing = keys.get(`${ns}/${spec.name}`)
     const pathOf = (role: string) => spec.roles.find((r) => r.id === role)?.at.path ?? 'spec.roles'
     const resolved = resolveCluster(overridden, spec, source)
-    const cluster = sealing ? sealSecretKeys(resolved, sealing.key, sealing.stored, source, pathOf) : resolved
+    const cluster = sealing && hasSecretKeys(resolved) ? sealSecretKeys(resolved, sealing.key, sealing.stored, source, pathOf) : resolved
     const first = seen.get(`${ns}/${cluster.name}`)
     if (first !== undefined)
       throw new UserError(`${source}: cluster "${cluster.name}" is defined twice${first === source ? '' : ` (also in ${first})`}: give each cluster its own metadata.name`)
@@ -172,7 +172,7 @@ export async function planClusters(opts: CreateOptions, kube: KubeClient | undef
       if (size > MAX_OBJECT_BYTES)
         throw new UserError(`${source}: cluster "${cluster.name}" renders ${o.kind.toLowerCase()}/${o.metadata.name} of ${size} bytes; a Kubernetes object holds at most ${MAX_OBJECT_BYTES}`)
     }
-    return {app, cluster, namespace: ns, objects, packages, options, ...(sealing && hasSecretKeys(cluster) ? {clusterKey: sealing.key} : {})}
+    return {app, cluster, namespace: ns, objects, packages, options, clusterKey: sealing!.key}
   })
 }
 
@@ -211,7 +211,7 @@ async function checkConnectedClusters(kube: KubeClient, inputs: {spec: ClusterSp
   }
 }
 
-export const OPTIONS_KEY = 'options.json'
+export {OPTIONS_KEY}
 
 export interface StoredOptions {
   agentImage?: string
@@ -252,6 +252,6 @@ export function supportObjects(plan: ClusterPlan, rootUid?: string): KubeObject[
   })
   const agentCode = renderAgentCode(plan.cluster, {namespace: plan.namespace, rootUid}, agentBundle()) as KubeObject
   // the key Secret before anything that reads it (the agent)
-  const keys = plan.clusterKey ? [renderKeysSecret(plan.cluster.name, plan.namespace, plan.clusterKey, {labels: clusterLabels, ...ownedByRoot(plan.cluster, rootUid)}) as KubeObject] : []
+  const keys = [renderKeysSecret(plan.cluster.name, plan.namespace, plan.clusterKey, {labels: clusterLabels, ...ownedByRoot(plan.cluster, rootUid)}) as KubeObject]
   return [...keys, ...pkgs, agentCode]
 }

@@ -1,16 +1,19 @@
-// `kubectl kd scale`: changes a role's member count within its cardinality. The stored app and
-// cluster are re-rendered with the new count and only the root, StatefulSets and member Services are
-// applied (what `edit` rights allow); the agent then runs addnodes/delnodes.
+// `kubectl kd scale`: changes a role's member count within its cardinality. Only the root is written (its
+// spec re-signed with the cluster's key, what `edit` rights allow); the agent brings the StatefulSet and
+// member Services to it and runs addnodes/delnodes.
 import type {App} from '../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
 import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../cluster/model.ts'
-import {LABEL} from '../cluster/names.ts'
+import {SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../cluster/names.ts'
+import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../cluster/spec-signature.ts'
+import {applyObject, checkAccess} from '../kube/apply.ts'
+import {isConflict, isNotFound} from '../kube/errors.ts'
 import {UserError} from '../errors.ts'
 import {suggestions} from '../did-you-mean.ts'
-import type {KubeClient} from '../kube/client.ts'
+import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {readCluster} from './clusters.ts'
-import {applyPlan} from './cluster-apply.ts'
-import {OPTIONS_KEY, renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
+import {renderHash, rootToWrite} from './cluster-apply.ts'
+import {renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
 
 /** The roles of a cluster whose member count can change (open cardinality, N+). */
 export function scalableRoles(app: App, cluster: ResolvedCluster): string[] {
@@ -73,17 +76,39 @@ export interface ScaleResult {
 }
 
 export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<ScaleResult> {
-  const stored = await readCluster(kube, o.name)
-  const role = roleToScale(stored.app, stored.cluster, o.role)
-  const from = stored.cluster.roles.find((r) => r.id === role)?.members ?? 0
-  const cluster = checkScale(stored.app, stored.cluster, role, o.members)
-  const roles = cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
-  if (from === o.members) return {role, from, to: o.members, unchanged: true, roles}
-  if (o.dryRun === 'client') return {role, from, to: o.members, unchanged: false, roles}
-  const options = JSON.parse(stored.root.data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
-  const objects = renderPlanObjects(stored.app, cluster, kube.namespace, options)
-  const members = (obj: {kind: string; metadata: {labels?: Record<string, string>}}) =>
-    (obj.kind === 'StatefulSet' || obj.kind === 'Service') && !!obj.metadata.labels?.[LABEL.role]
-  await applyPlan(kube, {app: stored.app, cluster, namespace: kube.namespace, objects, packages: {}, options}, {allowExisting: true, dryRun: o.dryRun as 'none' | 'server', only: members})
-  return {role, from, to: o.members, unchanged: false, roles}
+  const rootName = rootConfigMapName(o.name)
+  // read, change one role's count, write with the root's resourceVersion as a precondition: a scale of
+  // another role, an apply or an edit that lands meanwhile is read again, never written over
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await readCluster(kube, o.name)
+    const role = roleToScale(stored.app, stored.cluster, o.role)
+    const from = stored.cluster.roles.find((r) => r.id === role)?.members ?? 0
+    const cluster = checkScale(stored.app, stored.cluster, role, o.members)
+    const roles = cluster.roles.filter((r) => r.members > 0).map((r) => r.id)
+    const result = {role, from, to: o.members, unchanged: from === o.members, roles}
+    if (result.unchanged || o.dryRun === 'client') return result
+    if (attempt === 0) await checkAccess(kube, [{verb: 'patch', resource: 'configmaps', name: rootName}, {verb: 'get', resource: 'secrets', name: keysSecretName(o.name)}], kube.namespace, 'nothing was changed')
+    const key = await readClusterKey(kube, o.name)
+    const problem = rootSignatureProblem(key, stored.root)
+    if (problem)
+      throw new UserError(`cluster "${o.name}" is not scaled: configmap/${rootName}: ${problem}; check its spec (kubectl kd get cluster ${o.name} -o yaml) and apply the one you want with kubectl kd apply -f`)
+    const options = JSON.parse(stored.root.data?.[OPTIONS_KEY] ?? '{}') as StoredOptions
+    const objects = renderPlanObjects(stored.app, cluster, kube.namespace, options)
+    const root = signRoot(key!, rootToWrite(objects[0]!, stored.root as KubeObject, renderHash(objects)))
+    root.metadata = {...root.metadata, resourceVersion: stored.root.metadata?.resourceVersion}
+    try {
+      await applyObject(kube, root, {dryRun: o.dryRun === 'server'})
+      return result
+    } catch (err) {
+      if (!isConflict(err)) throw err
+    }
+  }
+  throw new UserError(`cluster "${o.name}" kept changing while it was being scaled (5 tries); nothing was written: run the command again`)
+}
+
+/** The cluster's key from its Secret NAME-kd-keys; undefined when there is none. */
+async function readClusterKey(kube: KubeClient, cluster: string): Promise<Buffer | undefined> {
+  const secret = await kube.get<{data?: Record<string, string>}>(R.secrets(kube.namespace), keysSecretName(cluster)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  const b64 = secret?.data?.[SECRET_KEYS_KEY]
+  return b64 ? Buffer.from(b64, 'base64') : undefined
 }

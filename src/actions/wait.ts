@@ -13,6 +13,10 @@ import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from '
 export interface ClusterSnapshot {
   state: string
   generation: string
+  /** the generation the agent's state is for ('' from an agent that does not say) */
+  observedGeneration?: string
+  /** what the agent cannot do and why, if anything */
+  agentProblem?: string
   /** desired members per role, from the root ConfigMap */
   desired: Record<string, number>
   members: MemberStatus[]
@@ -20,6 +24,7 @@ export interface ClusterSnapshot {
 
 export const isConfigured = (s: ClusterSnapshot) =>
   s.state === 'configured' &&
+  (!s.observedGeneration || s.observedGeneration === s.generation) &&
   Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && isMemberDone(m)).length === n) &&
   s.members.length === Object.values(s.desired).reduce((a, b) => a + b, 0)
 
@@ -90,6 +95,8 @@ export async function waitForCluster(
       const snapshot: ClusterSnapshot = {
         state: root.metadata?.annotations?.[ANNOTATION.state] ?? 'creating',
         generation: root.metadata?.annotations?.[ANNOTATION.generation] ?? '',
+        observedGeneration: root.metadata?.annotations?.[ANNOTATION.observedGeneration] ?? '',
+        ...(root.metadata?.annotations?.[ANNOTATION.agentProblem] ? {agentProblem: root.metadata.annotations[ANNOTATION.agentProblem]} : {}),
         desired,
         members: stored
           ? [...(pods!.values() as Iterable<V1Pod>)].filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => byNatural(a.pod, b.pod))
@@ -130,5 +137,5 @@ export function stuckMembers(s: ClusterSnapshot): string {
     return `${m.pod}: ${facts.filter(Boolean).join(', ')}`
   })
   if (stuck.length > 5) shown.push(`and ${stuck.length - 5} more`)
-  return [...shown, ...missing].join('; ')
+  return [...(s.agentProblem ? [`agent: ${s.agentProblem}`] : []), ...shown, ...missing].join('; ')
 }

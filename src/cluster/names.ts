@@ -56,6 +56,14 @@ export const ANNOTATION = {
   packages: `${GROUP}/packages`,
   /** KubeDirectorCluster: `--agent-image` */
   agentImage: `${GROUP}/agent-image`,
+  /** root ConfigMap: HMAC of its spec under the cluster's key (spec-signature.ts); the agent acts only on a signed spec */
+  specSignature: `${GROUP}/spec-signature`,
+  /** objects the agent keeps at the spec: hash of the object as rendered (member-objects.ts) */
+  specHash: `${GROUP}/spec-hash`,
+  /** root ConfigMap: the generation the agent's state and rollup were computed for */
+  observedGeneration: `${GROUP}/observed-generation`,
+  /** root ConfigMap: what the agent cannot do right now and why (empty when nothing) */
+  agentProblem: `${GROUP}/agent-problem`,
 } as const
 
 /** Pod condition the agent sets; member pods list it as a readinessGate. */

@@ -11,32 +11,38 @@ import type {App} from '../app/model.ts'
 import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'
 import {AGENT_COMPONENT, ANNOTATION, LABEL, agentName, keysSecretName, rootConfigMapName} from './names.ts'
-import {hasSecretKeys} from './secret-keys.ts'
 import {clusterLabels, ownedByRoot} from './object-meta.ts'
 import {packageConfigMapFromURL} from './package.ts'
 import type {RenderOptions} from './render-options.ts'
 import {DEFAULT_AGENT_IMAGE} from './render-options.ts'
 
 const AGENT_CODE_KEY = 'agent.mjs.gz'
-const AGENT_LOADER_KEY = 'loader.mjs'
 const CODE_DIR = '/agent'
 
 /**
- * The loader of a plugin-shipped bundle run on the stock Node image (the agent, a managed job's runner):
- * unpacks the gzipped bundle mounted at `mounted` into `unpacked` under /tmp (an emptyDir: the root FS is
- * read-only) and runs its main().
+ * The loader of a plugin-shipped bundle run on the stock Node image (the agent, a managed job's runner),
+ * given on the pod's command line (`node --input-type=module -e LOADER`): unpacks the gzipped bundle
+ * mounted at `mounted` into `unpacked` under /tmp (an emptyDir: the root FS is read-only), checks it is
+ * the code whose SHA-256 the pod spec names, and runs its main(). The code travels in a ConfigMap, which
+ * more people may write than Deployments or Jobs: a replaced bundle is refused, never run.
  */
-export const bundleLoader = (mounted: string, unpacked: string) => `import {gunzipSync} from 'node:zlib'
+export const bundleLoader = (mounted: string, unpacked: string, sha256: string) =>
+  `import {gunzipSync} from 'node:zlib'
+import {createHash} from 'node:crypto'
 import {readFileSync, writeFileSync} from 'node:fs'
-const file = '${unpacked}'
-writeFileSync(file, gunzipSync(readFileSync('${mounted}')))
-await (await import(file)).main()
+const code = gunzipSync(readFileSync('${mounted}'))
+const have = createHash('sha256').update(code).digest('hex')
+if (have !== '${sha256}') { console.error('refusing to run ${mounted}: its SHA-256 is ' + have + ', the pod spec names ${sha256} (the ConfigMap was changed)'); process.exit(3) }
+writeFileSync('${unpacked}', code)
+await (await import('${unpacked}')).main()
 `
-const AGENT_LOADER = bundleLoader(`${CODE_DIR}/${AGENT_CODE_KEY}`, '/tmp/kd-agent.mjs')
 
-/** Short content hash of the agent code; on the pod template so new code rolls the agent. */
+/** The command that runs a plugin-shipped bundle through bundleLoader. */
+export const bundleCommand = (nodeFlags: string[], mounted: string, unpacked: string, sha256: string) => ['node', ...nodeFlags, '--input-type=module', '-e', bundleLoader(mounted, unpacked, sha256)]
+
+/** SHA-256 of the agent code: on the pod template, so new code rolls the agent, and checked by its loader. */
 export function agentCodeHash(bundle: Uint8Array): string {
-  return createHash('sha256').update(bundle).digest('hex').slice(0, 12)
+  return createHash('sha256').update(bundle).digest('hex')
 }
 
 /** ConfigMaps the agent reads packages from: the configmap:// packages of the app's roles. */
@@ -68,8 +74,13 @@ function agentRules(cluster: ResolvedCluster, app?: App) {
     ...(packages.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: packages, verbs: ['get']}] : []),
     ...(connectedConfigMaps.length ? [{apiGroups: [''], resources: ['configmaps'], resourceNames: connectedConfigMaps, verbs: ['list', 'watch']}] : []),
     ...(connectedSecrets.length ? [{apiGroups: [''], resources: ['secrets'], resourceNames: connectedSecrets, verbs: ['list', 'watch']}] : []),
-    // the key the roles' secretKeys are sealed with (secret-keys.ts), read when a member's configmeta needs them
-    ...(hasSecretKeys(cluster) ? [{apiGroups: [''], resources: ['secrets'], resourceNames: [keysSecretName(cluster.name)], verbs: ['get']}] : []),
+    // the cluster's key: checks the root's spec signature (spec-signature.ts) and opens the roles' secretKeys
+    {apiGroups: [''], resources: ['secrets'], resourceNames: [keysSecretName(cluster.name)], verbs: ['get']},
+    // the objects it keeps at the spec (member-objects.ts): informers (list, watch), create, server-side
+    // apply (patch), get after a create found the name taken, delete of what the root owns and the spec no
+    // longer names. A create cannot be limited to names; every write checks the root's ownership first
+    {apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete']},
+    {apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete']},
     {apiGroups: [''], resources: ['events'], verbs: ['create']},
   ]
 }
@@ -115,7 +126,7 @@ export function renderAgent(cluster: ResolvedCluster, options: RenderOptions, ap
               imagePullPolicy: 'IfNotPresent',
               // a small young generation: the agent allocates little and steadily (working set ~25 MiB idle, ~53 MiB
               // right after setting up 100 members: bench/agent-overhead.bench.ts)
-              command: ['node', '--max-old-space-size=96', '--max-semi-space-size=1', `${CODE_DIR}/${AGENT_LOADER_KEY}`],
+              command: bundleCommand(['--max-old-space-size=96', '--max-semi-space-size=1'], `${CODE_DIR}/${AGENT_CODE_KEY}`, '/tmp/kd-agent.mjs', options.agentCodeHash ?? ''),
               env: [
                 {name: 'KD_CLUSTER', value: cluster.name},
                 {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
@@ -169,7 +180,6 @@ export function renderAgentCode(cluster: ResolvedCluster, options: RenderOptions
       annotations: {[ANNOTATION.agentVersion]: agentCodeHash(bundle)},
       ...ownedByRoot(cluster, options.rootUid),
     },
-    data: {[AGENT_LOADER_KEY]: AGENT_LOADER},
     binaryData: {[AGENT_CODE_KEY]: Buffer.from(gz).toString('base64')},
   } as KubeObject
 }

@@ -26,6 +26,7 @@ import {
 import {clusterLabels, ownedByRoot, roleLabels} from './object-meta.ts'
 import {persistedDirs} from './persist-dirs.ts'
 import {renderAgent} from './render-agent.ts'
+import {withSpecHash} from './member-objects.ts'
 import type {RenderOptions} from './render-options.ts'
 import {DEFAULT_SERVICE_TYPE} from './render-options.ts'
 
@@ -40,10 +41,11 @@ const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name'
 
 export function renderCluster(app: App, cluster: ResolvedCluster, options: RenderOptions): KubeObject[] {
   const effectiveApp = applyOverrides(app, {images: options.images ?? {}, packages: options.packages ?? {}})
-  const objects: KubeObject[] = [renderRoot(effectiveApp, cluster, options), renderHeadlessService(cluster, options)]
-  for (const role of cluster.roles) objects.push(renderStatefulSet(effectiveApp, cluster, role, options))
-  for (const role of cluster.roles) objects.push(...renderMemberServices(effectiveApp, cluster, role, options))
-  objects.push(...renderAgent(cluster, options, effectiveApp))
+  const members: KubeObject[] = [renderHeadlessService(cluster, options)]
+  for (const role of cluster.roles) members.push(renderStatefulSet(effectiveApp, cluster, role, options))
+  for (const role of cluster.roles) members.push(...renderMemberServices(effectiveApp, cluster, role, options))
+  // the objects the agent keeps at the spec carry their render's hash (member-objects.ts)
+  const objects = [renderRoot(effectiveApp, cluster, options), ...members.map((o) => withSpecHash(plainCopy(o))), ...renderAgent(cluster, options, effectiveApp)]
   return objects.map(plainCopy)
 }
 

@@ -41,6 +41,7 @@ export class ApiError extends UserError {
 
 export const isNotFound = (err: unknown) => err instanceof ApiError && err.kind === 'NotFound'
 export const isAlreadyExists = (err: unknown) => err instanceof ApiError && err.kind === 'AlreadyExists'
+export const isConflict = (err: unknown) => err instanceof ApiError && err.kind === 'Conflict'
 export const errorKind = (err: unknown): ApiErrorKind | undefined => (err instanceof ApiError ? err.kind : undefined)
 
 /** Answers worth another try of an idempotent request: the server was busy, restarting or briefly away. */

@@ -6,7 +6,7 @@
 import {gzipSync} from 'node:zlib'
 import type {KubeObject} from '../kube-object.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
-import {bundleLoader} from '../cluster/render-agent.ts'
+import {agentCodeHash, bundleCommand} from '../cluster/render-agent.ts'
 import {DEFAULT_AGENT_IMAGE} from '../cluster/render-options.ts'
 import {LIFECYCLE_ANNOTATION, LIFECYCLE_LABEL, RUNNER_COMPONENT, RUNNER_FAILED_EXIT_CODE, runnerName, specConfigMapName, type Lifecycle} from './lifecycle.ts'
 import type {SubmitArgs} from './submission.ts'
@@ -25,10 +25,7 @@ export interface StoredSubmission {
 
 export const SUBMISSION_KEY = 'submission.json'
 const CODE_KEY = 'runner.mjs.gz'
-const LOADER_KEY = 'loader.mjs'
 const CODE_DIR = '/runner'
-
-const LOADER = bundleLoader(`${CODE_DIR}/${CODE_KEY}`, '/tmp/kd-runner.mjs')
 
 export interface RunnerRenderOptions {
   name: string
@@ -75,7 +72,7 @@ function runnerPodTemplate(o: RunnerRenderOptions): Record<string, unknown> {
           name: 'runner',
           image: o.image ?? DEFAULT_AGENT_IMAGE,
           imagePullPolicy: 'IfNotPresent',
-          command: ['node', '--max-old-space-size=96', `${CODE_DIR}/${LOADER_KEY}`],
+          command: bundleCommand(['--max-old-space-size=96'], `${CODE_DIR}/${CODE_KEY}`, '/tmp/kd-runner.mjs', agentCodeHash(o.bundle)),
           env: [
             {name: 'KD_JOB', value: o.name},
             {name: 'KD_NAMESPACE', valueFrom: {fieldRef: {fieldPath: 'metadata.namespace'}}},
@@ -148,7 +145,7 @@ export function renderRunnerObjects(o: RunnerRenderOptions, stored: StoredSubmis
   const gz = gzipSync(o.bundle, {level: 9})
   return [
     {apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(specConfigMapName(o.name)), data: {[SUBMISSION_KEY]: JSON.stringify(stored)}},
-    {apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(rn), data: {[LOADER_KEY]: LOADER}, binaryData: {[CODE_KEY]: Buffer.from(gz).toString('base64')}},
+    {apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(rn), binaryData: {[CODE_KEY]: Buffer.from(gz).toString('base64')}},
     {apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(rn)},
     {apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(rn), rules: runnerRules()},
     {

@@ -105,6 +105,9 @@ export class FakeKube implements KubeClient {
     const o = structuredClone(obj)
     this.record({verb: 'apply', resource: res.resource, namespace: res.namespace, name: o.metadata.name, dryRun: opts.dryRun, body: o})
     const old = this.objects.get(keyOf(res, res.namespace, o.metadata.name))
+    // a resourceVersion in an apply is a precondition, as on the API server
+    if (o.metadata.resourceVersion !== undefined && o.metadata.resourceVersion !== old?.metadata.resourceVersion)
+      throw new ApiError('Conflict', 409, `apply ${res.resource}/${o.metadata.name}: the object has been modified; please apply your changes to the latest version and try again`, {reason: 'Conflict'})
     // server-side apply as one field manager that owns every field it sends: the sent fields replace
     const merged = old ? {...old, ...o, metadata: {...old.metadata, ...o.metadata, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp}} : o
     if (opts.dryRun) return structuredClone(merged) as T

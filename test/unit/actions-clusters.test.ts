@@ -7,6 +7,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {FakeKube} from '../lib/fake-kube.ts'
+import {converge} from '../lib/agent-keeper.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {scaleCluster} from '../../src/actions/scale.ts'
 import {clusterStatus, deleteCluster, listClusters, readCluster} from '../../src/actions/clusters.ts'
@@ -28,10 +29,11 @@ const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest
   ...over,
 })
 
-/** A fake client holding the cluster `request()` made. */
+/** A fake client holding the cluster `request()` made, its objects made by the agent's keeper. */
 async function withCluster(): Promise<FakeKube> {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request())
+  await converge(kube, 'demo')
   return kube
 }
 
@@ -48,14 +50,16 @@ async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
 }
 
 const kinds = (kube: FakeKube) =>
-  [R.configMaps(NS), R.services(NS), R.statefulSets(NS), R.deployments(NS), R.serviceAccounts(NS), R.roles(NS), R.roleBindings(NS)].flatMap((r) => kube.all(r).map((o) => `${o.kind ?? r.resource}/${o.metadata.name}`)).sort()
+  [R.configMaps(NS), R.secrets(NS), R.services(NS), R.statefulSets(NS), R.deployments(NS), R.serviceAccounts(NS), R.roles(NS), R.roleBindings(NS)].flatMap((r) => kube.all(r).map((o) => `${o.kind ?? r.resource}/${o.metadata.name}`)).sort()
 
 const create = suite('create')
 
-create('writes the root first with a plain create, then everything owned by it; state creating, generation 1', async () => {
+create('writes the root first with a plain create, then the agent and what it needs, owned by it; the agent makes the members\' objects; state creating, generation 1', async () => {
   const kube = new FakeKube(NS)
   const change = await changeClusters(kube, request())
   const writes = kube.requests.filter((r) => r.verb === 'create' && !r.dryRun && !r.resource.endsWith('accessreviews'))
+  assert.not.ok(writes.some((w) => w.resource === 'statefulsets' || w.resource === 'services'), 'the members\' objects are the agent\'s to write')
+  await converge(kube, 'demo')
   assert.equal(writes[0], {...writes[0]!, resource: 'configmaps', name: 'demo-kd'})
   assert.is(kube.made('apply').length, 0, 'a new cluster is never applied over')
   const root = kube.find(R.configMaps(NS), 'demo-kd')!
@@ -69,13 +73,14 @@ create('writes the root first with a plain create, then everything owned by it; 
     }
   }
   assert.equal(change.applied[0]!.map((a) => a.action).filter((a) => a !== 'created'), [])
-  // a RoleBinding only after its Role, the agent Deployment after both, the member Services last
+  // a RoleBinding only after its Role, the agent Deployment after both; the agent's member Services after its StatefulSets
   const order = writes.map((w) => w.resource)
   assert.ok(order.indexOf('rolebindings') > order.indexOf('roles'))
   assert.ok(order.indexOf('deployments') > order.indexOf('rolebindings'))
+  const byAgent = kube.requests.filter((r) => r.verb === 'create' && (r.resource === 'statefulsets' || r.resource === 'services')).map((r) => r.resource)
   const memberServices = kube.all(R.services(NS)).filter((o) => o.metadata.labels?.[LABEL.role] !== undefined).length
   assert.ok(memberServices > 0)
-  assert.ok(order.slice(-memberServices).every((r) => r === 'services'), order.join(' '))
+  assert.ok(byAgent.slice(-memberServices).every((r) => r === 'services'), byAgent.join(' '))
 })
 
 create('a missing permission is refused before the first write, naming it', async () => {
@@ -94,7 +99,7 @@ create('a Role granting more than the user holds is refused before the first wri
 
 create('a failure midway removes the root it created (by uid), and so everything it owns', async () => {
   const kube = new FakeKube(NS)
-  kube.fail = (r) => (r.verb === 'create' && r.resource === 'statefulsets' ? new ApiError('Forbidden', 403, 'exceeded quota: statefulsets') : undefined)
+  kube.fail = (r) => (r.verb === 'create' && r.resource === 'deployments' ? new ApiError('Forbidden', 403, 'exceeded quota: deployments') : undefined)
   await rejects(changeClusters(kube, request()), /exceeded quota/)
   assert.equal(kinds(kube), [])
   const del = kube.made('delete', 'configmaps')
@@ -180,6 +185,7 @@ spec: {app: clash2, roles: [{id: c, members: 1}]}
 `)
   const kube = new FakeKube(NS)
   await changeClusters(kube, request({app: undefined, name: undefined, files: [join(dir, 'a.yaml')]}))
+  await converge(kube, 'a')
   const svc = kube.find(R.services(NS), 'a-b-c-0')!
   assert.is(svc.metadata.labels[LABEL.cluster], 'a')
   const writes = () => kube.requests.filter((r) => !r.dryRun && !['get', 'list', 'watch'].includes(r.verb) && !r.resource.endsWith('accessreviews')).length
@@ -204,13 +210,19 @@ create('--dry-run=client prints what create writes (the root as written first), 
   const objects = change.plans[0]!.objects
   const created = await withCluster()
   const root = created.find(R.configMaps(NS), 'demo-kd')!
-  assert.equal(objects[0]!.metadata.annotations, root.metadata.annotations, 'the root carries the generation and state create writes')
+  const unsigned = (a: Record<string, string>) => ({...a, [ANNOTATION.specSignature]: a[ANNOTATION.specSignature]?.replace(/:.*/, ':')})
+  assert.equal(unsigned(objects[0]!.metadata.annotations!), unsigned(root.metadata.annotations), 'the root carries the generation and state create writes, signed with its own key')
   const strip = (o: {kind: string; metadata: {name: string}}) => `${o.kind}/${o.metadata.name}`
   assert.equal(objects.map(strip).sort(), kinds(created).sort(), 'the same objects create writes')
   assert.ok(objects.every((o) => !o.metadata.ownerReferences))
-  // `| kubectl apply -f -`: the objects exactly as printed, none owned by the root
+  // `| kubectl apply -f -`: the objects exactly as printed, none owned by the root; the agent takes the
+  // members' objects (its exact render) as the root's
   const kube = new FakeKube(NS)
   for (const o of objects) await kube.apply(resourceFor(o, NS), o)
+  assert.equal(await converge(kube, 'demo'), {converged: false}, 'adopted')
+  assert.equal(await converge(kube, 'demo'), {converged: true}, 'at the spec')
+  const applied = kube.find(R.configMaps(NS), 'demo-kd')!
+  assert.equal(kube.find(R.statefulSets(NS), 'demo-worker')!.metadata.ownerReferences?.map((r: {uid: string}) => r.uid), [applied.metadata.uid])
   // an object of someone else with the cluster's label is left alone: owned by another, or unowned with a name the cluster's render does not give
   const foreign = kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'other', labels: {[LABEL.cluster]: 'demo', [LABEL.managedBy]: 'kubectl-kd'}, ownerReferences: [{apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'u-x'}]}})
   kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'unowned', labels: {[LABEL.cluster]: 'demo', [LABEL.managedBy]: 'kubectl-kd'}}})
@@ -267,7 +279,10 @@ apply('apply updates an existing cluster by server-side apply: state updating, g
   assert.is(root.metadata.uid, uid)
   assert.is(root.metadata.annotations[ANNOTATION.state], 'updating')
   assert.is(root.metadata.annotations[ANNOTATION.generation], '2')
+  assert.not.ok(kube.find(R.services(NS), 'demo-worker-2'), 'the agent, not apply, adds the member')
+  assert.equal(await converge(kube, 'demo'), {converged: false})
   assert.ok(kube.find(R.services(NS), 'demo-worker-2'))
+  assert.is(kube.find(R.statefulSets(NS), 'demo-worker')!.spec.replicas, 3)
   assert.ok(change.applied[0]!.every((a) => a.action === 'configured'))
 })
 
@@ -294,9 +309,10 @@ spec:
   assert.is(writes(), before, 'no write')
 })
 
-apply('scale: within the cardinality only; writes only the root, StatefulSets and member Services; prunes removed members', async () => {
+apply('scale: within the cardinality only; writes only the root (edit rights suffice); the agent prunes removed members', async () => {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request({members: ['worker=3']}))
+  await converge(kube, 'demo')
   await rejects(scaleCluster(kube, {name: 'demo', role: 'controller', members: 2, dryRun: 'none'}), /cannot scale role "controller" of cluster demo to 2: its cardinality is 1/)
   await rejects(scaleCluster(kube, {name: 'demo', role: 'worker', members: 1, dryRun: 'none'}), /its cardinality is 2\+ \(at least 2 members\)/)
   await rejects(scaleCluster(kube, {name: 'nope', role: 'worker', members: 2, dryRun: 'none'}), /cluster "nope" not found in namespace "team"/)
@@ -306,8 +322,10 @@ apply('scale: within the cardinality only; writes only the root, StatefulSets an
   const r = await scaleCluster(kube, {name: 'demo', role: 'worker', members: 2, dryRun: 'none'})
   assert.equal({from: r.from, to: r.to, unchanged: r.unchanged}, {from: 3, to: 2, unchanged: false})
   const written = new Set(kube.requests.slice(before).filter((x) => !x.dryRun && ['apply', 'create', 'delete', 'patch'].includes(x.verb) && !x.resource.endsWith('accessreviews')).map((x) => x.resource))
-  assert.equal([...written].sort(), ['configmaps', 'services', 'statefulsets'])
+  assert.equal([...written].sort(), ['configmaps'])
+  await converge(kube, 'demo')
   assert.not.ok(kube.find(R.services(NS), 'demo-worker-2'), 'the removed member Service is pruned')
+  assert.is(kube.find(R.statefulSets(NS), 'demo-worker')!.spec.replicas, 2)
   assert.ok(kube.find(R.services(NS), 'demo-worker-1'))
   assert.is((await readCluster(kube, 'demo')).cluster.roles.find((x) => x.id === 'worker')!.members, 2)
   const same = await scaleCluster(kube, {name: 'demo', role: 'worker', members: 2, dryRun: 'none'})

@@ -9,6 +9,7 @@ import {tmpdir} from 'node:os'
 import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {FakeKube} from '../lib/fake-kube.ts'
+import {converge} from '../lib/agent-keeper.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {clusterStatus} from '../../src/actions/clusters.ts'
 import {openDashboard, resolveDashboard} from '../../src/actions/open.ts'
@@ -45,6 +46,7 @@ const token = suite('the notebook token')
 token('create makes one Secret owned by the root; jupyter members read it by reference; the root and status never hold it', async () => {
   const kube = new FakeKube(NS)
   await changeClusters(kube, request())
+  await converge(kube, 'nb')
   const secret = kube.find(R.secrets(NS), 'nb-kd-auth')!
   const value = Buffer.from(secret.data.token, 'base64').toString('utf8')
   assert.match(value, /^[0-9a-f]{48}$/)
@@ -74,7 +76,7 @@ token('a dry run makes no Secret; an app without hasAuthToken services gets none
   assert.is(dry.all(R.secrets(NS)).length, 0)
   const demo = new FakeKube(NS)
   await changeClusters(demo, request({app: 'shelldemo', name: 'demo', members: []}))
-  assert.is(demo.all(R.secrets(NS)).length, 0)
+  assert.equal(demo.all(R.secrets(NS)).map((s) => s.metadata.name), ['demo-kd-keys'], 'the cluster\'s key only')
 })
 
 const open = suite('open: which dashboard')

@@ -6,6 +6,7 @@ import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {FakeKube} from '../lib/fake-kube.ts'
+import {converge} from '../lib/agent-keeper.ts'
 import {repoRoot} from '../lib/kd.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {scaleCluster} from '../../src/actions/scale.ts'
@@ -115,6 +116,7 @@ edit('a change is applied as apply -f applies it', async () => {
   const r = await editCluster(kube, {name: 'demo', render: dumpYaml, edit: editWith((t) => t.replace(/members: 2/, 'members: 3'))})
   assert.is(r.outcome, 'applied')
   assert.is(await members(kube, 'worker'), 3)
+  await converge(kube, 'demo')
   assert.ok(kube.find(R.services(NS), 'demo-worker-2'))
 })
 edit('a change that cannot be applied (bad value, renamed cluster): refused, nothing written, the file kept and named', async () => {

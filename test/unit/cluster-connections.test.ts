@@ -97,8 +97,9 @@ test('the agent may read exactly the connected roots, ConfigMaps and Secrets, an
   assert.not.ok(rules.some((r) => r.resources[0] === 'secrets' && !r.resourceNames))
   const env = deployment!.spec.template.spec.containers[0].env as Array<{name: string; value?: string}>
   assert.equal(JSON.parse(env.find((e) => e.name === 'KD_CONNECTIONS')!.value!), {clusters: ['spark', 'gone'], configmaps: ['cm1', 'plain'], secrets: ['s1']})
-  const [, plainRole] = renderAgent(sparkCluster, {namespace: 'ns'}) as Array<{rules?: Array<{resources: string[]}>}>
-  assert.not.ok(plainRole!.rules!.some((r) => r.resources[0] === 'secrets'))
+  // without connections, the one Secret the agent reads is its cluster's key
+  const [, plainRole] = renderAgent(sparkCluster, {namespace: 'ns'}) as Array<{rules?: Array<{resources: string[]; resourceNames?: string[]}>}>
+  assert.equal(plainRole!.rules!.filter((r) => r.resources[0] === 'secrets').map((r) => r.resourceNames), [['spark-kd-keys']])
 })
 
 test.run()

@@ -223,7 +223,14 @@ test('agent: one Recreate replica, restricted pod security, its own ServiceAccou
   assert.ok(verbs('pods/status').includes('patch'))
   assert.ok(verbs('pods/exec').includes('create'))
   assert.ok(verbs('events').includes('create'))
-  assert.not.ok(role.rules.some((r) => r.verbs.includes('delete') || r.verbs.includes('*') || r.resources.includes('secrets')))
+  assert.not.ok(role.rules.some((r) => r.verbs.includes('*')))
+  // the objects it keeps at the spec, and the one Secret it reads: the cluster's key, by name
+  for (const v of ['list', 'watch', 'create', 'patch', 'delete']) assert.ok(verbs('statefulsets').includes(v) && verbs('services').includes(v), `statefulsets/services ${v}`)
+  const secrets = role.rules.filter((r) => r.resources.includes('secrets')) as Array<{verbs: string[]; resourceNames?: string[]}>
+  assert.equal(secrets.map((r) => [r.verbs, r.resourceNames]), [[['get'], ['demo-kd-keys']]])
+  assert.not.ok(role.rules.some((r) => r.verbs.includes('delete') && !r.resources.every((x) => x === 'statefulsets' || x === 'services')))
+  // its code is checked against the pod spec's hash before it runs (a ConfigMap writer cannot swap it)
+  assert.match(c.command.at(-1), /createHash\('sha256'\)[\s\S]*!== 'sha256-test'[\s\S]*process\.exit\(3\)/)
 })
 
 test('deterministic, and no shared sub-objects', () => {
