@@ -17,6 +17,7 @@ import {
   MAX_JOB_NAME,
   attemptsOf,
   attemptsText,
+  foldedOf,
   type Attempt,
   type Lifecycle,
 } from '../spark/lifecycle.ts'
@@ -225,7 +226,7 @@ function statusOf(root: O, obs: Observed, now: number): ManagedJobStatus {
       return {
         name: j.metadata.name,
         ...st,
-        attemptsText: attemptsText(lifecycle.restartPolicy, attempts),
+        attemptsText: attemptsText(lifecycle.restartPolicy, attempts, foldedOf(cm)),
         attempts,
         started: j.status?.startTime,
         finished: j.status?.completionTime ?? (j.status?.conditions ?? []).find((c: O) => (c.type === 'Failed' || c.type === 'Complete') && c.status === 'True')?.lastTransitionTime,

@@ -20,6 +20,8 @@ import {
   attemptsOf,
   attemptSubmissionIds,
   attemptsToClean,
+  foldAttempts,
+  foldedOf,
   isEnded,
   KEPT_ATTEMPTS,
   nextStep,
@@ -60,8 +62,9 @@ export async function runManagedJob(kube: KubeClient, env: RunnerEnv, deps: Runn
   deps.log(`run ${env.run} of job ${env.job}: ${attemptsOf(cm).length} attempt(s) recorded, restart policy ${policy.type}`)
 
   /** Records the attempts (and the final state) with the resourceVersion read: a conflict re-reads and decides again. */
-  const record = async (attempts: Attempt[], final?: {state: string; reason: string}) => {
-    const annotations: Record<string, string> = {[LIFECYCLE_ANNOTATION.attempts]: JSON.stringify(attempts)}
+  const record = async (all: Attempt[], final?: {state: string; reason: string}) => {
+    const {attempts, folded} = foldAttempts(all, foldedOf(cm))
+    const annotations: Record<string, string> = {[LIFECYCLE_ANNOTATION.attempts]: JSON.stringify(attempts), ...(folded.attempts ? {[LIFECYCLE_ANNOTATION.folded]: JSON.stringify(folded)} : {})}
     if (final) Object.assign(annotations, {[LIFECYCLE_ANNOTATION.state]: final.state, [LIFECYCLE_ANNOTATION.reason]: final.reason.slice(0, 1000)})
     cm = await kube.patch<RunConfigMap>(R.configMaps(ns), cm.metadata.name, 'merge', {metadata: {resourceVersion: cm.metadata.resourceVersion, annotations}})
   }
@@ -69,7 +72,7 @@ export async function runManagedJob(kube: KubeClient, env: RunnerEnv, deps: Runn
   while (!deps.signal?.aborted) {
     try {
       const attempts = attemptsOf(cm)
-      const d = nextStep(policy, attempts)
+      const d = nextStep(policy, attempts, foldedOf(cm))
       if (d.action === 'done') {
         if (cm.metadata.annotations?.[LIFECYCLE_ANNOTATION.state] !== d.state) await record(attempts, d)
         deps.log(`job ${env.job} ${d.state}: ${d.reason}`)

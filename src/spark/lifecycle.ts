@@ -67,6 +67,11 @@ export const MIN_RETRY_INTERVAL_SECONDS = 1
 export const BACKOFF_RESET_SECONDS = 600
 /** Attempts whose driver objects (pod, Service, ConfigMaps, executors) are kept for their logs. */
 export const KEPT_ATTEMPTS = 3
+/**
+ * Attempt records kept on the run's ConfigMap (a few hundred bytes each; its annotations may hold 256 KiB):
+ * older ended ones are folded into counts, so an `Always` job failing for weeks keeps a bounded record.
+ */
+export const MAX_RECORDED_ATTEMPTS = 50
 export const DEFAULT_HISTORY_LIMIT = 1
 /** The runner's exit code when the Spark application failed: the Job's podFailurePolicy fails the Job on it. */
 export const RUNNER_FAILED_EXIT_CODE = 3
@@ -218,6 +223,40 @@ export function attemptsOf(cm: {metadata?: {annotations?: Record<string, string>
   }
 }
 
+/** Attempts no longer recorded one by one: how many, and how they ended. */
+export interface FoldedAttempts {
+  attempts: number
+  failed: number
+  submissionFailed: number
+  completed: number
+}
+
+const NONE_FOLDED: FoldedAttempts = {attempts: 0, failed: 0, submissionFailed: 0, completed: 0}
+
+/** The folded attempts of a run's ConfigMap (annotation kubectl-kd.io/attempts-folded). */
+export function foldedOf(cm: {metadata?: {annotations?: Record<string, string>}} | undefined): FoldedAttempts {
+  try {
+    const f = JSON.parse(cm?.metadata?.annotations?.['kubectl-kd.io/attempts-folded'] ?? 'null') as Partial<FoldedAttempts> | null
+    const n = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0)
+    return f ? {attempts: n(f.attempts), failed: n(f.failed), submissionFailed: n(f.submissionFailed), completed: n(f.completed)} : {...NONE_FOLDED}
+  } catch {
+    return {...NONE_FOLDED}
+  }
+}
+
+/** Keeps the last MAX_RECORDED_ATTEMPTS records, folding the older (all ended) into the counts. Pure. */
+export function foldAttempts(attempts: Attempt[], folded: FoldedAttempts, max = MAX_RECORDED_ATTEMPTS): {attempts: Attempt[]; folded: FoldedAttempts} {
+  if (attempts.length <= max) return {attempts, folded}
+  const out = {...folded}
+  for (const a of attempts.slice(0, attempts.length - max)) {
+    out.attempts++
+    if (a.state === 'FAILED') out.failed++
+    else if (a.state === 'SUBMISSION_FAILED') out.submissionFailed++
+    else if (a.state === 'COMPLETED') out.completed++
+  }
+  return {attempts: attempts.slice(-max), folded: out}
+}
+
 export const isEnded = (a: Attempt) => a.state === 'COMPLETED' || a.state === 'FAILED' || a.state === 'SUBMISSION_FAILED'
 
 export type Decision =
@@ -257,13 +296,13 @@ export function backoffStreak(attempts: Attempt[]): number {
  * failures to create the driver against onSubmissionFailureRetries; Always reruns after success as well.
  * Every retry and rerun waits as retryDelaySeconds says.
  */
-export function nextStep(policy: RestartPolicy, attempts: Attempt[]): Decision {
+export function nextStep(policy: RestartPolicy, attempts: Attempt[], folded: FoldedAttempts = NONE_FOLDED): Decision {
   const last = attempts.at(-1)
-  if (!last) return {action: 'submit', n: 1, atMs: 0}
+  if (!last) return {action: 'submit', n: folded.attempts + 1, atMs: 0}
   if (!isEnded(last)) return {action: 'watch', attempt: last}
   const endedMs = Date.parse(last.ended ?? last.planned)
-  const failures = attempts.filter((a) => a.state === 'FAILED').length
-  const submissionFailures = attempts.filter((a) => a.state === 'SUBMISSION_FAILED').length
+  const failures = folded.failed + attempts.filter((a) => a.state === 'FAILED').length
+  const submissionFailures = folded.submissionFailed + attempts.filter((a) => a.state === 'SUBMISSION_FAILED').length
   const n = last.n + 1
   const streak = backoffStreak(attempts)
   const after = (interval: number) => endedMs + retryDelaySeconds(interval, streak) * 1000
@@ -316,9 +355,9 @@ export function maxAttempts(policy: RestartPolicy): number | undefined {
 }
 
 /** `2/4`: attempts made / most attempts (`2/∞` for Always). */
-export function attemptsText(policy: RestartPolicy, attempts: Attempt[]): string {
+export function attemptsText(policy: RestartPolicy, attempts: Attempt[], folded: FoldedAttempts = NONE_FOLDED): string {
   const max = maxAttempts(policy)
-  return `${attempts.length}/${max ?? '∞'}`
+  return `${folded.attempts + attempts.length}/${max ?? '∞'}`
 }
 
 /**
@@ -358,6 +397,8 @@ export const LIFECYCLE_LABEL = {
 
 export const LIFECYCLE_ANNOTATION = {
   attempts: 'kubectl-kd.io/attempts',
+  /** attempts older than the last MAX_RECORDED_ATTEMPTS, as counts (FoldedAttempts) */
+  folded: 'kubectl-kd.io/attempts-folded',
   state: 'kubectl-kd.io/state',
   reason: 'kubectl-kd.io/reason',
   lifecycle: 'kubectl-kd.io/lifecycle',

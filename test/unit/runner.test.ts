@@ -173,6 +173,21 @@ t('Always with a 0s interval and a driver that fails at once: the waits double (
   assert.equal(kube.made('deletecollection'), [])
 })
 
+t('a run retried past 50 attempts keeps the last 50 records and folds the older into counts: the retries still run out on time', async () => {
+  const kube = setup({restartPolicy: 'OnFailure', onFailureRetries: '52', onFailureRetryInterval: '0s'})
+  const d = deps()
+  const old = Array.from({length: 50}, (_, i) => ({n: i + 1, driver: `nightly-${i + 1}-driver`, appId: `spark-${i}`, planned: '2026-12-03T07:00:00Z', created: '2026-12-03T07:00:00Z', ended: '2026-12-03T07:00:05Z', state: 'FAILED', reason: 'Error: exit code 1'}))
+  kube.seed(R.configMaps(NS), {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'nightly-kd-run', namespace: NS, annotations: {'kubectl-kd.io/attempts': JSON.stringify(old)}}})
+  const stop = kubelet(kube, () => failed())
+  const state = await runManagedJob(kube, env, d).finally(stop)
+  assert.is(state, 'FAILED')
+  const cm = kube.find(R.configMaps(NS), 'nightly-kd-run')!
+  assert.equal(attempts(kube).map((a) => a.n), Array.from({length: 50}, (_, i) => i + 4))
+  assert.equal(JSON.parse(cm.metadata.annotations['kubectl-kd.io/attempts-folded']), {attempts: 3, failed: 3, submissionFailed: 0, completed: 0})
+  assert.match(cm.metadata.annotations['kubectl-kd.io/reason'], /^attempt 53 failed, 52 retries used/)
+  assert.equal(kube.all(R.pods(NS)).map((p) => p.metadata.name).sort(), ['nightly-51-driver', 'nightly-52-driver', 'nightly-53-driver'])
+})
+
 const rbac = suite('runner: its Role is exactly what it uses')
 
 /** RBAC on the fake: the request's verb and resource must be in the rules (a server-side apply that creates also needs create). */

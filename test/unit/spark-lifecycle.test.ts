@@ -4,7 +4,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {dump} from 'js-yaml'
-import {FLAG_NAMES, attemptSubmissionIds, attemptsText, attemptsToClean, backoffStreak, lifecycleOf, nextStep, parseLifecycle, retryDelaySeconds, type Attempt, type AttemptPod, type RestartPolicy} from '../../src/spark/lifecycle.ts'
+import {FLAG_NAMES, attemptSubmissionIds, attemptsText, attemptsToClean, backoffStreak, foldAttempts, lifecycleOf, nextStep, parseLifecycle, retryDelaySeconds, type Attempt, type AttemptPod, type RestartPolicy} from '../../src/spark/lifecycle.ts'
 import {manifestFieldNames, sparkAppToSubmitArgs} from '../../src/spark/sparkapp.ts'
 import {nextCronTime} from '../../src/spark/cron.ts'
 import {renderRunnerObjects, renderRunnerRoot, runnerRules} from '../../src/spark/render-runner.ts'
@@ -160,6 +160,20 @@ next('clean-up: before attempt n, only this run\'s driver pods of attempts ≤ n
   ]
   assert.equal(attemptsToClean(foreign, {run: 'nightly', runUid: 'uid-run', n: 20}), [])
   assert.equal(attemptsToClean(pods, {run: 'nightly', runUid: 'uid-run', n: 7, keep: 6}).map((p) => p.name), ['nightly-1-driver'])
+})
+
+next('records beyond the last 50 are folded into counts, which still count against the retries and in the attempts shown', () => {
+  const many = Array.from({length: 53}, (_, i) => attempt(i + 1, i === 1 ? 'SUBMISSION_FAILED' : 'FAILED', i + 1, 'Error: exit code 1'))
+  const {attempts, folded} = foldAttempts(many, {attempts: 0, failed: 0, submissionFailed: 0, completed: 0})
+  assert.is(attempts.length, 50)
+  assert.equal(attempts.map((a) => a.n).slice(0, 2), [4, 5])
+  assert.equal(folded, {attempts: 3, failed: 2, submissionFailed: 1, completed: 0})
+  assert.equal(foldAttempts(many.slice(0, 50), folded), {attempts: many.slice(0, 50), folded})
+  // 52 driver failures with 51 retries: done, though only 50 attempts are recorded
+  assert.equal(nextStep(policy({onFailureRetries: 51}), attempts, folded), {action: 'done', state: 'FAILED', reason: 'attempt 53 failed, 51 retries used: Error: exit code 1'})
+  assert.is(nextStep(policy({onFailureRetries: 52}), attempts, folded).action, 'submit')
+  assert.is(attemptsText(policy({type: 'Always'}), attempts, folded), '53/∞')
+  assert.equal(nextStep(policy(), [], {attempts: 7, failed: 7, submissionFailed: 0, completed: 0}), {action: 'submit', n: 8, atMs: 0})
 })
 
 next('attempt ids are derived from the run and the attempt: the same after a restart, different per attempt', () => {
