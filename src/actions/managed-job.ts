@@ -121,8 +121,9 @@ export async function createManagedJob(
     }
     if (!o.serverDryRun) {
       const suspend = kind === 'CronJob' ? (o.lifecycle.schedule?.suspend ?? false) : false
-      // the resourceVersion read: a root replaced or changed meanwhile is not resumed
-      await k.patch(rootResource(kind, ns), name, 'merge', {metadata: {resourceVersion: made.metadata.resourceVersion, annotations: {[LIFECYCLE_ANNOTATION.incomplete]: null}}, spec: {suspend}})
+      // the uid: a root deleted and made again by someone else meanwhile is refused (uid is immutable), not
+      // resumed; not the resourceVersion, which the Job controller changes as it notes the suspension
+      await k.patch(rootResource(kind, ns), name, 'merge', {metadata: {uid: made.metadata.uid, annotations: {[LIFECYCLE_ANNOTATION.incomplete]: null}}, spec: {suspend}})
     }
   } catch (err) {
     if (!o.serverDryRun) await k.delete(rootResource(kind, ns), name, {uid: made.metadata.uid, propagationPolicy: 'Background'}).catch(() => undefined)
