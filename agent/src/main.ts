@@ -18,7 +18,7 @@ import type {App} from '../../src/app/model.ts'
 import type {Connections, ResolvedCluster} from '../../src/cluster/model.ts'
 import type {ConnectedCluster, ConnectedObject} from '../../src/cluster/connections.ts'
 import {ROOT_KEYS} from '../../src/cluster/names.ts'
-import {leanPod} from '../../src/cluster/member-state.ts'
+import {isMemberPod, leanPod} from '../../src/cluster/member-state.ts'
 import {Agent, type AgentIO, type PodLike, type RootLike} from './agent.ts'
 import {ObjectKeeper, type KeeperIO} from './keeper.ts'
 import {SignedSpec} from './signed-spec.ts'
@@ -125,7 +125,7 @@ export async function main(env = process.env): Promise<Agent> {
     if (attempt === 1 || attempt % 10 === 0) log(`${what} watch interrupted (attempt ${attempt}): ${(err as Error).message?.split('\n')[0]}`)
   }
   const pods = startInformer<PodLike>(kube, {resource: R.pods(namespace), labelSelector: `${LABEL.cluster}=${cluster}`}, {
-    onChange: () => agent.setPods(pods.cache.values()),
+    onChange: () => agent.setPods([...pods.cache.values()].filter((p) => isMemberPod(p, cluster))),
     onError: onError('pods'),
     keep: leanPod,
   })

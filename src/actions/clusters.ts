@@ -14,7 +14,7 @@ import {checkAccess} from '../kube/apply.ts'
 import {runBounded} from '../kube/bounded.ts'
 import {errorKind, isNotFound} from '../kube/errors.ts'
 import {eventTime, inTimeOrder, type EventTimes} from '../kube/events.ts'
-import {memberState, observePod} from '../cluster/member-state.ts'
+import {isMemberPod, memberState, observePod, type PodLike} from '../cluster/member-state.ts'
 import {podProblem, type PodProblem, type PodStatusLike} from '../cluster/pod-problem.ts'
 import {agentState, type AgentState} from '../cluster/agent-state.ts'
 import {shownClusterState, type ShownState} from '../cluster/cluster-state.ts'
@@ -265,7 +265,7 @@ function endpointsOf(svc: V1Service, app: App, nodeAddress: string | undefined):
 function memberStatuses(pods: V1Pod[], cluster: ResolvedCluster): MemberStatus[] {
   const roleOrder = cluster.roles.map((r) => r.id)
   return pods
-    .filter((p) => p.metadata?.labels?.[LABEL.role])
+    .filter((p) => isMemberPod(p as PodLike, cluster.name))
     .map((p) => memberStatus(p, cluster))
     .sort((a, b) => roleOrder.indexOf(a.role) - roleOrder.indexOf(b.role) || byNatural(a.pod, b.pod))
 }

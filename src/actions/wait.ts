@@ -1,13 +1,13 @@
 // Waiting for an app cluster to be configured: one watch on its member pods and one on its root
 // ConfigMap, both with a deadline; every change is reported to the caller for a progress view.
 import type {V1ConfigMap, V1Pod} from '@kubernetes/client-node'
-import {ANNOTATION, LABEL, rootConfigMapName} from '../cluster/names.ts'
+import {ANNOTATION, rootConfigMapName} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {byNatural} from '../order.ts'
 import {IMAGE_PULL_REASONS} from '../cluster/pod-problem.ts'
-import {isMemberDone} from '../cluster/member-state.ts'
+import {isMemberDone, isMemberPod, type PodLike} from '../cluster/member-state.ts'
 import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
 
 export interface ClusterSnapshot {
@@ -99,7 +99,7 @@ export async function waitForCluster(
         ...(root.metadata?.annotations?.[ANNOTATION.agentProblem] ? {agentProblem: root.metadata.annotations[ANNOTATION.agentProblem]} : {}),
         desired,
         members: stored
-          ? [...(pods!.values() as Iterable<V1Pod>)].filter((p) => p.metadata?.labels?.[LABEL.role]).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => byNatural(a.pod, b.pod))
+          ? [...(pods!.values() as Iterable<V1Pod>)].filter((p) => isMemberPod(p as PodLike, name)).map((p) => memberStatus(p, stored.cluster)).sort((a, b) => byNatural(a.pod, b.pod))
           : [],
       }
       last = snapshot

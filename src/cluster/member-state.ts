@@ -1,11 +1,11 @@
 // A member's state, derived from its pod: the agent's annotations count only while they describe the
 // container running now (a restarted container goes back through setup, as in KubeDirector). One
 // derivation for the agent (what to do, what to report) and for `kubectl kd status`, so both agree.
-import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, type MemberState} from './names.ts'
+import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, roleStatefulSetName, type MemberState} from './names.ts'
 
 /** The parts of a Pod this reads (a V1Pod fits). */
 export interface PodLike {
-  metadata?: {name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown; resourceVersion?: string}
+  metadata?: {name?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: unknown; resourceVersion?: string; ownerReferences?: Array<{kind: string; name: string; controller?: boolean}>}
   status?: {
     phase?: string
     conditions?: Array<{type: string; status: string}>
@@ -28,6 +28,7 @@ export function leanPod(p: PodLike): PodLike {
       ...(m?.labels ? {labels: m.labels} : {}),
       ...(m?.annotations ? {annotations: m.annotations} : {}),
       ...(m?.deletionTimestamp ? {deletionTimestamp: m.deletionTimestamp} : {}),
+      ...(m?.ownerReferences ? {ownerReferences: m.ownerReferences.filter((r) => r.controller).map((r) => ({kind: r.kind, name: r.name, controller: true}))} : {}),
     },
     status: {
       ...(s?.phase ? {phase: s.phase} : {}),
@@ -37,6 +38,16 @@ export function leanPod(p: PodLike): PodLike {
         : {}),
     },
   }
+}
+
+/**
+ * A pod of cluster `cluster` is a member only when its role's StatefulSet controls it: a pod someone made
+ * with the cluster's labels is not one (it neither pins the cluster's state nor gets a config package).
+ */
+export function isMemberPod(p: PodLike, cluster: string): boolean {
+  const role = p.metadata?.labels?.[LABEL.role]
+  const owner = p.metadata?.ownerReferences?.find((r) => r.controller)
+  return role !== undefined && owner?.kind === 'StatefulSet' && owner.name === roleStatefulSetName(cluster, role)
 }
 
 export interface ObservedPod {

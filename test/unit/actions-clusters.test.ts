@@ -402,7 +402,12 @@ function memberPod(name: string, role: string, state: string, extra: Record<stri
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'}, annotations: {[ANNOTATION.state]: state, [ANNOTATION.configuredContainer]: state === 'configured' ? 'containerd://c1' : ''}},
+    metadata: {
+      name,
+      labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'},
+      annotations: {[ANNOTATION.state]: state, [ANNOTATION.configuredContainer]: state === 'configured' ? 'containerd://c1' : ''},
+      ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: `demo-${role}`, uid: `uid-demo-${role}`, controller: true}],
+    },
     spec: {nodeName: 'n1'},
     status: {
       phase: 'Running',
@@ -445,7 +450,7 @@ read('wait: a timeout says how far it got', async () => {
 /** A member pod that cannot start: waiting in `reason`, no container running. */
 const stuckPod = (name: string, role: string, reason: string) =>
   memberPod(name, role, '', {
-    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'}},
+    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: 'kubectl-kd'}, ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: `demo-${role}`, uid: `uid-demo-${role}`, controller: true}]},
     status: {phase: 'Pending', containerStatuses: [{name: 'app', image: 'localhost/nosuch:1', ready: false, restartCount: 0, state: {waiting: {reason, message: 'failed to pull'}}}], conditions: [{type: 'PodScheduled', status: 'True'}]},
   })
 

@@ -1,7 +1,7 @@
 // observePod / memberState: a member's state from its pod, shared by the agent and `kubectl kd status`.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {leanPod, memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
+import {leanPod, isMemberPod, memberState, observePod, type PodLike} from '../../src/cluster/member-state.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL} from '../../src/cluster/names.ts'
 import {IMAGE_PULL_REASONS, podProblem} from '../../src/cluster/pod-problem.ts'
 
@@ -69,7 +69,7 @@ test('leanPod: the agent keeps what observePod reads of a full pod, and nothing 
       annotations: {[ANNOTATION.state]: 'configured', [ANNOTATION.configuredContainer]: 'containerd://c9'},
       deletionTimestamp: '2026-01-01T00:00:00Z',
       managedFields: [{manager: 'kubelet', fieldsV1: {'f:status': {}}}],
-      ownerReferences: [{kind: 'StatefulSet', name: 'c-worker'}],
+      ownerReferences: [{kind: 'StatefulSet', name: 'c-worker', uid: 'u-sts', controller: true}],
     },
     spec: {containers: [{name: 'app', image: 'x', env: [{name: 'A', value: 'b'}]}], nodeName: 'n1'},
     status: {
@@ -83,7 +83,11 @@ test('leanPod: the agent keeps what observePod reads of a full pod, and nothing 
   assert.is(lean.metadata?.resourceVersion, '42')
   assert.not.ok(JSON.stringify(lean).includes('managedFields'))
   assert.not.ok('spec' in lean)
-  for (const dropped of ['ownerReferences', 'podIP', 'lastTransitionTime', 'startedAt', '"image"']) assert.not.ok(JSON.stringify(lean).includes(dropped), dropped)
+  // of the owners, the controller's kind and name only (isMemberPod)
+  assert.equal(lean.metadata?.ownerReferences, [{kind: 'StatefulSet', name: 'c-worker', controller: true}])
+  assert.ok(isMemberPod(lean, 'c'))
+  assert.not.ok(isMemberPod({...lean, metadata: {...lean.metadata, ownerReferences: undefined}}, 'c'), 'a pod with the labels alone is not a member')
+  for (const dropped of ['u-sts', 'podIP', 'lastTransitionTime', 'startedAt', '"image"']) assert.not.ok(JSON.stringify(lean).includes(dropped), dropped)
   // a waiting container stays not running
   const waiting = leanPod({...full, status: {...full.status, containerStatuses: [{name: 'app', state: {waiting: {reason: 'x'}}}]}} as unknown as PodLike)
   assert.is(observePod(waiting)?.runningContainer, undefined)

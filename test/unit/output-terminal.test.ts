@@ -66,7 +66,7 @@ function memberPod(name: string, role: string, annotations: Record<string, strin
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: MANAGED_BY}, annotations},
+    metadata: {name, labels: {[LABEL.cluster]: 'demo', [LABEL.role]: role, [LABEL.app]: 'shelldemo', [LABEL.managedBy]: MANAGED_BY}, annotations, ownerReferences: [{apiVersion: 'apps/v1', kind: 'StatefulSet', name: `demo-${role}`, uid: `uid-${role}`, controller: true}]},
     spec: {nodeName: `n1${EVIL}`},
     status: {
       phase: 'Running',
