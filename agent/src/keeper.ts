@@ -98,14 +98,22 @@ export class ObjectKeeper {
     if (!this.desired || this.synced.size < 2) return
     const observed = [...this.observed.values()].flatMap((m) => [...m.values()])
     const plan = planConvergence(this.desired, observed, this.rootUid, this.cluster)
+    // a write the informer now shows (or a delete it shows done), or one too old to wait for, is forgotten
     const now = Date.now()
-    for (const [k, w] of this.recent) if (now - w.at > WRITTEN_KEEP_MS) this.recent.delete(k)
+    for (const [k, w] of this.recent) {
+      const [kind, name] = (k.startsWith('delete ') ? k.slice(7) : k).split('/') as [ObservedObject['kind'], string]
+      const o = this.observed.get(kind)?.get(name)
+      const shown = k.startsWith('delete ') ? !o : o?.specHash === w.hash && (w.replicas === undefined || o.replicas === w.replicas)
+      if (shown || now - w.at > WRITTEN_KEEP_MS) this.recent.delete(k)
+    }
     // an action already sent for this very render, not yet shown by the informer, is not sent again
     const actions = plan.actions.filter((a) => {
       if (a.op === 'delete') return !this.recent.has(`delete ${a.kind}/${a.name}`)
       const w = this.recent.get(`${a.object.kind}/${a.object.metadata.name}`)
       return !(w && w.hash === hashOf(a.object) && w.replicas === replicasOf(a.object))
     })
+    // what waits for the informer is looked at again when the wait is over, even if nothing else changes
+    if (actions.length < plan.actions.length) this.retryIn(WRITTEN_KEEP_MS + 100)
     const errors: string[] = []
     await runBounded(actions, WRITES_IN_FLIGHT, async (a) => {
       try {
@@ -122,12 +130,16 @@ export class ObjectKeeper {
     if (errors.length) {
       const delay = Math.min(1000 * 2 ** this.failures++, MAX_BACKOFF_MS)
       this.io.log(`objects: ${errors.length} write(s) failed (retry in ${delay} ms): ${errors[0]}`)
-      clearTimeout(this.retry)
-      this.retry = setTimeout(() => this.kick(), delay)
-      this.retry.unref?.()
+      this.retryIn(delay)
     } else this.failures = 0
     if (actions.length) this.io.log(`objects: ${actions.map(describe).slice(0, 5).join(', ')}${actions.length > 5 ? ` and ${actions.length - 5} more` : ''}`)
     if (JSON.stringify(this.status()) !== before) this.onStatus()
+  }
+
+  private retryIn(ms: number) {
+    clearTimeout(this.retry)
+    this.retry = setTimeout(() => this.kick(), ms)
+    this.retry.unref?.()
   }
 
   private async carryOut(a: ObjectAction) {

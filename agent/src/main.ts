@@ -11,7 +11,7 @@ import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {R, type KubeClient} from '../../src/kube/client.ts'
 import {recordEvent} from '../../src/kube/events.ts'
 import {startInformer} from '../../src/kube/informer.ts'
-import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../src/cluster/names.ts'
+import {ANNOTATION, APP_CONTAINER, CONFIGURED_CONDITION, LABEL, agentName, SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../src/cluster/names.ts'
 import {errorKind} from '../../src/kube/errors.ts'
 import {formatBytes, PACKAGE_KEY, PACKAGE_MAX_UNPACKED_BYTES, PackageLimitError} from '../../src/cluster/package.ts'
 import type {App} from '../../src/app/model.ts'
@@ -155,6 +155,14 @@ export async function main(env = process.env): Promise<Agent> {
   const statefulSets = objectInformer('StatefulSet')
   const services = objectInformer('Service')
   const connected = watchConnections(kube, namespace, agent, env.KD_CONNECTIONS, onError)
+  // an informer ends only when the credentials stop working (its Role or binding deleted or cut): an agent
+  // that can no longer see its cluster exits, so its pod shows restarting with why, never a healthy agent
+  // doing nothing (apply puts the Role back)
+  for (const inf of [pods, rootInf, statefulSets, services])
+    inf.done.catch((err: Error) => {
+      log(`fatal: ${err.message.split('\n')[0]} (is the agent's Role ${agentName(cluster)} or its RoleBinding missing? kubectl kd apply puts them back)`)
+      process.exit(1)
+    })
   log(`agent for cluster ${cluster} in ${namespace} started (pid ${process.pid})`)
   const shutdown = () => {
     agent.stop()

@@ -292,7 +292,7 @@ export async function clusterStatus(kube: KubeClient, name: string, known?: Stor
     .sort((a, b) => byNatural(a.member, b.member))
   return {
     ...summarize(stored, pods.items),
-    agent: agentState(pods.items),
+    agent: agentState(pods.items, stored.root.metadata?.annotations?.[ANNOTATION.agentProblem] || undefined),
     members,
     endpoints,
     ...(needsAuthToken(stored.app) ? {token: {secret: authSecretName(name), key: AUTH_TOKEN_KEY}} : {}),

@@ -24,11 +24,19 @@ export interface AgentState {
   restarts: number
   /** why its container last ended (`OOMKilled`, `Error`), with the exit code */
   lastTermination?: {reason: string; exitCode?: number; finishedAt?: string}
+  /** what it cannot do right now and why (an unsigned spec, a refused write, a name taken) */
+  problem?: string
   /** one line for people */
   message: string
 }
 
-export function agentState(pods: AgentPodLike[]): AgentState {
+/** `problem`: what the agent says it cannot do (the root's agent-problem annotation), shown with its state. */
+export function agentState(pods: AgentPodLike[], problem?: string): AgentState {
+  const state = podState(pods)
+  return problem ? {...state, problem, message: `${state.message}; cannot: ${problem}`} : state
+}
+
+function podState(pods: AgentPodLike[]): AgentState {
   const mine = pods.filter((p) => p.metadata?.labels?.[LABEL.component] === AGENT_COMPONENT && !p.metadata?.deletionTimestamp)
   const pod = mine.find((p) => p.status?.containerStatuses?.[0]?.state?.running) ?? mine[0]
   if (!pod) return {state: 'not running', restarts: 0, message: 'not running: no agent pod (members are not configured until it runs)'}

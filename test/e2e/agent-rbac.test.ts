@@ -8,7 +8,7 @@ import {kd} from '../lib/kd.ts'
 import {httpClient} from '../../src/kube/http-client.ts'
 import {leanCredentials} from '../../src/kube/simple-kubeconfig.ts'
 import {R, type KubeClient} from '../../src/kube/client.ts'
-import {agentIO} from '../../agent/src/main.ts'
+import {agentIO, keeperIO} from '../../agent/src/main.ts'
 
 const ns = createNamespace('kd-e2e-agent-rbac')
 const test = suite('agent RBAC')
@@ -29,6 +29,9 @@ const expected = (pkgConfigMap: string): Rule[] => [
   {apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get']},
   {apiGroups: [''], resources: ['configmaps'], resourceNames: ['demo-kd'], verbs: ['list', 'watch', 'patch']},
   {apiGroups: [''], resources: ['configmaps'], resourceNames: [pkgConfigMap], verbs: ['get']},
+  {apiGroups: [''], resources: ['secrets'], resourceNames: ['demo-kd-keys'], verbs: ['get']},
+  {apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete']},
+  {apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete']},
   {apiGroups: [''], resources: ['events'], verbs: ['create']},
 ]
 
@@ -46,6 +49,29 @@ const calls: Record<string, (api: KubeClient) => Promise<unknown>> = {
   'configmaps patch': (api) => io(api).patchRoot({'kubectl-kd.io/rbac-probe': null}),
   'configmaps get': (api) => io(api).readPackageConfigMap(pkgConfigMap),
   'events create': (api) => io(api).event('RbacProbe', 'rbac test'),
+  'secrets get': async (api) => {
+    if (!(await io(api).readKeysSecret())) throw new Error('no key read')
+  },
+  // the keeper's calls (agent/src/keeper.ts); writes as server dry runs (authorized like the real ones)
+  ...Object.fromEntries(
+    (['StatefulSet', 'Service'] as const).flatMap((kind) => {
+      const res = kind === 'StatefulSet' ? 'statefulsets' : 'services'
+      const r = (ns2: string) => (kind === 'StatefulSet' ? R.statefulSets(ns2) : R.services(ns2))
+      const name = kind === 'StatefulSet' ? 'demo-worker' : 'demo-worker-0'
+      const probe = () => {
+        const o = kubectlJson(['-n', ns, 'get', res, name])
+        return {apiVersion: o.apiVersion, kind: o.kind, metadata: {name: `${name}-probe`, namespace: ns, labels: o.metadata.labels}, spec: kind === 'StatefulSet' ? {...o.spec, serviceName: 'demo'} : {...o.spec, clusterIP: undefined, clusterIPs: undefined, ports: o.spec.ports.map((p: {nodePort?: number}) => ({...p, nodePort: undefined}))}}
+      }
+      return [
+        [`${res} get`, (api: KubeClient) => keeperIO(api, ns).get(kind, name)],
+        [`${res} list`, (api: KubeClient) => api.list(r(ns), {labelSelector: 'kubectl-kd.io/cluster=demo'})],
+        [`${res} watch`, (api: KubeClient) => api.watch(r(ns), {labelSelector: 'kubectl-kd.io/cluster=demo', timeoutSeconds: 1}, () => {})],
+        [`${res} create`, (api: KubeClient) => api.create(r(ns), probe(), {dryRun: true})],
+        [`${res} patch`, (api: KubeClient) => api.apply(r(ns), probe(), {dryRun: true})],
+        [`${res} delete`, (api: KubeClient) => api.delete(r(ns), name, {dryRun: true})],
+      ]
+    }),
+  ),
 }
 let pkgConfigMap = ''
 
@@ -79,7 +105,7 @@ test('the Role equals the fixed list and the agent works with it', () => {
   assert.is(kubectl(['get', 'clusterrolebindings', '-o', 'json']).includes(`"namespace": "${ns}"`), false)
   const can = (verb: string, res: string) =>
     kubectl(['auth', 'can-i', verb, res, '-n', ns, `--as=system:serviceaccount:${ns}:demo-kd-agent`], {allowFail: true}).trim()
-  for (const [verb, res] of [['get', 'secrets'], ['create', 'pods'], ['delete', 'pods'], ['update', 'configmaps'], ['get', 'configmaps/other'], ['patch', 'statefulsets']]) assert.is(can(verb, res!), 'no', `${verb} ${res}`)
+  for (const [verb, res] of [['get', 'secrets'], ['get', 'secrets/other'], ['create', 'pods'], ['delete', 'pods'], ['update', 'configmaps'], ['get', 'configmaps/other'], ['patch', 'deployments'], ['create', 'roles']]) assert.is(can(verb, res!), 'no', `${verb} ${res}`)
 })
 
 test('every call works with a copy of the Role, and each verb removed breaks its call', async () => {
