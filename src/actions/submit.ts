@@ -368,9 +368,11 @@ export function halfMadeIds(pod: {metadata?: {annotations?: Record<string, strin
  * so its missing Service and ConfigMaps are created as they were meant (the pod's own ids) and owned by
  * it; the job then runs. A whole job, or another submission's pod, is refused as AlreadyExists.
  */
-export async function completeJobObjects(k: KubeClient, job: RenderedJob, pod: KubeObject & {metadata: {uid: string}}, o: {serverDryRun: boolean}): Promise<CreatedObject[]> {
+export async function completeJobObjects(k: KubeClient, job: RenderedJob, pod: KubeObject & {metadata: {uid: string}; status?: {phase?: string}}, o: {serverDryRun: boolean}): Promise<CreatedObject[]> {
   const ids = halfMadeIds(pod, job)
-  if (!ids) throw alreadyExists(job)
+  // a driver that ran to its end is a whole job, whatever is gone since (Spark deletes its driver's
+  // Service when it stops: spark.kubernetes.driver.service.deleteOnTermination)
+  if (!ids || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') throw alreadyExists(job)
   const objs = job.render(ids)
   const made = await completeDriverObjects(k, objs, job.result.namespace, pod, {dryRun: o.serverDryRun})
   if (!made.length) throw alreadyExists(job)
@@ -407,7 +409,8 @@ export async function submitJob(kube: KubeClient | undefined, prepared: Prepared
     checkSubmitAccess(k, namespace, job.serviceAccount, opts),
   ])
   // a pod of the name: refused unless this same submission half-made it (completed below)
-  if (existing && (opts.lifecycle || !halfMadeIds(existing, job))) throw alreadyExists(job)
+  const ended = ['Succeeded', 'Failed'].includes((existing as {status?: {phase?: string}} | undefined)?.status?.phase ?? '')
+  if (existing && (opts.lifecycle || ended || !halfMadeIds(existing, job))) throw alreadyExists(job)
   result.warnings.push(...(await readyDriverAccount(k, namespace, job.serviceAccount, {saExists, createServiceAccount: opts.createServiceAccount, serverDryRun, onProgress: progress})))
 
   if (opts.lifecycle) {

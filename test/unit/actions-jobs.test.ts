@@ -115,6 +115,13 @@ submit('a submit killed after the driver pod: status says why it is stuck; re-ru
   assert.is(kube.find(R.pods(NS), 'pi-driver')!.metadata.uid, half.metadata.uid)
   // now whole: the same submit again is a name clash, as before
   await rejects(submitJob(kube, await prepareSubmission({args: named}), opts()), /job "pi" already exists in namespace "spark" \(pod\/pi-driver\)/)
+  // a driver that ran to its end deleted its Service (Spark's deleteOnTermination): still whole, nothing made again
+  kube.seed(R.pods(NS), {...kube.find(R.pods(NS), 'pi-driver')!, status: {phase: 'Succeeded'}})
+  await kube.delete(R.services(NS), svc.metadata.name)
+  const from = kube.requests.length
+  await rejects(submitJob(kube, await prepareSubmission({args: named}), opts()), /job "pi" already exists in namespace "spark" \(pod\/pi-driver\)/)
+  assert.equal(kube.requests.slice(from).filter((x) => x.verb === 'create' && x.resource !== 'pods' && !x.resource.endsWith('accessreviews')), [], 'no Service made again for a finished driver')
+  assert.equal(kube.all(R.services(NS)), [])
 })
 
 submit("a half-made job is completed only by the same submission: another spec of the name is refused, and an object of the name it does not own is never written over", async () => {
