@@ -7,7 +7,7 @@
 //   dist/agent.mjs      the agent, one minified file the plugin ships to the cluster in a ConfigMap
 //   dist/runner.mjs     a managed Spark job's runner (src/runner), shipped the same way
 import {build} from 'esbuild'
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, rmSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 // what dist/vendor.cjs exports, and the package each name stands for
@@ -74,13 +74,16 @@ const oclifLazyLoads = {
   },
 }
 
-rmSync('dist', {recursive: true, force: true})
+// built beside dist and moved into place at the end: a build running while a test runs the plugin (or
+// beside another build) never leaves dist half-written
+const out = `dist.building-${process.pid}`
+rmSync(out, {recursive: true, force: true})
 await build({
   ...common,
   ...minified,
   format: 'cjs',
   entryPoints: {cli: 'src/cli.ts'},
-  outdir: 'dist',
+  outdir: out,
   outExtension: {'.js': '.cjs'},
   // import() becomes require(): the script runs in a vm.Script (launch.ts), where import() needs an
   // experimental flag; every module it loads is CommonJS or bundled
@@ -93,11 +96,13 @@ await build({
   ...minified,
   format: 'cjs',
   stdin: {contents: Object.entries(VENDOR).map(([name, pkg]) => `export * as ${name} from '${pkg}'`).join('\n'), resolveDir: process.cwd(), loader: 'js'},
-  outfile: 'dist/vendor.cjs',
+  outfile: `${out}/vendor.cjs`,
 })
 // CommonJS too: Node starts a CommonJS main module without setting up its ESM loader
-await build({...common, ...minified, format: 'cjs', entryPoints: {'kubectl-kd': 'src/launch.ts'}, outdir: 'dist', outExtension: {'.js': '.cjs'}, define: scriptUrl.define, banner: scriptUrl.banner})
+await build({...common, ...minified, format: 'cjs', entryPoints: {'kubectl-kd': 'src/launch.ts'}, outdir: out, outExtension: {'.js': '.cjs'}, define: scriptUrl.define, banner: scriptUrl.banner})
 if (existsSync('agent/src/main.ts')) {
-  await build({...common, format: 'esm', banner: esmBanner, entryPoints: {agent: 'agent/src/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
+  await build({...common, format: 'esm', banner: esmBanner, entryPoints: {agent: 'agent/src/main.ts'}, outdir: out, outExtension: {'.js': '.mjs'}, minify: true})
 }
-await build({...common, format: 'esm', banner: esmBanner, entryPoints: {runner: 'src/runner/main.ts'}, outdir: 'dist', outExtension: {'.js': '.mjs'}, minify: true})
+await build({...common, format: 'esm', banner: esmBanner, entryPoints: {runner: 'src/runner/main.ts'}, outdir: out, outExtension: {'.js': '.mjs'}, minify: true})
+rmSync('dist', {recursive: true, force: true})
+renameSync(out, 'dist')
