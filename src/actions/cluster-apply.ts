@@ -173,13 +173,21 @@ async function supportInPlace(kube: KubeClient, plan: ClusterPlan, root: KubeObj
   return found.every((o, i) => o && (o.metadata.ownerReferences ?? []).some((r) => r.uid === root.metadata.uid) && sameContent(o, wanted[i]!))
 }
 
-/** The parts of a support object a change touches (data, rules, the Deployment's template). */
+/** The parts of a support object a change touches (rules, the Deployment's template labels and annotations, code), compared as data. */
 function sameContent(have: KubeObject, want: KubeObject): boolean {
   const pick = (o: KubeObject) => {
     const x = o as Record<string, unknown>
-    return JSON.stringify([x.rules, (x.spec as {template?: {metadata?: unknown}} | undefined)?.template?.metadata, want.kind === 'Secret' ? undefined : x.binaryData])
+    const template = (x.spec as {template?: {metadata?: {labels?: unknown; annotations?: unknown}}} | undefined)?.template?.metadata
+    return canonical([x.rules, template?.labels, template?.annotations, want.kind === 'Secret' ? undefined : x.binaryData])
   }
   return pick(have) === pick(want)
+}
+
+/** JSON with sorted keys and no nulls (the API server orders fields its own way). */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).filter(([, y]) => y !== null).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  )
 }
 
 /** The objects the existing root was last written from (none when the root is damaged). */

@@ -1,7 +1,7 @@
 // Waiting for an app cluster to be configured: one watch on its member pods and one on its root
 // ConfigMap, both with a deadline; every change is reported to the caller for a progress view.
 import type {V1ConfigMap, V1Pod} from '@kubernetes/client-node'
-import {ANNOTATION, rootConfigMapName} from '../cluster/names.ts'
+import {ANNOTATION, rootConfigMapName, roleStatefulSetName} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
@@ -78,6 +78,36 @@ export async function waitForCluster(
     }
     for (const pod of failing.keys()) if (!seen.has(pod)) failing.delete(pod)
   }
+  // pods a StatefulSet cannot create (a quota, a LimitRange, an admission webhook) show only in its
+  // FailedCreate events: looked for while members have no pod, so --wait ends early with the reason
+  const started = Date.now()
+  const createFailing = new Map<string, {since: number; why: string; role: string}>()
+  const lookForCreateFailures = async () => {
+    const missing = last ? Object.entries(last.desired).filter(([role, n]) => last!.members.filter((m) => m.role === role).length < n).map(([role]) => role) : []
+    if (!missing.length || failed) return
+    const events = await kube
+      .list<{involvedObject?: {name?: string}; message?: string; lastTimestamp?: string; eventTime?: string; metadata?: {creationTimestamp?: string}}>(R.events(ns), {fieldSelector: 'involvedObject.kind=StatefulSet,reason=FailedCreate'})
+      .catch(() => ({items: []}))
+    const now = Date.now()
+    for (const role of missing) {
+      const sts = roleStatefulSetName(name, role)
+      const recent = events.items
+        .filter((e) => e.involvedObject?.name === sts && Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '') >= started - 10_000)
+        .at(-1)
+      if (!recent) {
+        createFailing.delete(sts)
+        continue
+      }
+      const why = `cannot create its pods: ${(recent.message ?? 'FailedCreate').split('\n')[0]}`
+      const f = createFailing.get(sts) ?? {since: now, why, role}
+      createFailing.set(sts, {...f, why})
+      if (now - f.since >= failAfterMs && !failed) {
+        failed = {pod: `statefulset ${sts}`, why, role}
+        stop.abort()
+      }
+    }
+  }
+  const poller = setInterval(() => void lookForCreateFailures(), Math.max(100, Math.min(5000, failAfterMs / 3)))
   const result = await watchUntil(
     kube,
     [
@@ -109,20 +139,25 @@ export async function waitForCluster(
       return undefined
     },
     {timeoutMs: opts.timeoutMs, signal: stop.signal},
-  ).finally(() => timers.forEach((t) => clearTimeout(t)))
+  ).finally(() => {
+    timers.forEach((t) => clearTimeout(t))
+    clearInterval(poller)
+  })
   if (result) return result
   if (failed) {
     const others = [...failing.keys()].filter((p) => p !== failed!.pod)
     const also = others.length ? ` (also ${others.slice(0, 3).join(', ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''})` : ''
+    const who = failed.pod.startsWith('statefulset ') ? `role ${failed.role}: ${failed.pod}` : `${failed.role} member ${failed.pod}:`
     throw new UserError(
-      `cluster/${name} will not be configured: ${failed.role} member ${failed.pod}: ${failed.why} (for ${Math.round(failAfterMs / 1000)}s)${also}; the cluster is left as it is (kubectl kd status ${name}, kubectl kd delete ${name})`,
+      `cluster/${name} will not be configured: ${who} ${failed.why} (for ${Math.round(failAfterMs / 1000)}s)${also}; the cluster is left as it is (kubectl kd status ${name}, kubectl kd delete ${name})`,
     )
   }
   if (deleted) throw new UserError(`cluster "${name}" was deleted while waiting for it`)
   if (opts.signal?.aborted) throw new UserError('interrupted')
   const configured = last?.members.filter((m) => m.state === 'configured').length ?? 0
   const total = Object.values(last?.desired ?? {}).reduce((a, b) => a + b, 0)
-  const why = last ? stuckMembers(last) : ''
+  const creates = [...createFailing.entries()].map(([sts, f]) => `statefulset ${sts} ${f.why}`)
+  const why = [...creates, ...(last ? [stuckMembers(last)] : [])].filter(Boolean).join('; ')
   throw new UserError(`timed out waiting for cluster/${name} to be configured: ${configured}/${total} members configured, cluster state ${last?.state ?? 'unknown'}${why ? `; ${why}` : ''}`)
 }
 

@@ -12,6 +12,7 @@ import {scaleCluster} from '../../src/actions/scale.ts'
 import {editCluster} from '../../src/actions/cluster-edit.ts'
 import {clusterStatus, readCluster} from '../../src/actions/clusters.ts'
 import {dumpYaml} from '../../src/output/yaml.ts'
+import {waitForCluster} from '../../src/actions/wait.ts'
 import {R} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS} from '../../src/cluster/names.ts'
@@ -212,6 +213,22 @@ keep('a foreign pod with the cluster\'s labels neither counts as a member nor pi
   })
   const status = await clusterStatus(kube, 'demo')
   assert.not.ok(status.members.some((m) => m.pod === 'demo-worker-7'))
+})
+
+keep('--wait ends early when a StatefulSet cannot create its pods (a quota), naming the reason', async () => {
+  const kube = await cluster()
+  kube.seed(R.events(NS), {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {name: 'demo-worker.1', creationTimestamp: new Date().toISOString()},
+    involvedObject: {kind: 'StatefulSet', name: 'demo-worker'},
+    reason: 'FailedCreate',
+    lastTimestamp: new Date().toISOString(),
+    message: 'create Pod demo-worker-0 in StatefulSet demo-worker failed error: pods "demo-worker-0" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2',
+  })
+  const started = Date.now()
+  await rejects(waitForCluster(kube, 'demo', {timeoutMs: 20_000, failAfterMs: 300}), /^cluster\/demo will not be configured: role worker: statefulset demo-worker cannot create its pods: .*exceeded quota: pods/)
+  assert.ok(Date.now() - started < 10_000, 'early, not at the timeout')
 })
 
 keep.run()
