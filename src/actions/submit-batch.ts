@@ -7,6 +7,7 @@
 import {UserError, isUserError} from '../errors.ts'
 import {lifecycleOf} from '../spark/lifecycle.ts'
 import {R, type KubeClient} from '../kube/client.ts'
+import {errorKind} from '../kube/errors.ts'
 import {runBounded} from '../kube/bounded.ts'
 import type {SubmitArgs} from '../spark/submission.ts'
 import type {SparkAppDocument} from './spark-input.ts'
@@ -194,7 +195,6 @@ export async function submitJobs(kube: KubeClient | undefined, docs: SparkAppDoc
         await k.delete(res, o.name, {uid: o.uid, propagationPolicy: 'Background'})
       } catch (err) {
         // gone already (the pod's dependents go with it) or replaced by another object of the name: left alone
-        const {errorKind} = await import('../kube/errors.ts')
         if (errorKind(err) !== 'NotFound' && errorKind(err) !== 'Conflict') throw err
       }
     })

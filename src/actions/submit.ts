@@ -8,7 +8,7 @@ import {userInfo} from 'node:os'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {checkAccess} from '../kube/apply.ts'
-import {isNotFound} from '../kube/errors.ts'
+import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
 import {FIELD_MANAGER} from '../kube/http-client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {renderDriver, type DriverObjects} from '../spark/render.ts'
@@ -348,7 +348,6 @@ export async function createJobObjects(k: KubeClient, job: RenderedJob, o: {serv
     const made = await createDriverObjects(k, objs, result.namespace, {dryRun: o.serverDryRun, podServiceAccount: checkWithDefault ? 'default' : undefined, signal: o.signal, onPodCreated: o.onPodCreated})
     return made.created
   } catch (err) {
-    const {isAlreadyExists} = await import('../kube/errors.ts')
     if (!isAlreadyExists(err)) throw err
     const pod = await k.get<KubeObject & {metadata: {uid: string}}>(R.pods(result.namespace), objs.pod.metadata.name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)))
     if (!pod) throw alreadyExists(job)
