@@ -6,7 +6,7 @@ import {withNamespaceColumn, type Table} from './table.ts'
 import {escapeTerminalLines} from './terminal.ts'
 import type {JobStatus} from '../spark/status.ts'
 import type {ManagedJobStatus} from '../actions/managed-job.ts'
-import type {Attempt} from '../spark/lifecycle.ts'
+import {retryDelaySeconds, type Attempt} from '../spark/lifecycle.ts'
 
 function executorsColumn(s: JobStatus): string {
   const e = s.executors
@@ -72,6 +72,13 @@ export function jobStatusText(s: JobStatus, opts: {now?: number} = {}): string {
   return escapeTerminalLines(lines.join('\n')) + '\n'
 }
 
+/** `after 10s, doubling to 6m`: the waits a retry interval gives (retryDelaySeconds: the first, doubled per quick attempt in a row up to the cap). */
+function retryWaits(intervalSeconds: number): string {
+  const first = retryDelaySeconds(intervalSeconds, 1)
+  const cap = retryDelaySeconds(intervalSeconds, Number.MAX_SAFE_INTEGER)
+  return cap > first ? `after ${first}s, doubling to ${humanDuration(cap * 1000)}` : `after ${first}s`
+}
+
 const attemptLine = (a: Attempt) => `  ${String(a.n).padEnd(3)}${a.state.padEnd(18)}pod/${a.driver}${a.ended ? `, ended ${a.ended}` : a.created ? `, created ${a.created}` : ''}${a.reason ? `\n       ${a.reason}` : ''}`
 
 /** `status job/NAME` of a managed job: policy, attempts with their end and reason, schedule and the runs kept. */
@@ -79,7 +86,7 @@ export function managedJobStatusText(m: ManagedJobStatus, opts: {now?: number} =
   const now = opts.now ?? Date.now()
   const p = m.lifecycle.restartPolicy
   const s = m.schedule
-  const policy = p.type === 'Never' ? 'Never' : `${p.type}, ${p.type === 'Always' ? 'always rerun' : `${p.onFailureRetries} retries`} after ${p.onFailureRetryInterval}s; submission failures: ${p.onSubmissionFailureRetries} retries after ${p.onSubmissionFailureRetryInterval}s`
+  const policy = p.type === 'Never' ? 'Never' : `${p.type}, ${p.type === 'Always' ? 'always rerun' : `${p.onFailureRetries} retries`} ${retryWaits(p.onFailureRetryInterval)}; submission failures: ${p.onSubmissionFailureRetries} retries ${retryWaits(p.onSubmissionFailureRetryInterval)}`
   const lines = [
     `Job:        ${m.name}`,
     `Namespace:  ${m.namespace}`,

@@ -1,7 +1,7 @@
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {jobStatusFromPods} from '../../src/spark/status.ts'
-import {jobsTable, jobStatusText} from '../../src/output/jobs.ts'
+import {jobsTable, jobStatusText, managedJobStatusText} from '../../src/output/jobs.ts'
 import {renderTable} from '../../src/output/table.ts'
 
 const driver = (phase: string, containerState: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -49,6 +49,17 @@ test('table and status text', () => {
   assert.match(text, /Last driver log lines:\n  boom/)
 })
 
+
+test('a managed job\'s restart line: the interval is the first wait, doubled up to 6 min (from 1 s for 0s; an interval past the cap stays)', () => {
+  const restart = (type: 'Never' | 'OnFailure' | 'Always', onFailureRetryInterval: number, onSubmissionFailureRetryInterval = 10) =>
+    managedJobStatusText({
+      name: 'fail-once', namespace: 'ns', kind: 'Job', state: 'RUNNING', attemptsText: '1/4', attempts: [], runs: [], created: '2026-01-01T00:00:00Z',
+      lifecycle: {restartPolicy: {type, onFailureRetries: 3, onFailureRetryInterval, onSubmissionFailureRetries: 0, onSubmissionFailureRetryInterval}, startTimeoutSeconds: 0},
+    }, {now: Date.parse('2026-01-01T00:01:00Z')}).match(/^Restart: +(.*)$/m)![1]
+  assert.is(restart('OnFailure', 2), 'OnFailure, 3 retries after 2s, doubling to 6m; submission failures: 0 retries after 10s, doubling to 6m')
+  assert.is(restart('Always', 0, 600), 'Always, always rerun after 1s, doubling to 6m; submission failures: 0 retries after 600s')
+  assert.is(restart('Never', 10), 'Never')
+})
 
 test('failureFromLog: Python traceback and JVM exceptions', async () => {
   const {failureFromLog} = await import('../../src/spark/status.ts')
