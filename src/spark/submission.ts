@@ -83,8 +83,10 @@ export interface Submission {
   warnings: string[]
 }
 
+// messages quote the values as given: a line break in one (a manifest's multi-line string) is shown as
+// \n or \r, so the error stays the one `error: …` line the CLI prints
 const fail = (message: string): never => {
-  throw new UserError(message)
+  throw new UserError(message.replace(/\r/g, '\\r').replace(/\n/g, '\\n'))
 }
 
 /** `--conf k=v` → [k, v] (SparkSubmitUtils.parseSparkConfProperty: split at the first `=`). */

@@ -39,6 +39,8 @@ test('spark-submit validation and wording', () => {
   rejects({...base, conf: ['spark.kubernetes.driver.label.spark-role=x']}, 'requirement failed: Label with key spark-role is not allowed as it is reserved for Spark bookkeeping operations.')
   rejects({...base, conf: ['spark.kubernetes.driver.request.cores=abc']}, /not a valid CPU quantity/)
   rejects({...base, mainClass: undefined}, /please specify one with --class/)
+  // a value with a line break (a manifest's multi-line string) keeps the message one line
+  rejects({...base, mainClass: undefined, appResource: 'local:///opt/pi.py\n- 10\r'}, 'No main class set for local:///opt/pi.py\\n- 10\\r: please specify one with --class.')
   rejects({...base, appResource: 'job.R'}, /R applications are not supported/)
   rejects({...base, appResource: './a/job.py', pyFiles: './b/job.py'}, /have the same file name/)
 })
