@@ -3,6 +3,8 @@ import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, parseDuration} from '../base-command.ts'
 import {parseTargetList, targetKind} from '../target.ts'
 import {UserError} from '../errors.ts'
+import {errorLine} from '../output/errors.ts'
+import {escapeTerminalLines} from '../output/terminal.ts'
 
 export default class Delete extends KdCommand {
   static summary = 'Delete an app cluster (everything it created) or a Spark job'
@@ -51,7 +53,7 @@ export default class Delete extends KdCommand {
       const result = await deleteClustersInFiles(kube, {files, namespace: flags.namespace, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
       for (const d of result.deleted.filter((x) => x.deleted)) process.stdout.write(`cluster/${d.name} deleted${suffix}\n`)
       // kubectl: each one not found is an error line, after the others are deleted; exit 1
-      for (const e of result.notFound.slice(0, -1)) process.stderr.write(`error: ${e.message}\n`)
+      for (const e of result.notFound.slice(0, -1)) process.stderr.write(errorLine(e.message))
       if (result.notFound.length) throw result.notFound.at(-1)
       return
     }
@@ -59,7 +61,7 @@ export default class Delete extends KdCommand {
     const {deleteTargets} = await import('../actions/delete-targets.ts')
     const result = await deleteTargets(kube, {targets, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
     process.stdout.write(result.deleted.map((d) => `${d.kind}/${d.name} deleted${suffix}\n`).join(''))
-    for (const f of result.failed.slice(0, -1)) process.stderr.write(`error: ${f.error.message}\n`)
+    for (const f of result.failed.slice(0, -1)) process.stderr.write(errorLine(f.error.message))
     if (result.failed.length) throw result.failed.at(-1)!.error
   }
 
@@ -77,9 +79,9 @@ export default class Delete extends KdCommand {
     )
     const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : ''
     process.stdout.write(r.deleted.map((j) => `job/${j.name} deleted${suffix}\n`).join(''))
-    if (r.leftAlone.length) process.stderr.write(`warning: ${r.leftAlone.length} job(s) not made by kubectl kd left alone (${r.leftAlone.slice(0, 3).join(', ')}${r.leftAlone.length > 3 ? ', …' : ''}): delete one with kubectl kd delete job/NAME\n`)
+    if (r.leftAlone.length) process.stderr.write(escapeTerminalLines(`warning: ${r.leftAlone.length} job(s) not made by kubectl kd left alone (${r.leftAlone.slice(0, 3).join(', ')}${r.leftAlone.length > 3 ? ', …' : ''}): delete one with kubectl kd delete job/NAME\n`))
     if (!r.deleted.length && !r.failed.length && !r.leftAlone.length) process.stderr.write(`No resources found in ${kube.namespace} namespace.\n`)
-    for (const f of r.failed) process.stderr.write(`error: job/${f.name}: ${f.error}\n`)
+    for (const f of r.failed) process.stderr.write(errorLine(`job/${f.name}: ${f.error}`))
     if (r.failed.length) this.exit(1)
   }
 }

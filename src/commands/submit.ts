@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions, outputFlag, parseDuration} from '../base-command.ts'
 import {UserError} from '../errors.ts'
 import {parseFormat} from '../output/format.ts'
+import {escapeTerminal, escapeTerminalLines} from '../output/terminal.ts'
 import {DEFAULT_SPARK_VERSION} from '../spark/names.ts'
 import type {SubmitArgs} from '../spark/submission.ts'
 import type {SparkAppDocument} from '../actions/spark-input.ts'
@@ -146,7 +147,7 @@ export default class Submit extends KdCommand {
       return
     }
     const {formatPodState} = await import('../spark/status.ts')
-    for (const f of found) process.stdout.write(`Application status (driver): ${formatPodState(f.pod)}\n\t job state: ${f.status.state}${f.status.reason ? ` (${f.status.reason})` : ''}\n`)
+    for (const f of found) process.stdout.write(escapeTerminalLines(`Application status (driver): ${formatPodState(f.pod)}\n\t job state: ${f.status.state}${f.status.reason ? ` (${f.status.reason})` : ''}\n`))
   }
 
   /** -f with several SparkApplications: one batch, a bounded number of requests in flight. */
@@ -167,7 +168,7 @@ export default class Submit extends KdCommand {
       update({total: r.jobs.length, done: r.jobs.filter((j) => j.result).length, failed: r.jobs.filter((j) => j.error !== undefined).length})
       return r
     })
-    for (const w of batch.warnings) process.stderr.write(`warning: ${w}\n`)
+    for (const w of batch.warnings) process.stderr.write(escapeTerminal(`warning: ${w}`) + '\n')
     const made = batch.jobs.flatMap((j) => (j.result ? [j.result] : []))
     const {formatData, asList} = await import('../output/format.ts')
     if (o.dryRun === 'client' && (o.format === 'yaml' || o.format === 'json')) {
@@ -277,8 +278,8 @@ export default class Submit extends KdCommand {
       const lines = (text: string) => (text.endsWith('\n') || text === '' ? text : text + '\n')
       process.stdout.write(lines(r.stdout))
       // spark-submit's own log only when it helps: on failure (its end) or with -v (all of it)
-      if (flags.verbose) process.stderr.write(lines(r.log))
-      else if (r.code !== 0) process.stderr.write(lines(r.log.split('\n').slice(-40).join('\n')))
+      if (flags.verbose) process.stderr.write(escapeTerminalLines(lines(r.log)))
+      else if (r.code !== 0) process.stderr.write(escapeTerminalLines(lines(r.log.split('\n').slice(-40).join('\n'))))
       process.stderr.write(`application ${r.appId ?? '(id not reported)'} on ${r.masterUrl}, master UI ${r.masterUi} (in-cluster; kubectl port-forward pod/${r.controllerPod} 8080)\n`)
       if (r.code !== 0) throw new UserError(`spark-submit in pod/${r.controllerPod} exited ${r.code}`)
       return
@@ -359,7 +360,7 @@ export default class Submit extends KdCommand {
       timeoutMs: parseDuration(flags.timeout, 'timeout'),
       onProgress: format || flags.follow ? undefined : stderr,
     })
-    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`)
+    for (const w of result.warnings) process.stderr.write(escapeTerminal(`warning: ${w}`) + '\n')
     if (flags.verbose) {
       // spark-submit --verbose: the properties the driver gets
       const cm = result.objects.find((o) => o.kind === 'ConfigMap' && (o as {data?: Record<string, string>}).data?.['spark.properties'])
