@@ -24,7 +24,7 @@ import {
 import {renderRunnerObjects, renderRunnerRoot, type StoredSubmission} from '../spark/render-runner.ts'
 import {jobStatusFromPods, type JobStatus} from '../spark/status.ts'
 import {SPARK_LABEL} from '../spark/names.ts'
-import {submittingUser, type PreparedSubmission} from './submit.ts'
+import {submittingUser, type PreparedSubmission} from './prepared-submission.ts'
 
 type O = Record<string, any>
 

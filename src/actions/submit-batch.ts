@@ -11,7 +11,8 @@ import {errorKind} from '../kube/errors.ts'
 import {runBounded} from '../kube/bounded.ts'
 import type {SubmitArgs} from '../spark/submission.ts'
 import type {SparkAppDocument} from './spark-input.ts'
-import {checkSubmitAccess, createJobObjects, prepareSubmission, readyDriverAccount, renderJob, type CreatedObject, type RenderedJob, type SubmitResult} from './submit.ts'
+import {prepareSubmission} from './prepared-submission.ts'
+import {checkSubmitAccess, createJobObjects, readyDriverAccount, renderJob, type CreatedObject, type RenderedJob, type SubmitResult} from './submit.ts'
 
 /** Jobs being created at once, each with at most 2 requests in flight (measured: docs/guarantees.md). */
 export const BATCH_CONCURRENCY = 32

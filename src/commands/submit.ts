@@ -328,7 +328,7 @@ export default class Submit extends KdCommand {
       document = docs[0] as {doc: unknown; source: string}
     }
     if (flags.atomic && !flags.filename) throw new UserError('--atomic goes with -f (a directory or a file of several SparkApplications)')
-    const {prepareSubmission, submitJob} = await import('../actions/submit.ts')
+    const [{prepareSubmission}, {submitJob}] = await Promise.all([import('../actions/prepared-submission.ts'), import('../actions/submit.ts')])
     const stderr = (line: string) => process.stderr.write(line + '\n')
     const prepared = await prepareSubmission({
       namespace: flags.namespace,
