@@ -7,7 +7,7 @@ import {parseFormat, type Format} from './output/format.ts'
 import type {ClusterChangeRequest} from './actions/cluster-change.ts'
 import {withNamespace, type KubeClient} from './kube/client.ts'
 import type {ConnectionOptions} from './kube/connection.ts'
-import type {ClusterSnapshot} from './actions/wait.ts'
+import type {ClusterSnapshot} from './cluster/cluster-status.ts'
 
 export const clusterChangeFlags = {
   'dry-run': Flags.string({

@@ -1,7 +1,7 @@
 // The app catalog as users see it: built-in apps plus apps stored in a namespace by `app add`
 // (ConfigMaps `kd-app-<id>` holding the normalized definition).
 import {builtinApps, findBuiltinApp} from '../app/catalog.ts'
-import type {App} from '../app/model.ts'
+import type {App, AppListing} from '../app/model.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
@@ -9,13 +9,6 @@ import {isNotFound} from '../kube/errors.ts'
 
 export const appConfigMapName = (id: string) => `kd-app-${id}`
 export const APP_KEY = 'app.json'
-
-export interface AppListing {
-  apps: App[]
-  /** why namespace apps are missing (no cluster reachable), shown as a warning */
-  warning?: string
-  namespace?: string
-}
 
 /** An app name that is neither built in nor stored in the namespace. */
 export class UnknownAppError extends UserError {}

@@ -18,13 +18,8 @@ import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
 import {checkPodSecurity} from './pod-security.ts'
 import {claimChanges, memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
 import {readRoot} from '../cluster/root.ts'
-import {renderPlanObjects, supportObjects, type ClusterPlan, type StoredOptions} from './cluster-plan.ts'
-
-export interface AppliedObject {
-  kind: string
-  name: string
-  action: 'created' | 'configured' | 'unchanged'
-}
+import {renderPlanObjects, supportObjects} from './cluster-plan.ts'
+import type {AppliedObject, ClusterPlan, StoredOptions} from '../cluster/cluster-change.ts'
 
 export interface ApplyOptions {
   /** `apply`: update a cluster that exists instead of refusing */

@@ -4,8 +4,9 @@ import type {ServiceType} from '../cluster/model.ts'
 import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
 import type {DryRun, KubeClient, KubeObject} from '../kube/client.ts'
 import type {MemberRestart} from '../cluster/member-restarts.ts'
-import {applyPlan, renderHash, rootToWrite, type AppliedObject} from './cluster-apply.ts'
-import {planClusters, supportObjects, type ClusterPlan} from './cluster-plan.ts'
+import type {AppliedObject, ClusterChange} from '../cluster/cluster-change.ts'
+import {applyPlan, renderHash, rootToWrite} from './cluster-apply.ts'
+import {planClusters, supportObjects} from './cluster-plan.ts'
 import {signRoot} from '../cluster/spec-signature.ts'
 
 export interface ClusterChangeRequest {
@@ -27,12 +28,6 @@ export interface ClusterChangeRequest {
   basedOn?: KubeObject
   /** told before a cluster is written which of its members the change restarts */
   onRestarts?: (cluster: string, restarts: MemberRestart[]) => void
-}
-
-export interface ClusterChange {
-  plans: ClusterPlan[]
-  /** per plan, what was written (empty for a client dry run) */
-  applied: AppliedObject[][]
 }
 
 export async function changeClusters(kube: KubeClient | undefined, req: ClusterChangeRequest): Promise<ClusterChange> {

@@ -10,9 +10,11 @@ import type {ClusterManifest} from '../cluster/manifest.ts'
 import {UserError, isUserError} from '../errors.ts'
 import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import type {V1Pod} from '@kubernetes/client-node'
-import {changeClusters, type ClusterChange} from './cluster-change.ts'
-import {OPTIONS_KEY, type StoredOptions} from './cluster-plan.ts'
-import {clusterManifest, clusterSelector, readCluster} from './clusters.ts'
+import type {ClusterChange, StoredOptions} from '../cluster/cluster-change.ts'
+import {changeClusters} from './cluster-change.ts'
+import {OPTIONS_KEY} from './cluster-plan.ts'
+import {clusterManifest} from '../cluster/cluster-status.ts'
+import {clusterSelector, readCluster} from './clusters.ts'
 
 /** kubectl edit's header; lines starting with '#' are left out when the file is compared and read. */
 export const EDIT_HEADER = `# Please edit the object below. Lines beginning with a '#' will be ignored,

@@ -24,6 +24,7 @@ import {agentBundlePath, bundledPackageDir} from '../paths.ts'
 import {resolveApp, UnknownAppError} from './apps.ts'
 import {findBuiltinApp} from '../app/catalog.ts'
 import {readInputs} from './inputs.ts'
+import type {ClusterPlan, StoredOptions} from '../cluster/cluster-change.ts'
 
 export interface CreateOptions extends ClusterOverrides {
   app?: string
@@ -32,20 +33,6 @@ export interface CreateOptions extends ClusterOverrides {
   /** the namespace -n gave, if any (a file's metadata.namespace must agree with it) */
   namespace?: string
   dryRun: DryRun
-}
-
-export interface ClusterPlan {
-  app: App
-  cluster: ResolvedCluster
-  namespace: string
-  /** root ConfigMap first, then the rest, without ownerReferences */
-  objects: KubeObject[]
-  /** local package directories to pack, by ConfigMap name */
-  packages: Record<string, string>
-  /** what a later scale must render with again */
-  options: StoredOptions
-  /** the cluster's key: its spec is signed and its secretKeys sealed with it (its key Secret is written with the cluster) */
-  clusterKey: Buffer
 }
 
 // a Kubernetes object holds at most 1 MiB
@@ -212,10 +199,6 @@ async function checkConnectedClusters(kube: KubeClient, inputs: {spec: ClusterSp
 }
 
 export {OPTIONS_KEY}
-
-export interface StoredOptions {
-  agentImage?: string
-}
 
 /** Renders a cluster (owned by the root `rootUid` once it exists) and records on its root the options a later scale must render with again. */
 export function renderPlanObjects(app: App, cluster: ResolvedCluster, namespace: string, options: StoredOptions, rootUid?: string): KubeObject[] {

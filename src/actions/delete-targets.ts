@@ -5,7 +5,8 @@
 import {isUserError, type UserError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
 import type {TargetKind} from '../target.ts'
-import {ClusterNotFoundError, deleteCluster} from './clusters.ts'
+import {ClusterNotFoundError} from './clusters.ts'
+import {deleteCluster} from './cluster-delete.ts'
 
 export interface DeleteTargetsOptions {
   targets: {kind?: TargetKind; name: string}[]

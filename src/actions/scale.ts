@@ -13,7 +13,8 @@ import {suggestions} from '../did-you-mean.ts'
 import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
 import {readCluster} from './clusters.ts'
 import {renderHash, rootToWrite} from './cluster-apply.ts'
-import {renderPlanObjects, type StoredOptions} from './cluster-plan.ts'
+import {renderPlanObjects} from './cluster-plan.ts'
+import type {StoredOptions} from '../cluster/cluster-change.ts'
 
 /** The roles of a cluster whose member count can change (open cardinality, N+). */
 export function scalableRoles(app: App, cluster: ResolvedCluster): string[] {

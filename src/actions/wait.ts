@@ -6,37 +6,12 @@ import {UserError} from '../errors.ts'
 import {R, type KubeClient} from '../kube/client.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {byNatural} from '../order.ts'
-import {IMAGE_PULL_REASONS} from '../cluster/pod-problem.ts'
-import {isMemberDone, isMemberPod, type PodLike} from '../cluster/member-state.ts'
-import {clusterSelector, memberStatus, storedFromRoot, type MemberStatus} from './clusters.ts'
-
-export interface ClusterSnapshot {
-  state: string
-  generation: string
-  /** the generation the agent's state is for ('' from an agent that does not say) */
-  observedGeneration?: string
-  /** what the agent cannot do and why, if anything */
-  agentProblem?: string
-  /** desired members per role, from the root ConfigMap */
-  desired: Record<string, number>
-  members: MemberStatus[]
-}
-
-export const isConfigured = (s: ClusterSnapshot) =>
-  s.state === 'configured' &&
-  (!s.observedGeneration || s.observedGeneration === s.generation) &&
-  Object.entries(s.desired).every(([role, n]) => s.members.filter((m) => m.role === role && isMemberDone(m)).length === n) &&
-  s.members.length === Object.values(s.desired).reduce((a, b) => a + b, 0)
+import {isMemberPod, type PodLike} from '../cluster/member-state.ts'
+import {failingMember, isSnapshotConfigured, memberStatus, storedFromRoot, stuckMembers, type ClusterSnapshot, type MemberStatus} from '../cluster/cluster-status.ts'
+import {clusterSelector} from './clusters.ts'
 
 /** How long a member may stay in config error or unable to pull its image before --wait gives up early. */
 export const FAIL_AFTER_MS = 30_000
-
-/** A member that waiting will not fix: its setup failed, or its image cannot be pulled. */
-export function failingMember(m: MemberStatus): string | undefined {
-  if (m.state === 'config error') return `config error${m.lastError ? `: ${m.lastError}` : ''}`
-  if (m.problem && IMAGE_PULL_REASONS.has(m.problem.reason)) return m.problem.text
-  return undefined
-}
 
 export async function waitForCluster(
   kube: KubeClient,
@@ -134,7 +109,7 @@ export async function waitForCluster(
       }
       last = snapshot
       opts.onUpdate?.(snapshot)
-      if (isConfigured(snapshot)) return snapshot
+      if (isSnapshotConfigured(snapshot)) return snapshot
       track(snapshot.members)
       return undefined
     },
@@ -161,16 +136,3 @@ export async function waitForCluster(
   throw new UserError(`timed out waiting for cluster/${name} to be configured: ${configured}/${total} members configured, cluster state ${last?.state ?? 'unknown'}${why ? `; ${why}` : ''}`)
 }
 
-/** The members holding a cluster back (at most 5 named), each with what is known: a stuck wait says why. */
-export function stuckMembers(s: ClusterSnapshot): string {
-  const stuck = s.members.filter((m) => !isMemberDone(m))
-  const present = new Map<string, number>()
-  for (const m of s.members) present.set(m.role, (present.get(m.role) ?? 0) + 1)
-  const missing = Object.entries(s.desired).flatMap(([role, n]) => ((present.get(role) ?? 0) < n ? [`${n - (present.get(role) ?? 0)} ${role} member(s) have no pod yet`] : []))
-  const shown = stuck.slice(0, 5).map((m) => {
-    const facts = [m.state || 'no state', m.phase !== 'Running' ? `pod ${m.phase}` : '', m.state === 'configured' && !m.ready ? 'not ready' : '', m.problem?.text ?? '', m.lastError ?? '']
-    return `${m.pod}: ${facts.filter(Boolean).join(', ')}`
-  })
-  if (stuck.length > 5) shown.push(`and ${stuck.length - 5} more`)
-  return [...(s.agentProblem ? [`agent: ${s.agentProblem}`] : []), ...shown, ...missing].join('; ')
-}

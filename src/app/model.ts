@@ -101,3 +101,11 @@ export function roleEndpointServices(app: App, role: AppRole): Array<AppService 
     (s): s is AppService & {endpoint: ServiceEndpoint} => s.endpoint !== undefined && role.serviceIds.includes(s.id),
   )
 }
+
+/** The apps `app list` shows: the built-in ones, and the namespace's when a cluster answered. */
+export interface AppListing {
+  apps: App[]
+  /** why namespace apps are missing (no cluster reachable), shown as a warning */
+  warning?: string
+  namespace?: string
+}

@@ -76,7 +76,7 @@ export default class Get extends KdCommand {
         if (headers) notFound([...summaries.map((c) => c.name), ...listed.unreadable.map((u) => u.name)])
         if (isDataFormat(format)) {
           // json, yaml, jsonpath: KubeDirectorClusters, as kubectl kd apply -f takes them back
-          const {clusterManifest} = await import('../actions/clusters.ts')
+          const {clusterManifest} = await import('../cluster/cluster-status.ts')
           const manifests = pick(listed.stored, (s) => s.cluster.name).map((s) => clusterManifest(s, listed.pods))
           if (summaries.length || !names.length) process.stdout.write(await formatData(asData(manifests), format, summaries.map((c) => ({kind: 'cluster', group: 'kubectl-kd.io', name: c.name}))))
         } else if (summaries.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)

@@ -5,7 +5,7 @@ import {asList, formatData, isDataFormat, parseFormat, type Format} from '../out
 import {parseTargetList, type TargetKind} from '../target.ts'
 import {UserError, isUserError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
-import type {StoredCluster} from '../actions/clusters.ts'
+import type {StoredCluster} from '../cluster/cluster-status.ts'
 
 const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 

@@ -1,8 +1,7 @@
 // How apps look on a terminal: the `app list` table and the `app show` view. Pure: data in, text out.
 // An app added to a namespace is anyone's ConfigMap: every field is escaped for the terminal
 // (renderTable escapes cells, line() the one-line fields).
-import type {AppListing} from '../actions/apps.ts'
-import type {App} from '../app/model.ts'
+import type {App, AppListing} from '../app/model.ts'
 import {renderTable, type Table} from './table.ts'
 import {escapeTerminal as line} from './terminal.ts'
 

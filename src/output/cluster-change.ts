@@ -1,5 +1,5 @@
 // The printing half of create/apply: objects for -o, and kubectl-style "cluster/NAME created" lines.
-import type {ClusterChange} from '../actions/cluster-change.ts'
+import type {ClusterChange} from '../cluster/cluster-change.ts'
 import type {MemberRestart} from '../cluster/member-restarts.ts'
 import {count} from '../plural.ts'
 import {asList, formatData, type Format} from './format.ts'

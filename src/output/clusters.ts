@@ -1,6 +1,6 @@
 // Tables and detail views of app clusters (get, status). Pure: data in, text out; the text escaped for
 // the terminal (terminal.ts), since every field of it comes from the cluster.
-import type {ClusterStatus, ClusterSummary} from '../actions/clusters.ts'
+import type {ClusterStatus, ClusterSummary} from '../cluster/cluster-status.ts'
 import {age} from './age.ts'
 import {renderTable, withNamespaceColumn, type Table} from './table.ts'
 import {escapeTerminal as line, escapeTerminalLines} from './terminal.ts'

@@ -5,7 +5,7 @@ import {age, humanDuration} from './age.ts'
 import {withNamespaceColumn, type Table} from './table.ts'
 import {escapeTerminalLines} from './terminal.ts'
 import type {JobStatus} from '../spark/status.ts'
-import type {ManagedJobStatus} from '../actions/managed-job.ts'
+import type {ManagedJobStatus} from '../spark/managed-job-status.ts'
 import {retryDelaySeconds, type Attempt} from '../spark/lifecycle.ts'
 
 function executorsColumn(s: JobStatus): string {

@@ -2,7 +2,7 @@
 // with its members' states. The cluster state is always said as `members configured N/M`, so it never
 // reads like kubectl's `cluster/NAME configured` (the object was changed) that create/apply print.
 // Plain line-per-change output when stderr is not a terminal or CI is set; nothing with -o json|yaml|name.
-import type {ClusterSnapshot} from '../actions/wait.ts'
+import type {ClusterSnapshot} from '../cluster/cluster-status.ts'
 import {isMemberDone} from '../cluster/member-state.ts'
 import {escapeTerminal} from './terminal.ts'
 

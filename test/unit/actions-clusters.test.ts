@@ -10,7 +10,8 @@ import {FakeKube} from '../lib/fake-kube.ts'
 import {converge} from '../lib/agent-keeper.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {scaleCluster} from '../../src/actions/scale.ts'
-import {clusterStatus, deleteCluster, listClusters, readCluster} from '../../src/actions/clusters.ts'
+import {clusterStatus, listClusters, readCluster} from '../../src/actions/clusters.ts'
+import {deleteCluster} from '../../src/actions/cluster-delete.ts'
 import {waitForCluster} from '../../src/actions/wait.ts'
 import {R, resourceFor} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
@@ -376,7 +377,7 @@ spec:
 `,
   )
   await changeClusters(kube, request({app: undefined, name: undefined, files: [file]}))
-  const {clusterManifest} = await import('../../src/actions/clusters.ts')
+  const {clusterManifest} = await import('../../src/cluster/cluster-status.ts')
   const {dump} = await import('js-yaml')
   const listed = await listClusters(kube, {})
   const manifest = clusterManifest(listed.stored[0]!, listed.pods)
