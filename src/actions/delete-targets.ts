@@ -1,12 +1,13 @@
 // `kubectl kd delete cluster/a job/b …` and `delete TYPE NAME NAME …`: every target is tried, in the order
 // given, as kubectl delete does; one that fails (not found, forbidden, a timeout of --wait) is reported
-// with its reason and does not stop the others. A bare NAME is a cluster. --ignore-not-found passes over
-// targets that are not there.
+// with its reason and does not stop the others. resolve-target.ts says what each is (a bare NAME is a
+// cluster). --ignore-not-found passes over targets that are not there.
 import {isUserError, type UserError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
 import type {TargetKind} from '../target.ts'
 import {ClusterNotFoundError} from './clusters.ts'
 import {deleteCluster} from './cluster-delete.ts'
+import {resolveTarget, type ResolvedTarget} from './resolve-target.ts'
 
 export interface DeleteTargetsOptions {
   targets: {kind?: TargetKind; name: string}[]
@@ -31,7 +32,8 @@ export async function deleteTargets(kube: KubeClient, o: DeleteTargetsOptions): 
   for (const target of o.targets) {
     const kind = target.kind ?? 'cluster'
     try {
-      const name = kind === 'job' ? await deleteJobTarget(kube, target.name, o.dryRun) : (await deleteCluster(kube, target.name, {wait: o.wait, timeoutMs: o.timeoutMs, dryRun: o.dryRun}), target.name)
+      const resolved = await resolveTarget(kube, target, {bareName: 'cluster'})
+      const name = resolved.kind === 'cluster' ? (await deleteCluster(kube, resolved.name, {wait: o.wait, timeoutMs: o.timeoutMs, dryRun: o.dryRun}), resolved.name) : await deleteJobTarget(kube, resolved, o.dryRun)
       result.deleted.push({kind, name})
     } catch (err) {
       if (!isUserError(err)) throw err
@@ -43,9 +45,11 @@ export async function deleteTargets(kube: KubeClient, o: DeleteTargetsOptions): 
 }
 
 /** A scheduled or managed job (its root), else a job by its driver pod; the job's own name. */
-async function deleteJobTarget(kube: KubeClient, name: string, dryRun: 'server' | 'client' | undefined): Promise<string> {
-  const {deleteManagedJob} = await import('./managed-job.ts')
-  if (await deleteManagedJob(kube, name, {dryRun: !!dryRun})) return name
+async function deleteJobTarget(kube: KubeClient, target: Exclude<ResolvedTarget, {kind: 'cluster'}>, dryRun: 'server' | 'client' | undefined): Promise<string> {
+  if (target.kind === 'managed-job') {
+    const {deleteManagedJob} = await import('./managed-job.ts')
+    if (await deleteManagedJob(kube, target.name, {dryRun: !!dryRun, known: target.root})) return target.name
+  }
   const {deleteJob} = await import('./jobs.ts')
-  return (await deleteJob(kube, name, {dryRun})).name
+  return (await deleteJob(kube, target.name, {dryRun})).name
 }

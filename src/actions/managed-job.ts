@@ -191,23 +191,30 @@ export async function waitForManagedJob(
   }
 }
 
-/** The root of managed job NAME (Job or CronJob), or undefined. */
-async function findRoot(kube: KubeClient, name: string): Promise<{kind: 'Job' | 'CronJob'; obj: O} | undefined> {
+/** A managed job's root as read: a batch/v1 Job or CronJob carrying the job's label. */
+export interface ManagedJobRoot {
+  kind: 'Job' | 'CronJob'
+  obj: O
+}
+
+/** The root of the managed job NAME (Job or CronJob; two reads), or undefined when NAME is no managed job. */
+export async function findManagedJob(kube: KubeClient, name: string): Promise<ManagedJobRoot | undefined> {
   const get = (kind: 'Job' | 'CronJob') => kube.get<O>(rootResource(kind, kube.namespace), name).then((obj) => (obj.metadata?.labels?.[LIFECYCLE_LABEL.job] === name ? {kind, obj} : undefined), (err) => (isNotFound(err) ? undefined : Promise.reject(err)))
   const [cron, job] = await Promise.all([get('CronJob'), get('Job')])
   return cron ?? job
 }
 
 /** Deletes a managed job: its root; the garbage collector removes its runs, attempts' drivers and everything they made. */
-export async function deleteManagedJob(kube: KubeClient, name: string, opts: {dryRun?: boolean} = {}): Promise<{kind: 'Job' | 'CronJob'} | undefined> {
-  const root = await findRoot(kube, name)
+/** `known`: the root as just read (resolve-target.ts), saves reading it again. */
+export async function deleteManagedJob(kube: KubeClient, name: string, opts: {dryRun?: boolean; known?: ManagedJobRoot} = {}): Promise<{kind: 'Job' | 'CronJob'} | undefined> {
+  const root = opts.known ?? (await findManagedJob(kube, name))
   if (!root) return undefined
   await kube.delete(rootResource(root.kind, kube.namespace), name, {uid: root.obj.metadata.uid, propagationPolicy: 'Background', dryRun: opts.dryRun})
   return {kind: root.kind}
 }
 
 async function requireSchedule(kube: KubeClient, name: string, verb: string): Promise<O> {
-  const root = await findRoot(kube, name)
+  const root = await findManagedJob(kube, name)
   if (!root) throw new UserError(`job "${name}" not found in namespace "${kube.namespace}" as a scheduled job (kubectl kd get jobs lists them)`)
   if (root.kind !== 'CronJob') throw new UserError(`job "${name}" has no schedule: only a job submitted with --schedule (or a ScheduledSparkApplication) can be ${verb}`)
   return root.obj

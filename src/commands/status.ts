@@ -5,7 +5,6 @@ import {asList, formatData, isDataFormat, parseFormat, type Format} from '../out
 import {parseTargetList, type TargetKind} from '../target.ts'
 import {UserError, isUserError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
-import type {StoredCluster} from '../cluster/cluster-status.ts'
 
 const FORMATS = ['json', 'yaml', 'jsonpath'] as const
 
@@ -56,32 +55,30 @@ export default class Status extends KdCommand {
   }
 
   /** One target's status as data and as text; a bare NAME is a cluster, unless only a job has that name. */
-  private async statusOf(kube: KubeClient, target: {kind?: TargetKind; name: string}, found?: StoredCluster): Promise<{data: unknown; text: string; kind: TargetKind; found?: StoredCluster}> {
-    let kind = target.kind
-    if (!kind) {
-      const {findCluster} = await import('../actions/clusters.ts')
-      found = await findCluster(kube, target.name)
-      kind = found ? 'cluster' : 'job'
+  private async statusOf(kube: KubeClient, target: {kind?: TargetKind; name: string}): Promise<{data: unknown; text: string; kind: TargetKind}> {
+    const {resolveTarget} = await import('../actions/resolve-target.ts')
+    const resolved = await resolveTarget(kube, target, {bareName: 'cluster-else-job'})
+    if (resolved.kind === 'cluster') {
+      const {clusterStatus} = await import('../actions/clusters.ts')
+      const {clusterStatusText} = await import('../output/clusters.ts')
+      const status = await clusterStatus(kube, resolved.name, resolved.stored)
+      return {data: status, text: clusterStatusText(status), kind: 'cluster'}
     }
-    if (kind === 'job') {
+    if (resolved.kind === 'managed-job') {
       const {managedJobStatus} = await import('../actions/managed-job.ts')
-      const managed = await managedJobStatus(kube, target.name)
+      const managed = await managedJobStatus(kube, resolved.name)
       if (managed) {
         const {managedJobStatusText} = await import('../output/jobs.ts')
-        return {data: managed, text: managedJobStatusText(managed), kind}
+        return {data: managed, text: managedJobStatusText(managed), kind: 'job'}
       }
-      const {jobStatus, JobNotFoundError} = await import('../actions/jobs.ts')
-      const {jobStatusText} = await import('../output/jobs.ts')
-      const status = await jobStatus(kube, target.name).catch((err: unknown) => {
-        if (target.kind || !(err instanceof JobNotFoundError)) throw err
-        throw new UserError(`cluster or job "${target.name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
-      })
-      return {data: status, text: jobStatusText(status), kind}
     }
-    const {clusterStatus} = await import('../actions/clusters.ts')
-    const {clusterStatusText} = await import('../output/clusters.ts')
-    const status = await clusterStatus(kube, target.name, found)
-    return {data: status, text: clusterStatusText(status), kind, found}
+    const {jobStatus, JobNotFoundError} = await import('../actions/jobs.ts')
+    const {jobStatusText} = await import('../output/jobs.ts')
+    const status = await jobStatus(kube, resolved.name).catch((err: unknown) => {
+      if (!(resolved.kind === 'job' && resolved.guessed) || !(err instanceof JobNotFoundError)) throw err
+      throw new UserError(`cluster or job "${resolved.name}" not found in namespace "${kube.namespace}" (kubectl kd get clusters and kubectl kd get jobs list them)`)
+    })
+    return {data: status, text: jobStatusText(status), kind: 'job'}
   }
 
   private async showOne(kube: KubeClient, target: {kind?: TargetKind; name: string}, format: Format, watch: boolean): Promise<void> {

@@ -1,10 +1,12 @@
 // Several targets in one command (delete, status, describe take kubectl's TYPE/NAME … and TYPE NAME …):
-// the words parsed into every target, and delete trying each, reporting each one that failed.
+// the words parsed into every target, what each NAME is (resolve-target.ts), and delete trying each,
+// reporting each one that failed.
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {FakeKube} from '../lib/fake-kube.ts'
 import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
 import {deleteTargets} from '../../src/actions/delete-targets.ts'
+import {resolveTarget} from '../../src/actions/resolve-target.ts'
 import {R} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {parseTargetList} from '../../src/target.ts'
@@ -77,3 +79,29 @@ del('a target that fails for another reason does not stop the others; --ignore-n
 })
 
 del.run()
+
+const resolve = suite('what NAME is')
+
+/** A managed job's root as createManagedJob leaves it: a batch/v1 Job with the job's label. */
+const managedRoot = (name: string) => ({apiVersion: 'batch/v1', kind: 'Job', metadata: {name, labels: {'kubectl-kd.io/job': name}}, spec: {}})
+
+resolve('cluster/NAME and a bare NAME (delete) are clusters unread; job/NAME a managed job by its root, else a job; a bare NAME (status) a cluster when there is one', async () => {
+  const kube = new FakeKube(NS)
+  await changeClusters(kube, cluster('x'))
+  kube.seed(R.jobs(NS), managedRoot('nightly'))
+  kube.seed(R.pods(NS), driver('a'))
+  const reads = kube.requests.length
+  assert.equal(await resolveTarget(kube, {kind: 'cluster', name: 'nope'}, {bareName: 'cluster-else-job'}), {kind: 'cluster', name: 'nope'})
+  assert.equal(await resolveTarget(kube, {name: 'nope'}, {bareName: 'cluster'}), {kind: 'cluster', name: 'nope'})
+  assert.is(kube.requests.length, reads, 'nothing is read for those')
+  const managed = await resolveTarget(kube, {kind: 'job', name: 'nightly'}, {bareName: 'cluster'})
+  assert.is(managed.kind, 'managed-job')
+  assert.equal(await resolveTarget(kube, {kind: 'job', name: 'a'}, {bareName: 'cluster'}), {kind: 'job', name: 'a', guessed: false})
+  const x = await resolveTarget(kube, {name: 'x'}, {bareName: 'cluster-else-job'})
+  assert.is(x.kind, 'cluster')
+  assert.is(x.kind === 'cluster' && x.stored?.cluster.name, 'x', 'the cluster as read is handed on')
+  assert.is((await resolveTarget(kube, {name: 'nightly'}, {bareName: 'cluster-else-job'})).kind, 'managed-job')
+  assert.equal(await resolveTarget(kube, {name: 'a'}, {bareName: 'cluster-else-job'}), {kind: 'job', name: 'a', guessed: true})
+})
+
+resolve.run()
