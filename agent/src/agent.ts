@@ -96,8 +96,6 @@ const DEFAULT_STDIN_BUDGET = 16 * 1024 * 1024
 /** how much longer than the script timeout an exec may take (archive transfer, shell start-up, the KILL grace) */
 const EXEC_GRACE_MS = 30_000
 
-export const ROLLUP_KEYS = {state: ANNOTATION.state, rollup: ANNOTATION.rollup}
-
 export class Agent {
   /** member pods as the informer last delivered them */
   private pods = new Map<string, PodLike>()

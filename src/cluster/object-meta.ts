@@ -1,4 +1,4 @@
-// Labels and ownerReferences every object of an app cluster carries (DESIGN.md §3), built only from the
+// Labels and ownerReferences every object of an app cluster carries (docs/architecture.md), built only from the
 // shared naming contract in names.ts.
 import type {OwnerReference} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'

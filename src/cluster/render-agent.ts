@@ -1,8 +1,8 @@
-// The agent of one app cluster (DESIGN.md §4): ServiceAccount, Role, RoleBinding and a one-replica
+// The agent of one app cluster (docs/architecture.md): ServiceAccount, Role, RoleBinding and a one-replica
 // Recreate Deployment running the plugin-shipped agent code on a stock Node.js image under the
 // "restricted" pod security standard. The Role grants exactly what agent/src uses, nothing cluster-wide.
 // The agent code travels in ConfigMap NAME-kd-agent (renderAgentCode): the esbuild bundle gzipped
-// (136 KB → ~40 KB: no @kubernetes/client-node, see src/kube/transport.ts) plus a 5-line loader that
+// (136 KB → ~40 KB: no @kubernetes/client-node, see src/kube/http-client.ts) plus a 5-line loader that
 // unpacks it to /tmp.
 // Pure.
 import {createHash} from 'node:crypto'

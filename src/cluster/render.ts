@@ -1,4 +1,4 @@
-// renderCluster(): the Kubernetes objects of one app cluster (DESIGN.md §3) from the app and the resolved
+// renderCluster(): the Kubernetes objects of one app cluster (docs/architecture.md) from the app and the resolved
 // cluster — root ConfigMap, headless Service, a StatefulSet per role, a Service per member, and the agent
 // (render-agent.ts). Pure and deterministic: same input, same objects, no timestamps, stable order.
 // Every name, label and annotation comes from names.ts.

@@ -1,6 +1,6 @@
 // The KubeClient over node:https: JSON requests, watches (chunked JSON lines), log streams and exec
 // (WebSocket, exec.ts). Credentials come from a kubeconfig, the pod's ServiceAccount or client-node's
-// authenticators (credentials.ts); this module never loads @kubernetes/client-node, so the agent's bundle
+// authenticators (connection.ts); this module never loads @kubernetes/client-node, so the agent's bundle
 // and memory stay small. Timeouts as kubectl has them: TLS handshake 10 s, and --request-timeout.
 // Only idempotent requests (reads, apply, patch, delete) are retried, and only once the server has
 // answered at least once: a create is sent once, and its answer (AlreadyExists included) stands — but

@@ -386,7 +386,6 @@ export const runConfigMapName = (run: string) => `${run}-kd-run`
 export const attemptDriverName = (run: string, n: number) => `${run}-${n}-driver`
 
 /** Longest managed job name: a CronJob's name is at most 52 characters (its Jobs add -<minutes>). */
-export const MAX_SCHEDULED_NAME = 52
 export const MAX_JOB_NAME = 52
 
 export const LIFECYCLE_LABEL = {

@@ -16,7 +16,7 @@ import {waitForCluster} from '../../src/actions/wait.ts'
 import {R, resourceFor} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY} from '../../src/cluster/names.ts'
-import {UserError} from '../../src/errors.ts'
+import {rejects} from '../lib/user-errors.ts'
 
 const NS = 'team'
 const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest => ({
@@ -36,18 +36,6 @@ async function withCluster(): Promise<FakeKube> {
   await changeClusters(kube, request())
   await converge(kube, 'demo')
   return kube
-}
-
-async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
-  try {
-    await p
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return err as Error
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-  throw new Error('unreachable')
 }
 
 const kinds = (kube: FakeKube) =>

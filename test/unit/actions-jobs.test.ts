@@ -21,19 +21,9 @@ import {R} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, LABEL} from '../../src/cluster/names.ts'
 import {UserError} from '../../src/errors.ts'
+import {rejects} from '../lib/user-errors.ts'
 
 const NS = 'spark'
-
-async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-}
 
 const pi = {appResource: 'local:///opt/spark/examples/jars/spark-examples.jar', mainClass: 'org.apache.spark.examples.SparkPi', name: 'spark-pi', image: 'localhost/kubectl-kd/spark:3.5.9', serviceAccount: 'spark'}
 const opts = (o: Partial<SubmitOptions> = {}): SubmitOptions => ({dryRun: 'none', now: () => 1_700_000_000_000, ...o})

@@ -15,7 +15,7 @@ import {clusterStatus} from '../../src/actions/clusters.ts'
 import {openDashboard, resolveDashboard} from '../../src/actions/open.ts'
 import {browserCommand, openBrowser} from '../../src/browser.ts'
 import {R} from '../../src/kube/client.ts'
-import {UserError} from '../../src/errors.ts'
+import {rejects} from '../lib/user-errors.ts'
 
 const NS = 'team'
 const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest => ({
@@ -29,17 +29,6 @@ const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest
   ...over,
 })
 const running = (name: string) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name, namespace: NS, labels: {}}, status: {phase: 'Running'}})
-
-async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-}
 
 const token = suite('the notebook token')
 

@@ -15,23 +15,11 @@ import {editCluster} from '../../src/actions/cluster-edit.ts'
 import {readCluster} from '../../src/actions/clusters.ts'
 import {dumpYaml} from '../../src/output/yaml.ts'
 import {R} from '../../src/kube/client.ts'
-import {UserError} from '../../src/errors.ts'
+import {rejects} from '../lib/user-errors.ts'
 
 const NS = 'team'
 const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest => ({app: 'shelldemo', name: 'demo', members: [], images: [], packages: [], dryRun: 'none', allowExisting: false, ...over})
 const members = async (kube: FakeKube, role: string) => (await readCluster(kube, 'demo')).cluster.roles.find((r) => r.id === role)?.members
-
-async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
-  try {
-    await p
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return err as Error
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-  throw new Error('unreachable')
-}
 
 const scale = suite('scale: the role')
 scale('a mistyped role: did you mean, naming the role as typed; nothing written', async () => {

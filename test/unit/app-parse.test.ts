@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import {readFileSync} from 'node:fs'
 import {parseApp, appForm} from '../../src/app/parse.ts'
 import {FieldReader} from '../../src/app/field-reader.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 import {minimal} from '../fixtures/apps.ts'
 
 const example = (f: string) => readFileSync(new URL(`../../examples/apps/${f}`, import.meta.url), 'utf8')

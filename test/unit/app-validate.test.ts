@@ -5,7 +5,7 @@ import {parseApp} from '../../src/app/parse.ts'
 import {validateApp} from '../../src/app/validate.ts'
 import {applyOverrides} from '../../src/app/overrides.ts'
 import {findBuiltinApp} from '../../src/app/catalog.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 import {minimal} from '../fixtures/apps.ts'
 
 const parse = (spec: Record<string, unknown>) => parseApp(minimal(spec), 'app.yaml')

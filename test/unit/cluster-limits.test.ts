@@ -22,7 +22,7 @@ import {
   readTar,
   writeTar,
 } from '../../src/cluster/package.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 
 const base = mkdtempSync(join(tmpdir(), 'kd-limits-'))
 

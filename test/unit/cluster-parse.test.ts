@@ -4,7 +4,7 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {readFileSync} from 'node:fs'
 import {parseClusterSpecs, parseManifests} from '../../src/cluster/parse.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 
 const example = (f: string) => readFileSync(new URL(`../../examples/clusters/${f}`, import.meta.url), 'utf8')
 const strip = (spec: {roles: Array<{at?: unknown}>}) => spec.roles.map(({at: _at, ...rest}) => rest)

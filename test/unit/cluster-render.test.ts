@@ -1,5 +1,5 @@
 // renderCluster: golden renders of KubeDirector's spark221e2 and cassandra311 example clusters, and the
-// properties every render must have (DESIGN.md §3): names, labels, owner references, probes of the
+// properties every render must have (docs/architecture.md): names, labels, owner references, probes of the
 // member contract, determinism.
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
@@ -195,7 +195,7 @@ test('--image / --package overrides reach the pods and app.json', () => {
 })
 
 test('agent: one Recreate replica, restricted pod security, its own ServiceAccount, least-privilege Role', () => {
-  // the agent's engineer owns the details of render-agent.ts; this checks only the contract of DESIGN.md §3/§4
+  // the agent's engineer owns the details of render-agent.ts; this checks only the contract of docs/architecture.md
   const objects = renderExample('shelldemo.yaml', {...OPTIONS, agentImage: 'localhost/kubectl-kd/node:24'})
   const deploy = find(objects, 'Deployment', 'demo-kd-agent')
   assert.is(deploy.metadata.labels![LABEL.component], 'agent')

@@ -10,7 +10,7 @@ import {renderCluster} from '../../src/cluster/render.ts'
 import {clusterToManifest} from '../../src/cluster/manifest.ts'
 import {configmeta} from '../../src/cluster/configmeta.ts'
 import {dump} from 'js-yaml'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 import {injectedFileName} from '../../agent/src/agent.ts'
 
 const head = 'apiVersion: kubedirector.hpe.com/v1beta1\nkind: KubeDirectorCluster\nmetadata: {name: c}\n'

@@ -8,7 +8,7 @@ import {parseClusterSpecs} from '../../src/cluster/parse.ts'
 import {resolveCluster} from '../../src/cluster/validate.ts'
 import {DEFAULT_RESOURCES} from '../../src/cluster/model.ts'
 import {compareQuantities, isQuantity, mebibytes, parseQuantity, quantityValue} from '../../src/cluster/quantity.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 
 const example = (f: string) => readFileSync(new URL(`../../examples/clusters/${f}`, import.meta.url), 'utf8')
 const LIMITS = '{limits: {cpu: "1", memory: 1Gi}}'

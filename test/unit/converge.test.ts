@@ -18,23 +18,11 @@ import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY, ROOT_KEYS} from '../../src/cluster/names.ts'
 import {planConvergence, specHash, withSpecHash, type ObservedObject} from '../../src/cluster/member-objects.ts'
 import {rootSignatureProblem, signRoot} from '../../src/cluster/spec-signature.ts'
-import {UserError} from '../../src/errors.ts'
 import type {KubeObject} from '../../src/kube-object.ts'
+import {rejects} from '../lib/user-errors.ts'
 
 const NS = 'team'
 const request = (over: Partial<ClusterChangeRequest> = {}): ClusterChangeRequest => ({app: 'shelldemo', name: 'demo', members: [], images: [], packages: [], dryRun: 'none', allowExisting: false, ...over})
-
-async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<Error> {
-  try {
-    await p
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return err as Error
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-  throw new Error('unreachable')
-}
 
 /** A cluster made by create and brought to its spec by the agent (two passes: write, then see). */
 async function cluster(over: Partial<ClusterChangeRequest> = {}): Promise<FakeKube> {
@@ -251,7 +239,6 @@ function landsMeanwhile(kube: FakeKube, change: (data: Record<string, string>) =
     return undefined
   }
 }
-
 
 writers('scale beside scale of another role: both counts land (the later re-reads and scales again)', async () => {
   const kube = await cluster()

@@ -10,19 +10,8 @@ import {cacheKind} from '../../src/code-cache.ts'
 import {pickMember} from '../../src/actions/cluster-logs.ts'
 import {parseLogsTarget} from '../../src/target.ts'
 import {join} from 'node:path'
-import {UserError} from '../../src/errors.ts'
 import {isOneLineError, kd, repoRoot} from '../lib/kd.ts'
-
-function throwsUser(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn()
-  } catch (err) {
-    assert.ok(err instanceof UserError, `a UserError, not ${(err as Error).stack}`)
-    assert.match((err as Error).message, pattern)
-    return
-  }
-  assert.unreachable(`expected an error matching ${pattern}`)
-}
+import {throwsUser} from '../lib/user-errors.ts'
 
 const dym = suite('did you mean')
 dym('edit distance: insertions, deletions, substitutions', () => {

@@ -10,7 +10,7 @@ import {parseClusterSpecs} from '../../src/cluster/parse.ts'
 import {resolveCluster} from '../../src/cluster/validate.ts'
 import {renderCluster} from '../../src/cluster/render.ts'
 import {clusterObjectName, headlessServiceName, LABEL, roleObjectName, roleStatefulSetName} from '../../src/cluster/names.ts'
-import {throwsUserError} from '../fixtures/user-error.ts'
+import {throwsUserError} from '../lib/user-errors.ts'
 
 const dir = new URL('./fixtures/kubedirector/', import.meta.url)
 const read = (sub: string, f: string) => readFileSync(new URL(`${sub}/${f}`, dir), 'utf8')

@@ -8,19 +8,8 @@ import {FLAG_NAMES, attemptSubmissionIds, attemptsText, attemptsToClean, backoff
 import {manifestFieldNames, sparkAppToSubmitArgs} from '../../src/spark/sparkapp.ts'
 import {nextCronTime} from '../../src/spark/cron.ts'
 import {renderRunnerObjects, renderRunnerRoot, runnerRules} from '../../src/spark/render-runner.ts'
-import {UserError} from '../../src/errors.ts'
 import {matchGolden} from '../fixtures/golden.ts'
-
-const throwsUser = (fn: () => unknown, pattern: RegExp) => {
-  try {
-    fn()
-  } catch (err) {
-    assert.ok(err instanceof UserError, String(err))
-    assert.match((err as Error).message, pattern)
-    return
-  }
-  assert.unreachable(`expected ${pattern}`)
-}
+import {throwsUser} from '../lib/user-errors.ts'
 
 const parse = suite('lifecycle: flags and manifest fields')
 
