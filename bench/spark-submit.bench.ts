@@ -58,7 +58,7 @@ const drivers = startInformer<Pod>(kube, {resource: R.pods(ns), labelSelector: '
 }}, abort.signal)
 await new Promise((r) => setTimeout(r, 1500))
 // the driver's service account with the rights to run executors (what --create-service-account makes)
-const {driverRbacObjects} = await import('../src/actions/spark-rbac.ts')
+const {driverRbacObjects} = await import('../src/actions/job/spark-rbac.ts')
 execFileSync(env.KD_KUBECTL!, ['--kubeconfig', env.KUBECONFIG!, 'apply', '-f', '-'], {input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: driverRbacObjects(ns, 'spark')}), stdio: ['pipe', 'ignore', 'inherit']})
 
 async function timed(cmd: readonly [string, readonly string[], Spark], name: string, waitFor: 'created' | 'done'): Promise<{created: number; exit: number; running?: number; done?: number}> {

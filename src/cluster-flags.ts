@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {SERVICE_TYPES} from './cluster/model.ts'
 import {connectionOptions, parseDuration, type ConnectionFlags} from './base-command.ts'
 import {parseFormat, type Format} from './output/format.ts'
-import type {ClusterChangeRequest} from './actions/cluster-change.ts'
+import type {ClusterChangeRequest} from './actions/cluster/cluster-change.ts'
 import {withNamespace, type KubeClient} from './kube/client.ts'
 import type {ConnectionOptions} from './kube/connection.ts'
 import type {ClusterSnapshot} from './cluster/cluster-status.ts'
@@ -87,7 +87,7 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
     const {hasKubeconfig} = await import('./kube/kubeconfig-present.ts')
     if (hasKubeconfig(run.conn.kubeconfig)) kube = await connect(run.conn).catch(() => undefined)
   }
-  const {changeClusters} = await import('./actions/cluster-change.ts')
+  const {changeClusters} = await import('./actions/cluster/cluster-change.ts')
   const {formatClusterChange, restartLines} = await import('./output/cluster-change.ts')
   // members a change restarts are said before it is written (and by --dry-run=server)
   const change = await changeClusters(kube, {...run, onRestarts: (cluster, restarts) => process.stderr.write(restartLines(cluster, restarts))})
@@ -105,7 +105,7 @@ export async function runClusterChange(run: ClusterChangeRun): Promise<void> {
 
 /** --wait: the progress view over waitForCluster; Ctrl-C stops waiting (the cluster stays). */
 export async function waitWithProgress(kube: KubeClient, name: string, roles: string[], timeoutMs: number, silent: boolean): Promise<ClusterSnapshot> {
-  const {waitForCluster} = await import('./actions/wait.ts')
+  const {waitForCluster} = await import('./actions/cluster/wait.ts')
   const {withClusterProgress} = await import('./output/progress.ts')
   const controller = new AbortController()
   const stop = () => controller.abort()

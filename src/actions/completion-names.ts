@@ -67,7 +67,7 @@ async function fromCluster(kind: Exclude<NameKind, 'contexts'>, connection: Conn
           .map((c) => c.metadata.labels![LABEL.cluster]!)
       case 'dashboards': {
         if (!connection.cluster) return []
-        const {clusterDashboards} = await import('./open.ts')
+        const {clusterDashboards} = await import('./cluster/open.ts')
         const all = await clusterDashboards(kube, connection.cluster)
         return [...new Set([...all.map((d) => d.service), ...all.map((d) => d.pod)])]
       }

@@ -5,8 +5,8 @@
 import {isUserError, type UserError} from '../errors.ts'
 import type {KubeClient} from '../kube/client.ts'
 import type {TargetKind} from '../target.ts'
-import {ClusterNotFoundError} from './clusters.ts'
-import {deleteCluster} from './cluster-delete.ts'
+import {ClusterNotFoundError} from './cluster/clusters.ts'
+import {deleteCluster} from './cluster/cluster-delete.ts'
 import {resolveTarget, type ResolvedTarget} from './resolve-target.ts'
 
 export interface DeleteTargetsOptions {
@@ -28,7 +28,7 @@ export interface DeleteTargetsResult {
 
 export async function deleteTargets(kube: KubeClient, o: DeleteTargetsOptions): Promise<DeleteTargetsResult> {
   const result: DeleteTargetsResult = {deleted: [], notFound: [], failed: []}
-  const {JobNotFoundError} = await import('./jobs.ts')
+  const {JobNotFoundError} = await import('./job/jobs.ts')
   for (const target of o.targets) {
     const kind = target.kind ?? 'cluster'
     try {
@@ -47,9 +47,9 @@ export async function deleteTargets(kube: KubeClient, o: DeleteTargetsOptions): 
 /** A scheduled or managed job (its root), else a job by its driver pod; the job's own name. */
 async function deleteJobTarget(kube: KubeClient, target: Exclude<ResolvedTarget, {kind: 'cluster'}>, dryRun: 'server' | 'client' | undefined): Promise<string> {
   if (target.kind === 'managed-job') {
-    const {deleteManagedJob} = await import('./managed-job.ts')
+    const {deleteManagedJob} = await import('./job/managed-job.ts')
     if (await deleteManagedJob(kube, target.name, {dryRun: !!dryRun, known: target.root})) return target.name
   }
-  const {deleteJob} = await import('./jobs.ts')
+  const {deleteJob} = await import('./job/jobs.ts')
   return (await deleteJob(kube, target.name, {dryRun})).name
 }

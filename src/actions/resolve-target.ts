@@ -6,8 +6,8 @@
 import type {StoredCluster} from '../cluster/cluster-status.ts'
 import type {KubeClient} from '../kube/client.ts'
 import type {TargetKind} from '../target.ts'
-import {findCluster} from './clusters.ts'
-import {findManagedJob, type ManagedJobRoot} from './managed-job.ts'
+import {findCluster} from './cluster/clusters.ts'
+import {findManagedJob, type ManagedJobRoot} from './job/managed-job.ts'
 
 export type ResolvedTarget =
   /** `stored`: the cluster as read, when deciding needed it (a bare NAME) */

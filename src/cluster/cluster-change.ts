@@ -1,6 +1,6 @@
 // What create/apply/edit do to app clusters, as data: each cluster's plan (its app, spec, rendered
-// objects and stored options) and what was written for it. Made by actions/cluster-plan.ts and
-// actions/cluster-apply.ts, printed by output/cluster-change.ts.
+// objects and stored options) and what was written for it. Made by actions/cluster/cluster-plan.ts and
+// actions/cluster/cluster-apply.ts, printed by output/cluster-change.ts.
 import type {App} from '../app/model.ts'
 import type {KubeObject} from '../kube-object.ts'
 import type {ResolvedCluster} from './model.ts'

@@ -1,6 +1,6 @@
 // What `get`, `status` and `--wait` show of an app cluster, derived from what the API holds: the root
 // ConfigMap (its spec, and the state the agent wrote in its annotations) and the pods, Services and
-// Events read for it. Pure: the actions read the objects (actions/clusters.ts, actions/wait.ts), this
+// Events read for it. Pure: the actions read the objects (actions/cluster/clusters.ts, actions/cluster/wait.ts), this
 // module says what they mean, and output prints the shapes defined here.
 import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
 import type {App} from '../app/model.ts'

@@ -49,7 +49,7 @@ export default class Delete extends KdCommand {
     const suffix = dryRun === 'server' ? ' (server dry run)' : dryRun === 'client' ? ' (dry run)' : ''
     const timeoutMs = parseDuration(flags.timeout, 'timeout')
     if (!targets) {
-      const {deleteClustersInFiles} = await import('../actions/cluster-delete.ts')
+      const {deleteClustersInFiles} = await import('../actions/cluster/cluster-delete.ts')
       const result = await deleteClustersInFiles(kube, {files, namespace: flags.namespace, ignoreNotFound: flags['ignore-not-found'], wait: flags.wait, timeoutMs, dryRun})
       for (const d of result.deleted.filter((x) => x.deleted)) process.stdout.write(`cluster/${d.name} deleted${suffix}\n`)
       // kubectl: each one not found is an error line, after the others are deleted; exit 1
@@ -72,7 +72,7 @@ export default class Delete extends KdCommand {
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
     const dryRun = flags['dry-run'] === 'none' ? undefined : (flags['dry-run'] as 'client' | 'server')
-    const {deleteJobs} = await import('../actions/jobs.ts')
+    const {deleteJobs} = await import('../actions/job/jobs.ts')
     const {withBulkProgress} = await import('../output/bulk-progress.ts')
     const r = await withBulkProgress('deleting jobs', 'deleted', !!dryRun, (onProgress) =>
       deleteJobs(kube, {selector: flags.selector, dryRun, wait: flags.wait, timeoutMs: parseDuration(flags.timeout, 'timeout'), onProgress}),

@@ -20,7 +20,7 @@ export default class Edit extends KdCommand {
     const {name} = parseTarget(args.target, args.name, 'cluster')
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
-    const {editCluster} = await import('../actions/cluster-edit.ts')
+    const {editCluster} = await import('../actions/cluster/cluster-edit.ts')
     const {dumpYaml} = await import('../output/yaml.ts')
     const {launchEditor} = await import('../editor.ts')
     const result = await editCluster(kube, {name, render: dumpYaml, edit: (path) => launchEditor(path)})

@@ -48,9 +48,9 @@ export default class Get extends KdCommand {
     // the named objects in the order given, a name given twice printed twice (as kubectl); all without names
     const pick = <T>(items: T[], nameOf: (t: T) => string) => (names.length ? names.flatMap((n) => items.filter((i) => nameOf(i) === n)) : items)
     if (kind === 'job') {
-      const {listJobs} = await import('../actions/jobs.ts')
+      const {listJobs} = await import('../actions/job/jobs.ts')
       const {jobsTable} = await import('../output/jobs.ts')
-      const {listManagedJobs} = await import('../actions/managed-job.ts')
+      const {listManagedJobs} = await import('../actions/job/managed-job.ts')
       const [all, allManaged] = await Promise.all([
         listJobs(kube, {allNamespaces: flags['all-namespaces'], selector: flags.selector}),
         flags.selector ? Promise.resolve([]) : listManagedJobs(kube, flags['all-namespaces'] ? '' : kube.namespace),
@@ -64,7 +64,7 @@ export default class Get extends KdCommand {
       } else if (items.length === 0 && !names.length) process.stderr.write(`No resources found${scope}.\n`)
       else if (items.length) process.stdout.write(renderTable(jobsTable(jobs, {wide: format === 'wide', allNamespaces: flags['all-namespaces']}, managed), {noHeaders: flags['no-headers']}))
     } else {
-      const {listClusters} = await import('../actions/clusters.ts')
+      const {listClusters} = await import('../actions/cluster/clusters.ts')
       const {clustersTable} = await import('../output/clusters.ts')
       // get -w: columns keep the widths of earlier prints, as kubectl's watch
       const widths: number[] = []
@@ -85,7 +85,7 @@ export default class Get extends KdCommand {
       }
       await print(true)
       if (flags.watch && !missing.length) {
-        const {watchClusters} = await import('../actions/watch-clusters.ts')
+        const {watchClusters} = await import('../actions/cluster/watch-clusters.ts')
         const controller = new AbortController()
         process.once('SIGINT', () => controller.abort())
         await watchClusters(kube, {allNamespaces: flags['all-namespaces'], name: new Set(names).size === 1 ? names[0] : undefined}, () => print(false), controller.signal)

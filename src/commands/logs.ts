@@ -34,13 +34,13 @@ export default class Logs extends KdCommand {
     const controller = new AbortController()
     process.once('SIGINT', () => controller.abort())
     const common = {signal: controller.signal, follow: flags.follow, tailLines: flags.tail >= 0 ? flags.tail : undefined, write: (chunk: Uint8Array) => process.stdout.write(chunk)}
-    const {memberLogs} = await import('../actions/cluster-logs.ts')
+    const {memberLogs} = await import('../actions/cluster/cluster-logs.ts')
     if (kind === 'cluster') return memberLogs(kube, name, {...common, member})
-    const {jobLogs, JobNotFoundError} = await import('../actions/jobs.ts')
+    const {jobLogs, JobNotFoundError} = await import('../actions/job/jobs.ts')
     await jobLogs(kube, name, {...common, executor: flags.executor}).catch(async (err: unknown) => {
       // a bare NAME that is no job but a cluster: point at its members
       if (kind === undefined && err instanceof JobNotFoundError) {
-        const {findCluster} = await import('../actions/clusters.ts')
+        const {findCluster} = await import('../actions/cluster/clusters.ts')
         if (await findCluster(kube, name)) return memberLogs(kube, name, {...common, member: undefined})
       }
       throw err

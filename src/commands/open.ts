@@ -37,7 +37,7 @@ when open ends.`
     if (target.kind === 'job' && select) throw new UserError(`open job/${target.name} takes no dashboard name: a job has one Spark UI`)
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
-    const {openDashboard} = await import('../actions/open.ts')
+    const {openDashboard} = await import('../actions/cluster/open.ts')
     const fwd = await openDashboard(kube, {
       kind: target.kind ?? 'cluster',
       name: target.name,

@@ -32,7 +32,7 @@ export default class Scale extends KdCommand {
     const started = Date.now()
     const {connect} = await import('../kube/connection.ts')
     const kube = await connect(connectionOptions(flags))
-    const {scaleCluster} = await import('../actions/scale.ts')
+    const {scaleCluster} = await import('../actions/cluster/scale.ts')
     const result = await scaleCluster(kube, {...o, dryRun: flags['dry-run'] as 'none' | 'client' | 'server'})
     const {name, members} = o
     const suffix = flags['dry-run'] === 'server' ? ' (server dry run)' : flags['dry-run'] === 'client' ? ' (dry run)' : ''

@@ -59,20 +59,20 @@ export default class Status extends KdCommand {
     const {resolveTarget} = await import('../actions/resolve-target.ts')
     const resolved = await resolveTarget(kube, target, {bareName: 'cluster-else-job'})
     if (resolved.kind === 'cluster') {
-      const {clusterStatus} = await import('../actions/clusters.ts')
+      const {clusterStatus} = await import('../actions/cluster/clusters.ts')
       const {clusterStatusText} = await import('../output/clusters.ts')
       const status = await clusterStatus(kube, resolved.name, resolved.stored)
       return {data: status, text: clusterStatusText(status), kind: 'cluster'}
     }
     if (resolved.kind === 'managed-job') {
-      const {managedJobStatus} = await import('../actions/managed-job.ts')
+      const {managedJobStatus} = await import('../actions/job/managed-job.ts')
       const managed = await managedJobStatus(kube, resolved.name)
       if (managed) {
         const {managedJobStatusText} = await import('../output/jobs.ts')
         return {data: managed, text: managedJobStatusText(managed), kind: 'job'}
       }
     }
-    const {jobStatus, JobNotFoundError} = await import('../actions/jobs.ts')
+    const {jobStatus, JobNotFoundError} = await import('../actions/job/jobs.ts')
     const {jobStatusText} = await import('../output/jobs.ts')
     const status = await jobStatus(kube, resolved.name).catch((err: unknown) => {
       if (!(resolved.kind === 'job' && resolved.guessed) || !(err instanceof JobNotFoundError)) throw err
@@ -99,7 +99,7 @@ export default class Status extends KdCommand {
       }
     }
     await show()
-    const {watchClusters} = await import('../actions/watch-clusters.ts')
+    const {watchClusters} = await import('../actions/cluster/watch-clusters.ts')
     const controller = new AbortController()
     process.once('SIGINT', () => controller.abort())
     await watchClusters(kube, {name: target.name}, show, controller.signal)

@@ -6,7 +6,7 @@ import {parseFormat} from '../output/format.ts'
 import {escapeTerminal, escapeTerminalLines} from '../output/terminal.ts'
 import {DEFAULT_SPARK_VERSION} from '../spark/names.ts'
 import type {SubmitArgs} from '../spark/submission.ts'
-import type {SparkAppDocument} from '../actions/spark-input.ts'
+import type {SparkAppDocument} from '../actions/job/spark-input.ts'
 
 const FORMATS = ['yaml', 'json', 'name'] as const
 
@@ -131,14 +131,14 @@ export default class Submit extends KdCommand {
     const where = o.master ?? kube.server
     if (flags.kill !== undefined) {
       const grace = o.grace === undefined ? undefined : /^\d+$/.test(o.grace) ? Number(o.grace) : parseDuration(o.grace, 'conf spark.kubernetes.appKillPodDeletionGracePeriod') / 1000
-      const {killSubmission} = await import('../actions/jobs.ts')
+      const {killSubmission} = await import('../actions/job/jobs.ts')
       const killed = await killSubmission(kube, flags.kill, {gracePeriodSeconds: grace})
       // spark-submit's lines (after the lookup, so that a miss is one error line)
       process.stderr.write(`Submitting a request to kill submission ${flags.kill} in ${where}. Grace period in secs: ${grace ?? 'not set'}.\n`)
       for (const k of killed) process.stdout.write(`pod/${k.pod} deleted (submission ${k.namespace}:${k.pod})\n`)
       return
     }
-    const {submissionStatus} = await import('../actions/jobs.ts')
+    const {submissionStatus} = await import('../actions/job/jobs.ts')
     const found = await submissionStatus(kube, flags.status!)
     process.stderr.write(`Submitting a request for the status of submission ${flags.status} in ${where}.\n`)
     if (o.format) {
@@ -161,7 +161,7 @@ export default class Submit extends KdCommand {
     const {connect} = await import('../kube/connection.ts')
     const {hasKubeconfig} = await import('../kube/kubeconfig-present.ts')
     const kube = o.dryRun !== 'client' || hasKubeconfig(conn.kubeconfig) ? await connect(conn) : undefined
-    const {submitJobs} = await import('../actions/submit-batch.ts')
+    const {submitJobs} = await import('../actions/job/submit-batch.ts')
     const {withBulkProgress} = await import('../output/bulk-progress.ts')
     const batch = await withBulkProgress(`submitting ${docs.length} jobs`, o.dryRun === 'none' ? 'created' : 'checked', !!o.format || o.dryRun === 'client', async (update) => {
       const r = await submitJobs(kube, docs, {namespace: flags.namespace, args: o.submitArgs, dryRun: o.dryRun, createServiceAccount: flags['create-service-account'], atomic: flags.atomic, onProgress: update})
@@ -221,7 +221,7 @@ export default class Submit extends KdCommand {
     const sparkContext = confOf('spark.kubernetes.context')
     let context = flags.context ?? sparkContext
     if (master && !flags.cluster) {
-      const {contextOfMaster} = await import('../actions/submit.ts')
+      const {contextOfMaster} = await import('../actions/job/submit.ts')
       context = contextOfMaster(master, flags.kubeconfig, context ? {context, from: flags.context ? '--context' : 'spark.kubernetes.context'} : undefined)
     }
     if (flags.status !== undefined || flags.kill !== undefined) {
@@ -255,7 +255,7 @@ export default class Submit extends KdCommand {
       const unsupported = (['master', 'deploy-mode', 'files', 'archives', 'packages', 'repositories', 'exclude-packages', 'driver-java-options', 'driver-class-path', 'driver-library-path', 'proxy-user', 'supervise', 'queue', 'principal', 'keytab', 'properties-file', 'driver-cores', 'image', 'service-account', 'create-service-account', 'spark-version', 'wait', 'follow', 'dry-run', 'output'] as const)
         .filter((f) => flags[f] !== undefined && flags[f] !== false && !(f === 'dry-run' && flags[f] === 'none'))
       if (unsupported.length) throw new UserError(`--cluster does not take ${unsupported.map((f) => `--${f}`).join(', ')} (the job goes to the standalone master with spark-submit's basic options); drop them or submit to Kubernetes without --cluster`)
-      const {submitToCluster} = await import('../actions/submit-to-cluster.ts')
+      const {submitToCluster} = await import('../actions/job/submit-to-cluster.ts')
       const {connect} = await import('../kube/connection.ts')
       const kube = await connect(connectionOptions(flags))
       // Ctrl-C or SIGTERM stops spark-submit in the controller too (the action does that), then exits 130
@@ -320,7 +320,7 @@ export default class Submit extends KdCommand {
     }
     let document: {doc: unknown; source: string} | undefined
     if (flags.filename) {
-      const {readSparkApplications} = await import('../actions/spark-input.ts')
+      const {readSparkApplications} = await import('../actions/job/spark-input.ts')
       const docs = readSparkApplications(flags.filename)
       if (docs.length === 0) throw new UserError(`${flags.filename === '-' ? '<stdin>' : flags.filename}: no SparkApplication in it`)
       if (docs.length > 1) return this.submitMany(docs, flags, {context, submitArgs, dryRun, format})
@@ -328,7 +328,7 @@ export default class Submit extends KdCommand {
       document = docs[0] as {doc: unknown; source: string}
     }
     if (flags.atomic && !flags.filename) throw new UserError('--atomic goes with -f (a directory or a file of several SparkApplications)')
-    const [{prepareSubmission}, {submitJob}] = await Promise.all([import('../actions/prepared-submission.ts'), import('../actions/submit.ts')])
+    const [{prepareSubmission}, {submitJob}] = await Promise.all([import('../actions/job/prepared-submission.ts'), import('../actions/job/submit.ts')])
     const stderr = (line: string) => process.stderr.write(line + '\n')
     const prepared = await prepareSubmission({
       namespace: flags.namespace,
@@ -382,7 +382,7 @@ export default class Submit extends KdCommand {
       stderr(`Application ID ${result.appId}, submission ID ${result.namespace}:${result.driverPod}`)
     }
     if (result.managed && flags.wait && dryRun === 'none') {
-      const {waitForManagedJob} = await import('../actions/managed-job.ts')
+      const {waitForManagedJob} = await import('../actions/job/managed-job.ts')
       const s = await waitForManagedJob(kube!, result.jobName, {timeoutMs: parseDuration(flags.timeout, 'timeout'), onProgress: format ? undefined : stderr})
       stderr(`job/${s.name} ${s.state} (attempts ${s.attemptsText})${s.state !== 'COMPLETED' && s.reason ? `: ${s.reason}` : ''}`)
       if (s.state !== 'COMPLETED') this.exit(1)

@@ -1,4 +1,4 @@
-// kubectl kd suspend job/NAME: flags → one action (actions/managed-job.ts) → print.
+// kubectl kd suspend job/NAME: flags → one action (actions/job/managed-job.ts) → print.
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {KdCommand, connectionOptions} from '../base-command.ts'
@@ -22,7 +22,7 @@ export default class Suspend extends KdCommand {
     const kube = await connect(connectionOptions(flags))
     const dryRun = flags['dry-run'] === 'server'
     const suffix = dryRun ? ' (server dry run)' : ''
-    const {setScheduleSuspended} = await import('../actions/managed-job.ts')
+    const {setScheduleSuspended} = await import('../actions/job/managed-job.ts')
     const changed = await setScheduleSuspended(kube, target.name, true, {dryRun})
     process.stdout.write(`job/${target.name} ${changed ? 'suspended' : 'unchanged'}${suffix}\n`)
   }

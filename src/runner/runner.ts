@@ -1,6 +1,6 @@
 // The in-cluster runner of a managed Spark job (docs/job-lifecycle.md): run by a batch/v1 Job (one per
 // run), it makes attempt after attempt as the restart policy says, each driver made by the same code as
-// `kubectl kd submit` (actions/driver-objects.ts), until the application completes or the retries are used
+// `kubectl kd submit` (actions/job/driver-objects.ts), until the application completes or the retries are used
 // up. Restart-safe: every attempt is recorded on the run's ConfigMap (resourceVersion precondition)
 // before its driver is created, and each driver has a deterministic name and Spark ids, so a runner pod
 // that is replaced finds its attempt (AlreadyExists) instead of making it twice. Decisions: lifecycle.ts.
@@ -8,7 +8,7 @@ import {R, type KubeClient} from '../kube/client.ts'
 import {errorKind, isAlreadyExists, isNotFound, isTransient} from '../kube/errors.ts'
 import {watchUntil} from '../kube/informer.ts'
 import {readLogs} from '../kube/logs.ts'
-import {createDriverObjects, renderStoredAttempt} from '../actions/driver-objects.ts'
+import {createDriverObjects, renderStoredAttempt} from '../actions/job/driver-objects.ts'
 import {podProblem} from '../cluster/pod-problem.ts'
 import {LABEL, MANAGED_BY} from '../cluster/names.ts'
 import {driverContainerName, failureFromLog, jobStatusFromPods} from '../spark/status.ts'

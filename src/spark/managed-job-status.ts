@@ -1,6 +1,6 @@
 // What `get jobs` and `status` show of a managed job (docs/job-lifecycle.md), derived from its objects as
 // read: the root (a batch/v1 Job or CronJob), each run's Job and record ConfigMap, and the last attempt's
-// driver pod. Pure: actions/managed-job.ts reads the objects, output/jobs.ts prints the shapes here.
+// driver pod. Pure: actions/job/managed-job.ts reads the objects, output/jobs.ts prints the shapes here.
 import {nextCronTime} from './cron.ts'
 import {LIFECYCLE_ANNOTATION, LIFECYCLE_LABEL, attemptsOf, attemptsText, foldedOf, type Attempt, type Lifecycle} from './lifecycle.ts'
 import {jobStatusFromPods, type JobStatus} from './status.ts'

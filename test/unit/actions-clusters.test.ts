@@ -8,11 +8,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {FakeKube} from '../lib/fake-kube.ts'
 import {converge} from '../lib/agent-keeper.ts'
-import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
-import {scaleCluster} from '../../src/actions/scale.ts'
-import {clusterStatus, listClusters, readCluster} from '../../src/actions/clusters.ts'
-import {deleteCluster} from '../../src/actions/cluster-delete.ts'
-import {waitForCluster} from '../../src/actions/wait.ts'
+import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster/cluster-change.ts'
+import {scaleCluster} from '../../src/actions/cluster/scale.ts'
+import {clusterStatus, listClusters, readCluster} from '../../src/actions/cluster/clusters.ts'
+import {deleteCluster} from '../../src/actions/cluster/cluster-delete.ts'
+import {waitForCluster} from '../../src/actions/cluster/wait.ts'
 import {R, resourceFor} from '../../src/kube/client.ts'
 import {ApiError} from '../../src/kube/errors.ts'
 import {ANNOTATION, CONFIGURED_CONDITION, LABEL, MANAGED_BY} from '../../src/cluster/names.ts'
@@ -575,7 +575,7 @@ read('delete: the root\'s own objects are deleted by name and uid, not left to t
 
 read('watch (get -w, status -w): a callback per burst of changes, none for the first sync, ends with its signal', async () => {
   const kube = await withCluster()
-  const {watchClusters} = await import('../../src/actions/watch-clusters.ts')
+  const {watchClusters} = await import('../../src/actions/cluster/watch-clusters.ts')
   const controller = new AbortController()
   let calls = 0
   const watching = watchClusters(kube, {name: 'demo'}, async () => void calls++, controller.signal)

@@ -4,7 +4,7 @@
 import {suite} from 'uvu'
 import * as assert from 'uvu/assert'
 import {FakeKube} from '../lib/fake-kube.ts'
-import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster-change.ts'
+import {changeClusters, type ClusterChangeRequest} from '../../src/actions/cluster/cluster-change.ts'
 import {deleteTargets} from '../../src/actions/delete-targets.ts'
 import {resolveTarget} from '../../src/actions/resolve-target.ts'
 import {R} from '../../src/kube/client.ts'

@@ -7,7 +7,7 @@ import {bareDryRun, helpArgv, hoistGlobalFlags, klogPrefix, takeVerbosity} from 
 import {scaleArguments} from '../../src/scale-arguments.ts'
 import {editorArgs} from '../../src/editor.ts'
 import {cacheKind} from '../../src/code-cache.ts'
-import {pickMember} from '../../src/actions/cluster-logs.ts'
+import {pickMember} from '../../src/actions/cluster/cluster-logs.ts'
 import {parseLogsTarget} from '../../src/target.ts'
 import {join} from 'node:path'
 import {isOneLineError, kd, repoRoot} from '../lib/kd.ts'

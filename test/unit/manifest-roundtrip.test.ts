@@ -11,7 +11,7 @@ import {builtinApps, findBuiltinApp} from '../../src/app/catalog.ts'
 import {appToManifest} from '../../src/app/manifest.ts'
 import {appFromObject, parseApp} from '../../src/app/parse.ts'
 import {formatDuration, parseDuration} from '../../src/app/script-timeout.ts'
-import {planAppAdd} from '../../src/actions/app-store.ts'
+import {planAppAdd} from '../../src/actions/app/app-store.ts'
 import {clusterToManifest} from '../../src/cluster/manifest.ts'
 import {parseClusterSpecs} from '../../src/cluster/parse.ts'
 import {resolveCluster} from '../../src/cluster/validate.ts'
@@ -179,7 +179,7 @@ status: {state: configured, roles: [{id: worker, members: [{pod: p, state: confi
 
 
 test('create --image/--package/--agent-image: kept as annotations by get -o yaml, so apply -f of it renders the same objects', async () => {
-  const {planClusters} = await import('../../src/actions/cluster-plan.ts')
+  const {planClusters} = await import('../../src/actions/cluster/cluster-plan.ts')
   const flags = {members: {}, images: {worker: 'registry.example.com/spark:9'}, packages: {worker: 'https://example.com/p.tgz'}, agentImage: 'docker.io/library/node:24-alpine'}
   const [created] = await planClusters({...flags, app: 'spark221e2', name: 'ov', dryRun: 'client'}, undefined, 'ns')
   assert.equal(created!.cluster.overrides, {images: flags.images, packages: flags.packages, agentImage: flags.agentImage})

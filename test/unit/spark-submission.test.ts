@@ -179,7 +179,7 @@ test('SparkApplication v1beta2 → the spark-submit arguments the operator would
 
 
 test('--cluster: spark-submit command for the standalone master', async () => {
-  const {standaloneSubmitCommand} = await import('../../src/actions/submit-to-cluster.ts')
+  const {standaloneSubmitCommand} = await import('../../src/actions/job/submit-to-cluster.ts')
   const {command, files} = standaloneSubmitCommand({appResource: JAR, appArgs: ['10'], mainClass: 'C', numExecutors: '2', conf: ['spark.x=1']}, 'spark://m:7077')
   assert.equal(command, ['/opt/spark/bin/spark-submit', '--master', 'spark://m:7077', '--deploy-mode', 'client', '--class', 'C', '--conf', 'spark.cores.max=2', '--conf', 'spark.x=1', '/opt/spark/examples/jars/spark-examples_2.12-3.5.3.jar', '10'])
   assert.equal(files, [])
@@ -194,7 +194,7 @@ test.run()
 
 const fit = suite('submit --cluster: executors that fit the workers')
 fit('an executor larger than every alive worker is refused with what would fit; unknown masters pass', async () => {
-  const {checkExecutorsFit} = await import('../../src/actions/submit-to-cluster.ts')
+  const {checkExecutorsFit} = await import('../../src/actions/job/submit-to-cluster.ts')
   const master = {workers: [{state: 'ALIVE', memory: 1664}, {state: 'DEAD', memory: 8192}, {state: 'ALIVE', memory: 1024}]}
   assert.not.throws(() => checkExecutorsFit({executorMemory: '1g'}, 'sp', master))
   assert.not.throws(() => checkExecutorsFit({conf: ['spark.executor.memory=1664m']}, 'sp', master))

@@ -18,7 +18,7 @@ export default class AppAdd extends KdCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(AppAdd)
-    const {planAppAdd, addApp} = await import('../../actions/app-store.ts')
+    const {planAppAdd, addApp} = await import('../../actions/app/app-store.ts')
     const {parseRoleAssignments} = await import('../../cluster/overrides.ts')
     const packages = parseRoleAssignments(flags.package ?? [], 'package')
     const dryRun = flags['dry-run'] as 'none' | 'client' | 'server'

@@ -22,7 +22,7 @@ export default class AppList extends KdCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(AppList)
     const format = parseFormat(flags.output, FORMATS)
-    const {listApps} = await import('../../actions/apps.ts')
+    const {listApps} = await import('../../actions/app/apps.ts')
     const {hasKubeconfig} = await import('../../kube/kubeconfig-present.ts')
     const {connect} = await import('../../kube/connection.ts')
     const listing = await listApps(flags.builtin || !hasKubeconfig(flags.kubeconfig) ? undefined : () => connect(connectionOptions(flags)))

@@ -9,7 +9,7 @@ export default class AppRemove extends KdCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(AppRemove)
     const {connect} = await import('../../kube/connection.ts')
-    const {removeApp} = await import('../../actions/app-store.ts')
+    const {removeApp} = await import('../../actions/app/app-store.ts')
     await removeApp(await connect(connectionOptions(flags)), args.name)
     process.stdout.write(`app/${args.name} deleted\n`)
   }

@@ -16,7 +16,7 @@ export default class AppShow extends KdCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(AppShow)
     const format = parseFormat(flags.output, FORMATS)
-    const {resolveApp} = await import('../../actions/apps.ts')
+    const {resolveApp} = await import('../../actions/app/apps.ts')
     const {findBuiltinApp} = await import('../../app/catalog.ts')
     const {hasKubeconfig} = await import('../../kube/kubeconfig-present.ts')
     let kube

@@ -3,11 +3,11 @@
 // local files; shared by a plain submit (submit.ts) and a managed one (managed-job.ts).
 import {readFileSync, statSync} from 'node:fs'
 import {userInfo} from 'node:os'
-import {UserError} from '../errors.ts'
-import {CAPTURED_SPARK_VERSIONS, versionAtLeast} from '../spark/names.ts'
-import {parsePodTemplate, selectSparkContainer} from '../spark/pod-template.ts'
-import {buildSubmission, type SubmitArgs, type Submission} from '../spark/submission.ts'
-import type {LifecycleInput} from '../spark/lifecycle.ts'
+import {UserError} from '../../errors.ts'
+import {CAPTURED_SPARK_VERSIONS, versionAtLeast} from '../../spark/names.ts'
+import {parsePodTemplate, selectSparkContainer} from '../../spark/pod-template.ts'
+import {buildSubmission, type SubmitArgs, type Submission} from '../../spark/submission.ts'
+import type {LifecycleInput} from '../../spark/lifecycle.ts'
 /** The most a ConfigMap holds (the API server's limit on data + binaryData). */
 const SHIP_LIMIT_BYTES = 1024 * 1024
 
@@ -67,7 +67,7 @@ export async function prepareSubmission(opts: SubmitInput): Promise<PreparedSubm
   if (opts.file || opts.document) {
     const {loadDocuments} = await import('./spark-input.ts')
     const {doc, source} = opts.document ?? {doc: loadDocuments(opts.file!), source: opts.file === '-' ? '<stdin>' : opts.file!}
-    const {sparkAppToSubmitArgs} = await import('../spark/sparkapp.ts')
+    const {sparkAppToSubmitArgs} = await import('../../spark/sparkapp.ts')
     const input = sparkAppToSubmitArgs(doc, source)
     warnings.push(...input.warnings)
     // flags given with -f override the manifest (e.g. --image)

@@ -1,11 +1,11 @@
 // `kubectl kd logs cluster/NAME MEMBER`: the log of a member's container (or of the cluster's agent).
 // Without a member, one error line lists the members and shows how to pick one.
 import type {V1Pod} from '@kubernetes/client-node'
-import {AGENT_COMPONENT, APP_CONTAINER, LABEL} from '../cluster/names.ts'
-import {suggestions} from '../did-you-mean.ts'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {byNatural} from '../order.ts'
+import {AGENT_COMPONENT, APP_CONTAINER, LABEL} from '../../cluster/names.ts'
+import {suggestions} from '../../did-you-mean.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {byNatural} from '../../order.ts'
 import {clusterSelector, readCluster} from './clusters.ts'
 
 export interface MemberLogsOptions {
@@ -49,6 +49,6 @@ export async function memberLogs(kube: KubeClient, name: string, o: MemberLogsOp
   await readCluster(kube, name)
   const pods = await kube.list<V1Pod>(R.pods(kube.namespace), {labelSelector: clusterSelector(name)})
   const {pod, container} = pickMember(name, pods.items, o.member)
-  const {streamLogs} = await import('../kube/logs.ts')
+  const {streamLogs} = await import('../../kube/logs.ts')
   await streamLogs(kube, {namespace: kube.namespace, pod, container, follow: o.follow, tailLines: o.tailLines, signal: o.signal}, o.write)
 }

@@ -4,12 +4,12 @@
 // only the creates (driver pod, then its Service and ConfigMaps) are per job, a bounded number in flight.
 // A bad document fails alone (nothing of it created) unless `atomic`: then nothing is created when any
 // document is bad, and a create that fails midway undoes what this run created (by uid), nothing else.
-import {UserError, isUserError} from '../errors.ts'
-import {lifecycleOf} from '../spark/lifecycle.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {errorKind} from '../kube/errors.ts'
-import {runBounded} from '../kube/bounded.ts'
-import type {SubmitArgs} from '../spark/submission.ts'
+import {UserError, isUserError} from '../../errors.ts'
+import {lifecycleOf} from '../../spark/lifecycle.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {errorKind} from '../../kube/errors.ts'
+import {runBounded} from '../../kube/bounded.ts'
+import type {SubmitArgs} from '../../spark/submission.ts'
 import type {SparkAppDocument} from './spark-input.ts'
 import {prepareSubmission} from './prepared-submission.ts'
 import {checkSubmitAccess, createJobObjects, readyDriverAccount, renderJob, type CreatedObject, type RenderedJob, type SubmitResult} from './submit.ts'
@@ -83,7 +83,7 @@ export async function planJobs(kube: KubeClient | undefined, docs: SparkAppDocum
     }
     try {
       const prepared = await prepareSubmission({document: {doc: d.doc, source: d.source}, namespace: opts.namespace, args: opts.args})
-      // a job with retries, a TTL or a schedule is made by its own runner (src/actions/managed-job.ts), one per submit
+      // a job with retries, a TTL or a schedule is made by its own runner (src/actions/job/managed-job.ts), one per submit
       if (prepared.lifecycle && lifecycleOf(prepared.lifecycle, undefined, {})) throw new UserError(`${d.source}: restartPolicy, timeToLiveSeconds and schedules are honoured for one document per submit, not in a batch: submit this document on its own (kubectl kd submit -f FILE)`)
       planned.push({source: d.source, job: renderJob(kube, prepared, {namespace: opts.namespace, createServiceAccount: opts.createServiceAccount}, now())})
     } catch (err) {

@@ -1,12 +1,12 @@
 // Spark jobs read back from the cluster: a job is its driver pod (label spark-role=driver), found by
 // job name (the pod name without `-driver`), pod name, app id or app name; executors are the pods with
 // its spark-app-selector. Works for jobs started by spark-submit or the operator just as well.
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {errorKind, isNotFound} from '../kube/errors.ts'
-import {FIELD_MANAGER} from '../kube/http-client.ts'
-import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../spark/names.ts'
-import {driverContainerName, failureFromLog, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {errorKind, isNotFound} from '../../kube/errors.ts'
+import {FIELD_MANAGER} from '../../kube/http-client.ts'
+import {DRIVER_CONF_VOLUME, EXECUTOR_CONTAINER, SPARK_LABEL, SPARK_PROPERTIES, jobNameOfDriverPod} from '../../spark/names.ts'
+import {driverContainerName, failureFromLog, jobStatusFromPods, type JobStatus} from '../../spark/status.ts'
 
 type Pod = Record<string, any>
 
@@ -78,7 +78,7 @@ async function driverProperties(kube: KubeClient, driver: Pod): Promise<{props?:
   if (!cmName) return {}
   try {
     const cm = await kube.get<Pod>(R.configMaps(driver.metadata.namespace), cmName)
-    const {loadProperties} = await import('../spark/java-properties.ts')
+    const {loadProperties} = await import('../../spark/java-properties.ts')
     return {props: loadProperties(cm.data?.[SPARK_PROPERTIES] ?? '')}
   } catch (err) {
     return isNotFound(err) ? {missing: cmName} : {}
@@ -107,7 +107,7 @@ export async function jobStatus(kube: KubeClient, name: string, opts: JobStatusO
   }
   if (status.state === 'FAILED' && (opts.logLines ?? 10) > 0) {
     try {
-      const {readLogs} = await import('../kube/logs.ts')
+      const {readLogs} = await import('../../kube/logs.ts')
       const text = await readLogs(kube, {namespace: status.namespace, pod: status.driver.pod, container: driverContainerName(driver), tailLines: 500})
       const cause = failureFromLog(text)
       if (cause) status.reason = `${status.reason}: ${cause}`
@@ -153,7 +153,7 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
   const result: DeleteJobsResult = {deleted: [], failed: [], leftAlone: drivers.filter((p) => !madeByKd(p)).map((p) => jobNameOfDriverPod(p.metadata.name))}
   const progress = {total: ours.length, done: 0, failed: 0}
   const deleted = new Set<string>()
-  const {runBounded} = await import('../kube/bounded.ts')
+  const {runBounded} = await import('../../kube/bounded.ts')
   await runBounded(ours, opts.concurrency ?? DELETE_CONCURRENCY, async (p) => {
     const name = jobNameOfDriverPod(p.metadata.name)
     try {
@@ -188,7 +188,7 @@ export async function deleteJobs(kube: KubeClient, opts: DeleteJobsOptions = {})
     })
     // Services and ConfigMaps do not block their driver's deletion (no blockOwnerDeletion, as spark-submit
     // makes them): they are watched until gone too
-    const {watchUntil} = await import('../kube/informer.ts')
+    const {watchUntil} = await import('../../kube/informer.ts')
     const specs = [{resource: R.pods(ns), labelSelector: selector}, {resource: R.services(ns)}, {resource: R.configMaps(ns)}]
     await watchUntil(kube, specs, (caches) => (caches.some((c) => [...c.values()].some(ours)) ? undefined : true), {
       timeoutMs: opts.timeoutMs ?? 0,
@@ -238,7 +238,7 @@ export async function jobLogs(kube: KubeClient, name: string, opts: JobLogsOptio
     pod = e.metadata.name
     container = EXECUTOR_CONTAINER
   }
-  const {streamLogs} = await import('../kube/logs.ts')
+  const {streamLogs} = await import('../../kube/logs.ts')
   await streamLogs(kube, {namespace: ns, pod, container, follow: opts.follow, tailLines: opts.tailLines, signal: opts.signal}, opts.write)
 }
 

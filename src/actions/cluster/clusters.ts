@@ -2,15 +2,15 @@
 // The objects are read here; what they mean (state, members, endpoints) is derived by
 // cluster/cluster-status.ts. Nothing here keeps state of its own.
 import type {V1ConfigMap, V1Pod, V1Service} from '@kubernetes/client-node'
-import {ANNOTATION, AUTH_TOKEN_KEY, LABEL, MANAGED_BY, authSecretName, rootConfigMapName} from '../cluster/names.ts'
-import {readRoot} from '../cluster/root.ts'
-import {endpointsOf, memberStatuses, summarize, type ClusterStatus, type ClusterSummary, type StoredCluster, type UnreadableCluster} from '../cluster/cluster-status.ts'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
-import {eventTime, inTimeOrder, type EventTimes} from '../kube/events.ts'
-import {agentState} from '../cluster/agent-state.ts'
-import {byNatural, byText} from '../order.ts'
+import {ANNOTATION, AUTH_TOKEN_KEY, LABEL, MANAGED_BY, authSecretName, rootConfigMapName} from '../../cluster/names.ts'
+import {readRoot} from '../../cluster/root.ts'
+import {endpointsOf, memberStatuses, summarize, type ClusterStatus, type ClusterSummary, type StoredCluster, type UnreadableCluster} from '../../cluster/cluster-status.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {isNotFound} from '../../kube/errors.ts'
+import {eventTime, inTimeOrder, type EventTimes} from '../../kube/events.ts'
+import {agentState} from '../../cluster/agent-state.ts'
+import {byNatural, byText} from '../../order.ts'
 import {needsAuthToken} from './auth-token.ts'
 
 export const clusterSelector = (name?: string) => `${LABEL.managedBy}=${MANAGED_BY},${name ? `${LABEL.cluster}=${name}` : LABEL.cluster}`

@@ -5,8 +5,8 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {load, loadAll} from 'js-yaml'
-import {KUBECTL_YAML_SCHEMA} from '../app/yaml-schema.ts'
-import {UserError} from '../errors.ts'
+import {KUBECTL_YAML_SCHEMA} from '../../app/yaml-schema.ts'
+import {UserError} from '../../errors.ts'
 
 /** One document of the input, or why a file could not be read. */
 export interface SparkAppDocument {

@@ -5,11 +5,11 @@
 // `restricted` or `baseline`, a member image's root user under `restricted`, …) before anything is written.
 // The API server decides (also for exemptions and `warn`-only labels); a user who may not create pods, or
 // any other answer, leaves it to the StatefulSets as before.
-import type {KubeClient, KubeObject} from '../kube/client.ts'
-import {R} from '../kube/client.ts'
-import {ApiError} from '../kube/errors.ts'
-import {LABEL} from '../cluster/names.ts'
-import {UserError} from '../errors.ts'
+import type {KubeClient, KubeObject} from '../../kube/client.ts'
+import {R} from '../../kube/client.ts'
+import {ApiError} from '../../kube/errors.ts'
+import {LABEL} from '../../cluster/names.ts'
+import {UserError} from '../../errors.ts'
 
 interface StatefulSetLike {
   spec?: {replicas?: number; template?: {metadata?: {labels?: Record<string, string>}; spec?: unknown}}

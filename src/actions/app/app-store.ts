@@ -4,16 +4,16 @@
 // when there is none, a package that ships with the plugin).
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
-import type {App} from '../app/model.ts'
-import {parseApp, isAppManifest} from '../app/parse.ts'
-import {loadDocuments} from '../app/documents.ts'
-import {LABEL, MANAGED_BY} from '../cluster/names.ts'
-import {configMapPackageURL, packDirectory, packageConfigMapName, renderPackageConfigMap} from '../cluster/package.ts'
-import {UserError} from '../errors.ts'
-import {applyNeeds, applyObject, checkAccess} from '../kube/apply.ts'
-import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
-import {bundledPackageDir} from '../paths.ts'
+import type {App} from '../../app/model.ts'
+import {parseApp, isAppManifest} from '../../app/parse.ts'
+import {loadDocuments} from '../../app/documents.ts'
+import {LABEL, MANAGED_BY} from '../../cluster/names.ts'
+import {configMapPackageURL, packDirectory, packageConfigMapName, renderPackageConfigMap} from '../../cluster/package.ts'
+import {UserError} from '../../errors.ts'
+import {applyNeeds, applyObject, checkAccess} from '../../kube/apply.ts'
+import {R, type KubeClient, type KubeObject} from '../../kube/client.ts'
+import {isNotFound} from '../../kube/errors.ts'
+import {bundledPackageDir} from '../../paths.ts'
 import {APP_KEY, appConfigMapName} from './apps.ts'
 
 /** Finds the app definition: FILE itself, or the one KubeDirectorApp file in DIR. */
@@ -106,7 +106,7 @@ export async function addApp(kube: KubeClient, plan: AppAddPlan, dryRun: 'none' 
 }
 
 export async function removeApp(kube: KubeClient, id: string): Promise<void> {
-  const {listClusters} = await import('./clusters.ts')
+  const {listClusters} = await import('../cluster/clusters.ts')
   const {summaries} = await listClusters(kube, {selector: `${LABEL.app}=${id}`})
   if (summaries.length > 0)
     throw new UserError(`app "${id}" is used by cluster(s) ${summaries.map((s) => s.name).join(', ')}; delete them first`)

@@ -4,12 +4,12 @@
 // so the exec lasts as long as the job; its exit code is the job result. Local files (the application,
 // --jars, --py-files) are streamed into a temporary directory of the controller with the exec; the
 // driver there serves them to the executors, as spark-submit's client mode does.
-import {UserError} from '../errors.ts'
-import {R, resourcePath, type ExecResult, type KubeClient} from '../kube/client.ts'
-import {errorKind} from '../kube/errors.ts'
-import {APP_CONTAINER, LABEL, memberFqdn} from '../cluster/names.ts'
-import {isClientLocal, type SubmitArgs} from '../spark/submission.ts'
-import {byteStringAs} from '../spark/units.ts'
+import {UserError} from '../../errors.ts'
+import {R, resourcePath, type ExecResult, type KubeClient} from '../../kube/client.ts'
+import {errorKind} from '../../kube/errors.ts'
+import {APP_CONTAINER, LABEL, memberFqdn} from '../../cluster/names.ts'
+import {isClientLocal, type SubmitArgs} from '../../spark/submission.ts'
+import {byteStringAs} from '../../spark/units.ts'
 
 export interface ClusterSubmitOptions {
   cluster: string
@@ -114,7 +114,7 @@ function confValue(conf: readonly string[] | undefined, key: string): string | u
 /** The local files as a tar for the exec's stdin; a missing, unreadable or too large file is a UserError. */
 async function localFilesTar(files: LocalFile[]): Promise<Uint8Array> {
   const {readFileSync, statSync} = await import('node:fs')
-  const {writeTar} = await import('../cluster/package.ts')
+  const {writeTar} = await import('../../cluster/package.ts')
   let total = 0
   const entries = files.map((f) => {
     let size: number
@@ -196,7 +196,7 @@ export async function submitToCluster(kube: KubeClient, opts: ClusterSubmitOptio
     r = await Promise.race([kube.exec({...target, command: ['sh', '-c', script], holdStdin: true, timeoutMs: opts.timeoutMs ?? 0, maxOutputBytes: 256 * 1024}), aborted])
   } catch (err) {
     await stop()
-    const {ExecError} = await import('../kube/exec.ts')
+    const {ExecError} = await import('../../kube/exec.ts')
     if (err instanceof ExecError && err.timedOut) {
       throw new UserError(`spark-submit in pod/${pod} did not finish within --timeout ${(opts.timeoutMs ?? 0) / 1000}s; it was stopped`)
     }

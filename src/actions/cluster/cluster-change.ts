@@ -1,13 +1,13 @@
 // create/apply: plan every cluster (all checks, no writes), then apply each plan. `--dry-run=client`
 // needs no cluster at all when the apps are built in (kube undefined).
-import type {ServiceType} from '../cluster/model.ts'
-import {parseMembers, parseRoleAssignments} from '../cluster/overrides.ts'
-import type {DryRun, KubeClient, KubeObject} from '../kube/client.ts'
-import type {MemberRestart} from '../cluster/member-restarts.ts'
-import type {AppliedObject, ClusterChange} from '../cluster/cluster-change.ts'
+import type {ServiceType} from '../../cluster/model.ts'
+import {parseMembers, parseRoleAssignments} from '../../cluster/overrides.ts'
+import type {DryRun, KubeClient, KubeObject} from '../../kube/client.ts'
+import type {MemberRestart} from '../../cluster/member-restarts.ts'
+import type {AppliedObject, ClusterChange} from '../../cluster/cluster-change.ts'
 import {applyPlan, renderHash, rootToWrite} from './cluster-apply.ts'
 import {planClusters, supportObjects} from './cluster-plan.ts'
-import {signRoot} from '../cluster/spec-signature.ts'
+import {signRoot} from '../../cluster/spec-signature.ts'
 
 export interface ClusterChangeRequest {
   app?: string

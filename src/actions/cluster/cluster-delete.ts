@@ -3,15 +3,15 @@
 // create and apply take, read by the same reader), each deleted as `delete NAME` deletes it, in its own
 // namespace. As kubectl: every cluster is tried; the ones not found are reported (or passed over with
 // --ignore-not-found) after the others are deleted.
-import {LABEL, rootConfigMapName} from '../cluster/names.ts'
-import {clusterObjects, isAgentPod, isClusterObject, isMemberPodOf, isRootOwned, type ClusterObjects} from '../cluster/cluster-objects.ts'
-import {storedFromRoot} from '../cluster/cluster-status.ts'
-import {parseManifests} from '../cluster/parse.ts'
-import {UserError} from '../errors.ts'
-import {R, withNamespace, type KubeClient, type KubeObject, type Resource} from '../kube/client.ts'
-import {checkAccess} from '../kube/apply.ts'
-import {runBounded} from '../kube/bounded.ts'
-import {errorKind, isNotFound} from '../kube/errors.ts'
+import {LABEL, rootConfigMapName} from '../../cluster/names.ts'
+import {clusterObjects, isAgentPod, isClusterObject, isMemberPodOf, isRootOwned, type ClusterObjects} from '../../cluster/cluster-objects.ts'
+import {storedFromRoot} from '../../cluster/cluster-status.ts'
+import {parseManifests} from '../../cluster/parse.ts'
+import {UserError} from '../../errors.ts'
+import {R, withNamespace, type KubeClient, type KubeObject, type Resource} from '../../kube/client.ts'
+import {checkAccess} from '../../kube/apply.ts'
+import {runBounded} from '../../kube/bounded.ts'
+import {errorKind, isNotFound} from '../../kube/errors.ts'
 import {ClusterNotFoundError, clusterSelector, findRoot} from './clusters.ts'
 import {readInputs} from './inputs.ts'
 
@@ -111,7 +111,7 @@ export async function deleteCluster(kube: KubeClient, name: string, opts: {wait?
   const propagationPolicy = opts.wait && !complete ? 'Foreground' : 'Background'
   await kube.delete(R.configMaps(ns), rootConfigMapName(name), {propagationPolicy, dryRun: opts.dryRun === 'server', uid: root.metadata?.uid})
   if (opts.wait && opts.dryRun !== 'server') {
-    const {watchUntil} = await import('../kube/informer.ts')
+    const {watchUntil} = await import('../../kube/informer.ts')
     // the cluster's pods: its members (their StatefulSet's uid) and its agent; a foreign pod with the labels is not waited for
     const isOurPod = (p: KubeObject) => isMemberPodOf(statefulSets, p) || isAgentPod(name, p)
     await watchUntil(

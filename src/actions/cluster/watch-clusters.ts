@@ -1,8 +1,8 @@
 // Drives `get -w` and `status -w`: calls back after every change to a cluster's root ConfigMap or its
 // member pods (watch events, never polling), at most every 200 ms, until `signal` aborts.
 import {clusterSelector} from './clusters.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {watchUntil} from '../kube/informer.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {watchUntil} from '../../kube/informer.ts'
 
 export async function watchClusters(kube: KubeClient, opts: {allNamespaces?: boolean; name?: string}, onChange: () => Promise<void>, signal: AbortSignal): Promise<void> {
   const ns = opts.allNamespaces ? '' : kube.namespace

@@ -1,7 +1,7 @@
 // `-f FILE|DIR|-`: the text of every cluster or app definition given, with its source for error lines.
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-import {UserError} from '../errors.ts'
+import {UserError} from '../../errors.ts'
 
 /** Reads `-f` inputs: files, directories (their .yaml/.yml/.json files) and `-` (stdin). */
 export function readInputs(paths: string[]): {text: string; source: string}[] {

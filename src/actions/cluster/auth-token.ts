@@ -2,12 +2,12 @@
 // NAME-kd-auth owned by the root, handed to members as an env var reference (render.ts) and read back only
 // by `open`. It is never written to the root, annotations, Events or output other than `open`'s URL.
 import {randomBytes} from 'node:crypto'
-import type {App} from '../app/model.ts'
-import type {ResolvedCluster} from '../cluster/model.ts'
-import {AUTH_TOKEN_KEY, authSecretName} from '../cluster/names.ts'
-import {clusterLabels, ownedByRoot} from '../cluster/object-meta.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {isAlreadyExists} from '../kube/errors.ts'
+import type {App} from '../../app/model.ts'
+import type {ResolvedCluster} from '../../cluster/model.ts'
+import {AUTH_TOKEN_KEY, authSecretName} from '../../cluster/names.ts'
+import {clusterLabels, ownedByRoot} from '../../cluster/object-meta.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {isAlreadyExists} from '../../kube/errors.ts'
 
 /** The app has a service whose members need the cluster's token. */
 export const needsAuthToken = (app: App) => app.services.some((s) => s.endpoint?.hasAuthToken)

@@ -4,21 +4,21 @@
 // the order spark-submit uses. With `wait`, follows the job to its end.
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {checkAccess} from '../kube/apply.ts'
-import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
-import {FIELD_MANAGER} from '../kube/http-client.ts'
-import {watchUntil} from '../kube/informer.ts'
-import {renderDriver, type DriverObjects} from '../spark/render.ts'
-import type {KubeObject} from '../kube-object.ts'
-import {appNameLabel, newSubmissionIds, SPARK_LABEL, type SubmissionIds} from '../spark/names.ts'
-import {contextForMaster, kubeconfigContexts} from '../spark/master.ts'
-import {kubeconfigFiles} from '../kube/kubeconfig-present.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {checkAccess} from '../../kube/apply.ts'
+import {isAlreadyExists, isNotFound} from '../../kube/errors.ts'
+import {FIELD_MANAGER} from '../../kube/http-client.ts'
+import {watchUntil} from '../../kube/informer.ts'
+import {renderDriver, type DriverObjects} from '../../spark/render.ts'
+import type {KubeObject} from '../../kube-object.ts'
+import {appNameLabel, newSubmissionIds, SPARK_LABEL, type SubmissionIds} from '../../spark/names.ts'
+import {contextForMaster, kubeconfigContexts} from '../../spark/master.ts'
+import {kubeconfigFiles} from '../../kube/kubeconfig-present.ts'
 import {load as loadYaml} from 'js-yaml'
-import type {Submission} from '../spark/submission.ts'
-import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../spark/status.ts'
-import type {Lifecycle} from '../spark/lifecycle.ts'
+import type {Submission} from '../../spark/submission.ts'
+import {driverContainerName, isTerminal, jobStatusFromPods, type JobStatus} from '../../spark/status.ts'
+import type {Lifecycle} from '../../spark/lifecycle.ts'
 import {submittingUser, type PreparedSubmission} from './prepared-submission.ts'
 import {completeDriverObjects, createDriverObjects, SUBMISSION_ANNOTATION, type CreatedObject} from './driver-objects.ts'
 
@@ -176,7 +176,7 @@ export async function readyDriverAccount(k: KubeClient, namespace: string, sa: s
   if (!o.saExists) {
     throw new UserError(`serviceaccount "${sa}" not found in namespace "${namespace}": create it with the rights the driver needs (kubectl create serviceaccount ${sa} -n ${namespace} && ${grantHint}), or pass --create-service-account`)
   }
-  const {serviceAccountDenied} = await import('../kube/access-review.ts')
+  const {serviceAccountDenied} = await import('../../kube/access-review.ts')
   const denied = await serviceAccountDenied(k, namespace, sa, DRIVER_NEEDS)
   if (denied === undefined) return [`could not verify the rights of serviceaccount "${sa}" (no permission to create localsubjectaccessreviews); the driver needs: pods create/get/list/watch/delete, configmaps create`]
   if (denied.length) {
@@ -329,7 +329,7 @@ async function followJob(
       if (line !== lastLine) opts.onProgress?.((lastLine = line))
       const phase = driver.status?.phase
       if (opts.follow && !streaming && (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed')) {
-        streaming = import('../kube/logs.ts').then(({streamLogs}) =>
+        streaming = import('../../kube/logs.ts').then(({streamLogs}) =>
           streamLogs(kube, {namespace, pod: driverPod, container: driverContainerName(driver), follow: true, signal: logsAbort.signal}, opts.follow!).catch(() => undefined),
         )
       }

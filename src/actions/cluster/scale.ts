@@ -1,20 +1,20 @@
 // `kubectl kd scale`: changes a role's member count within its cardinality. Only the root is written (its
 // spec re-signed with the cluster's key, what `edit` rights allow); the agent brings the StatefulSet and
 // member Services to it and runs addnodes/delnodes.
-import type {App} from '../app/model.ts'
-import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../app/model.ts'
-import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../cluster/model.ts'
-import {SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../cluster/names.ts'
-import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../cluster/spec-signature.ts'
-import {applyObject, checkAccess} from '../kube/apply.ts'
-import {isConflict, isNotFound} from '../kube/errors.ts'
-import {UserError} from '../errors.ts'
-import {suggestions} from '../did-you-mean.ts'
-import {R, type KubeClient, type KubeObject} from '../kube/client.ts'
+import type {App} from '../../app/model.ts'
+import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../../app/model.ts'
+import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../../cluster/model.ts'
+import {SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../cluster/names.ts'
+import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../../cluster/spec-signature.ts'
+import {applyObject, checkAccess} from '../../kube/apply.ts'
+import {isConflict, isNotFound} from '../../kube/errors.ts'
+import {UserError} from '../../errors.ts'
+import {suggestions} from '../../did-you-mean.ts'
+import {R, type KubeClient, type KubeObject} from '../../kube/client.ts'
 import {readCluster} from './clusters.ts'
 import {renderHash, rootToWrite} from './cluster-apply.ts'
 import {renderPlanObjects} from './cluster-plan.ts'
-import type {StoredOptions} from '../cluster/cluster-change.ts'
+import type {StoredOptions} from '../../cluster/cluster-change.ts'
 
 /** The roles of a cluster whose member count can change (open cardinality, N+). */
 export function scalableRoles(app: App, cluster: ResolvedCluster): string[] {

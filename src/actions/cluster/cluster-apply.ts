@@ -5,21 +5,21 @@
 // what the namespace holds before the first write. If a write fails midway, a new cluster's root is
 // deleted by uid, so the garbage collector removes exactly what this run created.
 import {createHash} from 'node:crypto'
-import type {ResolvedCluster} from '../cluster/model.ts'
-import {AGENT_COMPONENT, ANNOTATION, LABEL, ROOT_KEYS, rootConfigMapName} from '../cluster/names.ts'
-import {isMemberObject} from '../cluster/member-objects.ts'
-import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../cluster/spec-signature.ts'
-import {runBounded} from '../kube/bounded.ts'
-import {UserError} from '../errors.ts'
-import {applyNeeds, applyObject, checkAccess, checkGrants} from '../kube/apply.ts'
-import {R, resourceFor, type KubeClient, type KubeObject} from '../kube/client.ts'
-import {isAlreadyExists, isConflict, isNotFound} from '../kube/errors.ts'
+import type {ResolvedCluster} from '../../cluster/model.ts'
+import {AGENT_COMPONENT, ANNOTATION, LABEL, ROOT_KEYS, rootConfigMapName} from '../../cluster/names.ts'
+import {isMemberObject} from '../../cluster/member-objects.ts'
+import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../../cluster/spec-signature.ts'
+import {runBounded} from '../../kube/bounded.ts'
+import {UserError} from '../../errors.ts'
+import {applyNeeds, applyObject, checkAccess, checkGrants} from '../../kube/apply.ts'
+import {R, resourceFor, type KubeClient, type KubeObject} from '../../kube/client.ts'
+import {isAlreadyExists, isConflict, isNotFound} from '../../kube/errors.ts'
 import {ensureAuthSecret, needsAuthToken} from './auth-token.ts'
 import {checkPodSecurity} from './pod-security.ts'
-import {claimChanges, memberRestarts, type MemberRestart} from '../cluster/member-restarts.ts'
-import {readRoot} from '../cluster/root.ts'
+import {claimChanges, memberRestarts, type MemberRestart} from '../../cluster/member-restarts.ts'
+import {readRoot} from '../../cluster/root.ts'
 import {renderPlanObjects, supportObjects} from './cluster-plan.ts'
-import type {AppliedObject, ClusterPlan, StoredOptions} from '../cluster/cluster-change.ts'
+import type {AppliedObject, ClusterPlan, StoredOptions} from '../../cluster/cluster-change.ts'
 
 export interface ApplyOptions {
   /** `apply`: update a cluster that exists instead of refusing */

@@ -3,11 +3,11 @@
 // on a local port, so no NodePort has to be reachable. Resolves the target, listens locally and forwards
 // each connection; the command prints the URL and keeps it open until Ctrl-C. Never prints.
 import {createServer, type Server, type Socket} from 'node:net'
-import {findRole, roleEndpointServices} from '../app/model.ts'
-import {memberPodName} from '../cluster/names.ts'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
+import {findRole, roleEndpointServices} from '../../app/model.ts'
+import {memberPodName} from '../../cluster/names.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {isNotFound} from '../../kube/errors.ts'
 import {readAuthToken} from './auth-token.ts'
 
 export interface OpenOptions {
@@ -62,7 +62,7 @@ export async function clusterDashboards(kube: KubeClient, name: string): Promise
 /** The dashboard `opts` names, its pod running; UserError naming what exists otherwise. */
 export async function resolveDashboard(kube: KubeClient, opts: Pick<OpenOptions, 'kind' | 'name' | 'select'>): Promise<Dashboard> {
   if (opts.kind === 'job') {
-    const {jobStatus} = await import('./jobs.ts')
+    const {jobStatus} = await import('../job/jobs.ts')
     const job = await jobStatus(kube, opts.name, {logLines: 0})
     if (job.state !== 'RUNNING')
       throw new UserError(`job "${opts.name}" is ${job.state}, not running: its Spark UI lives only while the driver runs (kubectl kd status job/${opts.name})`)

@@ -1,13 +1,13 @@
 // Waiting for an app cluster to be configured: one watch on its member pods and one on its root
 // ConfigMap, both with a deadline; every change is reported to the caller for a progress view.
 import type {V1ConfigMap, V1Pod} from '@kubernetes/client-node'
-import {ANNOTATION, rootConfigMapName, roleStatefulSetName} from '../cluster/names.ts'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {watchUntil} from '../kube/informer.ts'
-import {byNatural} from '../order.ts'
-import {isMemberPod, type PodLike} from '../cluster/member-state.ts'
-import {failingMember, isSnapshotConfigured, memberStatus, storedFromRoot, stuckMembers, type ClusterSnapshot, type MemberStatus} from '../cluster/cluster-status.ts'
+import {ANNOTATION, rootConfigMapName, roleStatefulSetName} from '../../cluster/names.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {watchUntil} from '../../kube/informer.ts'
+import {byNatural} from '../../order.ts'
+import {isMemberPod, type PodLike} from '../../cluster/member-state.ts'
+import {failingMember, isSnapshotConfigured, memberStatus, storedFromRoot, stuckMembers, type ClusterSnapshot, type MemberStatus} from '../../cluster/cluster-status.ts'
 import {clusterSelector} from './clusters.ts'
 
 /** How long a member may stay in config error or unable to pull its image before --wait gives up early. */

@@ -1,11 +1,11 @@
 // The app catalog as users see it: built-in apps plus apps stored in a namespace by `app add`
 // (ConfigMaps `kd-app-<id>` holding the normalized definition).
-import {builtinApps, findBuiltinApp} from '../app/catalog.ts'
-import type {App, AppListing} from '../app/model.ts'
-import {LABEL, MANAGED_BY} from '../cluster/names.ts'
-import {UserError} from '../errors.ts'
-import {R, type KubeClient} from '../kube/client.ts'
-import {isNotFound} from '../kube/errors.ts'
+import {builtinApps, findBuiltinApp} from '../../app/catalog.ts'
+import type {App, AppListing} from '../../app/model.ts'
+import {LABEL, MANAGED_BY} from '../../cluster/names.ts'
+import {UserError} from '../../errors.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import {isNotFound} from '../../kube/errors.ts'
 
 export const appConfigMapName = (id: string) => `kd-app-${id}`
 export const APP_KEY = 'app.json'

@@ -2,14 +2,14 @@
 // `kubectl kd submit` and the in-cluster runner of a managed job (src/runner), which re-renders each
 // attempt from the stored submission. Must not import @kubernetes/client-node or the CLI's modules:
 // the runner's bundle includes it.
-import {R, type KubeClient} from '../kube/client.ts'
-import type {KubeObject} from '../kube-object.ts'
-import {isAlreadyExists, isNotFound} from '../kube/errors.ts'
-import {UserError} from '../errors.ts'
-import {renderDriver, ownedByDriver, type DriverObjects} from '../spark/render.ts'
-import {buildSubmission} from '../spark/submission.ts'
-import type {SubmissionIds} from '../spark/names.ts'
-import type {StoredSubmission} from '../spark/render-runner.ts'
+import {R, type KubeClient} from '../../kube/client.ts'
+import type {KubeObject} from '../../kube-object.ts'
+import {isAlreadyExists, isNotFound} from '../../kube/errors.ts'
+import {UserError} from '../../errors.ts'
+import {renderDriver, ownedByDriver, type DriverObjects} from '../../spark/render.ts'
+import {buildSubmission} from '../../spark/submission.ts'
+import type {SubmissionIds} from '../../spark/names.ts'
+import type {StoredSubmission} from '../../spark/render-runner.ts'
 
 /**
  * Creates a job's driver objects as spark-submit does: the driver pod first, then its Service and

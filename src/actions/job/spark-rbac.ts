@@ -1,8 +1,8 @@
 // --create-service-account: the driver's ServiceAccount and a least-privilege Role for running
 // executors (what Spark's docs ask for), applied server-side so re-running is harmless.
-import type {KubeClient} from '../kube/client.ts'
-import {applyObject} from '../kube/apply.ts'
-import {LABEL, MANAGED_BY} from '../cluster/names.ts'
+import type {KubeClient} from '../../kube/client.ts'
+import {applyObject} from '../../kube/apply.ts'
+import {LABEL, MANAGED_BY} from '../../cluster/names.ts'
 
 export function driverRbacObjects(namespace: string, sa: string) {
   const labels = {[LABEL.managedBy]: MANAGED_BY}
