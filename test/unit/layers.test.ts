@@ -121,6 +121,21 @@ test('no import circle in any program', () => {
   assert.equal(circles(PROGRAMS()), [])
 })
 
+test('docs/architecture.md says what may import what, as this test checks it', () => {
+  const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8')
+  const section = doc.slice(doc.indexOf('## Layers'), doc.indexOf('\n## ', doc.indexOf('## Layers') + 1))
+  const documented: Record<string, string[]> = {}
+  for (const row of section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| layer'))) {
+    const cells = row.split(' | ')
+    const layer = cells[0]!.slice(2).trim()
+    const mayImport = cells.at(-1)!.replace(/\s*\|$/, '').replace(/\s*\(.*\)/, '')
+    documented[layer] = mayImport === '—' ? [] : mayImport.split(',').map((w) => w.trim())
+  }
+  assert.equal(Object.keys(documented).sort(), Object.keys(ALLOWED).sort())
+  for (const [layer, allowed] of Object.entries(ALLOWED)) assert.equal(documented[layer]!.slice().sort(), allowed.slice().sort(), layer)
+  for (const leaf of NEUTRAL) assert.ok(section.includes(`\`${leaf}\``), `${leaf} is named as a neutral leaf`)
+})
+
 test('every module belongs to a layer the table knows', () => {
   for (const file of PROGRAMS()) assert.ok(ALLOWED[layerOf(file)], relative(ROOT, file))
 })
