@@ -110,6 +110,12 @@ function leanObject(o: LeanObject): LeanObject {
   }
 }
 
+/** Ends the agent (its pod then shows restarting, with the reason in its log). */
+function fatal(msg: string): never {
+  log(`fatal: ${msg}`)
+  process.exit(1)
+}
+
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`)
 
 export async function main(env = process.env): Promise<Agent> {
@@ -119,7 +125,10 @@ export async function main(env = process.env): Promise<Agent> {
   const namespace = kube.namespace
   const root = rootConfigMapName(cluster)
   let rootUid: string | undefined
-  const io = agentIO(kube, namespace, cluster, () => rootUid)
+  const base = agentIO(kube, namespace, cluster, () => rootUid)
+  const roleGone = (err: unknown) => `${(err as Error).message.split('\n')[0]} (is the agent's Role ${agentName(cluster)} or its RoleBinding missing? kubectl kd apply puts them back)`
+  // the root is the one object the agent always may write: refused, its Role or binding is gone
+  const io: AgentIO = {...base, patchRoot: (a) => base.patchRoot(a).catch((err) => (errorKind(err) === 'Forbidden' ? fatal(roleGone(err)) : Promise.reject(err)))}
   const agent = new Agent(io, {cluster, namespace, domain: env.KD_CLUSTER_DOMAIN, concurrency: Number(env.KD_CONCURRENCY) || undefined})
   const onError = (what: string) => (err: unknown, attempt: number) => {
     if (attempt === 1 || attempt % 10 === 0) log(`${what} watch interrupted (attempt ${attempt}): ${(err as Error).message?.split('\n')[0]}`)
@@ -159,10 +168,7 @@ export async function main(env = process.env): Promise<Agent> {
   // that can no longer see its cluster exits, so its pod shows restarting with why, never a healthy agent
   // doing nothing (apply puts the Role back)
   for (const inf of [pods, rootInf, statefulSets, services])
-    inf.done.catch((err: Error) => {
-      log(`fatal: ${err.message.split('\n')[0]} (is the agent's Role ${agentName(cluster)} or its RoleBinding missing? kubectl kd apply puts them back)`)
-      process.exit(1)
-    })
+    inf.done.catch((err: Error) => fatal(roleGone(err)))
   log(`agent for cluster ${cluster} in ${namespace} started (pid ${process.pid})`)
   const shutdown = () => {
     agent.stop()
