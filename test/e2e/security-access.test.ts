@@ -85,8 +85,8 @@ test('view: create, apply, scale, delete, submit, app add fail with one line nam
   for (const [what, args] of attempts) {
     const r: Run = viewer(args)
     assert.ok(isOneLineError(r), `${what}: exit ${r.code}: ${r.stderr}`)
-    // kubectl's wording: cannot VERB RESOURCE / may not … / forbidden
-    assert.match(r.stderr, /(cannot|may not|forbidden|not allowed to)\b.*\b(create|patch|update|delete|list|get)\b.*\b(configmaps|statefulsets|pods|services|deployments|roles|serviceaccounts|rolebindings)/i, `${what}: ${r.stderr}`)
+    // kubectl's wording: cannot VERB RESOURCE / may not … / forbidden (create reads the cluster's key Secret first)
+    assert.match(r.stderr, /(cannot|may not|forbidden|not allowed to)\b.*\b(create|patch|update|delete|list|get)\b.*\b(configmaps|secrets|statefulsets|pods|services|deployments|roles|serviceaccounts|rolebindings)/i, `${what}: ${r.stderr}`)
   }
   const appAdd = kd(['app', 'add', '-n', ns, 'examples/apps/greeter'], {env: {...clusterEnv(), KUBECONFIG: viewerConfig}})
   assert.ok(isOneLineError(appAdd), appAdd.stderr)
