@@ -62,15 +62,16 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
     if [ -n "$filter" ]; then run_uvu test/e2e "$filter" "$limit"
     else
       # two lanes side by side (most of an e2e suite waits on pods and JVMs, so two fit the 2 CPUs): the
-      # Spark and Cassandra suites (with the README's Spark examples and the runner's RBAC runs) in one, the
+      # Spark and Cassandra suites (with the README's Spark examples, the runner's RBAC runs and the convergence
+      # suite, for balance) in one, the
       # rest (with the Spark job lifecycle, for balance) in the other; then, alone, the suites that restart
       # cluster components (the API server in agent-faults too) or add fake nodes, which would break
       # anything running beside them
-      heavy='^(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples|runner-rbac)\.test\.ts$'
+      heavy='^(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples|runner-rbac|converge)\.test\.ts$'
       alone='^(faults-.*|agent-faults|scale-kwok)\.test\.ts$'
       a=$(mktemp); b=$(mktemp)
       uvu_run test/e2e "$heavy" "$limit" "$a" & pa=$!
-      uvu_run test/e2e "^(?!(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples|runner-rbac|faults-.*|agent-faults|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
+      uvu_run test/e2e "^(?!(cassandra|spark-cli|spark-jobs|agent-spark|notebook|readme-spark-examples|runner-rbac|converge|faults-.*|agent-faults|scale-kwok)\.test\.ts$).*\.test\.ts$" "$limit" "$b" & pb=$!
       wait $pa; ca=$?; wait $pb; cb=$?
       cat "$a" "$b"; tally "$a" "$ca"; tally "$b" "$cb"; rm -f "$a" "$b"
       run_uvu test/e2e "$alone" "$limit"
