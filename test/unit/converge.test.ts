@@ -223,21 +223,26 @@ keep.run()
 
 const writers = suite('two writers')
 
-/** Another writer's change of the root landing between this command's read and its write. */
-function landsMeanwhile(kube: FakeKube, change: (data: Record<string, string>) => void) {
+/** Another writer's root (what `replace` makes of the current one) landing between this command's read and its root write. */
+function rootLandsMeanwhile(kube: FakeKube, replace: (root: any) => any) {
   let done = false
   kube.fail = (r) => {
     if (!done && r.verb === 'apply' && r.resource === 'configmaps' && r.name === 'demo-kd' && !r.dryRun) {
       done = true
-      const root = kube.find(R.configMaps(NS), 'demo-kd')!
-      change(root.data)
-      // another user's scale: a new generation, signed with the cluster's key
-      root.metadata.annotations[ANNOTATION.generation] = String(Number(root.metadata.annotations[ANNOTATION.generation]) + 1)
-      const key = Buffer.from(kube.find(R.secrets(NS), 'demo-kd-keys')!.data.key, 'base64')
-      kube.seed(R.configMaps(NS), signRoot(key, root))
+      kube.seed(R.configMaps(NS), replace(kube.find(R.configMaps(NS), 'demo-kd')!))
     }
     return undefined
   }
+}
+
+/** Another user's change of the spec: a new generation, signed with the cluster's key. */
+function landsMeanwhile(kube: FakeKube, change: (data: Record<string, string>) => void) {
+  rootLandsMeanwhile(kube, (root) => {
+    change(root.data)
+    root.metadata.annotations[ANNOTATION.generation] = String(Number(root.metadata.annotations[ANNOTATION.generation]) + 1)
+    const key = Buffer.from(kube.find(R.secrets(NS), 'demo-kd-keys')!.data.key, 'base64')
+    return signRoot(key, root)
+  })
 }
 
 writers('scale beside scale of another role: both counts land (the later re-reads and scales again)', async () => {
@@ -260,16 +265,10 @@ writers('apply over a spec changed since it was read: refused in one line, nothi
   await rejects(changeClusters(kube, request({allowExisting: true, members: ['worker=4']})), /^cluster "demo" was changed by someone else since it was read .*nothing was written/)
   // the agent's state annotations land meanwhile: written over the newer root
   const kube2 = await cluster()
-  let bumped = false
-  kube2.fail = (r) => {
-    if (!bumped && r.verb === 'apply' && r.resource === 'configmaps' && r.name === 'demo-kd') {
-      bumped = true
-      const root = kube2.find(R.configMaps(NS), 'demo-kd')!
-      root.metadata.annotations[ANNOTATION.rollup] = '{"membersConfigured":2}'
-      kube2.seed(R.configMaps(NS), root)
-    }
-    return undefined
-  }
+  rootLandsMeanwhile(kube2, (root) => {
+    root.metadata.annotations[ANNOTATION.rollup] = '{"membersConfigured":2}'
+    return root
+  })
   await changeClusters(kube2, request({allowExisting: true, members: ['worker=4']}))
   assert.is((await readCluster(kube2, 'demo')).cluster.roles.find((r) => r.id === 'worker')!.members, 4)
 })
@@ -295,16 +294,8 @@ writers('edit refuses a stale save (a scale landed while the editor was open), k
 
 writers('apply beside delete: an apply that read the cluster before it was deleted does not bring it back', async () => {
   const kube = await cluster()
-  let deleted = false
-  kube.fail = (r) => {
-    if (!deleted && r.verb === 'apply' && r.resource === 'configmaps' && r.name === 'demo-kd') {
-      deleted = true
-      const root = kube.find(R.configMaps(NS), 'demo-kd')!
-      root.metadata.resourceVersion = 'gone'
-      kube.seed(R.configMaps(NS), {...root, metadata: {...root.metadata, uid: 'another-uid'}})
-    }
-    return undefined
-  }
+  // deleted and made again by someone else: another uid
+  rootLandsMeanwhile(kube, (root) => ({...root, metadata: {...root.metadata, resourceVersion: 'gone', uid: 'another-uid'}}))
   await rejects(changeClusters(kube, request({allowExisting: true, members: ['worker=4']})), /cluster "demo" was deleted while this command ran; nothing was written/)
 })
 
