@@ -169,17 +169,21 @@ interface ClusterKey {
   stored?: ResolvedCluster
 }
 
+/** The key in the cluster's Secret NAME-kd-keys; undefined when there is none. */
+export async function readClusterKey(kube: KubeClient, namespace: string, cluster: string): Promise<Buffer | undefined> {
+  const secret = await kube.get<{data?: Record<string, string>}>(R.secrets(namespace), keysSecretName(cluster)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  const b64 = secret?.data?.[SECRET_KEYS_KEY]
+  return b64 ? Buffer.from(b64, 'base64') : undefined
+}
+
 /** The existing cluster's key (from its key Secret) and stored spec, or a new key; `kube` undefined: a new key. */
 async function clusterKey(kube: KubeClient | undefined, namespace: string, cluster: string): Promise<ClusterKey> {
   if (!kube) return {key: newClusterKey()}
-  const orNone = (err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err))
-  const [secret, root] = await Promise.all([
-    kube.get<KubeObject & {data?: Record<string, string>}>(R.secrets(namespace), keysSecretName(cluster)).catch(orNone),
-    kube.get<KubeObject & {data?: Record<string, string>}>(R.configMaps(namespace), rootConfigMapName(cluster)).catch(orNone),
+  const [key, root] = await Promise.all([
+    readClusterKey(kube, namespace, cluster),
+    kube.get<KubeObject & {data?: Record<string, string>}>(R.configMaps(namespace), rootConfigMapName(cluster)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err))),
   ])
   const stored = root ? readRoot(root.data).cluster : undefined
-  const have = secret?.data?.[SECRET_KEYS_KEY]
-  const key = have ? Buffer.from(have, 'base64') : undefined
   if (key && key.length === 32) return {key, stored}
   // a cluster without its key Secret yet: values stored before cannot be kept, only given again
   return {key: newClusterKey(), stored: undefined}

@@ -4,16 +4,16 @@
 import type {App} from '../../app/model.ts'
 import {cardinalityIsOpen, cardinalityMinimum, cardinalityText} from '../../app/model.ts'
 import {MAX_TOTAL_MEMBERS, type ResolvedCluster} from '../../cluster/model.ts'
-import {SECRET_KEYS_KEY, keysSecretName, rootConfigMapName} from '../../cluster/names.ts'
+import {keysSecretName, rootConfigMapName} from '../../cluster/names.ts'
 import {OPTIONS_KEY, rootSignatureProblem, signRoot} from '../../cluster/spec-signature.ts'
 import {applyObject, checkAccess} from '../../kube/apply.ts'
-import {isConflict, isNotFound} from '../../kube/errors.ts'
+import {isConflict} from '../../kube/errors.ts'
 import {UserError} from '../../errors.ts'
 import {suggestions} from '../../did-you-mean.ts'
-import {R, type KubeClient, type KubeObject} from '../../kube/client.ts'
+import type {KubeClient, KubeObject} from '../../kube/client.ts'
 import {readCluster} from './clusters.ts'
 import {renderHash, rootToWrite} from './cluster-apply.ts'
-import {renderPlanObjects} from './cluster-plan.ts'
+import {readClusterKey, renderPlanObjects} from './cluster-plan.ts'
 import type {StoredOptions} from '../../cluster/cluster-change.ts'
 
 /** The roles of a cluster whose member count can change (open cardinality, N+). */
@@ -89,7 +89,7 @@ export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<S
     const result = {role, from, to: o.members, unchanged: from === o.members, roles}
     if (result.unchanged || o.dryRun === 'client') return result
     if (attempt === 0) await checkAccess(kube, [{verb: 'patch', resource: 'configmaps', name: rootName}, {verb: 'get', resource: 'secrets', name: keysSecretName(o.name)}], kube.namespace, 'nothing was changed')
-    const key = await readClusterKey(kube, o.name)
+    const key = await readClusterKey(kube, kube.namespace, o.name)
     const problem = rootSignatureProblem(key, stored.root)
     if (problem)
       throw new UserError(`cluster "${o.name}" is not scaled: configmap/${rootName}: ${problem}; check its spec (kubectl kd get cluster ${o.name} -o yaml) and apply the one you want with kubectl kd apply -f`)
@@ -105,11 +105,4 @@ export async function scaleCluster(kube: KubeClient, o: ScaleOptions): Promise<S
     }
   }
   throw new UserError(`cluster "${o.name}" kept changing while it was being scaled (5 tries); nothing was written: run the command again`)
-}
-
-/** The cluster's key from its Secret NAME-kd-keys; undefined when there is none. */
-async function readClusterKey(kube: KubeClient, cluster: string): Promise<Buffer | undefined> {
-  const secret = await kube.get<{data?: Record<string, string>}>(R.secrets(kube.namespace), keysSecretName(cluster)).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)))
-  const b64 = secret?.data?.[SECRET_KEYS_KEY]
-  return b64 ? Buffer.from(b64, 'base64') : undefined
 }
